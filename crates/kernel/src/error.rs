@@ -1,0 +1,177 @@
+//! Win32 error codes (`GetLastError` values) with their real numbers, shown by name.
+//!
+//! Reference: "System Error Codes (0-499)" and "(500-999)" on Microsoft Learn. Only the codes
+//! the model can produce are listed; each keeps its Win32 number as the discriminant.
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::fmt;
+
+macro_rules! win32_errors {
+    ($( $(#[$doc:meta])* $variant:ident = $code:literal => $name:literal, )*) => {
+        /// A Win32 error code, as `GetLastError` returns it.
+        #[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        #[repr(u32)]
+        pub enum Win32Error {
+            $( $(#[$doc])* $variant = $code, )*
+        }
+
+        impl Win32Error {
+            /// Every error the model knows, in numeric order.
+            pub const ALL: &'static [Win32Error] = &[ $( Win32Error::$variant, )* ];
+
+            /// The Win32 number (`ERROR_INVALID_HANDLE` is 6).
+            pub const fn code(self) -> u32 {
+                self as u32
+            }
+
+            /// The Win32 name (`"ERROR_INVALID_HANDLE"`).
+            pub const fn name(self) -> &'static str {
+                match self { $( Win32Error::$variant => $name, )* }
+            }
+
+            /// The error with this number, if the model knows it.
+            pub fn from_code(code: u32) -> Option<Win32Error> {
+                match code { $( $code => Some(Win32Error::$variant), )* _ => None }
+            }
+
+            /// The error with this name (`ERROR_` prefix optional, case-insensitive).
+            pub fn from_name(name: &str) -> Option<Win32Error> {
+                let upper = name.trim().to_ascii_uppercase();
+                let full = if upper.starts_with("ERROR_") || upper == "NO_ERROR" {
+                    upper
+                } else {
+                    format!("ERROR_{upper}")
+                };
+                match full.as_str() {
+                    "NO_ERROR" => Some(Win32Error::Success),
+                    $( $name => Some(Win32Error::$variant), )*
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+
+win32_errors! {
+    /// 0: no error.
+    Success = 0 => "ERROR_SUCCESS",
+    /// 1: the function is not valid for this object (a pipe client cannot listen).
+    InvalidFunction = 1 => "ERROR_INVALID_FUNCTION",
+    /// 2: no such file, pipe, mailslot or named object.
+    FileNotFound = 2 => "ERROR_FILE_NOT_FOUND",
+    /// 3: a directory on the path does not exist.
+    PathNotFound = 3 => "ERROR_PATH_NOT_FOUND",
+    /// 5: the handle lacks the access right, or the object refuses the operation.
+    AccessDenied = 5 => "ERROR_ACCESS_DENIED",
+    /// 6: the handle value names no row of the caller's table, or an object of the wrong type.
+    InvalidHandle = 6 => "ERROR_INVALID_HANDLE",
+    /// 18: `Process32Next` past the last entry.
+    NoMoreFiles = 18 => "ERROR_NO_MORE_FILES",
+    /// 24: a structure size (`dwSize`) is wrong.
+    BadLength = 24 => "ERROR_BAD_LENGTH",
+    /// 32: the file is open elsewhere with a share mode that excludes this access.
+    SharingViolation = 32 => "ERROR_SHARING_VIOLATION",
+    /// 38: reached the end of the file.
+    HandleEof = 38 => "ERROR_HANDLE_EOF",
+    /// 80: `CREATE_NEW` on an existing file.
+    FileExists = 80 => "ERROR_FILE_EXISTS",
+    /// 87: a parameter is out of range or contradicts another.
+    InvalidParameter = 87 => "ERROR_INVALID_PARAMETER",
+    /// 109: every handle to the other end of the pipe is closed.
+    BrokenPipe = 109 => "ERROR_BROKEN_PIPE",
+    /// 120: the call is not implemented for these arguments.
+    CallNotImplemented = 120 => "ERROR_CALL_NOT_IMPLEMENTED",
+    /// 121: a timeout passed (`WaitNamedPipe`, mailslot reads).
+    SemTimeout = 121 => "ERROR_SEM_TIMEOUT",
+    /// 122: the buffer is too small for the data.
+    InsufficientBuffer = 122 => "ERROR_INSUFFICIENT_BUFFER",
+    /// 123: the name has the wrong syntax (a pipe name outside `\\.\pipe\`).
+    InvalidName = 123 => "ERROR_INVALID_NAME",
+    /// 161: the path syntax is bad.
+    BadPathname = 161 => "ERROR_BAD_PATHNAME",
+    /// 183: the named object already exists (also set on some successes).
+    AlreadyExists = 183 => "ERROR_ALREADY_EXISTS",
+    /// 203: no environment variable by that name.
+    EnvvarNotFound = 203 => "ERROR_ENVVAR_NOT_FOUND",
+    /// 206: a name is too long.
+    FilenameExcedRange = 206 => "ERROR_FILENAME_EXCED_RANGE",
+    /// 230: the pipe state is wrong for the call (peek on a listening pipe, transact in byte mode).
+    BadPipe = 230 => "ERROR_BAD_PIPE",
+    /// 231: every instance of the pipe is busy.
+    PipeBusy = 231 => "ERROR_PIPE_BUSY",
+    /// 232: the pipe is being closed (the reader is gone) or a nonblocking read found no data.
+    NoData = 232 => "ERROR_NO_DATA",
+    /// 233: no process is on the other end (after `DisconnectNamedPipe`).
+    PipeNotConnected = 233 => "ERROR_PIPE_NOT_CONNECTED",
+    /// 234: more data is available (a message longer than the buffer).
+    MoreData = 234 => "ERROR_MORE_DATA",
+    /// 267: the directory name is invalid.
+    Directory = 267 => "ERROR_DIRECTORY",
+    /// 535: a client connected before `ConnectNamedPipe` (a success in disguise).
+    PipeConnected = 535 => "ERROR_PIPE_CONNECTED",
+    /// 536: the server end is waiting for a client.
+    PipeListening = 536 => "ERROR_PIPE_LISTENING",
+    /// 995: the I/O was aborted.
+    OperationAborted = 995 => "ERROR_OPERATION_ABORTED",
+    /// 997: overlapped I/O is in progress.
+    IoPending = 997 => "ERROR_IO_PENDING",
+    /// 1450: a table is full.
+    NoSystemResources = 1450 => "ERROR_NO_SYSTEM_RESOURCES",
+}
+
+impl fmt::Display for Win32Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ({})", self.name(), self.code())
+    }
+}
+
+impl Serialize for Win32Error {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.name())
+    }
+}
+
+impl<'de> Deserialize<'de> for Win32Error {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Repr {
+            Code(u32),
+            Name(String),
+        }
+        match Repr::deserialize(deserializer)? {
+            Repr::Code(code) => Win32Error::from_code(code).ok_or_else(|| {
+                serde::de::Error::custom(format!("unknown Win32 error number {code}"))
+            }),
+            Repr::Name(name) => Win32Error::from_name(&name).ok_or_else(|| {
+                serde::de::Error::custom(format!("unknown Win32 error name {name:?}"))
+            }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_and_numbers_round_trip() {
+        for &error in Win32Error::ALL {
+            assert_eq!(Win32Error::from_code(error.code()), Some(error));
+            assert_eq!(Win32Error::from_name(error.name()), Some(error));
+        }
+        assert_eq!(Win32Error::InvalidHandle.code(), 6);
+        assert_eq!(Win32Error::BrokenPipe.code(), 109);
+        assert_eq!(Win32Error::from_name("broken_pipe"), Some(Win32Error::BrokenPipe));
+        assert_eq!(Win32Error::from_name("NO_ERROR"), Some(Win32Error::Success));
+    }
+
+    #[test]
+    fn serde_uses_names_and_accepts_numbers() {
+        let json = serde_json::to_string(&Win32Error::PipeBusy).unwrap();
+        assert_eq!(json, "\"ERROR_PIPE_BUSY\"");
+        let back: Win32Error = serde_json::from_str("231").unwrap();
+        assert_eq!(back, Win32Error::PipeBusy);
+        assert!(serde_json::from_str::<Win32Error>("99999").is_err());
+    }
+}

@@ -1,0 +1,86 @@
+//! The event log: one [`Event`] per state change (rows, counts, objects, processes, threads,
+//! parked and completed calls, names, environment, pipe data, time). Objects are named by their
+//! display address, processes and threads by their ids, so the log is stable across runs.
+
+use crate::error::Win32Error;
+use crate::handle::HandleValue;
+use crate::object::ObjectKind;
+use crate::result::Ret;
+use serde::{Deserialize, Serialize};
+
+/// Why a row or a count changed.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Why {
+    /// A call created the object and its first handle.
+    Create,
+    /// A call opened an existing object (by name, by pid, by a client `CreateFile`).
+    Open,
+    /// `CreateProcess` copied an inheritable row into the child.
+    Inherit,
+    /// `DuplicateHandle` made a copy.
+    Duplicate,
+    /// `CloseHandle`.
+    Close,
+    /// `DuplicateHandle` with `DUPLICATE_CLOSE_SOURCE`.
+    CloseSource,
+    /// The owning process exited and its table was swept.
+    ExitSweep,
+    /// A process or thread started running (its reference on itself).
+    Start,
+    /// A process or thread stopped running.
+    Exit,
+}
+
+/// Which way pipe or mailslot bytes moved.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Flow {
+    /// Written into a queue.
+    Queued,
+    /// Taken out by a read.
+    Read,
+    /// Thrown away (disconnect, close, deleted mailslot).
+    Discarded,
+}
+
+/// One state change.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "event")]
+#[allow(missing_docs)]
+pub enum Event {
+    /// An object came to life.
+    ObjectCreated { object: u32, kind: ObjectKind, name: Option<String> },
+    /// Its usage count reached zero.
+    ObjectDestroyed { object: u32, kind: ObjectKind },
+    /// A row was registered in a handle table.
+    RowAdded { process_id: u32, handle: HandleValue, object: u32, access: u32, inherit: bool, why: Why },
+    /// A row was removed from a handle table.
+    RowRemoved { process_id: u32, handle: HandleValue, object: u32, why: Why },
+    /// An object's counts changed.
+    CountChanged { object: u32, usage_count: u32, handle_count: u32, delta: i32, why: Why },
+    /// A process started.
+    ProcessStarted { process_id: u32, parent_process_id: u32, image: String },
+    /// A process exited.
+    ProcessExited { process_id: u32, exit_code: u32 },
+    /// A thread started.
+    ThreadStarted { thread_id: u32, process_id: u32 },
+    /// A thread exited.
+    ThreadExited { thread_id: u32, process_id: u32, exit_code: u32 },
+    /// A call blocked.
+    CallParked { thread_id: u32, call_seq: u64, call: String },
+    /// A blocked call finished.
+    CallCompleted { thread_id: u32, call_seq: u64, call: String, ret: Ret, last_error: Win32Error },
+    /// A blocked call was abandoned because its thread ended.
+    CallAbandoned { thread_id: u32, call_seq: u64, call: String },
+    /// A name entered the namespace.
+    NameAdded { name: String, object: u32 },
+    /// A name left the namespace.
+    NameRemoved { name: String },
+    /// A process's environment changed.
+    EnvironmentChanged { process_id: u32, name: String, value: Option<String> },
+    /// Bytes moved through a pipe end or mailslot queue.
+    Data { object: u32, flow: Flow, bytes: u32 },
+    /// A pipe end changed state.
+    PipeStateChanged { object: u32, state: crate::object::PipeState },
+    /// The virtual clock moved.
+    TimeAdvanced { from_ms: u64, to_ms: u64 },
+}

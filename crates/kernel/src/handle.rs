@@ -1,0 +1,280 @@
+//! Handle values and the per-process handle table (spec §1).
+//!
+//! A handle is an index into the caller's own table, scaled by 4: slot *i* has value
+//! `(i + 1) * 4`, so 0 is never issued. A new handle takes the lowest free slot (Wine's rule; a
+//! modelling choice, not a Windows guarantee). Lookups ignore the low two bits.
+
+use crate::object::ObjectId;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::fmt;
+
+/// A handle value as a process sees it. Pseudo handles are values too: `-1` is the current
+/// process (the same bits as `INVALID_HANDLE_VALUE`), `-2` the current thread.
+#[derive(Copy, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct HandleValue(pub u32);
+
+impl HandleValue {
+    /// `NULL`: never a valid handle.
+    pub const NULL: HandleValue = HandleValue(0);
+    /// `GetCurrentProcess()`: -1. Same bits as [`HandleValue::INVALID`].
+    pub const CURRENT_PROCESS: HandleValue = HandleValue(0xFFFF_FFFF);
+    /// `GetCurrentThread()`: -2.
+    pub const CURRENT_THREAD: HandleValue = HandleValue(0xFFFF_FFFE);
+    /// `INVALID_HANDLE_VALUE`: what `CreateFile` and friends return on failure.
+    pub const INVALID: HandleValue = HandleValue(0xFFFF_FFFF);
+
+    /// The value as a signed number (`-1` for the current-process pseudo handle).
+    pub fn as_i32(self) -> i32 {
+        self.0 as i32
+    }
+
+    /// True for the values -1 ... -6 that Windows treats as pseudo handles (spec §1.4).
+    pub fn is_pseudo(self) -> bool {
+        (-6..=-1).contains(&self.as_i32())
+    }
+
+    /// True for the std-handle constants `STD_INPUT/OUTPUT/ERROR_HANDLE` (-10, -11, -12).
+    pub fn is_std_constant(self) -> bool {
+        (-12..=-10).contains(&self.as_i32())
+    }
+
+    /// The table slot this value names (low two bits ignored), or `None` for 0 and values that
+    /// cannot be slots (pseudo and negative values).
+    pub fn slot(self) -> Option<usize> {
+        let masked = self.0 & !3;
+        if masked == 0 || self.0 >= 0x8000_0000 {
+            return None;
+        }
+        Some((masked / 4 - 1) as usize)
+    }
+
+    /// The value of slot `slot`.
+    pub fn from_slot(slot: usize) -> HandleValue {
+        HandleValue(((slot as u32) + 1) * 4)
+    }
+}
+
+impl fmt::Debug for HandleValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+impl fmt::Display for HandleValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.0 >= 0x8000_0000 {
+            write!(f, "{}", self.as_i32())
+        } else {
+            write!(f, "{}", self.0)
+        }
+    }
+}
+
+impl Serialize for HandleValue {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        if self.0 >= 0x8000_0000 {
+            serializer.serialize_i64(i64::from(self.as_i32()))
+        } else {
+            serializer.serialize_u32(self.0)
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for HandleValue {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let raw = i64::deserialize(deserializer)?;
+        if (i64::from(i32::MIN)..=i64::from(u32::MAX)).contains(&raw) {
+            Ok(HandleValue(raw as u32))
+        } else {
+            Err(serde::de::Error::custom(format!("handle value {raw} does not fit in 32 bits")))
+        }
+    }
+}
+
+/// One row of a handle table: which object, with which rights and flags.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct HandleEntry {
+    /// The object the row refers to.
+    pub object: ObjectId,
+    /// The granted access mask.
+    pub access: u32,
+    /// `HANDLE_FLAG_INHERIT` (1) and `HANDLE_FLAG_PROTECT_FROM_CLOSE` (2).
+    pub flags: u8,
+}
+
+impl HandleEntry {
+    /// True when the row is copied into children created with `bInheritHandles = TRUE`.
+    pub fn inherit(&self) -> bool {
+        self.flags & 1 != 0
+    }
+
+    /// True when `CloseHandle` refuses to close the row.
+    pub fn protect_from_close(&self) -> bool {
+        self.flags & 2 != 0
+    }
+}
+
+/// Most rows a table may hold: Wine's and Windows' cap of about 16.7 million (spec §1.3).
+pub const MAX_HANDLES_PER_PROCESS: usize = 0x00FF_FFFF;
+
+/// A process's handle table. Rows are `Option<HandleEntry>` in a `Vec` (16 bytes a row);
+/// `first_free` is a hint: no slot below it is free.
+#[derive(Clone, Debug, Default)]
+pub struct HandleTable {
+    slots: Vec<Option<HandleEntry>>,
+    first_free: usize,
+    len: usize,
+}
+
+impl HandleTable {
+    /// An empty table.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Number of rows in use.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// True when no row is in use.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The row for `value`, ignoring its low two bits.
+    pub fn get(&self, value: HandleValue) -> Option<&HandleEntry> {
+        self.slots.get(value.slot()?)?.as_ref()
+    }
+
+    /// The row for `value`, mutable.
+    pub fn get_mut(&mut self, value: HandleValue) -> Option<&mut HandleEntry> {
+        self.slots.get_mut(value.slot()?)?.as_mut()
+    }
+
+    /// The value the next [`HandleTable::insert`] would return, or `None` when full.
+    pub fn next_free(&self) -> Option<HandleValue> {
+        let slot = (self.first_free..self.slots.len())
+            .find(|&i| self.slots[i].is_none())
+            .unwrap_or(self.slots.len());
+        (slot < MAX_HANDLES_PER_PROCESS).then(|| HandleValue::from_slot(slot))
+    }
+
+    /// Stores `entry` in the lowest free slot; `None` when the table is full.
+    pub fn insert(&mut self, entry: HandleEntry) -> Option<HandleValue> {
+        let value = self.next_free()?;
+        self.insert_at(value, entry);
+        Some(value)
+    }
+
+    /// Stores `entry` at `value`'s slot, which must be free (inheritance keeps values).
+    pub fn insert_at(&mut self, value: HandleValue, entry: HandleEntry) {
+        let slot = value.slot().expect("insert_at needs a slot value");
+        if slot >= self.slots.len() {
+            self.slots.resize(slot + 1, None);
+        }
+        assert!(self.slots[slot].is_none(), "slot {slot} is already in use");
+        self.slots[slot] = Some(entry);
+        self.len += 1;
+        if slot == self.first_free {
+            self.first_free += 1;
+        }
+    }
+
+    /// Removes and returns the row for `value`.
+    pub fn remove(&mut self, value: HandleValue) -> Option<HandleEntry> {
+        let slot = value.slot()?;
+        let entry = self.slots.get_mut(slot)?.take()?;
+        self.len -= 1;
+        self.first_free = self.first_free.min(slot);
+        while self.slots.last() == Some(&None) {
+            self.slots.pop();
+        }
+        Some(entry)
+    }
+
+    /// Every row, in ascending value order.
+    pub fn iter(&self) -> impl Iterator<Item = (HandleValue, &HandleEntry)> + '_ {
+        self.slots
+            .iter()
+            .enumerate()
+            .filter_map(|(i, e)| e.as_ref().map(|e| (HandleValue::from_slot(i), e)))
+    }
+
+    /// Empties the table, returning every row in ascending value order.
+    pub fn drain(&mut self) -> Vec<(HandleValue, HandleEntry)> {
+        let rows = self.iter().map(|(v, e)| (v, *e)).collect();
+        *self = HandleTable::default();
+        rows
+    }
+
+    /// Bytes of row storage (capacity included), for the memory benchmark.
+    pub fn heap_bytes(&self) -> usize {
+        self.slots.capacity() * std::mem::size_of::<Option<HandleEntry>>()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use slotmap::SlotMap;
+
+    fn entry(objects: &mut SlotMap<ObjectId, ()>) -> HandleEntry {
+        HandleEntry { object: objects.insert(()), access: 0, flags: 0 }
+    }
+
+    #[test]
+    fn values_are_multiples_of_four_lowest_free_first() {
+        // spec §1.1 (values 4, 8, 12 ...) and §1.2 (lowest free, the modelling choice).
+        let mut ids = SlotMap::with_key();
+        let mut table = HandleTable::new();
+        let a = table.insert(entry(&mut ids)).unwrap();
+        let b = table.insert(entry(&mut ids)).unwrap();
+        let c = table.insert(entry(&mut ids)).unwrap();
+        assert_eq!((a.0, b.0, c.0), (4, 8, 12));
+        table.remove(a);
+        table.remove(c);
+        assert_eq!(table.insert(entry(&mut ids)).unwrap().0, 4);
+        assert_eq!(table.insert(entry(&mut ids)).unwrap().0, 12);
+        assert_eq!(table.insert(entry(&mut ids)).unwrap().0, 16);
+        assert_eq!(table.len(), 4);
+    }
+
+    #[test]
+    fn low_two_bits_are_ignored_and_zero_is_never_valid() {
+        // spec §1.1: lookups drop the tag bits; 0 is never a handle.
+        let mut ids = SlotMap::with_key();
+        let mut table = HandleTable::new();
+        let e = entry(&mut ids);
+        let v = table.insert(e).unwrap();
+        for tag in 0..4 {
+            assert_eq!(table.get(HandleValue(v.0 | tag)), Some(&e));
+        }
+        assert_eq!(table.get(HandleValue(0)), None);
+        assert_eq!(table.get(HandleValue(3)), None);
+        assert_eq!(table.get(HandleValue::CURRENT_PROCESS), None);
+    }
+
+    #[test]
+    fn pseudo_and_std_values_are_classified() {
+        assert!(HandleValue::CURRENT_PROCESS.is_pseudo());
+        assert!(HandleValue::CURRENT_THREAD.is_pseudo());
+        assert!(HandleValue((-6i32) as u32).is_pseudo());
+        assert!(!HandleValue((-7i32) as u32).is_pseudo());
+        assert!(HandleValue((-11i32) as u32).is_std_constant());
+        assert_eq!(HandleValue::CURRENT_PROCESS.to_string(), "-1");
+    }
+
+    #[test]
+    fn serde_accepts_negative_values() {
+        let v: HandleValue = serde_json::from_str("-1").unwrap();
+        assert_eq!(v, HandleValue::CURRENT_PROCESS);
+        assert_eq!(serde_json::to_string(&HandleValue(48)).unwrap(), "48");
+        assert_eq!(serde_json::to_string(&HandleValue::CURRENT_THREAD).unwrap(), "-2");
+    }
+
+    #[test]
+    fn a_row_is_sixteen_bytes() {
+        assert_eq!(std::mem::size_of::<Option<HandleEntry>>(), 16);
+    }
+}

@@ -1,0 +1,211 @@
+//! `Kernel::check_invariants`: recomputes every count from scratch and checks every rule the
+//! model promises (spec §11). Counts are maintained incrementally by the kernel and checked
+//! here independently, so a path that forgets a decrement is caught after the step that took it.
+
+use crate::kernel::Kernel;
+use crate::object::*;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// One broken rule.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Violation {
+    /// A short name of the rule.
+    pub rule: String,
+    /// What was found.
+    pub detail: String,
+}
+
+impl fmt::Display for Violation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.rule, self.detail)
+    }
+}
+
+impl Kernel {
+    /// Checks every invariant; `Err` lists each violation found.
+    ///
+    /// * every row points to a live object; every value is a nonzero multiple of 4 below the
+    ///   pseudo range, and a table's row count matches its rows;
+    /// * each object's handle count equals the rows pointing at it, recomputed from all tables,
+    ///   and its usage count equals that plus its kernel references (1 for a running process or
+    ///   thread);
+    /// * no live object has a usage count of zero;
+    /// * an exited process has an empty table and no threads; a running process has at least
+    ///   one live thread and its threads name it as their owner;
+    /// * the id table holds exactly the live process and thread objects (a pid is freed only
+    ///   when its object dies);
+    /// * every name maps to a live object of the right kind that carries it; every pipe
+    ///   instance is a listed server end of its pipe;
+    /// * pipe peers point at each other, connected ends have peers, queued byte counts match the
+    ///   queues;
+    /// * the parked set holds exactly the parked threads, none exited, and no pending timeout
+    ///   is already due.
+    pub fn check_invariants(&self) -> Result<(), Vec<Violation>> {
+        let mut v = Vec::new();
+        let mut bad = |rule: &str, detail: String| v.push(Violation { rule: rule.to_string(), detail });
+
+        // Rows and recomputed handle counts.
+        let mut handles: BTreeMap<ObjectId, u32> = BTreeMap::new();
+        for (_, obj) in &self.objects {
+            let Body::Process(p) = &obj.body else { continue };
+            let mut rows = 0;
+            for (value, entry) in p.handles.iter() {
+                rows += 1;
+                if value.0 == 0 || value.0 % 4 != 0 || value.0 >= 0x8000_0000 || value.is_pseudo() {
+                    bad("row-value", format!("pid {} holds value {}", p.pid, value));
+                }
+                if !self.objects.contains_key(entry.object) {
+                    bad("dangling-row", format!("pid {} row {} points to a destroyed object", p.pid, value));
+                    continue;
+                }
+                *handles.entry(entry.object).or_default() += 1;
+            }
+            if rows != p.handles.len() {
+                bad("table-length", format!("pid {} counts {} rows but holds {}", p.pid, p.handles.len(), rows));
+            }
+        }
+        for (id, obj) in &self.objects {
+            let rows = handles.get(&id).copied().unwrap_or(0);
+            let what = format!("{} {:#x}", obj.kind().name(), obj.address);
+            if obj.handle_count != rows {
+                bad("handle-count", format!("{what} says {} handles, tables hold {rows}", obj.handle_count));
+            }
+            let expected = rows + obj.kernel_references();
+            if obj.usage_count != expected {
+                bad(
+                    "usage-count",
+                    format!("{what} says usage {}, expected {rows} rows + {} kernel = {expected}", obj.usage_count, obj.kernel_references()),
+                );
+            }
+            if obj.usage_count == 0 {
+                bad("zero-count-alive", format!("{what} is alive with usage count 0"));
+            }
+        }
+
+        // Processes and threads.
+        for (id, obj) in &self.objects {
+            match &obj.body {
+                Body::Process(p) => {
+                    if self.cids.get(&p.pid) != Some(&id) {
+                        bad("pid-table", format!("process {} is alive but its pid is not mapped to it", p.pid));
+                    }
+                    if p.exit_code.is_some() && (!p.handles.is_empty() || !p.threads.is_empty()) {
+                        bad("exited-process", format!("exited pid {} still has {} rows, {} threads", p.pid, p.handles.len(), p.threads.len()));
+                    }
+                    if p.exit_code.is_none() && p.threads.is_empty() {
+                        bad("threadless-process", format!("running pid {} has no live thread", p.pid));
+                    }
+                    for &t in &p.threads {
+                        match self.objects.get(t).map(|o| &o.body) {
+                            Some(Body::Thread(th)) if th.process == id && th.exit_code.is_none() => {}
+                            _ => bad("thread-list", format!("pid {} lists a thread that is not its live thread", p.pid)),
+                        }
+                    }
+                }
+                Body::Thread(t) => {
+                    if self.cids.get(&t.tid) != Some(&id) {
+                        bad("pid-table", format!("thread {} is alive but its tid is not mapped to it", t.tid));
+                    }
+                    if t.exit_code.is_none() {
+                        let listed = matches!(self.objects.get(t.process).map(|o| &o.body), Some(Body::Process(p)) if p.threads.contains(&id));
+                        if !listed {
+                            bad("thread-owner", format!("running thread {} is not listed by its process", t.tid));
+                        }
+                    }
+                    if t.exit_code.is_some() && t.parked.is_some() {
+                        bad("exited-parked", format!("exited thread {} is still parked", t.tid));
+                    }
+                    if let Some(p) = &t.parked {
+                        if self.parked.get(&p.park_seq) != Some(&id) {
+                            bad("parked-set", format!("thread {} is parked but not in the park queue", t.tid));
+                        }
+                        if p.deadline.is_some_and(|d| d <= self.time_ms) {
+                            bad("overdue-timeout", format!("thread {} should have timed out at {} ms", t.tid, p.deadline.unwrap_or(0)));
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        for (&cid, &id) in &self.cids {
+            let ok = match self.objects.get(id).map(|o| &o.body) {
+                Some(Body::Process(p)) => p.pid == cid,
+                Some(Body::Thread(t)) => t.tid == cid,
+                _ => false,
+            };
+            if !ok {
+                bad("pid-table", format!("id {cid} maps to a destroyed or mismatched object (freed id still in use)"));
+            }
+        }
+        for (&seq, &t) in &self.parked {
+            let ok = matches!(self.objects.get(t).map(|o| &o.body), Some(Body::Thread(th)) if th.parked.as_ref().is_some_and(|p| p.park_seq == seq));
+            if !ok {
+                bad("parked-set", format!("park queue entry {seq} is not a parked thread"));
+            }
+        }
+
+        // Namespaces.
+        for (name, &id) in &self.named {
+            match self.objects.get(id) {
+                Some(o) if o.name.as_deref() == Some(name.as_str()) => {}
+                _ => bad("namespace", format!("name {name:?} maps to a dead or renamed object")),
+            }
+        }
+        for (key, pipe) in &self.pipes {
+            if pipe.instances.is_empty() {
+                bad("namespace", format!("pipe {} has no instance but keeps its name", pipe.display_name));
+            }
+            for &i in &pipe.instances {
+                match self.objects.get(i).map(|o| &o.body) {
+                    Some(Body::Pipe(end)) if end.server && end.key.as_deref() == Some(key.as_str()) => {}
+                    _ => bad("namespace", format!("pipe {} lists an instance that is not its server end", pipe.display_name)),
+                }
+            }
+        }
+        for (key, &id) in &self.mailslots {
+            if !matches!(self.objects.get(id).map(|o| &o.body), Some(Body::Mailslot(m)) if &m.key == key) {
+                bad("namespace", format!("mailslot {key} maps to a dead object"));
+            }
+        }
+
+        // Pipes.
+        for (id, obj) in &self.objects {
+            let Body::Pipe(end) = &obj.body else { continue };
+            let what = format!("pipe end {:#x}", obj.address);
+            let sum: usize = end.inbound.iter().map(Message::unread).sum();
+            if sum != end.inbound_bytes {
+                bad("pipe-bytes", format!("{what} counts {} queued bytes, queue holds {sum}", end.inbound_bytes));
+            }
+            if end.inbound.iter().any(|m| m.read_pos > m.data.len()) {
+                bad("pipe-bytes", format!("{what} has a message read past its end"));
+            }
+            match end.peer {
+                Some(peer) => match self.objects.get(peer).map(|o| &o.body) {
+                    Some(Body::Pipe(p)) if p.peer == Some(id) && p.server != end.server => {}
+                    _ => bad("pipe-peer", format!("{what}'s peer does not point back")),
+                },
+                None if end.state == PipeState::Connected => bad("pipe-peer", format!("{what} is connected without a peer")),
+                None => {}
+            }
+            if end.peer.is_some() && end.state != PipeState::Connected {
+                bad("pipe-peer", format!("{what} has a peer in state {:?}", end.state));
+            }
+            if !end.server && end.state == PipeState::Listening {
+                bad("pipe-state", format!("{what} is a listening client"));
+            }
+            if end.server && !end.config.anonymous {
+                let listed = end.key.as_ref().and_then(|k| self.pipes.get(k)).is_some_and(|p| p.instances.contains(&id));
+                if !listed {
+                    bad("namespace", format!("{what} is a server end missing from its pipe's instances"));
+                }
+            }
+        }
+        if v.is_empty() {
+            Ok(())
+        } else {
+            Err(v)
+        }
+    }
+}

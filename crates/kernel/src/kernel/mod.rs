@@ -1,0 +1,799 @@
+//! The [`Kernel`]: the object arena, handle-table bookkeeping (rows and counts), the call
+//! dispatcher, and the handle and environment calls. Other areas live in submodules:
+//! `process` (processes, threads, snapshots), `dup` (DuplicateHandle), `sync` (events, waits,
+//! parking, the clock), `pipe` (anonymous and named pipes), `mailslot`, `file`.
+//!
+//! Every call validates before it mutates, so a failed call leaves the state as it was, except
+//! where Windows itself changes state on failure (`DUPLICATE_CLOSE_SOURCE`).
+
+mod dup;
+mod file;
+mod mailslot;
+mod pipe;
+mod process;
+mod sync;
+
+pub use file::FileSystemEntry;
+pub use sync::{Deadlock, DeadlockedThread};
+
+use crate::call::Call;
+use crate::consts::*;
+use crate::env;
+use crate::error::Win32Error;
+use crate::event::{Event, Why};
+use crate::handle::{HandleEntry, HandleValue, MAX_HANDLES_PER_PROCESS};
+use crate::object::*;
+use crate::result::*;
+use slotmap::SlotMap;
+use std::collections::BTreeMap;
+
+/// First display address; each new object takes the next multiple of 0x100.
+const FIRST_ADDRESS: u32 = 0x1000;
+/// First process or thread id. Ids come from one counter in steps of 4 (as in the CID table,
+/// where pids and tids share one space) and are never reused. 0 and 4 are the idle and System
+/// processes of Windows and are never handed out.
+const FIRST_CLIENT_ID: u32 = 100;
+/// The System process id: `OpenProcess` on it is refused with `ERROR_ACCESS_DENIED`.
+pub const SYSTEM_PROCESS_ID: u32 = 4;
+
+/// A named pipe in the namespace: its fixed parameters and its live instances.
+#[derive(Clone, Debug)]
+pub struct NamedPipe {
+    /// The name as first created (`\\.\pipe\Name`).
+    pub display_name: String,
+    /// Parameters fixed by the first instance.
+    pub config: PipeConfig,
+    /// Server ends, in creation order.
+    pub instances: Vec<ObjectId>,
+}
+
+/// Who is calling: a live, runnable thread and its process.
+#[derive(Copy, Clone, Debug)]
+pub(crate) struct Cx {
+    pub thread: ObjectId,
+    pub process: ObjectId,
+    pub tid: u32,
+    pub pid: u32,
+}
+
+/// A call's result before the last error is applied to the thread.
+#[derive(Clone, Debug)]
+pub(crate) struct Res {
+    pub ret: Ret,
+    pub error: Option<Win32Error>,
+    pub out: Outputs,
+}
+
+impl Res {
+    pub fn ok(ret: Ret) -> Res {
+        Res { ret, error: None, out: Outputs::default() }
+    }
+    pub fn yes() -> Res {
+        Res::ok(Ret::Bool(true))
+    }
+    pub fn no(error: Win32Error) -> Res {
+        Res { ret: Ret::Bool(false), error: Some(error), out: Outputs::default() }
+    }
+    pub fn fail(ret: Ret, error: Win32Error) -> Res {
+        Res { ret, error: Some(error), out: Outputs::default() }
+    }
+    pub fn set(mut self, error: Win32Error) -> Res {
+        self.error = Some(error);
+        self
+    }
+    pub fn out(mut self, f: impl FnOnce(&mut Outputs)) -> Res {
+        f(&mut self.out);
+        self
+    }
+}
+
+/// What dispatching a call did.
+pub(crate) enum Step {
+    Done(Res),
+    Park(PendingOp, Option<u64>),
+    NoReturn,
+}
+
+impl From<Res> for Step {
+    fn from(res: Res) -> Step {
+        Step::Done(res)
+    }
+}
+
+/// Shorthand: turn `Result<T, Res>` early returns into `Step`s.
+macro_rules! tri {
+    ($e:expr) => {
+        match $e {
+            Ok(v) => v,
+            Err(res) => return Step::Done(res),
+        }
+    };
+}
+pub(crate) use tri;
+
+/// The whole simulated machine. Two kernels never share state; nothing here reads a clock,
+/// draws a random number or iterates a hash map.
+#[derive(Clone, Debug)]
+pub struct Kernel {
+    pub(crate) objects: SlotMap<ObjectId, Object>,
+    /// Live process and thread objects by id (pids and tids share the space).
+    pub(crate) cids: BTreeMap<u32, ObjectId>,
+    next_client_id: u32,
+    next_address: u32,
+    /// Named kernel objects (events): names are case-sensitive.
+    pub(crate) named: BTreeMap<String, ObjectId>,
+    /// Named pipes by upper-case name.
+    pub(crate) pipes: BTreeMap<String, NamedPipe>,
+    /// Mailslots by upper-case name.
+    pub(crate) mailslots: BTreeMap<String, ObjectId>,
+    /// The in-memory file system.
+    pub(crate) fs: file::FileSystem,
+    pub(crate) time_ms: u64,
+    /// Parked threads in FIFO order.
+    pub(crate) parked: BTreeMap<u64, ObjectId>,
+    next_park_seq: u64,
+    next_call_seq: u64,
+    pub(crate) next_message_id: u64,
+    pub(crate) next_listen_seq: u64,
+    /// Set when a parked call changed state without completing (so `settle` starts over).
+    pub(crate) progressed: bool,
+    log_enabled: bool,
+    log: Vec<Event>,
+    completions: Vec<Completion>,
+}
+
+impl Default for Kernel {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Kernel {
+    /// A fresh machine: no processes, an empty namespace, time 0, a file system with `C:\`,
+    /// `C:\Windows` and `C:\Windows\System32`, and the event log on.
+    pub fn new() -> Kernel {
+        Kernel {
+            objects: SlotMap::with_key(),
+            cids: BTreeMap::new(),
+            next_client_id: FIRST_CLIENT_ID,
+            next_address: FIRST_ADDRESS,
+            named: BTreeMap::new(),
+            pipes: BTreeMap::new(),
+            mailslots: BTreeMap::new(),
+            fs: file::FileSystem::new(),
+            time_ms: 0,
+            parked: BTreeMap::new(),
+            next_park_seq: 0,
+            next_call_seq: 0,
+            next_message_id: 0,
+            next_listen_seq: 0,
+            progressed: false,
+            log_enabled: true,
+            log: Vec::new(),
+            completions: Vec::new(),
+        }
+    }
+
+    // ------------------------------------------------------------------ public entry points
+
+    /// Runs one call on behalf of thread `thread_id`: the single entry point of the model.
+    ///
+    /// Returns the call's Win32 result, or `Pending` when the call blocked (the thread is then
+    /// parked; its [`Completion`] arrives through [`Kernel::take_completions`]), or `NoReturn`
+    /// for calls that end the caller. Refuses calls from unknown, exited, parked or suspended
+    /// threads with a [`CallError`] and changes nothing then.
+    pub fn call(&mut self, thread_id: u32, call: &Call) -> Result<CallOutcome, CallError> {
+        let cx = self.runnable(thread_id)?;
+        self.next_call_seq += 1;
+        let call_seq = self.next_call_seq;
+        let step = self.dispatch(cx, call);
+        let outcome = match step {
+            Step::Done(res) => CallOutcome::Done(self.finish(cx.thread, res)),
+            Step::Park(op, deadline) => {
+                self.park(cx.thread, op, deadline, call.name(), call_seq);
+                CallOutcome::Pending { call_seq }
+            }
+            Step::NoReturn => CallOutcome::NoReturn,
+        };
+        self.settle();
+        Ok(outcome)
+    }
+
+    /// Starts a process on behalf of the system (not by another process): parent pid 0, no
+    /// inherited handles. Returns its pid and its primary thread's tid.
+    pub fn spawn(&mut self, image: &str, command_line: &str, environment: Vec<String>) -> (u32, u32) {
+        let cmd = if command_line.is_empty() { image.to_string() } else { command_line.to_string() };
+        let image = process::image_name(image);
+        let (process, thread) = self.new_process(0, image, cmd, environment, "C:\\".into(), false);
+        (self.process(process).pid, self.thread(thread).tid)
+    }
+
+    /// Calls that finished after parking, oldest first, since the last call of this method.
+    pub fn take_completions(&mut self) -> Vec<Completion> {
+        std::mem::take(&mut self.completions)
+    }
+
+    /// The event log so far.
+    pub fn events(&self) -> &[Event] {
+        &self.log
+    }
+
+    /// Takes the event log, leaving it empty.
+    pub fn take_events(&mut self) -> Vec<Event> {
+        std::mem::take(&mut self.log)
+    }
+
+    /// Turns the event log on or off (off: nothing is recorded; for speed).
+    pub fn set_event_log(&mut self, enabled: bool) {
+        self.log_enabled = enabled;
+    }
+
+    /// The virtual clock, in milliseconds.
+    pub fn now_ms(&self) -> u64 {
+        self.time_ms
+    }
+
+    /// The thread id of a process's oldest live thread: who acts when "the process" calls.
+    pub fn main_thread(&self, pid: u32) -> Option<u32> {
+        let id = *self.cids.get(&pid)?;
+        match &self.objects.get(id)?.body {
+            Body::Process(p) => p.threads.first().map(|&t| self.thread(t).tid),
+            _ => None,
+        }
+    }
+
+    /// The process a thread belongs to.
+    pub fn process_of_thread(&self, tid: u32) -> Option<u32> {
+        match &self.objects.get(*self.cids.get(&tid)?)?.body {
+            Body::Thread(t) => Some(t.pid),
+            _ => None,
+        }
+    }
+
+    /// Live process ids (running or exited while referenced), ascending.
+    pub fn process_ids(&self) -> Vec<u32> {
+        self.cids
+            .iter()
+            .filter(|(_, &id)| matches!(self.objects[id].body, Body::Process(_)))
+            .map(|(&pid, _)| pid)
+            .collect()
+    }
+
+    /// True when `pid` names a process object that is still alive and has not exited.
+    pub fn is_running(&self, pid: u32) -> bool {
+        self.cids.get(&pid).is_some_and(|&id| {
+            matches!(&self.objects[id].body, Body::Process(p) if p.exit_code.is_none())
+        })
+    }
+
+    /// Adds a file to the in-memory file system (creating its directories), as setup done
+    /// outside any process. Fails on a path that is not absolute or that names a directory.
+    pub fn add_file(&mut self, path: &str, content: &[u8]) -> Result<(), Win32Error> {
+        self.fs.add_file(path, content)
+    }
+
+    /// Adds a directory (and its parents) to the in-memory file system.
+    pub fn add_directory(&mut self, path: &str) -> Result<(), Win32Error> {
+        self.fs.add_directory(path)
+    }
+
+    /// The content of a file, if it exists.
+    pub fn file_content(&self, path: &str) -> Option<&[u8]> {
+        self.fs.content(path)
+    }
+
+    /// Every file and directory, sorted by path.
+    pub fn file_system(&self) -> Vec<FileSystemEntry> {
+        self.fs.entries()
+    }
+
+    // ------------------------------------------------------------------ internal plumbing
+
+    fn runnable(&self, tid: u32) -> Result<Cx, CallError> {
+        let id = *self.cids.get(&tid).ok_or(CallError::NoSuchThread(tid))?;
+        let Body::Thread(t) = &self.objects[id].body else {
+            return Err(CallError::NoSuchThread(tid));
+        };
+        if t.exit_code.is_some() {
+            return Err(CallError::ThreadExited(tid));
+        }
+        if let Some(p) = &t.parked {
+            return Err(CallError::ThreadParked {
+                thread_id: tid,
+                call: p.call_name.to_string(),
+                call_seq: p.call_seq,
+            });
+        }
+        if t.suspend_count > 0 {
+            return Err(CallError::ThreadSuspended(tid));
+        }
+        Ok(Cx { thread: id, process: t.process, tid, pid: t.pid })
+    }
+
+    /// Applies a result's error to the thread's last error and builds the public result.
+    pub(crate) fn finish(&mut self, thread: ObjectId, res: Res) -> CallResult {
+        let t = self.thread_mut(thread);
+        if let Some(e) = res.error {
+            t.last_error = e;
+        }
+        CallResult { ret: res.ret, last_error: t.last_error, error_set: res.error.is_some(), outputs: res.out }
+    }
+
+    pub(crate) fn log(&mut self, event: Event) {
+        if self.log_enabled {
+            self.log.push(event);
+        }
+    }
+
+    pub(crate) fn logging(&self) -> bool {
+        self.log_enabled
+    }
+
+    pub(crate) fn push_completion(&mut self, completion: Completion) {
+        self.completions.push(completion);
+    }
+
+    pub(crate) fn alloc_client_id(&mut self) -> u32 {
+        let id = self.next_client_id;
+        self.next_client_id += 4;
+        id
+    }
+
+    pub(crate) fn alloc_park_seq(&mut self) -> u64 {
+        self.next_park_seq += 1;
+        self.next_park_seq
+    }
+
+    /// A new object with no handles and no references yet.
+    pub(crate) fn new_object(&mut self, body: Body, name: Option<String>) -> ObjectId {
+        let address = self.next_address;
+        self.next_address = self.next_address.wrapping_add(0x100);
+        let kind = body.kind();
+        let id = self.objects.insert(Object { address, usage_count: 0, handle_count: 0, name: name.clone(), body });
+        self.log(Event::ObjectCreated { object: address, kind, name });
+        id
+    }
+
+    pub(crate) fn obj(&self, id: ObjectId) -> &Object {
+        &self.objects[id]
+    }
+
+    pub(crate) fn process(&self, id: ObjectId) -> &ProcessObj {
+        match &self.objects[id].body {
+            Body::Process(p) => p,
+            other => panic!("object is a {:?}, not a process", other.kind()),
+        }
+    }
+
+    pub(crate) fn process_mut(&mut self, id: ObjectId) -> &mut ProcessObj {
+        match &mut self.objects[id].body {
+            Body::Process(p) => p,
+            other => panic!("object is a {:?}, not a process", other.kind()),
+        }
+    }
+
+    pub(crate) fn thread(&self, id: ObjectId) -> &ThreadObj {
+        match &self.objects[id].body {
+            Body::Thread(t) => t,
+            other => panic!("object is a {:?}, not a thread", other.kind()),
+        }
+    }
+
+    pub(crate) fn thread_mut(&mut self, id: ObjectId) -> &mut ThreadObj {
+        match &mut self.objects[id].body {
+            Body::Thread(t) => t,
+            other => panic!("object is a {:?}, not a thread", other.kind()),
+        }
+    }
+
+    /// Changes an object's counts, logs why, and destroys it at usage count zero.
+    pub(crate) fn bump(&mut self, id: ObjectId, handle_delta: i32, usage_delta: i32, why: Why) {
+        let obj = &mut self.objects[id];
+        obj.handle_count = obj.handle_count.checked_add_signed(handle_delta).expect("handle count underflow");
+        obj.usage_count = obj.usage_count.checked_add_signed(usage_delta).expect("usage count underflow");
+        let (object, usage_count, handle_count) = (obj.address, obj.usage_count, obj.handle_count);
+        self.log(Event::CountChanged { object, usage_count, handle_count, delta: usage_delta, why });
+        if usage_count == 0 {
+            self.destroy(id);
+        }
+    }
+
+    /// Fails with `ERROR_NO_SYSTEM_RESOURCES` unless `process`'s table has `n` free rows.
+    pub(crate) fn ensure_rows(&self, process: ObjectId, n: usize) -> Result<(), Res> {
+        if self.process(process).handles.len() + n <= MAX_HANDLES_PER_PROCESS {
+            Ok(())
+        } else {
+            Err(Res::no(Win32Error::NoSystemResources))
+        }
+    }
+
+    /// Registers a row in the lowest free slot of `process`'s table (space checked by the
+    /// caller with [`Kernel::ensure_rows`]).
+    pub(crate) fn add_row(&mut self, process: ObjectId, object: ObjectId, access: u32, flags: u8, why: Why) -> HandleValue {
+        let entry = HandleEntry { object, access, flags };
+        let value = self.process_mut(process).handles.insert(entry).expect("row space was checked");
+        self.row_added(process, value, entry, why);
+        value
+    }
+
+    /// Registers a row at a given value (inheritance keeps the parent's values).
+    pub(crate) fn add_row_at(&mut self, process: ObjectId, value: HandleValue, entry: HandleEntry, why: Why) {
+        self.process_mut(process).handles.insert_at(value, entry);
+        self.row_added(process, value, entry, why);
+    }
+
+    fn row_added(&mut self, process: ObjectId, handle: HandleValue, entry: HandleEntry, why: Why) {
+        if self.log_enabled {
+            let process_id = self.process(process).pid;
+            let object = self.objects[entry.object].address;
+            self.log(Event::RowAdded { process_id, handle, object, access: entry.access, inherit: entry.inherit(), why });
+        }
+        self.bump(entry.object, 1, 1, why);
+    }
+
+    /// Removes a row and drops the object's counts (destroying it at zero).
+    pub(crate) fn remove_row(&mut self, process: ObjectId, value: HandleValue, why: Why) -> Option<HandleEntry> {
+        let entry = self.process_mut(process).handles.remove(value)?;
+        let handle = HandleValue(value.0 & !3);
+        if self.log_enabled {
+            let process_id = self.process(process).pid;
+            let object = self.objects[entry.object].address;
+            self.log(Event::RowRemoved { process_id, handle, object, why });
+        }
+        self.bump(entry.object, -1, -1, why);
+        Some(entry)
+    }
+
+    /// Tears an object down once its usage count is zero.
+    fn destroy(&mut self, id: ObjectId) {
+        let obj = self.objects.remove(id).expect("destroying a live object");
+        self.log(Event::ObjectDestroyed { object: obj.address, kind: obj.kind() });
+        match obj.body {
+            Body::Process(p) => {
+                self.cids.remove(&p.pid);
+            }
+            Body::Thread(t) => {
+                self.cids.remove(&t.tid);
+            }
+            Body::Event(_) => {
+                if let Some(name) = obj.name {
+                    if self.named.get(&name) == Some(&id) {
+                        self.named.remove(&name);
+                        self.log(Event::NameRemoved { name });
+                    }
+                }
+            }
+            Body::Pipe(end) => self.pipe_end_destroyed(id, obj.address, *end),
+            Body::Mailslot(slot) => self.mailslot_destroyed(obj.address, *slot),
+            Body::File(f) => self.fs.closed(&f.key, &self.objects),
+            Body::MailslotClient(_) | Body::Snapshot(_) => {}
+        }
+    }
+
+    // ------------------------------------------------------------------ handle resolution
+
+    /// Resolves a handle value in the caller's process: pseudo handles mean the caller with
+    /// full access; anything else must be a row of the caller's table.
+    pub(crate) fn resolve(&self, cx: Cx, h: HandleValue) -> Result<(ObjectId, u32), Win32Error> {
+        self.resolve_in(cx.process, cx.thread, h)
+    }
+
+    /// Resolves `h` as `process` sees it (`thread` is what -2 means).
+    pub(crate) fn resolve_in(&self, process: ObjectId, thread: ObjectId, h: HandleValue) -> Result<(ObjectId, u32), Win32Error> {
+        if h == HandleValue::CURRENT_PROCESS {
+            return Ok((process, PROCESS_ALL_ACCESS));
+        }
+        if h == HandleValue::CURRENT_THREAD {
+            return Ok((thread, THREAD_ALL_ACCESS));
+        }
+        let entry = self.process(process).handles.get(h).ok_or(Win32Error::InvalidHandle)?;
+        Ok((entry.object, entry.access))
+    }
+
+    /// Resolves a handle that must name an object of `kind` (else `ERROR_INVALID_HANDLE`).
+    pub(crate) fn resolve_kind(&self, cx: Cx, h: HandleValue, kind: ObjectKind) -> Result<(ObjectId, u32), Res> {
+        let (id, access) = self.resolve(cx, h).map_err(Res::no)?;
+        if self.objects[id].kind() == kind {
+            Ok((id, access))
+        } else {
+            Err(Res::no(Win32Error::InvalidHandle))
+        }
+    }
+
+    /// The std-handle constants (-10, -11, -12) mean the process's std handles to
+    /// `CloseHandle`, `DuplicateHandle` and the waits (kernel32 translates them, spec §1.4).
+    pub(crate) fn translate_std(&self, process: ObjectId, h: HandleValue) -> HandleValue {
+        match std_slot(h.0) {
+            Some(slot) => self.process(process).std_handles[slot],
+            None => h,
+        }
+    }
+
+    // ------------------------------------------------------------------ dispatch
+
+    fn dispatch(&mut self, cx: Cx, call: &Call) -> Step {
+        match call {
+            Call::CloseHandle { handle } => self.close_handle(cx, *handle).into(),
+            Call::DuplicateHandle(args) => self.duplicate_handle(cx, args).into(),
+            Call::GetHandleInformation { handle } => self.get_handle_information(cx, *handle).into(),
+            Call::SetHandleInformation { handle, mask, flags } => {
+                self.set_handle_information(cx, *handle, *mask, *flags).into()
+            }
+            Call::GetCurrentProcess => Res::ok(Ret::Handle(HandleValue::CURRENT_PROCESS)).into(),
+            Call::GetCurrentThread => Res::ok(Ret::Handle(HandleValue::CURRENT_THREAD)).into(),
+            Call::GetCurrentProcessId => Res::ok(Ret::Dword(cx.pid)).into(),
+            Call::GetCurrentThreadId => Res::ok(Ret::Dword(cx.tid)).into(),
+            Call::GetProcessId { process } => self.get_process_id(cx, *process).into(),
+            Call::GetLastError => Res::ok(Ret::Dword(self.thread(cx.thread).last_error.code())).into(),
+            Call::SetLastError { error } => Res { ret: Ret::Void, error: Some(*error), out: Outputs::default() }.into(),
+
+            Call::CreateProcess(args) => self.create_process(cx, args).into(),
+            Call::ExitProcess { exit_code } => {
+                self.exit_process(cx.process, *exit_code);
+                Step::NoReturn
+            }
+            Call::TerminateProcess { process, exit_code } => self.terminate_process(cx, *process, *exit_code),
+            Call::GetExitCodeProcess { process } => self.get_exit_code_process(cx, *process).into(),
+            Call::OpenProcess { desired_access, inherit_handle, process_id } => {
+                self.open_process(cx, *desired_access, *inherit_handle, *process_id).into()
+            }
+            Call::CreateThread { thread_attributes, creation_flags } => {
+                self.create_thread(cx, thread_attributes, *creation_flags).into()
+            }
+            Call::ExitThread { exit_code } => {
+                self.exit_thread(cx.thread, *exit_code);
+                Step::NoReturn
+            }
+            Call::GetExitCodeThread { thread } => self.get_exit_code_thread(cx, *thread).into(),
+            Call::ResumeThread { thread } => self.suspend_resume(cx, *thread, false).into(),
+            Call::SuspendThread { thread } => self.suspend_resume(cx, *thread, true).into(),
+            Call::GetCommandLine => {
+                let text = self.process(cx.process).command_line.clone();
+                Res::ok(Ret::Void).out(|o| o.text = Some(text)).into()
+            }
+            Call::GetStdHandle { std_handle } => match std_slot(*std_handle) {
+                Some(slot) => Res::ok(Ret::Handle(self.process(cx.process).std_handles[slot])).into(),
+                None => Res::fail(Ret::Handle(HandleValue::INVALID), Win32Error::InvalidHandle).into(),
+            },
+            Call::SetStdHandle { std_handle, handle } => match std_slot(*std_handle) {
+                Some(slot) => {
+                    self.process_mut(cx.process).std_handles[slot] = *handle;
+                    Res::yes().into()
+                }
+                None => Res::no(Win32Error::InvalidHandle).into(),
+            },
+            Call::CreateToolhelp32Snapshot { flags, process_id: _ } => self.create_snapshot(cx, *flags).into(),
+            Call::Process32First { snapshot, size } => self.process32(cx, *snapshot, *size, true).into(),
+            Call::Process32Next { snapshot, size } => self.process32(cx, *snapshot, *size, false).into(),
+
+            Call::WaitForSingleObject { handle, milliseconds } => self.wait(cx, &[*handle], false, *milliseconds),
+            Call::WaitForMultipleObjects { handles, wait_all, milliseconds } => {
+                self.wait(cx, handles, *wait_all, *milliseconds)
+            }
+            Call::Sleep { milliseconds } => self.sleep(*milliseconds),
+            Call::CreateEvent { event_attributes, manual_reset, initial_state, name } => {
+                self.create_event(cx, event_attributes, *manual_reset, *initial_state, name.as_deref()).into()
+            }
+            Call::OpenEvent { desired_access, inherit_handle, name } => {
+                self.open_event(cx, *desired_access, *inherit_handle, name).into()
+            }
+            Call::SetEvent { event } => self.set_event(cx, *event, true).into(),
+            Call::ResetEvent { event } => self.set_event(cx, *event, false).into(),
+
+            Call::SetEnvironmentVariable { name, value } => self.set_environment_variable(cx, name, value.as_deref()).into(),
+            Call::GetEnvironmentVariable { name, size } => {
+                let (ret, text, error) = env::get(&self.process(cx.process).environment, name, *size);
+                Res { ret: Ret::Dword(ret), error, out: Outputs { text, ..Outputs::default() } }.into()
+            }
+            Call::GetEnvironmentStrings => {
+                let block = self.process(cx.process).environment.clone();
+                Res::ok(Ret::Void).out(|o| o.environment = Some(block)).into()
+            }
+            Call::SetEnvironmentStrings { environment } => match env::validate_block(environment) {
+                Ok(()) => {
+                    self.process_mut(cx.process).environment = environment.clone();
+                    if self.log_enabled {
+                        for entry in environment {
+                            let (name, value) = env::split(entry);
+                            let e = Event::EnvironmentChanged { process_id: cx.pid, name: name.into(), value: Some(value.into()) };
+                            self.log(e);
+                        }
+                    }
+                    Res::yes().into()
+                }
+                Err(e) => Res::no(e).into(),
+            },
+            Call::ExpandEnvironmentStrings { src, size } => {
+                let (ret, text, error) = env::expand(&self.process(cx.process).environment, src, *size);
+                Res { ret: Ret::Dword(ret), error, out: Outputs { text, ..Outputs::default() } }.into()
+            }
+
+            Call::CreatePipe { pipe_attributes, size } => self.create_pipe(cx, pipe_attributes, *size).into(),
+            Call::ReadFile { file, bytes_to_read } => self.read_file(cx, *file, *bytes_to_read),
+            Call::WriteFile { file, data } => self.write_file(cx, *file, &data.0),
+            Call::PeekNamedPipe { named_pipe, buffer_size } => self.peek_named_pipe(cx, *named_pipe, *buffer_size).into(),
+            Call::CreateNamedPipe(args) => self.create_named_pipe(cx, args).into(),
+            Call::ConnectNamedPipe { named_pipe } => self.connect_named_pipe(cx, *named_pipe),
+            Call::DisconnectNamedPipe { named_pipe } => self.disconnect_named_pipe(cx, *named_pipe).into(),
+            Call::WaitNamedPipe { name, timeout } => self.wait_named_pipe(name, *timeout),
+            Call::SetNamedPipeHandleState { named_pipe, mode, max_collection_count, collect_data_timeout } => self
+                .set_named_pipe_handle_state(cx, *named_pipe, *mode, *max_collection_count, *collect_data_timeout)
+                .into(),
+            Call::GetNamedPipeHandleState { named_pipe, query_remote_info } => {
+                self.get_named_pipe_handle_state(cx, *named_pipe, *query_remote_info).into()
+            }
+            Call::GetNamedPipeInfo { named_pipe } => self.get_named_pipe_info(cx, *named_pipe).into(),
+            Call::FlushFileBuffers { file } => self.flush_file_buffers(cx, *file),
+            Call::TransactNamedPipe { named_pipe, data, out_buffer_size } => {
+                self.transact_named_pipe(cx, *named_pipe, &data.0, *out_buffer_size)
+            }
+            Call::CallNamedPipe { name, data, out_buffer_size, timeout } => {
+                self.call_named_pipe(cx, name, &data.0, *out_buffer_size, *timeout)
+            }
+
+            Call::CreateMailslot { name, max_message_size, read_timeout, security_attributes } => {
+                self.create_mailslot(cx, name, *max_message_size, *read_timeout, security_attributes).into()
+            }
+            Call::GetMailslotInfo { mailslot } => self.get_mailslot_info(cx, *mailslot).into(),
+            Call::SetMailslotInfo { mailslot, read_timeout } => self.set_mailslot_info(cx, *mailslot, *read_timeout).into(),
+
+            Call::CreateFile(args) => self.create_file(cx, args).into(),
+            Call::DeleteFile { file_name } => self.delete_file(cx, file_name).into(),
+            Call::GetFileType { file } => self.get_file_type(cx, *file).into(),
+        }
+    }
+
+    // ------------------------------------------------------------------ handle calls
+
+    /// `CloseHandle` (spec §1.3, §1.4).
+    fn close_handle(&mut self, cx: Cx, handle: HandleValue) -> Res {
+        if let Some(slot) = std_slot(handle.0) {
+            // kernelbase takes the std handle out of the process parameters, then closes it.
+            let real = self.process(cx.process).std_handles[slot];
+            self.process_mut(cx.process).std_handles[slot] = HandleValue::NULL;
+            return self.close_handle(cx, real);
+        }
+        if handle.is_pseudo() {
+            return Res::yes();
+        }
+        match self.process(cx.process).handles.get(handle) {
+            None => Res::no(Win32Error::InvalidHandle),
+            Some(e) if e.protect_from_close() => Res::no(Win32Error::InvalidHandle),
+            Some(_) => {
+                self.remove_row(cx.process, handle, Why::Close);
+                Res::yes()
+            }
+        }
+    }
+
+    /// `GetHandleInformation` (spec §1.3).
+    fn get_handle_information(&self, cx: Cx, handle: HandleValue) -> Res {
+        if handle == HandleValue::CURRENT_PROCESS || handle == HandleValue::CURRENT_THREAD {
+            return Res::yes().out(|o| o.flags = Some(0));
+        }
+        match self.process(cx.process).handles.get(handle) {
+            Some(e) => {
+                let flags = u32::from(e.flags);
+                Res::yes().out(|o| o.flags = Some(flags))
+            }
+            None => Res::no(Win32Error::InvalidHandle),
+        }
+    }
+
+    /// `SetHandleInformation`: changes only the masked bits; unknown bits are ignored.
+    fn set_handle_information(&mut self, cx: Cx, handle: HandleValue, mask: u32, flags: u32) -> Res {
+        if handle.is_pseudo() {
+            return Res::no(Win32Error::AccessDenied);
+        }
+        let known = (mask & 3) as u8;
+        match self.process_mut(cx.process).handles.get_mut(handle) {
+            Some(e) => {
+                e.flags = (e.flags & !known) | (flags as u8 & known);
+                Res::yes()
+            }
+            None => Res::no(Win32Error::InvalidHandle),
+        }
+    }
+
+    /// `GetProcessId(Process)`: needs query access.
+    fn get_process_id(&self, cx: Cx, process: HandleValue) -> Res {
+        let (id, access) = match self.resolve_kind(cx, process, ObjectKind::Process) {
+            Ok(v) => v,
+            Err(res) => return Res { ret: Ret::Dword(0), ..res },
+        };
+        if access & (PROCESS_QUERY_INFORMATION | PROCESS_QUERY_LIMITED_INFORMATION) == 0 {
+            return Res::fail(Ret::Dword(0), Win32Error::AccessDenied);
+        }
+        Res::ok(Ret::Dword(self.process(id).pid))
+    }
+
+    // ------------------------------------------------------------------ environment
+
+    fn set_environment_variable(&mut self, cx: Cx, name: &str, value: Option<&str>) -> Res {
+        match env::set(&mut self.process_mut(cx.process).environment, name, value) {
+            Ok(()) => {
+                self.log(Event::EnvironmentChanged {
+                    process_id: cx.pid,
+                    name: name.to_string(),
+                    value: value.map(str::to_string),
+                });
+                Res::yes()
+            }
+            Err(e) => Res::no(e),
+        }
+    }
+}
+
+/// Index into `std_handles` for `STD_INPUT/OUTPUT/ERROR_HANDLE`.
+pub(crate) fn std_slot(value: u32) -> Option<usize> {
+    match value {
+        STD_INPUT_HANDLE => Some(0),
+        STD_OUTPUT_HANDLE => Some(1),
+        STD_ERROR_HANDLE => Some(2),
+        _ => None,
+    }
+}
+
+/// Maps generic and implied rights to the specific rights of `kind` (the object type's
+/// generic mapping, spec §9 for the implied query-limited rights).
+pub(crate) fn map_access(kind: ObjectKind, access: u32) -> u32 {
+    let (read, write, execute, all) = match kind {
+        ObjectKind::Process => (
+            READ_CONTROL | PROCESS_VM_READ | PROCESS_QUERY_INFORMATION,
+            READ_CONTROL
+                | PROCESS_CREATE_THREAD
+                | PROCESS_VM_OPERATION
+                | PROCESS_VM_WRITE
+                | PROCESS_DUP_HANDLE
+                | PROCESS_CREATE_PROCESS
+                | PROCESS_SET_QUOTA
+                | PROCESS_SET_INFORMATION
+                | PROCESS_SUSPEND_RESUME,
+            READ_CONTROL | SYNCHRONIZE | PROCESS_QUERY_LIMITED_INFORMATION | PROCESS_TERMINATE,
+            PROCESS_ALL_ACCESS,
+        ),
+        ObjectKind::Thread => (
+            READ_CONTROL | THREAD_GET_CONTEXT | THREAD_QUERY_INFORMATION,
+            READ_CONTROL | THREAD_TERMINATE | THREAD_SUSPEND_RESUME | THREAD_SET_INFORMATION | THREAD_SET_CONTEXT,
+            READ_CONTROL | SYNCHRONIZE | THREAD_QUERY_LIMITED_INFORMATION,
+            THREAD_ALL_ACCESS,
+        ),
+        ObjectKind::Event => (READ_CONTROL | 0x1, READ_CONTROL | EVENT_MODIFY_STATE, READ_CONTROL | SYNCHRONIZE, EVENT_ALL_ACCESS),
+        ObjectKind::Snapshot => (READ_CONTROL | 0x4, READ_CONTROL | 0x2, READ_CONTROL | 0x8, 0x000F_001F),
+        _ => (FILE_GENERIC_READ, FILE_GENERIC_WRITE, FILE_GENERIC_EXECUTE, FILE_ALL_ACCESS),
+    };
+    let mut mapped = access & !(GENERIC_READ | GENERIC_WRITE | GENERIC_EXECUTE | GENERIC_ALL | MAXIMUM_ALLOWED);
+    if access & GENERIC_READ != 0 {
+        mapped |= read;
+    }
+    if access & GENERIC_WRITE != 0 {
+        mapped |= write;
+    }
+    if access & GENERIC_EXECUTE != 0 {
+        mapped |= execute;
+    }
+    if access & (GENERIC_ALL | MAXIMUM_ALLOWED) != 0 {
+        mapped |= all;
+    }
+    match kind {
+        ObjectKind::Process => {
+            if mapped & PROCESS_QUERY_INFORMATION != 0 {
+                mapped |= PROCESS_QUERY_LIMITED_INFORMATION;
+            }
+            if mapped & PROCESS_SET_INFORMATION != 0 {
+                mapped |= 0x2000; // PROCESS_SET_LIMITED_INFORMATION
+            }
+            mapped & PROCESS_ALL_ACCESS
+        }
+        ObjectKind::Thread => {
+            if mapped & THREAD_QUERY_INFORMATION != 0 {
+                mapped |= THREAD_QUERY_LIMITED_INFORMATION;
+            }
+            if mapped & THREAD_SET_INFORMATION != 0 {
+                mapped |= 0x0400; // THREAD_SET_LIMITED_INFORMATION
+            }
+            mapped & THREAD_ALL_ACCESS
+        }
+        _ => mapped,
+    }
+}

@@ -1,0 +1,393 @@
+//! Events, waits and the machinery of blocking: parking a call, completing parked calls in
+//! FIFO order when another call makes them possible (`settle`), timeouts on the virtual clock
+//! (`advance_time`), and deadlock detection.
+
+use super::{map_access, Cx, Kernel, Res, Step};
+use crate::call::{inheritable, SecurityAttributes};
+use crate::consts::*;
+use crate::error::Win32Error;
+use crate::event::{Event, Why};
+use crate::handle::HandleValue;
+use crate::object::*;
+use crate::result::{Completion, Ret};
+use serde::{Deserialize, Serialize};
+
+/// A thread stuck in a deadlock.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeadlockedThread {
+    /// The thread.
+    pub thread_id: u32,
+    /// Its process.
+    pub process_id: u32,
+    /// The call it is parked in ("suspended" for a suspended thread).
+    pub call: String,
+    /// What it waits for, in words.
+    pub waiting_for: String,
+}
+
+/// Every live thread is parked (or suspended) and no timeout is pending: nothing can move.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Deadlock {
+    /// Who waits on what, by thread id.
+    pub threads: Vec<DeadlockedThread>,
+}
+
+/// Named-object names: `Local\` is the default namespace, `Global\` another; any other
+/// backslash names a directory that does not exist (`ERROR_PATH_NOT_FOUND`).
+fn object_name(name: &str) -> Result<String, Win32Error> {
+    let local = name.strip_prefix("Local\\").unwrap_or(name);
+    let (prefix, rest) = match local.strip_prefix("Global\\") {
+        Some(rest) => ("Global\\", rest),
+        None => ("", local),
+    };
+    if rest.contains('\\') {
+        return Err(Win32Error::PathNotFound);
+    }
+    Ok(format!("{prefix}{rest}"))
+}
+
+impl Kernel {
+    // ------------------------------------------------------------------ events
+
+    /// `CreateEvent`: a second create of the same name opens the same object and sets
+    /// `ERROR_ALREADY_EXISTS`; a new object sets 0 (spec §2.3, [Oracle] 3a).
+    pub(crate) fn create_event(
+        &mut self,
+        cx: Cx,
+        attributes: &Option<SecurityAttributes>,
+        manual_reset: bool,
+        initial_state: bool,
+        name: Option<&str>,
+    ) -> Res {
+        let null = Ret::Handle(HandleValue::NULL);
+        let inherit = u8::from(inheritable(attributes));
+        let name = match name.filter(|n| !n.is_empty()).map(object_name) {
+            None => None,
+            Some(Ok(n)) => Some(n),
+            Some(Err(e)) => return Res::fail(null, e),
+        };
+        if let Err(res) = self.ensure_rows(cx.process, 1) {
+            return Res { ret: null, ..res };
+        }
+        if let Some(n) = &name {
+            if let Some(&existing) = self.named.get(n) {
+                if self.obj(existing).kind() != ObjectKind::Event {
+                    return Res::fail(null, Win32Error::InvalidHandle);
+                }
+                let h = self.add_row(cx.process, existing, EVENT_ALL_ACCESS, inherit, Why::Open);
+                return Res::ok(Ret::Handle(h)).set(Win32Error::AlreadyExists);
+            }
+        }
+        let event = self.new_object(Body::Event(EventObj { manual_reset, signaled: initial_state }), name.clone());
+        if let Some(n) = name {
+            self.named.insert(n.clone(), event);
+            let object = self.obj(event).address;
+            self.log(Event::NameAdded { name: n, object });
+        }
+        let h = self.add_row(cx.process, event, EVENT_ALL_ACCESS, inherit, Why::Create);
+        Res::ok(Ret::Handle(h)).set(Win32Error::Success)
+    }
+
+    /// `OpenEvent`: missing name 2, another kind 6. Event names are case-sensitive.
+    pub(crate) fn open_event(&mut self, cx: Cx, desired_access: u32, inherit: bool, name: &str) -> Res {
+        let null = Ret::Handle(HandleValue::NULL);
+        let key = match object_name(name) {
+            Ok(k) => k,
+            Err(e) => return Res::fail(null, e),
+        };
+        let Some(&id) = self.named.get(&key) else {
+            return Res::fail(null, Win32Error::FileNotFound);
+        };
+        if self.obj(id).kind() != ObjectKind::Event {
+            return Res::fail(null, Win32Error::InvalidHandle);
+        }
+        if let Err(res) = self.ensure_rows(cx.process, 1) {
+            return Res { ret: null, ..res };
+        }
+        let access = map_access(ObjectKind::Event, desired_access);
+        let h = self.add_row(cx.process, id, access, u8::from(inherit), Why::Open);
+        Res::ok(Ret::Handle(h))
+    }
+
+    /// `SetEvent` / `ResetEvent`: need `EVENT_MODIFY_STATE`.
+    pub(crate) fn set_event(&mut self, cx: Cx, event: HandleValue, signaled: bool) -> Res {
+        let (id, access) = match self.resolve_kind(cx, event, ObjectKind::Event) {
+            Ok(v) => v,
+            Err(res) => return res,
+        };
+        if access & EVENT_MODIFY_STATE == 0 {
+            return Res::no(Win32Error::AccessDenied);
+        }
+        if let Body::Event(e) = &mut self.objects[id].body {
+            e.signaled = signaled;
+        }
+        Res::yes()
+    }
+
+    // ------------------------------------------------------------------ waits
+
+    /// Whether a wait on `id` would be satisfied now. Processes and threads are signaled once
+    /// exited; files, pipes and mailslots are always signaled (their I/O is synchronous).
+    fn is_signaled(&self, id: ObjectId) -> bool {
+        match self.objects.get(id).map(|o| &o.body) {
+            Some(Body::Process(p)) => p.exit_code.is_some(),
+            Some(Body::Thread(t)) => t.exit_code.is_some(),
+            Some(Body::Event(e)) => e.signaled,
+            Some(Body::Pipe(_) | Body::File(_) | Body::Mailslot(_) | Body::MailslotClient(_)) => true,
+            Some(Body::Snapshot(_)) | None => false,
+        }
+    }
+
+    /// A satisfied wait resets an auto-reset event.
+    fn consume(&mut self, id: ObjectId) {
+        if let Some(Body::Event(e)) = self.objects.get_mut(id).map(|o| &mut o.body) {
+            if !e.manual_reset {
+                e.signaled = false;
+            }
+        }
+    }
+
+    /// The index a wait returns now, if it is satisfied (wait-any: the lowest signaled index;
+    /// wait-all: 0 when all are signaled at once).
+    fn check_wait(&mut self, objects: &[ObjectId], wait_all: bool) -> Option<u32> {
+        if wait_all {
+            if objects.iter().all(|&o| self.is_signaled(o)) {
+                for &o in objects {
+                    self.consume(o);
+                }
+                return Some(WAIT_OBJECT_0);
+            }
+            None
+        } else {
+            let i = objects.iter().position(|&o| self.is_signaled(o))?;
+            self.consume(objects[i]);
+            Some(WAIT_OBJECT_0 + i as u32)
+        }
+    }
+
+    /// `WaitForSingleObject` / `WaitForMultipleObjects` (spec §9).
+    pub(crate) fn wait(&mut self, cx: Cx, handles: &[HandleValue], wait_all: bool, milliseconds: u32) -> Step {
+        let failed = |e| Res::fail(Ret::Dword(WAIT_FAILED), e).into();
+        if handles.is_empty() || handles.len() > MAXIMUM_WAIT_OBJECTS as usize {
+            return failed(Win32Error::InvalidParameter);
+        }
+        let mut objects = Vec::with_capacity(handles.len());
+        for &h in handles {
+            let h = self.translate_std(cx.process, h);
+            let (id, access) = match self.resolve(cx, h) {
+                Ok(v) => v,
+                Err(e) => return failed(e),
+            };
+            if self.obj(id).kind() == ObjectKind::Snapshot {
+                return failed(Win32Error::InvalidHandle);
+            }
+            if access & SYNCHRONIZE == 0 {
+                return failed(Win32Error::AccessDenied);
+            }
+            objects.push(id);
+        }
+        if wait_all && (1..objects.len()).any(|i| objects[..i].contains(&objects[i])) {
+            return failed(Win32Error::InvalidParameter);
+        }
+        if let Some(index) = self.check_wait(&objects, wait_all) {
+            return Res::ok(Ret::Dword(index)).into();
+        }
+        if milliseconds == 0 {
+            return Res::ok(Ret::Dword(WAIT_TIMEOUT)).into();
+        }
+        Step::Park(PendingOp::Wait { objects, wait_all }, self.deadline(milliseconds))
+    }
+
+    /// `Sleep`: 0 returns at once; `INFINITE` never returns.
+    pub(crate) fn sleep(&mut self, milliseconds: u32) -> Step {
+        if milliseconds == 0 {
+            return Res::ok(Ret::Void).into();
+        }
+        Step::Park(PendingOp::Sleep, self.deadline(milliseconds))
+    }
+
+    /// The deadline for a timeout in ms (`INFINITE` has none).
+    pub(crate) fn deadline(&self, milliseconds: u32) -> Option<u64> {
+        (milliseconds != INFINITE).then(|| self.time_ms + u64::from(milliseconds))
+    }
+
+    // ------------------------------------------------------------------ parking
+
+    pub(crate) fn park(&mut self, thread: ObjectId, op: PendingOp, deadline: Option<u64>, call_name: &'static str, call_seq: u64) {
+        let park_seq = self.alloc_park_seq();
+        let t = self.thread_mut(thread);
+        t.parked = Some(Box::new(Parked { park_seq, call_seq, call_name, op, deadline }));
+        let thread_id = t.tid;
+        self.parked.insert(park_seq, thread);
+        self.log(Event::CallParked { thread_id, call_seq, call: call_name.to_string() });
+    }
+
+    /// Completes every parked call that can complete, oldest first, until none can.
+    pub(crate) fn settle(&mut self) {
+        'again: loop {
+            let parked: Vec<ObjectId> = self.parked.values().copied().collect();
+            for thread in parked {
+                let op = self.thread(thread).parked.as_ref().expect("parked thread").op.clone();
+                if let Some(res) = self.try_complete(thread, &op) {
+                    self.complete(thread, res);
+                    continue 'again;
+                }
+                if std::mem::take(&mut self.progressed) {
+                    continue 'again;
+                }
+            }
+            return;
+        }
+    }
+
+    fn try_complete(&mut self, thread: ObjectId, op: &PendingOp) -> Option<Res> {
+        match op {
+            PendingOp::Wait { objects, wait_all } => {
+                self.check_wait(objects, *wait_all).map(|i| Res::ok(Ret::Dword(i)))
+            }
+            PendingOp::Sleep => None,
+            PendingOp::ReadMailslot { slot, size } => self.mailslot_try_read(*slot, *size),
+            _ => self.pipe_try_complete(thread, op),
+        }
+    }
+
+    /// Finishes a parked call with `res`.
+    pub(crate) fn complete(&mut self, thread: ObjectId, res: Res) {
+        let parked = self.thread_mut(thread).parked.take().expect("completing a parked thread");
+        self.parked.remove(&parked.park_seq);
+        let result = self.finish(thread, res);
+        let t = self.thread(thread);
+        let (thread_id, process_id) = (t.tid, t.pid);
+        let call = parked.call_name.to_string();
+        self.log(Event::CallCompleted {
+            thread_id,
+            call_seq: parked.call_seq,
+            call: call.clone(),
+            ret: result.ret,
+            last_error: result.last_error,
+        });
+        self.push_completion(Completion { thread_id, process_id, call_seq: parked.call_seq, call, result });
+    }
+
+    /// Drops a parked call whose thread is ending. A pending write's unread data is removed
+    /// (spec §6.6: a terminated writer's unread data goes away).
+    pub(crate) fn abandon_parked(&mut self, thread: ObjectId) {
+        let Some(parked) = self.thread_mut(thread).parked.take() else { return };
+        self.parked.remove(&parked.park_seq);
+        if let PendingOp::WritePipe { reader, message, .. } = parked.op {
+            self.pipe_drop_message(reader, message);
+        }
+        let thread_id = self.thread(thread).tid;
+        self.log(Event::CallAbandoned { thread_id, call_seq: parked.call_seq, call: parked.call_name.to_string() });
+    }
+
+    /// What a parked call returns when its timeout passes.
+    fn timeout_result(op: &PendingOp) -> Res {
+        match op {
+            PendingOp::Wait { .. } => Res::ok(Ret::Dword(WAIT_TIMEOUT)),
+            PendingOp::Sleep => Res::ok(Ret::Void),
+            _ => Res::no(Win32Error::SemTimeout),
+        }
+    }
+
+    // ------------------------------------------------------------------ the clock
+
+    /// The earliest pending timeout, if any.
+    pub fn next_deadline(&self) -> Option<u64> {
+        self.parked.values().filter_map(|&t| self.thread(t).parked.as_ref()?.deadline).min()
+    }
+
+    /// Moves the virtual clock forward by `ms`, firing every timeout on the way in deadline
+    /// order (ties: park order). Each timeout completes its call and may wake others.
+    pub fn advance_time(&mut self, ms: u64) {
+        let target = self.time_ms.saturating_add(ms);
+        loop {
+            let next = self
+                .parked
+                .iter()
+                .filter_map(|(&seq, &t)| Some((self.thread(t).parked.as_ref()?.deadline?, seq, t)))
+                .filter(|&(d, _, _)| d <= target)
+                .min();
+            let Some((deadline, _, thread)) = next else { break };
+            if deadline > self.time_ms {
+                self.log(Event::TimeAdvanced { from_ms: self.time_ms, to_ms: deadline });
+                self.time_ms = deadline;
+            }
+            let op = self.thread(thread).parked.as_ref().expect("parked").op.clone();
+            self.complete(thread, Self::timeout_result(&op));
+            self.settle();
+        }
+        if target > self.time_ms {
+            self.log(Event::TimeAdvanced { from_ms: self.time_ms, to_ms: target });
+            self.time_ms = target;
+        }
+    }
+
+    // ------------------------------------------------------------------ deadlock
+
+    /// `Some` when every live thread is parked or suspended, at least one is parked, and no
+    /// timeout is pending: nothing that the model can do will move any of them.
+    pub fn deadlock(&self) -> Option<Deadlock> {
+        if self.parked.is_empty() || self.next_deadline().is_some() {
+            return None;
+        }
+        let mut threads = Vec::new();
+        for &id in self.cids.values() {
+            let Body::Thread(t) = &self.obj(id).body else { continue };
+            if t.exit_code.is_some() {
+                continue;
+            }
+            let (call, waiting_for) = match &t.parked {
+                Some(p) => (p.call_name.to_string(), self.describe_wait(&p.op)),
+                None if t.suspend_count > 0 => ("(suspended)".to_string(), "ResumeThread".to_string()),
+                None => return None,
+            };
+            threads.push(DeadlockedThread { thread_id: t.tid, process_id: t.pid, call, waiting_for });
+        }
+        Some(Deadlock { threads })
+    }
+
+    /// "Process 0x1000", for messages.
+    pub(crate) fn describe_object(&self, id: ObjectId) -> String {
+        match self.objects.get(id) {
+            Some(o) => format!("{} {:#x}", o.kind().name(), o.address),
+            None => "a destroyed object".to_string(),
+        }
+    }
+
+    /// What a parked call waits for, in words.
+    pub(crate) fn describe_wait(&self, op: &PendingOp) -> String {
+        match op {
+            PendingOp::Wait { objects, wait_all } => {
+                let list: Vec<String> = objects.iter().map(|&o| self.describe_object(o)).collect();
+                let joiner = if *wait_all { " and " } else { " or " };
+                format!("{} to be signaled", list.join(joiner))
+            }
+            PendingOp::Sleep => "the clock".to_string(),
+            PendingOp::ReadPipe { end, .. } => format!("data in {}", self.describe_object(*end)),
+            PendingOp::WritePipe { reader, .. } => format!("{} to be read down to its quota", self.describe_object(*reader)),
+            PendingOp::Connect { end } => format!("a client on {}", self.describe_object(*end)),
+            PendingOp::WaitNamedPipe { key } | PendingOp::CallWait { key, .. } => {
+                let name = self.pipes.get(key).map_or(key.as_str(), |p| p.display_name.as_str());
+                format!("a listening instance of {name}")
+            }
+            PendingOp::Flush { end } => format!("the peer of {} to read everything", self.describe_object(*end)),
+            PendingOp::ReadMailslot { slot, .. } => format!("a message in {}", self.describe_object(*slot)),
+            PendingOp::Transact { end, .. } | PendingOp::CallReply { end, .. } => {
+                format!("a reply on {}", self.describe_object(*end))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn object_names_follow_the_session_namespace() {
+        assert_eq!(object_name("Local\\ev"), Ok("ev".to_string()));
+        assert_eq!(object_name("Global\\ev"), Ok("Global\\ev".to_string()));
+        assert_eq!(object_name("a\\b"), Err(Win32Error::PathNotFound));
+    }
+}

@@ -1,0 +1,62 @@
+//! kernsim-kernel: a deterministic model of a Windows-style kernel's object bookkeeping.
+//!
+//! The module list below is a map of the code:
+//!
+//! * [`Kernel`] (`kernel/`): the machine. One entry point, [`Kernel::call`], runs a [`Call`]
+//!   for a thread and returns a Win32-shaped [`CallResult`] (or parks the thread). Submodules:
+//!   handle calls and bookkeeping (`kernel/mod.rs`), processes and threads (`process.rs`),
+//!   `DuplicateHandle` (`dup.rs`), events, waits, parking and the clock (`sync.rs`), pipes
+//!   (`pipe.rs`), mailslots (`mailslot.rs`), files and `CreateFile` (`file.rs`).
+//! * [`call`]: the [`Call`] enum, one variant per Win32 function (serde-tagged).
+//! * [`result`]: [`CallResult`], [`Ret`], [`Outputs`], [`CallOutcome`], [`Completion`].
+//! * [`error`]: [`Win32Error`], real Win32 numbers shown by name.
+//! * [`handle`]: [`HandleValue`] and the per-process [`HandleTable`].
+//! * [`object`]: object header and bodies; [`ObjectKind`].
+//! * [`env`]: environment-block rules (pure functions).
+//! * [`event`]: the event log ([`Event`]).
+//! * [`snapshot`]: serializable views ([`Snapshot`]).
+//! * [`invariants`]: [`Kernel::check_invariants`].
+//! * [`consts`]: Win32 constants and their names.
+//!
+//! The model does no I/O, reads no clock and draws no random numbers: the same calls give the
+//! same state, log and results on every run.
+//!
+//! ```
+//! use kernsim_kernel::{Call, Kernel, HandleValue, Ret};
+//!
+//! let mut k = Kernel::new();
+//! let (_pid, tid) = k.spawn("parent.exe", "", vec![]);
+//! let created = k.call(tid, &Call::CreateEvent {
+//!     event_attributes: None, manual_reset: true, initial_state: false, name: None,
+//! }).unwrap();
+//! let event = created.result().unwrap().ret;
+//! assert_eq!(event, Ret::Handle(HandleValue(4)));
+//! k.check_invariants().unwrap();
+//! ```
+
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+pub mod call;
+pub mod consts;
+pub mod env;
+pub mod error;
+pub mod event;
+pub mod handle;
+pub mod invariants;
+mod kernel;
+pub mod object;
+pub mod result;
+pub mod snapshot;
+#[cfg(feature = "test-hooks")]
+pub mod tamper;
+
+pub use call::{Call, CreateFileArgs, CreateNamedPipeArgs, CreateProcessArgs, Data, DuplicateHandleArgs, SecurityAttributes};
+pub use error::Win32Error;
+pub use event::{Event, Flow, Why};
+pub use handle::{HandleEntry, HandleTable, HandleValue};
+pub use invariants::Violation;
+pub use kernel::{Deadlock, DeadlockedThread, FileSystemEntry, Kernel, NamedPipe, SYSTEM_PROCESS_ID};
+pub use object::{ObjectKind, PipeState, ProcessEntry};
+pub use result::{CallError, CallOutcome, CallResult, Completion, Outputs, Ret};
+pub use snapshot::{Detail, NameView, ObjectView, ParkedView, ProcessView, RowView, Snapshot, ThreadView};

@@ -1,0 +1,203 @@
+//! What a call gives back: a Win32-shaped [`CallResult`] (return value, last error, outputs),
+//! wrapped in a [`CallOutcome`] that says whether the call finished, parked or never returns.
+
+use crate::call::Data;
+use crate::error::Win32Error;
+use crate::handle::HandleValue;
+use crate::object::ProcessEntry;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// A Win32 return value.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Ret {
+    /// `BOOL`.
+    Bool(bool),
+    /// `HANDLE` (`NULL` is 0, `INVALID_HANDLE_VALUE` is -1).
+    Handle(HandleValue),
+    /// `DWORD` (wait results, lengths, ids, counts).
+    Dword(u32),
+    /// `void` functions.
+    Void,
+}
+
+impl Ret {
+    /// The value as a 32-bit number (`TRUE` is 1), `None` for `void`.
+    pub fn as_u32(self) -> Option<u32> {
+        match self {
+            Ret::Bool(b) => Some(u32::from(b)),
+            Ret::Handle(h) => Some(h.0),
+            Ret::Dword(d) => Some(d),
+            Ret::Void => None,
+        }
+    }
+}
+
+impl fmt::Display for Ret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Ret::Bool(true) => write!(f, "TRUE"),
+            Ret::Bool(false) => write!(f, "FALSE"),
+            Ret::Handle(h) if h.0 == 0 => write!(f, "NULL"),
+            Ret::Handle(h) if *h == HandleValue::INVALID => write!(f, "INVALID_HANDLE_VALUE"),
+            Ret::Handle(h) => write!(f, "{h}"),
+            Ret::Dword(d) => write!(f, "{d}"),
+            Ret::Void => write!(f, "(void)"),
+        }
+    }
+}
+
+/// The out-parameters of a call. Only the ones the call fills are present.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(missing_docs)]
+pub struct Outputs {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target_handle: Option<HandleValue>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub read_handle: Option<HandleValue>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub write_handle: Option<HandleValue>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub process_handle: Option<HandleValue>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub thread_handle: Option<HandleValue>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub process_id: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub thread_id: Option<u32>,
+    /// `GetHandleInformation`'s flags.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub flags: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exit_code: Option<u32>,
+    /// Bytes read (`ReadFile`, `PeekNamedPipe`, `TransactNamedPipe`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data: Option<Data>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bytes_read: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bytes_written: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub total_bytes_avail: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bytes_left_this_message: Option<u32>,
+    /// A string result (environment value, command line, expanded text).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    /// The environment block (`GetEnvironmentStrings`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub environment: Option<Vec<String>>,
+    /// `Process32First` / `Process32Next`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub entry: Option<ProcessEntry>,
+    /// Pipe handle state (`PIPE_READMODE_MESSAGE` | `PIPE_NOWAIT` bits).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub state: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cur_instances: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_instances: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub in_buffer_size: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub out_buffer_size: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_message_size: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_size: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message_count: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub read_timeout: Option<u32>,
+}
+
+/// A finished call: return value, the thread's last error after the call, and outputs.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CallResult {
+    /// The return value.
+    pub ret: Ret,
+    /// `GetLastError()` right after the call (unchanged when the call leaves it alone).
+    pub last_error: Win32Error,
+    /// True when the call itself set the last error (false: it left the old value).
+    pub error_set: bool,
+    /// Out-parameters.
+    #[serde(default)]
+    pub outputs: Outputs,
+}
+
+/// What [`crate::Kernel::call`] reports.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "outcome")]
+pub enum CallOutcome {
+    /// The call returned.
+    Done(CallResult),
+    /// The call blocked: the thread is parked until another call or the clock completes it.
+    Pending {
+        /// The call's sequence number; its [`Completion`] carries the same one.
+        call_seq: u64,
+    },
+    /// `ExitProcess`, `ExitThread` or `TerminateProcess` on the caller: never returns.
+    NoReturn,
+}
+
+impl CallOutcome {
+    /// The result, if the call finished.
+    pub fn result(&self) -> Option<&CallResult> {
+        match self {
+            CallOutcome::Done(r) => Some(r),
+            _ => None,
+        }
+    }
+}
+
+/// A parked call that finished later.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Completion {
+    /// The thread that made the call.
+    pub thread_id: u32,
+    /// Its process.
+    pub process_id: u32,
+    /// The call's sequence number.
+    pub call_seq: u64,
+    /// The Win32 name of the call.
+    pub call: String,
+    /// What it returned.
+    pub result: CallResult,
+}
+
+/// Why the kernel refused to run a call at all (the call never reached Win32 semantics).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum CallError {
+    /// No thread has this id.
+    NoSuchThread(u32),
+    /// The thread has exited.
+    ThreadExited(u32),
+    /// The thread is parked in an earlier call.
+    ThreadParked {
+        /// The thread.
+        thread_id: u32,
+        /// The call it is parked in.
+        call: String,
+        /// That call's sequence number.
+        call_seq: u64,
+    },
+    /// The thread is suspended.
+    ThreadSuspended(u32),
+}
+
+impl fmt::Display for CallError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CallError::NoSuchThread(t) => write!(f, "no thread has id {t}"),
+            CallError::ThreadExited(t) => write!(f, "thread {t} has exited"),
+            CallError::ThreadParked { thread_id, call, call_seq } => {
+                write!(f, "thread {thread_id} is parked in {call} (call #{call_seq}) and cannot make another call")
+            }
+            CallError::ThreadSuspended(t) => write!(f, "thread {t} is suspended"),
+        }
+    }
+}
+
+impl std::error::Error for CallError {}

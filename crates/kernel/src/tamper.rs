@@ -1,0 +1,35 @@
+//! Deliberate corruption of the kernel's state (feature `test-hooks`), so that tests can show
+//! `check_invariants` catches what it promises to catch. Never enabled in normal builds.
+
+use crate::handle::HandleValue;
+use crate::kernel::Kernel;
+use crate::object::Body;
+
+impl Kernel {
+    /// Adds `delta` to an object's usage count without any row changing. False if no object
+    /// has that address.
+    pub fn tamper_usage_count(&mut self, address: u32, delta: i32) -> bool {
+        match self.objects.values_mut().find(|o| o.address == address) {
+            Some(o) => {
+                o.usage_count = o.usage_count.wrapping_add_signed(delta);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Removes a row from a process's table without touching the object's counts (a "forgot
+    /// to decrement" bug seen from the other side).
+    pub fn tamper_drop_row(&mut self, pid: u32, handle: HandleValue) -> bool {
+        let Some(&id) = self.cids.get(&pid) else { return false };
+        match &mut self.objects[id].body {
+            Body::Process(p) => p.handles.remove(handle).is_some(),
+            _ => false,
+        }
+    }
+
+    /// Frees a pid from the id table while its process object lives.
+    pub fn tamper_forget_pid(&mut self, pid: u32) -> bool {
+        self.cids.remove(&pid).is_some()
+    }
+}

@@ -1,0 +1,1 @@
+//! kernsim-scenario: placeholder, filled in below.
