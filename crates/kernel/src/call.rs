@@ -46,7 +46,11 @@ impl Data {
             return format!("{} bytes", bytes.len());
         }
         match std::str::from_utf8(bytes) {
-            Ok(text) if text.chars().all(|c| !c.is_control() || c == '\n' || c == '\t') => {
+            Ok(text)
+                if text
+                    .chars()
+                    .all(|c| !c.is_control() || c == '\n' || c == '\t') =>
+            {
                 format!("{text:?}")
             }
             _ => {
@@ -780,9 +784,14 @@ mod tests {
     #[test]
     fn names_match_variants() {
         let calls = [
-            Call::CloseHandle { handle: HandleValue(4) },
+            Call::CloseHandle {
+                handle: HandleValue(4),
+            },
             Call::GetCurrentProcess,
-            Call::WriteFile { file: HandleValue(4), data: Data(b"x".to_vec()) },
+            Call::WriteFile {
+                file: HandleValue(4),
+                data: Data(b"x".to_vec()),
+            },
         ];
         for call in calls {
             let json = serde_json::to_value(&call).unwrap();

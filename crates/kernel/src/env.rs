@@ -34,7 +34,9 @@ pub fn compare_names(a: &str, b: &str) -> Ordering {
 
 /// The index of the variable `name` in `block`.
 pub fn find(block: &[String], name: &str) -> Option<usize> {
-    block.iter().position(|entry| compare_names(split(entry).0, name) == Ordering::Equal)
+    block
+        .iter()
+        .position(|entry| compare_names(split(entry).0, name) == Ordering::Equal)
 }
 
 /// The value of `name`, if set.
@@ -174,8 +176,14 @@ mod tests {
         let b = block(&["ORACLE_FOO=bar"]);
         assert_eq!(get(&b, "oracle_foo", 100).0, 3);
         assert_eq!(get(&b, "Oracle_Foo", 100).0, 3);
-        assert_eq!(get(&b, "ORACLE_MISSING", 100), (0, None, Some(Win32Error::EnvvarNotFound)));
-        assert_eq!(get(&b, "", 100), (0, None, Some(Win32Error::EnvvarNotFound)));
+        assert_eq!(
+            get(&b, "ORACLE_MISSING", 100),
+            (0, None, Some(Win32Error::EnvvarNotFound))
+        );
+        assert_eq!(
+            get(&b, "", 100),
+            (0, None, Some(Win32Error::EnvvarNotFound))
+        );
     }
 
     #[test]
@@ -204,12 +212,21 @@ mod tests {
     #[test]
     fn set_refuses_bad_names() {
         let mut b = Vec::new();
-        assert_eq!(set(&mut b, "A=B", Some("x")), Err(Win32Error::InvalidParameter));
-        assert_eq!(set(&mut b, "", Some("z")), Err(Win32Error::InvalidParameter));
+        assert_eq!(
+            set(&mut b, "A=B", Some("x")),
+            Err(Win32Error::InvalidParameter)
+        );
+        assert_eq!(
+            set(&mut b, "", Some("z")),
+            Err(Win32Error::InvalidParameter)
+        );
         set(&mut b, "=HIDDEN", Some("y")).unwrap();
         assert_eq!(get(&b, "=HIDDEN", 10).0, 1);
         let long = "x".repeat(MAX_VARIABLE_UNITS + 1);
-        assert_eq!(set(&mut b, "LONG", Some(&long)), Err(Win32Error::FilenameExcedRange));
+        assert_eq!(
+            set(&mut b, "LONG", Some(&long)),
+            Err(Win32Error::FilenameExcedRange)
+        );
         assert!(b.len() == 1, "a failed set changes nothing");
     }
 
@@ -231,15 +248,24 @@ mod tests {
         assert_eq!(expand_text(&b, "%REC%"), "%ORACLE_X%");
         assert_eq!(expand_text(&b, "100% sure"), "100% sure");
         assert_eq!(expand_text(&b, "%%"), "%%");
-        assert_eq!(expand(&b, "%ORACLE_X%", 2), (4, None, Some(Win32Error::InsufficientBuffer)));
+        assert_eq!(
+            expand(&b, "%ORACLE_X%", 2),
+            (4, None, Some(Win32Error::InsufficientBuffer))
+        );
         assert_eq!(expand(&b, "%ORACLE_X%", 4).0, 4);
     }
 
     #[test]
     fn set_environment_strings_needs_an_equals_sign_after_position_zero() {
         assert!(validate_block(&block(&["A=1", "=C:=C:\\"])).is_ok());
-        assert_eq!(validate_block(&block(&["A"])), Err(Win32Error::InvalidParameter));
-        assert_eq!(validate_block(&block(&["=A"])), Err(Win32Error::InvalidParameter));
+        assert_eq!(
+            validate_block(&block(&["A"])),
+            Err(Win32Error::InvalidParameter)
+        );
+        assert_eq!(
+            validate_block(&block(&["=A"])),
+            Err(Win32Error::InvalidParameter)
+        );
         assert_eq!(split("one=two=three"), ("one", "two=three"));
     }
 }

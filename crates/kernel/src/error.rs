@@ -162,7 +162,10 @@ mod tests {
         }
         assert_eq!(Win32Error::InvalidHandle.code(), 6);
         assert_eq!(Win32Error::BrokenPipe.code(), 109);
-        assert_eq!(Win32Error::from_name("broken_pipe"), Some(Win32Error::BrokenPipe));
+        assert_eq!(
+            Win32Error::from_name("broken_pipe"),
+            Some(Win32Error::BrokenPipe)
+        );
         assert_eq!(Win32Error::from_name("NO_ERROR"), Some(Win32Error::Success));
     }
 

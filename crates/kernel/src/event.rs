@@ -48,39 +48,90 @@ pub enum Flow {
 #[allow(missing_docs)]
 pub enum Event {
     /// An object came to life.
-    ObjectCreated { object: u32, kind: ObjectKind, name: Option<String> },
+    ObjectCreated {
+        object: u32,
+        kind: ObjectKind,
+        name: Option<String>,
+    },
     /// Its usage count reached zero.
     ObjectDestroyed { object: u32, kind: ObjectKind },
     /// A row was registered in a handle table.
-    RowAdded { process_id: u32, handle: HandleValue, object: u32, access: u32, inherit: bool, why: Why },
+    RowAdded {
+        process_id: u32,
+        handle: HandleValue,
+        object: u32,
+        access: u32,
+        inherit: bool,
+        why: Why,
+    },
     /// A row was removed from a handle table.
-    RowRemoved { process_id: u32, handle: HandleValue, object: u32, why: Why },
+    RowRemoved {
+        process_id: u32,
+        handle: HandleValue,
+        object: u32,
+        why: Why,
+    },
     /// An object's counts changed.
-    CountChanged { object: u32, usage_count: u32, handle_count: u32, delta: i32, why: Why },
+    CountChanged {
+        object: u32,
+        usage_count: u32,
+        handle_count: u32,
+        delta: i32,
+        why: Why,
+    },
     /// A process started.
-    ProcessStarted { process_id: u32, parent_process_id: u32, image: String },
+    ProcessStarted {
+        process_id: u32,
+        parent_process_id: u32,
+        image: String,
+    },
     /// A process exited.
     ProcessExited { process_id: u32, exit_code: u32 },
     /// A thread started.
     ThreadStarted { thread_id: u32, process_id: u32 },
     /// A thread exited.
-    ThreadExited { thread_id: u32, process_id: u32, exit_code: u32 },
+    ThreadExited {
+        thread_id: u32,
+        process_id: u32,
+        exit_code: u32,
+    },
     /// A call blocked.
-    CallParked { thread_id: u32, call_seq: u64, call: String },
+    CallParked {
+        thread_id: u32,
+        call_seq: u64,
+        call: String,
+    },
     /// A blocked call finished.
-    CallCompleted { thread_id: u32, call_seq: u64, call: String, ret: Ret, last_error: Win32Error },
+    CallCompleted {
+        thread_id: u32,
+        call_seq: u64,
+        call: String,
+        ret: Ret,
+        last_error: Win32Error,
+    },
     /// A blocked call was abandoned because its thread ended.
-    CallAbandoned { thread_id: u32, call_seq: u64, call: String },
+    CallAbandoned {
+        thread_id: u32,
+        call_seq: u64,
+        call: String,
+    },
     /// A name entered the namespace.
     NameAdded { name: String, object: u32 },
     /// A name left the namespace.
     NameRemoved { name: String },
     /// A process's environment changed.
-    EnvironmentChanged { process_id: u32, name: String, value: Option<String> },
+    EnvironmentChanged {
+        process_id: u32,
+        name: String,
+        value: Option<String>,
+    },
     /// Bytes moved through a pipe end or mailslot queue.
     Data { object: u32, flow: Flow, bytes: u32 },
     /// A pipe end changed state.
-    PipeStateChanged { object: u32, state: crate::object::PipeState },
+    PipeStateChanged {
+        object: u32,
+        state: crate::object::PipeState,
+    },
     /// The virtual clock moved.
     TimeAdvanced { from_ms: u64, to_ms: u64 },
 }

@@ -86,7 +86,9 @@ impl<'de> Deserialize<'de> for HandleValue {
         if (i64::from(i32::MIN)..=i64::from(u32::MAX)).contains(&raw) {
             Ok(HandleValue(raw as u32))
         } else {
-            Err(serde::de::Error::custom(format!("handle value {raw} does not fit in 32 bits")))
+            Err(serde::de::Error::custom(format!(
+                "handle value {raw} does not fit in 32 bits"
+            )))
         }
     }
 }
@@ -220,7 +222,11 @@ mod tests {
     use slotmap::SlotMap;
 
     fn entry(objects: &mut SlotMap<ObjectId, ()>) -> HandleEntry {
-        HandleEntry { object: objects.insert(()), access: 0, flags: 0 }
+        HandleEntry {
+            object: objects.insert(()),
+            access: 0,
+            flags: 0,
+        }
     }
 
     #[test]
@@ -270,7 +276,10 @@ mod tests {
         let v: HandleValue = serde_json::from_str("-1").unwrap();
         assert_eq!(v, HandleValue::CURRENT_PROCESS);
         assert_eq!(serde_json::to_string(&HandleValue(48)).unwrap(), "48");
-        assert_eq!(serde_json::to_string(&HandleValue::CURRENT_THREAD).unwrap(), "-2");
+        assert_eq!(
+            serde_json::to_string(&HandleValue::CURRENT_THREAD).unwrap(),
+            "-2"
+        );
     }
 
     #[test]

@@ -44,12 +44,19 @@ impl Kernel {
     ///   is already due.
     pub fn check_invariants(&self) -> Result<(), Vec<Violation>> {
         let mut v = Vec::new();
-        let mut bad = |rule: &str, detail: String| v.push(Violation { rule: rule.to_string(), detail });
+        let mut bad = |rule: &str, detail: String| {
+            v.push(Violation {
+                rule: rule.to_string(),
+                detail,
+            })
+        };
 
         // Rows and recomputed handle counts.
         let mut handles: BTreeMap<ObjectId, u32> = BTreeMap::new();
         for (_, obj) in &self.objects {
-            let Body::Process(p) = &obj.body else { continue };
+            let Body::Process(p) = &obj.body else {
+                continue;
+            };
             let mut rows = 0;
             for (value, entry) in p.handles.iter() {
                 rows += 1;
@@ -57,30 +64,54 @@ impl Kernel {
                     bad("row-value", format!("pid {} holds value {}", p.pid, value));
                 }
                 if !self.objects.contains_key(entry.object) {
-                    bad("dangling-row", format!("pid {} row {} points to a destroyed object", p.pid, value));
+                    bad(
+                        "dangling-row",
+                        format!("pid {} row {} points to a destroyed object", p.pid, value),
+                    );
                     continue;
                 }
                 *handles.entry(entry.object).or_default() += 1;
             }
             if rows != p.handles.len() {
-                bad("table-length", format!("pid {} counts {} rows but holds {}", p.pid, p.handles.len(), rows));
+                bad(
+                    "table-length",
+                    format!(
+                        "pid {} counts {} rows but holds {}",
+                        p.pid,
+                        p.handles.len(),
+                        rows
+                    ),
+                );
             }
         }
         for (id, obj) in &self.objects {
             let rows = handles.get(&id).copied().unwrap_or(0);
             let what = format!("{} {:#x}", obj.kind().name(), obj.address);
             if obj.handle_count != rows {
-                bad("handle-count", format!("{what} says {} handles, tables hold {rows}", obj.handle_count));
+                bad(
+                    "handle-count",
+                    format!(
+                        "{what} says {} handles, tables hold {rows}",
+                        obj.handle_count
+                    ),
+                );
             }
             let expected = rows + obj.kernel_references();
             if obj.usage_count != expected {
                 bad(
                     "usage-count",
-                    format!("{what} says usage {}, expected {rows} rows + {} kernel = {expected}", obj.usage_count, obj.kernel_references()),
+                    format!(
+                        "{what} says usage {}, expected {rows} rows + {} kernel = {expected}",
+                        obj.usage_count,
+                        obj.kernel_references()
+                    ),
                 );
             }
             if obj.usage_count == 0 {
-                bad("zero-count-alive", format!("{what} is alive with usage count 0"));
+                bad(
+                    "zero-count-alive",
+                    format!("{what} is alive with usage count 0"),
+                );
             }
         }
 
@@ -89,40 +120,77 @@ impl Kernel {
             match &obj.body {
                 Body::Process(p) => {
                     if self.cids.get(&p.pid) != Some(&id) {
-                        bad("pid-table", format!("process {} is alive but its pid is not mapped to it", p.pid));
+                        bad(
+                            "pid-table",
+                            format!("process {} is alive but its pid is not mapped to it", p.pid),
+                        );
                     }
                     if p.exit_code.is_some() && (!p.handles.is_empty() || !p.threads.is_empty()) {
-                        bad("exited-process", format!("exited pid {} still has {} rows, {} threads", p.pid, p.handles.len(), p.threads.len()));
+                        bad(
+                            "exited-process",
+                            format!(
+                                "exited pid {} still has {} rows, {} threads",
+                                p.pid,
+                                p.handles.len(),
+                                p.threads.len()
+                            ),
+                        );
                     }
                     if p.exit_code.is_none() && p.threads.is_empty() {
-                        bad("threadless-process", format!("running pid {} has no live thread", p.pid));
+                        bad(
+                            "threadless-process",
+                            format!("running pid {} has no live thread", p.pid),
+                        );
                     }
                     for &t in &p.threads {
                         match self.objects.get(t).map(|o| &o.body) {
-                            Some(Body::Thread(th)) if th.process == id && th.exit_code.is_none() => {}
-                            _ => bad("thread-list", format!("pid {} lists a thread that is not its live thread", p.pid)),
+                            Some(Body::Thread(th))
+                                if th.process == id && th.exit_code.is_none() => {}
+                            _ => bad(
+                                "thread-list",
+                                format!("pid {} lists a thread that is not its live thread", p.pid),
+                            ),
                         }
                     }
                 }
                 Body::Thread(t) => {
                     if self.cids.get(&t.tid) != Some(&id) {
-                        bad("pid-table", format!("thread {} is alive but its tid is not mapped to it", t.tid));
+                        bad(
+                            "pid-table",
+                            format!("thread {} is alive but its tid is not mapped to it", t.tid),
+                        );
                     }
                     if t.exit_code.is_none() {
                         let listed = matches!(self.objects.get(t.process).map(|o| &o.body), Some(Body::Process(p)) if p.threads.contains(&id));
                         if !listed {
-                            bad("thread-owner", format!("running thread {} is not listed by its process", t.tid));
+                            bad(
+                                "thread-owner",
+                                format!("running thread {} is not listed by its process", t.tid),
+                            );
                         }
                     }
                     if t.exit_code.is_some() && t.parked.is_some() {
-                        bad("exited-parked", format!("exited thread {} is still parked", t.tid));
+                        bad(
+                            "exited-parked",
+                            format!("exited thread {} is still parked", t.tid),
+                        );
                     }
                     if let Some(p) = &t.parked {
                         if self.parked.get(&p.park_seq) != Some(&id) {
-                            bad("parked-set", format!("thread {} is parked but not in the park queue", t.tid));
+                            bad(
+                                "parked-set",
+                                format!("thread {} is parked but not in the park queue", t.tid),
+                            );
                         }
                         if p.deadline.is_some_and(|d| d <= self.time_ms) {
-                            bad("overdue-timeout", format!("thread {} should have timed out at {} ms", t.tid, p.deadline.unwrap_or(0)));
+                            bad(
+                                "overdue-timeout",
+                                format!(
+                                    "thread {} should have timed out at {} ms",
+                                    t.tid,
+                                    p.deadline.unwrap_or(0)
+                                ),
+                            );
                         }
                     }
                 }
@@ -136,13 +204,21 @@ impl Kernel {
                 _ => false,
             };
             if !ok {
-                bad("pid-table", format!("id {cid} maps to a destroyed or mismatched object (freed id still in use)"));
+                bad(
+                    "pid-table",
+                    format!(
+                        "id {cid} maps to a destroyed or mismatched object (freed id still in use)"
+                    ),
+                );
             }
         }
         for (&seq, &t) in &self.parked {
             let ok = matches!(self.objects.get(t).map(|o| &o.body), Some(Body::Thread(th)) if th.parked.as_ref().is_some_and(|p| p.park_seq == seq));
             if !ok {
-                bad("parked-set", format!("park queue entry {seq} is not a parked thread"));
+                bad(
+                    "parked-set",
+                    format!("park queue entry {seq} is not a parked thread"),
+                );
             }
         }
 
@@ -150,22 +226,39 @@ impl Kernel {
         for (name, &id) in &self.named {
             match self.objects.get(id) {
                 Some(o) if o.name.as_deref() == Some(name.as_str()) => {}
-                _ => bad("namespace", format!("name {name:?} maps to a dead or renamed object")),
+                _ => bad(
+                    "namespace",
+                    format!("name {name:?} maps to a dead or renamed object"),
+                ),
             }
         }
         for (key, pipe) in &self.pipes {
             if pipe.instances.is_empty() {
-                bad("namespace", format!("pipe {} has no instance but keeps its name", pipe.display_name));
+                bad(
+                    "namespace",
+                    format!(
+                        "pipe {} has no instance but keeps its name",
+                        pipe.display_name
+                    ),
+                );
             }
             for &i in &pipe.instances {
                 match self.objects.get(i).map(|o| &o.body) {
-                    Some(Body::Pipe(end)) if end.server && end.key.as_deref() == Some(key.as_str()) => {}
-                    _ => bad("namespace", format!("pipe {} lists an instance that is not its server end", pipe.display_name)),
+                    Some(Body::Pipe(end))
+                        if end.server && end.key.as_deref() == Some(key.as_str()) => {}
+                    _ => bad(
+                        "namespace",
+                        format!(
+                            "pipe {} lists an instance that is not its server end",
+                            pipe.display_name
+                        ),
+                    ),
                 }
             }
         }
         for (key, &id) in &self.mailslots {
-            if !matches!(self.objects.get(id).map(|o| &o.body), Some(Body::Mailslot(m)) if &m.key == key) {
+            if !matches!(self.objects.get(id).map(|o| &o.body), Some(Body::Mailslot(m)) if &m.key == key)
+            {
                 bad("namespace", format!("mailslot {key} maps to a dead object"));
             }
         }
@@ -176,29 +269,50 @@ impl Kernel {
             let what = format!("pipe end {:#x}", obj.address);
             let sum: usize = end.inbound.iter().map(Message::unread).sum();
             if sum != end.inbound_bytes {
-                bad("pipe-bytes", format!("{what} counts {} queued bytes, queue holds {sum}", end.inbound_bytes));
+                bad(
+                    "pipe-bytes",
+                    format!(
+                        "{what} counts {} queued bytes, queue holds {sum}",
+                        end.inbound_bytes
+                    ),
+                );
             }
             if end.inbound.iter().any(|m| m.read_pos > m.data.len()) {
-                bad("pipe-bytes", format!("{what} has a message read past its end"));
+                bad(
+                    "pipe-bytes",
+                    format!("{what} has a message read past its end"),
+                );
             }
             match end.peer {
                 Some(peer) => match self.objects.get(peer).map(|o| &o.body) {
                     Some(Body::Pipe(p)) if p.peer == Some(id) && p.server != end.server => {}
                     _ => bad("pipe-peer", format!("{what}'s peer does not point back")),
                 },
-                None if end.state == PipeState::Connected => bad("pipe-peer", format!("{what} is connected without a peer")),
+                None if end.state == PipeState::Connected => {
+                    bad("pipe-peer", format!("{what} is connected without a peer"))
+                }
                 None => {}
             }
             if end.peer.is_some() && end.state != PipeState::Connected {
-                bad("pipe-peer", format!("{what} has a peer in state {:?}", end.state));
+                bad(
+                    "pipe-peer",
+                    format!("{what} has a peer in state {:?}", end.state),
+                );
             }
             if !end.server && end.state == PipeState::Listening {
                 bad("pipe-state", format!("{what} is a listening client"));
             }
             if end.server && !end.config.anonymous {
-                let listed = end.key.as_ref().and_then(|k| self.pipes.get(k)).is_some_and(|p| p.instances.contains(&id));
+                let listed = end
+                    .key
+                    .as_ref()
+                    .and_then(|k| self.pipes.get(k))
+                    .is_some_and(|p| p.instances.contains(&id));
                 if !listed {
-                    bad("namespace", format!("{what} is a server end missing from its pipe's instances"));
+                    bad(
+                        "namespace",
+                        format!("{what} is a server end missing from its pipe's instances"),
+                    );
                 }
             }
         }

@@ -192,7 +192,11 @@ impl fmt::Display for CallError {
         match self {
             CallError::NoSuchThread(t) => write!(f, "no thread has id {t}"),
             CallError::ThreadExited(t) => write!(f, "thread {t} has exited"),
-            CallError::ThreadParked { thread_id, call, call_seq } => {
+            CallError::ThreadParked {
+                thread_id,
+                call,
+                call_seq,
+            } => {
                 write!(f, "thread {thread_id} is parked in {call} (call #{call_seq}) and cannot make another call")
             }
             CallError::ThreadSuspended(t) => write!(f, "thread {t} is suspended"),

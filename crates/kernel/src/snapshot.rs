@@ -121,10 +121,23 @@ pub struct ObjectView {
 #[serde(tag = "type")]
 #[allow(missing_docs)]
 pub enum Detail {
-    Process { process_id: u32, exited: bool },
-    Thread { thread_id: u32, process_id: u32, exited: bool },
-    Event { manual_reset: bool, signaled: bool },
-    Snapshot { entries: u32, cursor: u32 },
+    Process {
+        process_id: u32,
+        exited: bool,
+    },
+    Thread {
+        thread_id: u32,
+        process_id: u32,
+        exited: bool,
+    },
+    Event {
+        manual_reset: bool,
+        signaled: bool,
+    },
+    Snapshot {
+        entries: u32,
+        cursor: u32,
+    },
     Pipe {
         server: bool,
         anonymous: bool,
@@ -136,9 +149,19 @@ pub enum Detail {
         read_mode_message: bool,
         nonblocking: bool,
     },
-    Mailslot { messages: u32, bytes: u64, max_message_size: u32, read_timeout: u32 },
-    MailslotClient { mailslot: Option<u32> },
-    File { path: String, position: u64 },
+    Mailslot {
+        messages: u32,
+        bytes: u64,
+        max_message_size: u32,
+        read_timeout: u32,
+    },
+    MailslotClient {
+        mailslot: Option<u32>,
+    },
+    File {
+        path: String,
+        position: u64,
+    },
 }
 
 /// One namespace entry.
@@ -155,7 +178,11 @@ pub struct NameView {
 impl Kernel {
     /// The whole state.
     pub fn snapshot(&self) -> Snapshot {
-        let mut objects: Vec<ObjectView> = self.objects.keys().map(|id| self.object_view_of(id)).collect();
+        let mut objects: Vec<ObjectView> = self
+            .objects
+            .keys()
+            .map(|id| self.object_view_of(id))
+            .collect();
         objects.sort_by_key(|o| o.object);
         let mut processes = Vec::new();
         let mut threads = Vec::new();
@@ -166,7 +193,13 @@ impl Kernel {
                 _ => {}
             }
         }
-        Snapshot { time_ms: self.time_ms, processes, threads, objects, names: self.names() }
+        Snapshot {
+            time_ms: self.time_ms,
+            processes,
+            threads,
+            objects,
+            names: self.names(),
+        }
     }
 
     /// One process by id.
@@ -190,7 +223,9 @@ impl Kernel {
     /// The object a handle value names in a process (pseudo handles included).
     pub fn object_of_handle(&self, pid: u32, handle: HandleValue) -> Option<ObjectView> {
         let &pid_obj = self.cids.get(&pid)?;
-        let Body::Process(p) = &self.objects[pid_obj].body else { return None };
+        let Body::Process(p) = &self.objects[pid_obj].body else {
+            return None;
+        };
         let id = if handle == HandleValue::CURRENT_PROCESS {
             pid_obj
         } else if handle == HandleValue::CURRENT_THREAD {
@@ -207,7 +242,11 @@ impl Kernel {
         let mut names: Vec<NameView> = self
             .named
             .iter()
-            .map(|(n, &id)| NameView { namespace: "object".into(), name: n.clone(), objects: vec![addr(id)] })
+            .map(|(n, &id)| NameView {
+                namespace: "object".into(),
+                name: n.clone(),
+                objects: vec![addr(id)],
+            })
             .collect();
         names.extend(self.pipes.values().map(|p| NameView {
             namespace: "pipe".into(),
@@ -224,7 +263,9 @@ impl Kernel {
 
     fn process_view_of(&self, id: ObjectId) -> ProcessView {
         let obj = &self.objects[id];
-        let Body::Process(p) = &obj.body else { unreachable!() };
+        let Body::Process(p) = &obj.body else {
+            unreachable!()
+        };
         ProcessView {
             process_id: p.pid,
             parent_process_id: p.parent_pid,
@@ -256,7 +297,9 @@ impl Kernel {
 
     fn thread_view_of(&self, id: ObjectId) -> ThreadView {
         let obj = &self.objects[id];
-        let Body::Thread(t) = &obj.body else { unreachable!() };
+        let Body::Thread(t) = &obj.body else {
+            unreachable!()
+        };
         ThreadView {
             thread_id: t.tid,
             process_id: t.pid,
@@ -277,10 +320,23 @@ impl Kernel {
         let obj = &self.objects[id];
         let addr = |id: ObjectId| self.objects.get(id).map(|o| o.address);
         let detail = match &obj.body {
-            Body::Process(p) => Detail::Process { process_id: p.pid, exited: p.exit_code.is_some() },
-            Body::Thread(t) => Detail::Thread { thread_id: t.tid, process_id: t.pid, exited: t.exit_code.is_some() },
-            Body::Event(e) => Detail::Event { manual_reset: e.manual_reset, signaled: e.signaled },
-            Body::Snapshot(s) => Detail::Snapshot { entries: s.entries.len() as u32, cursor: s.cursor as u32 },
+            Body::Process(p) => Detail::Process {
+                process_id: p.pid,
+                exited: p.exit_code.is_some(),
+            },
+            Body::Thread(t) => Detail::Thread {
+                thread_id: t.tid,
+                process_id: t.pid,
+                exited: t.exit_code.is_some(),
+            },
+            Body::Event(e) => Detail::Event {
+                manual_reset: e.manual_reset,
+                signaled: e.signaled,
+            },
+            Body::Snapshot(s) => Detail::Snapshot {
+                entries: s.entries.len() as u32,
+                cursor: s.cursor as u32,
+            },
             Body::Pipe(p) => Detail::Pipe {
                 server: p.server,
                 anonymous: p.config.anonymous,
@@ -298,8 +354,13 @@ impl Kernel {
                 max_message_size: m.max_message_size,
                 read_timeout: m.read_timeout,
             },
-            Body::MailslotClient(c) => Detail::MailslotClient { mailslot: addr(c.slot) },
-            Body::File(f) => Detail::File { path: obj.name.clone().unwrap_or_default(), position: f.position },
+            Body::MailslotClient(c) => Detail::MailslotClient {
+                mailslot: addr(c.slot),
+            },
+            Body::File(f) => Detail::File {
+                path: obj.name.clone().unwrap_or_default(),
+                position: f.position,
+            },
         };
         ObjectView {
             object: obj.address,

@@ -21,7 +21,9 @@ impl Kernel {
     /// Removes a row from a process's table without touching the object's counts (a "forgot
     /// to decrement" bug seen from the other side).
     pub fn tamper_drop_row(&mut self, pid: u32, handle: HandleValue) -> bool {
-        let Some(&id) = self.cids.get(&pid) else { return false };
+        let Some(&id) = self.cids.get(&pid) else {
+            return false;
+        };
         match &mut self.objects[id].body {
             Body::Process(p) => p.handles.remove(handle).is_some(),
             _ => false,

@@ -102,7 +102,11 @@ impl Kernel {
         };
         // 5. Attributes: inherit from the argument; protect-from-close is not copied unless
         // DUPLICATE_SAME_ATTRIBUTES asks for both flags of the source.
-        let flags = if a.options & DUPLICATE_SAME_ATTRIBUTES != 0 { source_flags } else { u8::from(a.inherit_handle) };
+        let flags = if a.options & DUPLICATE_SAME_ATTRIBUTES != 0 {
+            source_flags
+        } else {
+            u8::from(a.inherit_handle)
+        };
 
         // 6. Insertion.
         if self.process(target_process).exit_code.is_some() {
@@ -112,7 +116,15 @@ impl Kernel {
             // Same process + CLOSE_SOURCE: the row is moved in place and keeps its value, even
             // when a lower slot is free (WT-process checks this on Windows).
             let value = HandleValue(source_value.0 & !3);
-            self.rewrite_row(source_process, value, HandleEntry { object, access, flags });
+            self.rewrite_row(
+                source_process,
+                value,
+                HandleEntry {
+                    object,
+                    access,
+                    flags,
+                },
+            );
             return self.dup_done(value, a.null_target_handle);
         }
         if let Err(res) = self.ensure_rows(target_process, 1) {
@@ -132,13 +144,29 @@ impl Kernel {
     /// Replaces a row's access and flags in place: the "move" of a same-process
     /// `DUPLICATE_CLOSE_SOURCE`. Counts do not change; the log shows the close and the copy.
     fn rewrite_row(&mut self, process: ObjectId, value: HandleValue, entry: HandleEntry) {
-        *self.process_mut(process).handles.get_mut(value).expect("source row exists") = entry;
+        *self
+            .process_mut(process)
+            .handles
+            .get_mut(value)
+            .expect("source row exists") = entry;
         if self.logging() {
             let process_id = self.process(process).pid;
             let object = self.obj(entry.object).address;
-            self.log(Event::RowRemoved { process_id, handle: value, object, why: Why::CloseSource });
+            self.log(Event::RowRemoved {
+                process_id,
+                handle: value,
+                object,
+                why: Why::CloseSource,
+            });
             let inherit = entry.inherit();
-            self.log(Event::RowAdded { process_id, handle: value, object, access: entry.access, inherit, why: Why::Duplicate });
+            self.log(Event::RowAdded {
+                process_id,
+                handle: value,
+                object,
+                access: entry.access,
+                inherit,
+                why: Why::Duplicate,
+            });
         }
     }
 

@@ -74,19 +74,30 @@ fn parse(path: &str, cwd: &str) -> Result<Path, Win32Error> {
             ".." => {
                 parts.pop();
             }
-            p if p.contains(['<', '>', ':', '"', '|', '?', '*']) => return Err(Win32Error::InvalidName),
+            p if p.contains(['<', '>', ':', '"', '|', '?', '*']) => {
+                return Err(Win32Error::InvalidName)
+            }
             p => parts.push(p),
         }
     }
     let display = format!("{drive}\\{}", parts.join("\\"));
-    let parent = (!parts.is_empty()).then(|| format!("{drive}\\{}", parts[..parts.len() - 1].join("\\")).to_uppercase());
-    Ok(Path { key: display.to_uppercase(), display, parent })
+    let parent = (!parts.is_empty())
+        .then(|| format!("{drive}\\{}", parts[..parts.len() - 1].join("\\")).to_uppercase());
+    Ok(Path {
+        key: display.to_uppercase(),
+        display,
+        parent,
+    })
 }
 
 impl FileSystem {
     pub(crate) fn new() -> FileSystem {
-        let mut fs = FileSystem { dirs: BTreeMap::new(), files: BTreeMap::new() };
-        fs.add_directory("C:\\Windows\\System32").expect("a valid path");
+        let mut fs = FileSystem {
+            dirs: BTreeMap::new(),
+            files: BTreeMap::new(),
+        };
+        fs.add_directory("C:\\Windows\\System32")
+            .expect("a valid path");
         fs
     }
 
@@ -108,7 +119,11 @@ impl FileSystem {
                 display.push('\\');
             }
             display.push_str(part);
-            let d = if i == 0 { format!("{display}\\") } else { display.clone() };
+            let d = if i == 0 {
+                format!("{display}\\")
+            } else {
+                display.clone()
+            };
             let key = d.to_uppercase();
             if self.files.contains_key(&key) {
                 return Err(Win32Error::AlreadyExists);
@@ -128,7 +143,14 @@ impl FileSystem {
         if !self.is_dir(&parent) {
             self.add_directory(&parent_display)?;
         }
-        self.files.insert(p.key, FileNode { path: p.display, data: content.to_vec(), delete_pending: false });
+        self.files.insert(
+            p.key,
+            FileNode {
+                path: p.display,
+                data: content.to_vec(),
+                delete_pending: false,
+            },
+        );
         Ok(())
     }
 
@@ -141,8 +163,16 @@ impl FileSystem {
         let mut all: Vec<FileSystemEntry> = self
             .dirs
             .values()
-            .map(|d| FileSystemEntry { path: d.clone(), directory: true, size: 0 })
-            .chain(self.files.values().map(|f| FileSystemEntry { path: f.path.clone(), directory: false, size: f.data.len() as u64 }))
+            .map(|d| FileSystemEntry {
+                path: d.clone(),
+                directory: true,
+                size: 0,
+            })
+            .chain(self.files.values().map(|f| FileSystemEntry {
+                path: f.path.clone(),
+                directory: false,
+                size: f.data.len() as u64,
+            }))
             .collect();
         all.sort_by_key(|e| e.path.to_uppercase());
         all
@@ -171,7 +201,9 @@ impl FileSystem {
         if !self.files.get(key).is_some_and(|f| f.delete_pending) {
             return;
         }
-        let still_open = objects.values().any(|o| matches!(&o.body, Body::File(f) if f.key == key));
+        let still_open = objects
+            .values()
+            .any(|o| matches!(&o.body, Body::File(f) if f.key == key));
         if !still_open {
             self.files.remove(key);
         }
@@ -231,33 +263,55 @@ impl Kernel {
         if (d == OPEN_EXISTING || d == TRUNCATE_EXISTING) && !exists {
             return Res::fail(invalid, Win32Error::FileNotFound);
         }
-        let access = map_access(ObjectKind::File, a.desired_access) | SYNCHRONIZE | FILE_READ_ATTRIBUTES;
+        let access =
+            map_access(ObjectKind::File, a.desired_access) | SYNCHRONIZE | FILE_READ_ATTRIBUTES;
         if d == TRUNCATE_EXISTING && access & FILE_WRITE_DATA == 0 {
             return Res::fail(invalid, Win32Error::InvalidParameter);
         }
         let conflict = |held_access: u32, other_share: u32| {
-            (held_access & (FILE_READ_DATA | FILE_EXECUTE) != 0 && other_share & FILE_SHARE_READ == 0)
-                || (held_access & (FILE_WRITE_DATA | FILE_APPEND_DATA) != 0 && other_share & FILE_SHARE_WRITE == 0)
+            (held_access & (FILE_READ_DATA | FILE_EXECUTE) != 0
+                && other_share & FILE_SHARE_READ == 0)
+                || (held_access & (FILE_WRITE_DATA | FILE_APPEND_DATA) != 0
+                    && other_share & FILE_SHARE_WRITE == 0)
                 || (held_access & DELETE != 0 && other_share & FILE_SHARE_DELETE == 0)
         };
-        if self.open_files(&path.key).any(|f| conflict(access, f.share) || conflict(f.access, a.share_mode)) {
+        if self
+            .open_files(&path.key)
+            .any(|f| conflict(access, f.share) || conflict(f.access, a.share_mode))
+        {
             return Res::fail(invalid, Win32Error::SharingViolation);
         }
         if let Err(res) = self.ensure_rows(cx.process, 1) {
-            return Res { ret: invalid, ..res };
+            return Res {
+                ret: invalid,
+                ..res
+            };
         }
-        let node = self.fs.files.entry(path.key.clone()).or_insert_with(|| FileNode {
-            path: path.display.clone(),
-            data: Vec::new(),
-            delete_pending: false,
-        });
+        let node = self
+            .fs
+            .files
+            .entry(path.key.clone())
+            .or_insert_with(|| FileNode {
+                path: path.display.clone(),
+                data: Vec::new(),
+                delete_pending: false,
+            });
         if exists && (d == CREATE_ALWAYS || d == TRUNCATE_EXISTING) {
             node.data.clear();
         }
-        let body = FileObj { key: path.key, position: 0, access, share: a.share_mode };
+        let body = FileObj {
+            key: path.key,
+            position: 0,
+            access,
+            share: a.share_mode,
+        };
         let file = self.new_object(Body::File(body), Some(path.display));
         let h = self.add_row(cx.process, file, access, u8::from(inherit), Why::Create);
-        let error = if exists && (d == CREATE_ALWAYS || d == OPEN_ALWAYS) { Win32Error::AlreadyExists } else { Win32Error::Success };
+        let error = if exists && (d == CREATE_ALWAYS || d == OPEN_ALWAYS) {
+            Win32Error::AlreadyExists
+        } else {
+            Win32Error::Success
+        };
         Res::ok(Ret::Handle(h)).set(error)
     }
 
@@ -287,7 +341,11 @@ impl Kernel {
         if shares.iter().any(|s| s & FILE_SHARE_DELETE == 0) {
             return Res::no(Win32Error::SharingViolation);
         }
-        self.fs.files.get_mut(&path.key).expect("exists").delete_pending = true;
+        self.fs
+            .files
+            .get_mut(&path.key)
+            .expect("exists")
+            .delete_pending = true;
         Res::yes()
     }
 
@@ -299,14 +357,18 @@ impl Kernel {
             Err(e) => return Res::fail(unknown, e),
         };
         match self.obj(id).kind() {
-            ObjectKind::Pipe | ObjectKind::Mailslot | ObjectKind::MailslotClient => Res::ok(Ret::Dword(FILE_TYPE_PIPE)),
+            ObjectKind::Pipe | ObjectKind::Mailslot | ObjectKind::MailslotClient => {
+                Res::ok(Ret::Dword(FILE_TYPE_PIPE))
+            }
             ObjectKind::File => Res::ok(Ret::Dword(FILE_TYPE_DISK)),
             _ => Res::fail(unknown, Win32Error::InvalidHandle),
         }
     }
 
     pub(crate) fn file_read(&mut self, id: ObjectId, size: u32) -> Res {
-        let Body::File(f) = &self.objects[id].body else { unreachable!() };
+        let Body::File(f) = &self.objects[id].body else {
+            unreachable!()
+        };
         let (key, position) = (f.key.clone(), f.position as usize);
         let data = match self.fs.files.get(&key) {
             Some(node) if position < node.data.len() => {
@@ -325,10 +387,16 @@ impl Kernel {
     }
 
     pub(crate) fn file_write(&mut self, id: ObjectId, data: &[u8]) -> Res {
-        let Body::File(f) = &mut self.objects[id].body else { unreachable!() };
+        let Body::File(f) = &mut self.objects[id].body else {
+            unreachable!()
+        };
         let (key, position) = (f.key.clone(), f.position as usize);
         f.position += data.len() as u64;
-        let node = self.fs.files.get_mut(&key).expect("an open file's node exists");
+        let node = self
+            .fs
+            .files
+            .get_mut(&key)
+            .expect("an open file's node exists");
         if node.data.len() < position + data.len() {
             node.data.resize(position + data.len(), 0);
         }
@@ -348,7 +416,10 @@ mod tests {
         assert_eq!(p.display, "C:\\Data\\a.txt");
         assert_eq!(p.key, "C:\\DATA\\A.TXT");
         assert_eq!(p.parent.as_deref(), Some("C:\\DATA"));
-        assert_eq!(parse("a.txt", "C:\\work").unwrap().display, "C:\\work\\a.txt");
+        assert_eq!(
+            parse("a.txt", "C:\\work").unwrap().display,
+            "C:\\work\\a.txt"
+        );
         assert_eq!(parse("\\x", "D:\\work").unwrap().display, "D:\\x");
         assert!(parse("C:\\a?b", "C:\\").is_err());
     }
@@ -359,7 +430,13 @@ mod tests {
         fs.add_file("C:\\data\\sub\\f.txt", b"hi").unwrap();
         assert_eq!(fs.content("c:\\DATA\\sub\\F.TXT"), Some(&b"hi"[..]));
         assert!(fs.directory("C:\\data\\sub", "C:\\").is_some());
-        assert_eq!(fs.check_executable("C:\\data\\nope.exe", "C:\\"), Err(Win32Error::FileNotFound));
-        assert_eq!(fs.check_executable("C:\\nodir\\x.exe", "C:\\"), Err(Win32Error::PathNotFound));
+        assert_eq!(
+            fs.check_executable("C:\\data\\nope.exe", "C:\\"),
+            Err(Win32Error::FileNotFound)
+        );
+        assert_eq!(
+            fs.check_executable("C:\\nodir\\x.exe", "C:\\"),
+            Err(Win32Error::PathNotFound)
+        );
     }
 }

@@ -20,7 +20,10 @@ use crate::result::Ret;
 /// The namespace key of `\\.\mailslot\[path\]NAME` (upper-cased), or `ERROR_INVALID_NAME`.
 pub(crate) fn mailslot_key(name: &str) -> Result<String, Win32Error> {
     const PREFIX: &str = "\\\\.\\mailslot\\";
-    let prefix = name.get(..PREFIX.len()).filter(|p| p.eq_ignore_ascii_case(PREFIX)).ok_or(Win32Error::InvalidName)?;
+    let prefix = name
+        .get(..PREFIX.len())
+        .filter(|p| p.eq_ignore_ascii_case(PREFIX))
+        .ok_or(Win32Error::InvalidName)?;
     let rest = &name[prefix.len()..];
     if rest.is_empty() || rest.ends_with('\\') {
         return Err(Win32Error::InvalidName);
@@ -61,30 +64,58 @@ impl Kernel {
             return Res::fail(invalid, Win32Error::AlreadyExists);
         }
         if let Err(res) = self.ensure_rows(cx.process, 1) {
-            return Res { ret: invalid, ..res };
+            return Res {
+                ret: invalid,
+                ..res
+            };
         }
-        let body = MailslotObj { key: key.clone(), max_message_size, read_timeout, messages: Default::default() };
+        let body = MailslotObj {
+            key: key.clone(),
+            max_message_size,
+            read_timeout,
+            messages: Default::default(),
+        };
         let id = self.new_object(Body::Mailslot(Box::new(body)), Some(name.to_string()));
         self.mailslots.insert(key, id);
         let object = self.obj(id).address;
-        self.log(Event::NameAdded { name: name.to_string(), object });
+        self.log(Event::NameAdded {
+            name: name.to_string(),
+            object,
+        });
         let access = FILE_GENERIC_READ | FILE_WRITE_ATTRIBUTES;
-        let h = self.add_row(cx.process, id, access, u8::from(inheritable(attributes)), Why::Create);
+        let h = self.add_row(
+            cx.process,
+            id,
+            access,
+            u8::from(inheritable(attributes)),
+            Why::Create,
+        );
         Res::ok(Ret::Handle(h))
     }
 
     /// A client `CreateFile` on a mailslot name: 2 when there is none.
-    pub(crate) fn open_mailslot_client(&mut self, process: ObjectId, key: &str, access: u32, inherit: bool) -> Res {
+    pub(crate) fn open_mailslot_client(
+        &mut self,
+        process: ObjectId,
+        key: &str,
+        access: u32,
+        inherit: bool,
+    ) -> Res {
         let invalid = Ret::Handle(HandleValue::INVALID);
         let Some(&slot) = self.mailslots.get(key) else {
             return Res::fail(invalid, Win32Error::FileNotFound);
         };
         if let Err(res) = self.ensure_rows(process, 1) {
-            return Res { ret: invalid, ..res };
+            return Res {
+                ret: invalid,
+                ..res
+            };
         }
         let name = self.obj(slot).name.clone();
         let client = self.new_object(Body::MailslotClient(MailslotClientObj { slot }), name);
-        let access = super::map_access(ObjectKind::MailslotClient, access) | SYNCHRONIZE | FILE_READ_ATTRIBUTES;
+        let access = super::map_access(ObjectKind::MailslotClient, access)
+            | SYNCHRONIZE
+            | FILE_READ_ATTRIBUTES;
         let h = self.add_row(process, client, access, u8::from(inherit), Why::Open);
         Res::ok(Ret::Handle(h)).set(Win32Error::Success)
     }
@@ -93,17 +124,27 @@ impl Kernel {
     pub(crate) fn mailslot_destroyed(&mut self, address: u32, slot: MailslotObj) {
         let bytes: usize = slot.messages.iter().map(Vec::len).sum();
         if !slot.messages.is_empty() {
-            self.log(Event::Data { object: address, flow: Flow::Discarded, bytes: bytes as u32 });
+            self.log(Event::Data {
+                object: address,
+                flow: Flow::Discarded,
+                bytes: bytes as u32,
+            });
         }
         if let Some(id) = self.mailslots.remove(&slot.key) {
-            let name = self.objects.get(id).and_then(|o| o.name.clone()).unwrap_or(slot.key);
+            let name = self
+                .objects
+                .get(id)
+                .and_then(|o| o.name.clone())
+                .unwrap_or(slot.key);
             self.log(Event::NameRemoved { name });
         }
     }
 
     /// A client write: one message.
     pub(crate) fn mailslot_write(&mut self, client: ObjectId, data: &[u8]) -> Res {
-        let Body::MailslotClient(c) = &self.objects[client].body else { unreachable!() };
+        let Body::MailslotClient(c) = &self.objects[client].body else {
+            unreachable!()
+        };
         let slot = c.slot;
         let Some(m) = self.mailslot(slot) else {
             return Res::no(Win32Error::NoData).out(|o| o.bytes_written = Some(0));
@@ -113,7 +154,11 @@ impl Kernel {
         }
         self.mailslot_mut(slot).messages.push_back(data.to_vec());
         let object = self.obj(slot).address;
-        self.log(Event::Data { object, flow: Flow::Queued, bytes: data.len() as u32 });
+        self.log(Event::Data {
+            object,
+            flow: Flow::Queued,
+            bytes: data.len() as u32,
+        });
         let n = data.len() as u32;
         Res::yes().out(|o| o.bytes_written = Some(n))
     }
@@ -127,7 +172,10 @@ impl Kernel {
         if timeout == 0 {
             return super::pipe::read_failed(Win32Error::SemTimeout).into();
         }
-        Step::Park(PendingOp::ReadMailslot { slot, size }, self.deadline(timeout))
+        Step::Park(
+            PendingOp::ReadMailslot { slot, size },
+            self.deadline(timeout),
+        )
     }
 
     /// Takes the next message if there is one (122 and the message stays when it does not
@@ -140,9 +188,17 @@ impl Kernel {
         if next.len() > size as usize {
             return Some(super::pipe::read_failed(Win32Error::InsufficientBuffer));
         }
-        let data = self.mailslot_mut(slot).messages.pop_front().expect("front exists");
+        let data = self
+            .mailslot_mut(slot)
+            .messages
+            .pop_front()
+            .expect("front exists");
         let object = self.obj(slot).address;
-        self.log(Event::Data { object, flow: Flow::Read, bytes: data.len() as u32 });
+        self.log(Event::Data {
+            object,
+            flow: Flow::Read,
+            bytes: data.len() as u32,
+        });
         let n = data.len() as u32;
         Some(Res::yes().out(|o| {
             o.data = Some(crate::call::Data(data));
@@ -157,7 +213,10 @@ impl Kernel {
             Err(res) => return res,
         };
         let m = self.mailslot(id).expect("resolved");
-        let next = m.messages.front().map_or(MAILSLOT_NO_MESSAGE, |msg| msg.len() as u32);
+        let next = m
+            .messages
+            .front()
+            .map_or(MAILSLOT_NO_MESSAGE, |msg| msg.len() as u32);
         let (max, count, timeout) = (m.max_message_size, m.messages.len() as u32, m.read_timeout);
         Res::yes().out(|o| {
             o.max_message_size = Some(max);
@@ -184,7 +243,10 @@ mod tests {
 
     #[test]
     fn mailslot_names_need_the_prefix() {
-        assert_eq!(mailslot_key("\\\\.\\mailslot\\oracle_ms"), Ok("ORACLE_MS".into()));
+        assert_eq!(
+            mailslot_key("\\\\.\\mailslot\\oracle_ms"),
+            Ok("ORACLE_MS".into())
+        );
         assert_eq!(mailslot_key("\\\\.\\MailSlot\\a\\b"), Ok("A\\B".into()));
         assert_eq!(mailslot_key("oracle_plain"), Err(Win32Error::InvalidName));
     }

@@ -66,16 +66,28 @@ pub(crate) struct Res {
 
 impl Res {
     pub fn ok(ret: Ret) -> Res {
-        Res { ret, error: None, out: Outputs::default() }
+        Res {
+            ret,
+            error: None,
+            out: Outputs::default(),
+        }
     }
     pub fn yes() -> Res {
         Res::ok(Ret::Bool(true))
     }
     pub fn no(error: Win32Error) -> Res {
-        Res { ret: Ret::Bool(false), error: Some(error), out: Outputs::default() }
+        Res {
+            ret: Ret::Bool(false),
+            error: Some(error),
+            out: Outputs::default(),
+        }
     }
     pub fn fail(ret: Ret, error: Win32Error) -> Res {
-        Res { ret, error: Some(error), out: Outputs::default() }
+        Res {
+            ret,
+            error: Some(error),
+            out: Outputs::default(),
+        }
     }
     pub fn set(mut self, error: Win32Error) -> Res {
         self.error = Some(error);
@@ -201,8 +213,17 @@ impl Kernel {
 
     /// Starts a process on behalf of the system (not by another process): parent pid 0, no
     /// inherited handles. Returns its pid and its primary thread's tid.
-    pub fn spawn(&mut self, image: &str, command_line: &str, environment: Vec<String>) -> (u32, u32) {
-        let cmd = if command_line.is_empty() { image.to_string() } else { command_line.to_string() };
+    pub fn spawn(
+        &mut self,
+        image: &str,
+        command_line: &str,
+        environment: Vec<String>,
+    ) -> (u32, u32) {
+        let cmd = if command_line.is_empty() {
+            image.to_string()
+        } else {
+            command_line.to_string()
+        };
         let image = process::image_name(image);
         let (process, thread) = self.new_process(0, image, cmd, environment, "C:\\".into(), false);
         (self.process(process).pid, self.thread(thread).tid)
@@ -261,9 +282,9 @@ impl Kernel {
 
     /// True when `pid` names a process object that is still alive and has not exited.
     pub fn is_running(&self, pid: u32) -> bool {
-        self.cids.get(&pid).is_some_and(|&id| {
-            matches!(&self.objects[id].body, Body::Process(p) if p.exit_code.is_none())
-        })
+        self.cids.get(&pid).is_some_and(
+            |&id| matches!(&self.objects[id].body, Body::Process(p) if p.exit_code.is_none()),
+        )
     }
 
     /// Adds a file to the in-memory file system (creating its directories), as setup done
@@ -307,7 +328,12 @@ impl Kernel {
         if t.suspend_count > 0 {
             return Err(CallError::ThreadSuspended(tid));
         }
-        Ok(Cx { thread: id, process: t.process, tid, pid: t.pid })
+        Ok(Cx {
+            thread: id,
+            process: t.process,
+            tid,
+            pid: t.pid,
+        })
     }
 
     /// Applies a result's error to the thread's last error and builds the public result.
@@ -316,7 +342,12 @@ impl Kernel {
         if let Some(e) = res.error {
             t.last_error = e;
         }
-        CallResult { ret: res.ret, last_error: t.last_error, error_set: res.error.is_some(), outputs: res.out }
+        CallResult {
+            ret: res.ret,
+            last_error: t.last_error,
+            error_set: res.error.is_some(),
+            outputs: res.out,
+        }
     }
 
     pub(crate) fn log(&mut self, event: Event) {
@@ -349,8 +380,18 @@ impl Kernel {
         let address = self.next_address;
         self.next_address = self.next_address.wrapping_add(0x100);
         let kind = body.kind();
-        let id = self.objects.insert(Object { address, usage_count: 0, handle_count: 0, name: name.clone(), body });
-        self.log(Event::ObjectCreated { object: address, kind, name });
+        let id = self.objects.insert(Object {
+            address,
+            usage_count: 0,
+            handle_count: 0,
+            name: name.clone(),
+            body,
+        });
+        self.log(Event::ObjectCreated {
+            object: address,
+            kind,
+            name,
+        });
         id
     }
 
@@ -389,10 +430,22 @@ impl Kernel {
     /// Changes an object's counts, logs why, and destroys it at usage count zero.
     pub(crate) fn bump(&mut self, id: ObjectId, handle_delta: i32, usage_delta: i32, why: Why) {
         let obj = &mut self.objects[id];
-        obj.handle_count = obj.handle_count.checked_add_signed(handle_delta).expect("handle count underflow");
-        obj.usage_count = obj.usage_count.checked_add_signed(usage_delta).expect("usage count underflow");
+        obj.handle_count = obj
+            .handle_count
+            .checked_add_signed(handle_delta)
+            .expect("handle count underflow");
+        obj.usage_count = obj
+            .usage_count
+            .checked_add_signed(usage_delta)
+            .expect("usage count underflow");
         let (object, usage_count, handle_count) = (obj.address, obj.usage_count, obj.handle_count);
-        self.log(Event::CountChanged { object, usage_count, handle_count, delta: usage_delta, why });
+        self.log(Event::CountChanged {
+            object,
+            usage_count,
+            handle_count,
+            delta: usage_delta,
+            why,
+        });
         if usage_count == 0 {
             self.destroy(id);
         }
@@ -409,15 +462,36 @@ impl Kernel {
 
     /// Registers a row in the lowest free slot of `process`'s table (space checked by the
     /// caller with [`Kernel::ensure_rows`]).
-    pub(crate) fn add_row(&mut self, process: ObjectId, object: ObjectId, access: u32, flags: u8, why: Why) -> HandleValue {
-        let entry = HandleEntry { object, access, flags };
-        let value = self.process_mut(process).handles.insert(entry).expect("row space was checked");
+    pub(crate) fn add_row(
+        &mut self,
+        process: ObjectId,
+        object: ObjectId,
+        access: u32,
+        flags: u8,
+        why: Why,
+    ) -> HandleValue {
+        let entry = HandleEntry {
+            object,
+            access,
+            flags,
+        };
+        let value = self
+            .process_mut(process)
+            .handles
+            .insert(entry)
+            .expect("row space was checked");
         self.row_added(process, value, entry, why);
         value
     }
 
     /// Registers a row at a given value (inheritance keeps the parent's values).
-    pub(crate) fn add_row_at(&mut self, process: ObjectId, value: HandleValue, entry: HandleEntry, why: Why) {
+    pub(crate) fn add_row_at(
+        &mut self,
+        process: ObjectId,
+        value: HandleValue,
+        entry: HandleEntry,
+        why: Why,
+    ) {
         self.process_mut(process).handles.insert_at(value, entry);
         self.row_added(process, value, entry, why);
     }
@@ -426,19 +500,36 @@ impl Kernel {
         if self.log_enabled {
             let process_id = self.process(process).pid;
             let object = self.objects[entry.object].address;
-            self.log(Event::RowAdded { process_id, handle, object, access: entry.access, inherit: entry.inherit(), why });
+            self.log(Event::RowAdded {
+                process_id,
+                handle,
+                object,
+                access: entry.access,
+                inherit: entry.inherit(),
+                why,
+            });
         }
         self.bump(entry.object, 1, 1, why);
     }
 
     /// Removes a row and drops the object's counts (destroying it at zero).
-    pub(crate) fn remove_row(&mut self, process: ObjectId, value: HandleValue, why: Why) -> Option<HandleEntry> {
+    pub(crate) fn remove_row(
+        &mut self,
+        process: ObjectId,
+        value: HandleValue,
+        why: Why,
+    ) -> Option<HandleEntry> {
         let entry = self.process_mut(process).handles.remove(value)?;
         let handle = HandleValue(value.0 & !3);
         if self.log_enabled {
             let process_id = self.process(process).pid;
             let object = self.objects[entry.object].address;
-            self.log(Event::RowRemoved { process_id, handle, object, why });
+            self.log(Event::RowRemoved {
+                process_id,
+                handle,
+                object,
+                why,
+            });
         }
         self.bump(entry.object, -1, -1, why);
         Some(entry)
@@ -447,7 +538,10 @@ impl Kernel {
     /// Tears an object down once its usage count is zero.
     fn destroy(&mut self, id: ObjectId) {
         let obj = self.objects.remove(id).expect("destroying a live object");
-        self.log(Event::ObjectDestroyed { object: obj.address, kind: obj.kind() });
+        self.log(Event::ObjectDestroyed {
+            object: obj.address,
+            kind: obj.kind(),
+        });
         match obj.body {
             Body::Process(p) => {
                 self.cids.remove(&p.pid);
@@ -479,19 +573,33 @@ impl Kernel {
     }
 
     /// Resolves `h` as `process` sees it (`thread` is what -2 means).
-    pub(crate) fn resolve_in(&self, process: ObjectId, thread: ObjectId, h: HandleValue) -> Result<(ObjectId, u32), Win32Error> {
+    pub(crate) fn resolve_in(
+        &self,
+        process: ObjectId,
+        thread: ObjectId,
+        h: HandleValue,
+    ) -> Result<(ObjectId, u32), Win32Error> {
         if h == HandleValue::CURRENT_PROCESS {
             return Ok((process, PROCESS_ALL_ACCESS));
         }
         if h == HandleValue::CURRENT_THREAD {
             return Ok((thread, THREAD_ALL_ACCESS));
         }
-        let entry = self.process(process).handles.get(h).ok_or(Win32Error::InvalidHandle)?;
+        let entry = self
+            .process(process)
+            .handles
+            .get(h)
+            .ok_or(Win32Error::InvalidHandle)?;
         Ok((entry.object, entry.access))
     }
 
     /// Resolves a handle that must name an object of `kind` (else `ERROR_INVALID_HANDLE`).
-    pub(crate) fn resolve_kind(&self, cx: Cx, h: HandleValue, kind: ObjectKind) -> Result<(ObjectId, u32), Res> {
+    pub(crate) fn resolve_kind(
+        &self,
+        cx: Cx,
+        h: HandleValue,
+        kind: ObjectKind,
+    ) -> Result<(ObjectId, u32), Res> {
         let (id, access) = self.resolve(cx, h).map_err(Res::no)?;
         if self.objects[id].kind() == kind {
             Ok((id, access))
@@ -515,31 +623,53 @@ impl Kernel {
         match call {
             Call::CloseHandle { handle } => self.close_handle(cx, *handle).into(),
             Call::DuplicateHandle(args) => self.duplicate_handle(cx, args).into(),
-            Call::GetHandleInformation { handle } => self.get_handle_information(cx, *handle).into(),
-            Call::SetHandleInformation { handle, mask, flags } => {
-                self.set_handle_information(cx, *handle, *mask, *flags).into()
+            Call::GetHandleInformation { handle } => {
+                self.get_handle_information(cx, *handle).into()
             }
+            Call::SetHandleInformation {
+                handle,
+                mask,
+                flags,
+            } => self
+                .set_handle_information(cx, *handle, *mask, *flags)
+                .into(),
             Call::GetCurrentProcess => Res::ok(Ret::Handle(HandleValue::CURRENT_PROCESS)).into(),
             Call::GetCurrentThread => Res::ok(Ret::Handle(HandleValue::CURRENT_THREAD)).into(),
             Call::GetCurrentProcessId => Res::ok(Ret::Dword(cx.pid)).into(),
             Call::GetCurrentThreadId => Res::ok(Ret::Dword(cx.tid)).into(),
             Call::GetProcessId { process } => self.get_process_id(cx, *process).into(),
-            Call::GetLastError => Res::ok(Ret::Dword(self.thread(cx.thread).last_error.code())).into(),
-            Call::SetLastError { error } => Res { ret: Ret::Void, error: Some(*error), out: Outputs::default() }.into(),
+            Call::GetLastError => {
+                Res::ok(Ret::Dword(self.thread(cx.thread).last_error.code())).into()
+            }
+            Call::SetLastError { error } => Res {
+                ret: Ret::Void,
+                error: Some(*error),
+                out: Outputs::default(),
+            }
+            .into(),
 
             Call::CreateProcess(args) => self.create_process(cx, args).into(),
             Call::ExitProcess { exit_code } => {
                 self.exit_process(cx.process, *exit_code);
                 Step::NoReturn
             }
-            Call::TerminateProcess { process, exit_code } => self.terminate_process(cx, *process, *exit_code),
+            Call::TerminateProcess { process, exit_code } => {
+                self.terminate_process(cx, *process, *exit_code)
+            }
             Call::GetExitCodeProcess { process } => self.get_exit_code_process(cx, *process).into(),
-            Call::OpenProcess { desired_access, inherit_handle, process_id } => {
-                self.open_process(cx, *desired_access, *inherit_handle, *process_id).into()
-            }
-            Call::CreateThread { thread_attributes, creation_flags } => {
-                self.create_thread(cx, thread_attributes, *creation_flags).into()
-            }
+            Call::OpenProcess {
+                desired_access,
+                inherit_handle,
+                process_id,
+            } => self
+                .open_process(cx, *desired_access, *inherit_handle, *process_id)
+                .into(),
+            Call::CreateThread {
+                thread_attributes,
+                creation_flags,
+            } => self
+                .create_thread(cx, thread_attributes, *creation_flags)
+                .into(),
             Call::ExitThread { exit_code } => {
                 self.exit_thread(cx.thread, *exit_code);
                 Step::NoReturn
@@ -552,8 +682,12 @@ impl Kernel {
                 Res::ok(Ret::Void).out(|o| o.text = Some(text)).into()
             }
             Call::GetStdHandle { std_handle } => match std_slot(*std_handle) {
-                Some(slot) => Res::ok(Ret::Handle(self.process(cx.process).std_handles[slot])).into(),
-                None => Res::fail(Ret::Handle(HandleValue::INVALID), Win32Error::InvalidHandle).into(),
+                Some(slot) => {
+                    Res::ok(Ret::Handle(self.process(cx.process).std_handles[slot])).into()
+                }
+                None => {
+                    Res::fail(Ret::Handle(HandleValue::INVALID), Win32Error::InvalidHandle).into()
+                }
             },
             Call::SetStdHandle { std_handle, handle } => match std_slot(*std_handle) {
                 Some(slot) => {
@@ -562,32 +696,72 @@ impl Kernel {
                 }
                 None => Res::no(Win32Error::InvalidHandle).into(),
             },
-            Call::CreateToolhelp32Snapshot { flags, process_id: _ } => self.create_snapshot(cx, *flags).into(),
-            Call::Process32First { snapshot, size } => self.process32(cx, *snapshot, *size, true).into(),
-            Call::Process32Next { snapshot, size } => self.process32(cx, *snapshot, *size, false).into(),
+            Call::CreateToolhelp32Snapshot {
+                flags,
+                process_id: _,
+            } => self.create_snapshot(cx, *flags).into(),
+            Call::Process32First { snapshot, size } => {
+                self.process32(cx, *snapshot, *size, true).into()
+            }
+            Call::Process32Next { snapshot, size } => {
+                self.process32(cx, *snapshot, *size, false).into()
+            }
 
-            Call::WaitForSingleObject { handle, milliseconds } => self.wait(cx, &[*handle], false, *milliseconds),
-            Call::WaitForMultipleObjects { handles, wait_all, milliseconds } => {
-                self.wait(cx, handles, *wait_all, *milliseconds)
-            }
+            Call::WaitForSingleObject {
+                handle,
+                milliseconds,
+            } => self.wait(cx, &[*handle], false, *milliseconds),
+            Call::WaitForMultipleObjects {
+                handles,
+                wait_all,
+                milliseconds,
+            } => self.wait(cx, handles, *wait_all, *milliseconds),
             Call::Sleep { milliseconds } => self.sleep(*milliseconds),
-            Call::CreateEvent { event_attributes, manual_reset, initial_state, name } => {
-                self.create_event(cx, event_attributes, *manual_reset, *initial_state, name.as_deref()).into()
-            }
-            Call::OpenEvent { desired_access, inherit_handle, name } => {
-                self.open_event(cx, *desired_access, *inherit_handle, name).into()
-            }
+            Call::CreateEvent {
+                event_attributes,
+                manual_reset,
+                initial_state,
+                name,
+            } => self
+                .create_event(
+                    cx,
+                    event_attributes,
+                    *manual_reset,
+                    *initial_state,
+                    name.as_deref(),
+                )
+                .into(),
+            Call::OpenEvent {
+                desired_access,
+                inherit_handle,
+                name,
+            } => self
+                .open_event(cx, *desired_access, *inherit_handle, name)
+                .into(),
             Call::SetEvent { event } => self.set_event(cx, *event, true).into(),
             Call::ResetEvent { event } => self.set_event(cx, *event, false).into(),
 
-            Call::SetEnvironmentVariable { name, value } => self.set_environment_variable(cx, name, value.as_deref()).into(),
+            Call::SetEnvironmentVariable { name, value } => self
+                .set_environment_variable(cx, name, value.as_deref())
+                .into(),
             Call::GetEnvironmentVariable { name, size } => {
-                let (ret, text, error) = env::get(&self.process(cx.process).environment, name, *size);
-                Res { ret: Ret::Dword(ret), error, out: Outputs { text, ..Outputs::default() } }.into()
+                let (ret, text, error) =
+                    env::get(&self.process(cx.process).environment, name, *size);
+                Res {
+                    ret: Ret::Dword(ret),
+                    error,
+                    out: Outputs {
+                        text,
+                        ..Outputs::default()
+                    },
+                }
+                .into()
             }
             Call::GetEnvironmentStrings => {
                 let block = self.process(cx.process).environment.clone();
-                Res::ok(Ret::Void).out(|o| o.environment = Some(block)).into()
+                Res::ok(Ret::Void)
+                    .out(|o| o.environment = Some(block))
+                    .into()
             }
             Call::SetEnvironmentStrings { environment } => match env::validate_block(environment) {
                 Ok(()) => {
@@ -595,7 +769,11 @@ impl Kernel {
                     if self.log_enabled {
                         for entry in environment {
                             let (name, value) = env::split(entry);
-                            let e = Event::EnvironmentChanged { process_id: cx.pid, name: name.into(), value: Some(value.into()) };
+                            let e = Event::EnvironmentChanged {
+                                process_id: cx.pid,
+                                name: name.into(),
+                                value: Some(value.into()),
+                            };
                             self.log(e);
                         }
                     }
@@ -604,38 +782,93 @@ impl Kernel {
                 Err(e) => Res::no(e).into(),
             },
             Call::ExpandEnvironmentStrings { src, size } => {
-                let (ret, text, error) = env::expand(&self.process(cx.process).environment, src, *size);
-                Res { ret: Ret::Dword(ret), error, out: Outputs { text, ..Outputs::default() } }.into()
+                let (ret, text, error) =
+                    env::expand(&self.process(cx.process).environment, src, *size);
+                Res {
+                    ret: Ret::Dword(ret),
+                    error,
+                    out: Outputs {
+                        text,
+                        ..Outputs::default()
+                    },
+                }
+                .into()
             }
 
-            Call::CreatePipe { pipe_attributes, size } => self.create_pipe(cx, pipe_attributes, *size).into(),
-            Call::ReadFile { file, bytes_to_read } => self.read_file(cx, *file, *bytes_to_read),
+            Call::CreatePipe {
+                pipe_attributes,
+                size,
+            } => self.create_pipe(cx, pipe_attributes, *size).into(),
+            Call::ReadFile {
+                file,
+                bytes_to_read,
+            } => self.read_file(cx, *file, *bytes_to_read),
             Call::WriteFile { file, data } => self.write_file(cx, *file, &data.0),
-            Call::PeekNamedPipe { named_pipe, buffer_size } => self.peek_named_pipe(cx, *named_pipe, *buffer_size).into(),
+            Call::PeekNamedPipe {
+                named_pipe,
+                buffer_size,
+            } => self.peek_named_pipe(cx, *named_pipe, *buffer_size).into(),
             Call::CreateNamedPipe(args) => self.create_named_pipe(cx, args).into(),
             Call::ConnectNamedPipe { named_pipe } => self.connect_named_pipe(cx, *named_pipe),
-            Call::DisconnectNamedPipe { named_pipe } => self.disconnect_named_pipe(cx, *named_pipe).into(),
+            Call::DisconnectNamedPipe { named_pipe } => {
+                self.disconnect_named_pipe(cx, *named_pipe).into()
+            }
             Call::WaitNamedPipe { name, timeout } => self.wait_named_pipe(name, *timeout),
-            Call::SetNamedPipeHandleState { named_pipe, mode, max_collection_count, collect_data_timeout } => self
-                .set_named_pipe_handle_state(cx, *named_pipe, *mode, *max_collection_count, *collect_data_timeout)
+            Call::SetNamedPipeHandleState {
+                named_pipe,
+                mode,
+                max_collection_count,
+                collect_data_timeout,
+            } => self
+                .set_named_pipe_handle_state(
+                    cx,
+                    *named_pipe,
+                    *mode,
+                    *max_collection_count,
+                    *collect_data_timeout,
+                )
                 .into(),
-            Call::GetNamedPipeHandleState { named_pipe, query_remote_info } => {
-                self.get_named_pipe_handle_state(cx, *named_pipe, *query_remote_info).into()
+            Call::GetNamedPipeHandleState {
+                named_pipe,
+                query_remote_info,
+            } => self
+                .get_named_pipe_handle_state(cx, *named_pipe, *query_remote_info)
+                .into(),
+            Call::GetNamedPipeInfo { named_pipe } => {
+                self.get_named_pipe_info(cx, *named_pipe).into()
             }
-            Call::GetNamedPipeInfo { named_pipe } => self.get_named_pipe_info(cx, *named_pipe).into(),
             Call::FlushFileBuffers { file } => self.flush_file_buffers(cx, *file),
-            Call::TransactNamedPipe { named_pipe, data, out_buffer_size } => {
-                self.transact_named_pipe(cx, *named_pipe, &data.0, *out_buffer_size)
-            }
-            Call::CallNamedPipe { name, data, out_buffer_size, timeout } => {
-                self.call_named_pipe(cx, name, &data.0, *out_buffer_size, *timeout)
-            }
+            Call::TransactNamedPipe {
+                named_pipe,
+                data,
+                out_buffer_size,
+            } => self.transact_named_pipe(cx, *named_pipe, &data.0, *out_buffer_size),
+            Call::CallNamedPipe {
+                name,
+                data,
+                out_buffer_size,
+                timeout,
+            } => self.call_named_pipe(cx, name, &data.0, *out_buffer_size, *timeout),
 
-            Call::CreateMailslot { name, max_message_size, read_timeout, security_attributes } => {
-                self.create_mailslot(cx, name, *max_message_size, *read_timeout, security_attributes).into()
-            }
+            Call::CreateMailslot {
+                name,
+                max_message_size,
+                read_timeout,
+                security_attributes,
+            } => self
+                .create_mailslot(
+                    cx,
+                    name,
+                    *max_message_size,
+                    *read_timeout,
+                    security_attributes,
+                )
+                .into(),
             Call::GetMailslotInfo { mailslot } => self.get_mailslot_info(cx, *mailslot).into(),
-            Call::SetMailslotInfo { mailslot, read_timeout } => self.set_mailslot_info(cx, *mailslot, *read_timeout).into(),
+            Call::SetMailslotInfo {
+                mailslot,
+                read_timeout,
+            } => self.set_mailslot_info(cx, *mailslot, *read_timeout).into(),
 
             Call::CreateFile(args) => self.create_file(cx, args).into(),
             Call::DeleteFile { file_name } => self.delete_file(cx, file_name).into(),
@@ -681,7 +914,13 @@ impl Kernel {
     }
 
     /// `SetHandleInformation`: changes only the masked bits; unknown bits are ignored.
-    fn set_handle_information(&mut self, cx: Cx, handle: HandleValue, mask: u32, flags: u32) -> Res {
+    fn set_handle_information(
+        &mut self,
+        cx: Cx,
+        handle: HandleValue,
+        mask: u32,
+        flags: u32,
+    ) -> Res {
         if handle.is_pseudo() {
             return Res::no(Win32Error::AccessDenied);
         }
@@ -699,7 +938,12 @@ impl Kernel {
     fn get_process_id(&self, cx: Cx, process: HandleValue) -> Res {
         let (id, access) = match self.resolve_kind(cx, process, ObjectKind::Process) {
             Ok(v) => v,
-            Err(res) => return Res { ret: Ret::Dword(0), ..res },
+            Err(res) => {
+                return Res {
+                    ret: Ret::Dword(0),
+                    ..res
+                }
+            }
         };
         if access & (PROCESS_QUERY_INFORMATION | PROCESS_QUERY_LIMITED_INFORMATION) == 0 {
             return Res::fail(Ret::Dword(0), Win32Error::AccessDenied);
@@ -754,15 +998,35 @@ pub(crate) fn map_access(kind: ObjectKind, access: u32) -> u32 {
         ),
         ObjectKind::Thread => (
             READ_CONTROL | THREAD_GET_CONTEXT | THREAD_QUERY_INFORMATION,
-            READ_CONTROL | THREAD_TERMINATE | THREAD_SUSPEND_RESUME | THREAD_SET_INFORMATION | THREAD_SET_CONTEXT,
+            READ_CONTROL
+                | THREAD_TERMINATE
+                | THREAD_SUSPEND_RESUME
+                | THREAD_SET_INFORMATION
+                | THREAD_SET_CONTEXT,
             READ_CONTROL | SYNCHRONIZE | THREAD_QUERY_LIMITED_INFORMATION,
             THREAD_ALL_ACCESS,
         ),
-        ObjectKind::Event => (READ_CONTROL | 0x1, READ_CONTROL | EVENT_MODIFY_STATE, READ_CONTROL | SYNCHRONIZE, EVENT_ALL_ACCESS),
-        ObjectKind::Snapshot => (READ_CONTROL | 0x4, READ_CONTROL | 0x2, READ_CONTROL | 0x8, 0x000F_001F),
-        _ => (FILE_GENERIC_READ, FILE_GENERIC_WRITE, FILE_GENERIC_EXECUTE, FILE_ALL_ACCESS),
+        ObjectKind::Event => (
+            READ_CONTROL | 0x1,
+            READ_CONTROL | EVENT_MODIFY_STATE,
+            READ_CONTROL | SYNCHRONIZE,
+            EVENT_ALL_ACCESS,
+        ),
+        ObjectKind::Snapshot => (
+            READ_CONTROL | 0x4,
+            READ_CONTROL | 0x2,
+            READ_CONTROL | 0x8,
+            0x000F_001F,
+        ),
+        _ => (
+            FILE_GENERIC_READ,
+            FILE_GENERIC_WRITE,
+            FILE_GENERIC_EXECUTE,
+            FILE_ALL_ACCESS,
+        ),
     };
-    let mut mapped = access & !(GENERIC_READ | GENERIC_WRITE | GENERIC_EXECUTE | GENERIC_ALL | MAXIMUM_ALLOWED);
+    let mut mapped =
+        access & !(GENERIC_READ | GENERIC_WRITE | GENERIC_EXECUTE | GENERIC_ALL | MAXIMUM_ALLOWED);
     if access & GENERIC_READ != 0 {
         mapped |= read;
     }

@@ -18,7 +18,10 @@ use crate::result::{Outputs, Ret};
 
 /// The namespace key of `\\.\pipe\NAME` (the name part, upper-cased), or `ERROR_INVALID_NAME`.
 pub(crate) fn pipe_key(name: &str) -> Result<String, Win32Error> {
-    let prefix = name.get(..9).filter(|p| p.eq_ignore_ascii_case("\\\\.\\pipe\\")).ok_or(Win32Error::InvalidName)?;
+    let prefix = name
+        .get(..9)
+        .filter(|p| p.eq_ignore_ascii_case("\\\\.\\pipe\\"))
+        .ok_or(Win32Error::InvalidName)?;
     let rest = &name[prefix.len()..];
     if rest.is_empty() || rest.contains('\\') || rest.chars().count() > 256 {
         return Err(Win32Error::InvalidName);
@@ -41,7 +44,11 @@ fn read_result(ret: bool, error: Option<Win32Error>, data: Vec<u8>) -> Res {
     Res {
         ret: Ret::Bool(ret),
         error,
-        out: Outputs { data: Some(crate::call::Data(data)), bytes_read: Some(n), ..Outputs::default() },
+        out: Outputs {
+            data: Some(crate::call::Data(data)),
+            bytes_read: Some(n),
+            ..Outputs::default()
+        },
     }
 }
 
@@ -90,7 +97,11 @@ impl Kernel {
     fn log_data(&mut self, id: ObjectId, flow: Flow, bytes: usize) {
         if self.logging() {
             let object = self.obj(id).address;
-            self.log(Event::Data { object, flow, bytes: bytes as u32 });
+            self.log(Event::Data {
+                object,
+                flow,
+                bytes: bytes as u32,
+            });
         }
     }
 
@@ -99,7 +110,11 @@ impl Kernel {
         self.next_message_id += 1;
         let id = self.next_message_id;
         let end = self.pipe_mut(reader);
-        end.inbound.push_back(Message { id, data: data.to_vec(), read_pos: 0 });
+        end.inbound.push_back(Message {
+            id,
+            data: data.to_vec(),
+            read_pos: 0,
+        });
         end.inbound_bytes += data.len();
         self.log_data(reader, Flow::Queued, data.len());
         id
@@ -161,7 +176,9 @@ impl Kernel {
 
     /// Removes one message's unread data (a writer that died while its write was pending).
     pub(crate) fn pipe_drop_message(&mut self, reader: ObjectId, message: u64) {
-        let Some(Body::Pipe(end)) = self.objects.get_mut(reader).map(|o| &mut o.body) else { return };
+        let Some(Body::Pipe(end)) = self.objects.get_mut(reader).map(|o| &mut o.body) else {
+            return;
+        };
         if let Some(i) = end.inbound.iter().position(|m| m.id == message) {
             let m = end.inbound.remove(i).expect("position is valid");
             end.inbound_bytes -= m.unread();
@@ -173,7 +190,11 @@ impl Kernel {
     /// instance leaves its pipe, and the pipe's name goes with its last instance.
     pub(crate) fn pipe_end_destroyed(&mut self, id: ObjectId, address: u32, end: PipeEnd) {
         if end.inbound_bytes > 0 {
-            self.log(Event::Data { object: address, flow: Flow::Discarded, bytes: end.inbound_bytes as u32 });
+            self.log(Event::Data {
+                object: address,
+                flow: Flow::Discarded,
+                bytes: end.inbound_bytes as u32,
+            });
         }
         if let Some(peer) = end.peer {
             if self.pipe_opt(peer).is_some() {
@@ -199,11 +220,20 @@ impl Kernel {
 
     /// `CreatePipe` (spec §5): a one-instance byte pipe; the read end is the server end and
     /// is created first.
-    pub(crate) fn create_pipe(&mut self, cx: Cx, attributes: &Option<SecurityAttributes>, size: u32) -> Res {
+    pub(crate) fn create_pipe(
+        &mut self,
+        cx: Cx,
+        attributes: &Option<SecurityAttributes>,
+        size: u32,
+    ) -> Res {
         if let Err(res) = self.ensure_rows(cx.process, 2) {
             return res;
         }
-        let size = if size == 0 { DEFAULT_PIPE_BUFFER_SIZE } else { size };
+        let size = if size == 0 {
+            DEFAULT_PIPE_BUFFER_SIZE
+        } else {
+            size
+        };
         let config = PipeConfig {
             message_type: false,
             direction: PIPE_ACCESS_INBOUND,
@@ -230,8 +260,20 @@ impl Kernel {
         self.pipe_mut(read).peer = Some(write);
         self.pipe_mut(write).peer = Some(read);
         let inherit = u8::from(inheritable(attributes));
-        let r = self.add_row(cx.process, read, FILE_GENERIC_READ | FILE_WRITE_ATTRIBUTES, inherit, Why::Create);
-        let w = self.add_row(cx.process, write, FILE_GENERIC_WRITE | FILE_READ_ATTRIBUTES, inherit, Why::Create);
+        let r = self.add_row(
+            cx.process,
+            read,
+            FILE_GENERIC_READ | FILE_WRITE_ATTRIBUTES,
+            inherit,
+            Why::Create,
+        );
+        let w = self.add_row(
+            cx.process,
+            write,
+            FILE_GENERIC_WRITE | FILE_READ_ATTRIBUTES,
+            inherit,
+            Why::Create,
+        );
         Res::yes().out(|o| {
             o.read_handle = Some(r);
             o.write_handle = Some(w);
@@ -247,8 +289,10 @@ impl Kernel {
             Err(e) => return read_failed(e).into(),
         };
         let kind = self.obj(id).kind();
-        if matches!(kind, ObjectKind::Pipe | ObjectKind::Mailslot | ObjectKind::MailslotClient | ObjectKind::File)
-            && access & FILE_READ_DATA == 0
+        if matches!(
+            kind,
+            ObjectKind::Pipe | ObjectKind::Mailslot | ObjectKind::MailslotClient | ObjectKind::File
+        ) && access & FILE_READ_DATA == 0
         {
             return read_failed(Win32Error::AccessDenied).into();
         }
@@ -288,8 +332,10 @@ impl Kernel {
             Err(e) => return write_failed(e).into(),
         };
         let kind = self.obj(id).kind();
-        if matches!(kind, ObjectKind::Pipe | ObjectKind::Mailslot | ObjectKind::MailslotClient | ObjectKind::File)
-            && access & (FILE_WRITE_DATA | FILE_APPEND_DATA) == 0
+        if matches!(
+            kind,
+            ObjectKind::Pipe | ObjectKind::Mailslot | ObjectKind::MailslotClient | ObjectKind::File
+        ) && access & (FILE_WRITE_DATA | FILE_APPEND_DATA) == 0
         {
             return write_failed(Win32Error::AccessDenied).into();
         }
@@ -325,7 +371,14 @@ impl Kernel {
         if fits {
             written(data.len()).into()
         } else {
-            Step::Park(PendingOp::WritePipe { reader, message, len: data.len() as u32 }, None)
+            Step::Park(
+                PendingOp::WritePipe {
+                    reader,
+                    message,
+                    len: data.len() as u32,
+                },
+                None,
+            )
         }
     }
 
@@ -356,7 +409,10 @@ impl Kernel {
             return fail(Win32Error::InvalidParameter);
         }
         if let Err(res) = self.ensure_rows(cx.process, 1) {
-            return Res { ret: invalid, ..res };
+            return Res {
+                ret: invalid,
+                ..res
+            };
         }
         let existing = self.pipes.get(&key);
         if let Some(pipe) = existing {
@@ -374,14 +430,22 @@ impl Kernel {
         let config = match existing {
             // The first instance's type, maximum and timeout stay in force; quotas are per
             // instance. Mismatches are accepted (WT-pipe instances_must_match).
-            Some(pipe) => PipeConfig { out_buffer_size: a.out_buffer_size, in_buffer_size: a.in_buffer_size, ..pipe.config.clone() },
+            Some(pipe) => PipeConfig {
+                out_buffer_size: a.out_buffer_size,
+                in_buffer_size: a.in_buffer_size,
+                ..pipe.config.clone()
+            },
             None => PipeConfig {
                 message_type,
                 direction,
                 max_instances: a.max_instances,
                 out_buffer_size: a.out_buffer_size,
                 in_buffer_size: a.in_buffer_size,
-                default_timeout: if a.default_timeout == 0 { DEFAULT_PIPE_TIMEOUT_MS } else { a.default_timeout },
+                default_timeout: if a.default_timeout == 0 {
+                    DEFAULT_PIPE_TIMEOUT_MS
+                } else {
+                    a.default_timeout
+                },
                 anonymous: false,
             },
         };
@@ -401,16 +465,43 @@ impl Kernel {
         };
         let id = self.new_object(Body::Pipe(Box::new(end)), Some(a.name.clone()));
         if is_new {
-            self.pipes.insert(key.clone(), NamedPipe { display_name: a.name.clone(), config, instances: vec![id] });
+            self.pipes.insert(
+                key.clone(),
+                NamedPipe {
+                    display_name: a.name.clone(),
+                    config,
+                    instances: vec![id],
+                },
+            );
             let object = self.obj(id).address;
-            self.log(Event::NameAdded { name: a.name.clone(), object });
+            self.log(Event::NameAdded {
+                name: a.name.clone(),
+                object,
+            });
         } else {
-            self.pipes.get_mut(&key).expect("pipe exists").instances.push(id);
+            self.pipes
+                .get_mut(&key)
+                .expect("pipe exists")
+                .instances
+                .push(id);
         }
-        self.log(Event::PipeStateChanged { object: self.obj(id).address, state: PipeState::Listening });
+        self.log(Event::PipeStateChanged {
+            object: self.obj(id).address,
+            state: PipeState::Listening,
+        });
         let inherit = u8::from(inheritable(&a.security_attributes));
-        let h = self.add_row(cx.process, id, server_access(direction), inherit, Why::Create);
-        Res::ok(Ret::Handle(h)).set(if is_new { Win32Error::Success } else { Win32Error::AlreadyExists })
+        let h = self.add_row(
+            cx.process,
+            id,
+            server_access(direction),
+            inherit,
+            Why::Create,
+        );
+        Res::ok(Ret::Handle(h)).set(if is_new {
+            Win32Error::Success
+        } else {
+            Win32Error::AlreadyExists
+        })
     }
 
     /// The listening instance a client would bind to: the one listening longest (spec §6.12).
@@ -425,12 +516,19 @@ impl Kernel {
 
     /// A client `CreateFile` on `\\.\pipe\NAME` (spec §6.4): 2 without the pipe, 5 when the
     /// access does not fit the direction, 231 when no instance listens.
-    pub(crate) fn open_pipe_client(&mut self, process: ObjectId, key: &str, desired_access: u32, inherit: bool) -> Res {
+    pub(crate) fn open_pipe_client(
+        &mut self,
+        process: ObjectId,
+        key: &str,
+        desired_access: u32,
+        inherit: bool,
+    ) -> Res {
         let invalid = Ret::Handle(HandleValue::INVALID);
         let Some(pipe) = self.pipes.get(key) else {
             return Res::fail(invalid, Win32Error::FileNotFound);
         };
-        let access = map_access(ObjectKind::Pipe, desired_access) | SYNCHRONIZE | FILE_READ_ATTRIBUTES;
+        let access =
+            map_access(ObjectKind::Pipe, desired_access) | SYNCHRONIZE | FILE_READ_ATTRIBUTES;
         let direction = pipe.config.direction;
         if (access & FILE_READ_DATA != 0 && direction & PIPE_ACCESS_OUTBOUND == 0)
             || (access & FILE_WRITE_DATA != 0 && direction & PIPE_ACCESS_INBOUND == 0)
@@ -441,7 +539,10 @@ impl Kernel {
             return Res::fail(invalid, Win32Error::PipeBusy);
         };
         if let Err(res) = self.ensure_rows(process, 1) {
-            return Res { ret: invalid, ..res };
+            return Res {
+                ret: invalid,
+                ..res
+            };
         }
         let client = self.connect_client(server);
         let h = self.add_row(process, client, access, u8::from(inherit), Why::Open);
@@ -570,7 +671,10 @@ impl Kernel {
             match end.inbound.front() {
                 Some(m) => {
                     let n = m.unread().min(size);
-                    (m.data[m.read_pos..m.read_pos + n].to_vec(), (m.unread() - n) as u32)
+                    (
+                        m.data[m.read_pos..m.read_pos + n].to_vec(),
+                        (m.unread() - n) as u32,
+                    )
                 }
                 None => (Vec::new(), 0),
             }
@@ -585,7 +689,11 @@ impl Kernel {
             }
             // Windows and Wine both report MessageLength - read, and MessageLength is 0 for
             // byte pipes: -(bytes copied) as a DWORD (WT-pipe).
-            let left = if size == 0 { 0 } else { (data.len() as u32).wrapping_neg() };
+            let left = if size == 0 {
+                0
+            } else {
+                (data.len() as u32).wrapping_neg()
+            };
             (data, left)
         };
         let avail = end.inbound_bytes as u32;
@@ -637,7 +745,12 @@ impl Kernel {
     }
 
     /// `GetNamedPipeHandleState`: the mode bits and the number of instances (capped at 255).
-    pub(crate) fn get_named_pipe_handle_state(&self, cx: Cx, h: HandleValue, query_remote_info: bool) -> Res {
+    pub(crate) fn get_named_pipe_handle_state(
+        &self,
+        cx: Cx,
+        h: HandleValue,
+        query_remote_info: bool,
+    ) -> Res {
         let (id, _) = match self.resolve_kind(cx, h, ObjectKind::Pipe) {
             Ok(v) => v,
             Err(res) => return res,
@@ -646,10 +759,17 @@ impl Kernel {
             return Res::no(Win32Error::InvalidParameter);
         }
         let end = self.pipe(id);
-        let state = (if end.read_mode_message { PIPE_READMODE_MESSAGE } else { 0 }) | u32::from(end.nonblocking);
+        let state = (if end.read_mode_message {
+            PIPE_READMODE_MESSAGE
+        } else {
+            0
+        }) | u32::from(end.nonblocking);
         let instances = match &end.key {
             None => 1,
-            Some(key) => self.pipes.get(key).map_or(0, |p| p.instances.len().min(255) as u32),
+            Some(key) => self
+                .pipes
+                .get(key)
+                .map_or(0, |p| p.instances.len().min(255) as u32),
         };
         Res::yes().out(|o| {
             o.state = Some(state);
@@ -664,7 +784,12 @@ impl Kernel {
             Err(res) => return res,
         };
         let end = self.pipe(id);
-        let flags = u32::from(end.server) | if end.config.message_type { PIPE_TYPE_MESSAGE } else { 0 };
+        let flags = u32::from(end.server)
+            | if end.config.message_type {
+                PIPE_TYPE_MESSAGE
+            } else {
+                0
+            };
         let c = end.config.clone();
         Res::yes().out(|o| {
             o.flags = Some(flags);
@@ -681,7 +806,10 @@ impl Kernel {
             Err(e) => return Res::no(e).into(),
         };
         let kind = self.obj(id).kind();
-        if !matches!(kind, ObjectKind::Pipe | ObjectKind::File | ObjectKind::Mailslot | ObjectKind::MailslotClient) {
+        if !matches!(
+            kind,
+            ObjectKind::Pipe | ObjectKind::File | ObjectKind::Mailslot | ObjectKind::MailslotClient
+        ) {
             return Res::no(Win32Error::InvalidHandle).into();
         }
         if access & (FILE_WRITE_DATA | FILE_APPEND_DATA) == 0 {
@@ -708,7 +836,13 @@ impl Kernel {
 
     /// `TransactNamedPipe` (spec §6.11): write one message (never waiting for quota), then
     /// read one.
-    pub(crate) fn transact_named_pipe(&mut self, cx: Cx, h: HandleValue, data: &[u8], size: u32) -> Step {
+    pub(crate) fn transact_named_pipe(
+        &mut self,
+        cx: Cx,
+        h: HandleValue,
+        data: &[u8],
+        size: u32,
+    ) -> Step {
         let (id, access) = super::tri!(self.resolve_kind(cx, h, ObjectKind::Pipe));
         if access & FILE_READ_DATA == 0 || access & FILE_WRITE_DATA == 0 {
             return Res::no(Win32Error::AccessDenied).into();
@@ -733,7 +867,14 @@ impl Kernel {
 
     /// `CallNamedPipe` (spec §6.11): open, switch to message mode, transact, close. When every
     /// instance is busy it waits like `WaitNamedPipe(name, nTimeOut)` once.
-    pub(crate) fn call_named_pipe(&mut self, cx: Cx, name: &str, data: &[u8], size: u32, timeout: u32) -> Step {
+    pub(crate) fn call_named_pipe(
+        &mut self,
+        cx: Cx,
+        name: &str,
+        data: &[u8],
+        size: u32,
+        timeout: u32,
+    ) -> Step {
         let Ok(key) = pipe_key(name) else {
             return Res::no(Win32Error::FileNotFound).into();
         };
@@ -751,17 +892,39 @@ impl Kernel {
             NMPWAIT_USE_DEFAULT_WAIT => self.deadline(pipe.config.default_timeout),
             t => self.deadline(t),
         };
-        Step::Park(PendingOp::CallWait { key, data: data.to_vec(), size }, deadline)
+        Step::Park(
+            PendingOp::CallWait {
+                key,
+                data: data.to_vec(),
+                size,
+            },
+            deadline,
+        )
     }
 
     /// The open-and-send half of `CallNamedPipe`.
-    fn call_connect(&mut self, process: ObjectId, key: &str, data: &[u8]) -> Result<(ObjectId, HandleValue), Res> {
+    fn call_connect(
+        &mut self,
+        process: ObjectId,
+        key: &str,
+        data: &[u8],
+    ) -> Result<(ObjectId, HandleValue), Res> {
         let res = self.open_pipe_client(process, key, GENERIC_READ | GENERIC_WRITE, false);
-        let Ret::Handle(handle) = res.ret else { unreachable!() };
+        let Ret::Handle(handle) = res.ret else {
+            unreachable!()
+        };
         if handle == HandleValue::INVALID {
-            return Err(Res { ret: Ret::Bool(false), ..res });
+            return Err(Res {
+                ret: Ret::Bool(false),
+                ..res
+            });
         }
-        let end = self.process(process).handles.get(handle).expect("just opened").object;
+        let end = self
+            .process(process)
+            .handles
+            .get(handle)
+            .expect("just opened")
+            .object;
         if !self.pipe(end).config.message_type {
             self.remove_row(process, handle, Why::Close);
             return Err(Res::no(Win32Error::InvalidParameter));
@@ -776,7 +939,9 @@ impl Kernel {
     pub(crate) fn pipe_try_complete(&mut self, thread: ObjectId, op: &PendingOp) -> Option<Res> {
         match *op {
             PendingOp::ReadPipe { end, size } => {
-                let Some(e) = self.pipe_opt(end) else { return Some(read_failed(Win32Error::BrokenPipe)) };
+                let Some(e) = self.pipe_opt(end) else {
+                    return Some(read_failed(Win32Error::BrokenPipe));
+                };
                 if e.state == PipeState::Disconnected {
                     return Some(read_failed(Win32Error::PipeNotConnected));
                 }
@@ -785,8 +950,14 @@ impl Kernel {
                 }
                 (e.state == PipeState::Closing).then(|| read_failed(Win32Error::BrokenPipe))
             }
-            PendingOp::WritePipe { reader, message, len } => {
-                let Some(r) = self.pipe_opt(reader) else { return Some(write_failed(Win32Error::BrokenPipe)) };
+            PendingOp::WritePipe {
+                reader,
+                message,
+                len,
+            } => {
+                let Some(r) = self.pipe_opt(reader) else {
+                    return Some(write_failed(Win32Error::BrokenPipe));
+                };
                 if r.state == PipeState::Disconnected {
                     return Some(write_failed(Win32Error::PipeNotConnected));
                 }
@@ -800,7 +971,9 @@ impl Kernel {
                 Some(written(len as usize))
             }
             PendingOp::Connect { end } => {
-                let Some(e) = self.pipe_opt(end) else { return Some(Res::no(Win32Error::BrokenPipe)) };
+                let Some(e) = self.pipe_opt(end) else {
+                    return Some(Res::no(Win32Error::BrokenPipe));
+                };
                 match e.state {
                     PipeState::Connected | PipeState::Closing => Some(Res::yes()),
                     PipeState::Disconnected => Some(Res::no(Win32Error::PipeNotConnected)),
@@ -814,7 +987,9 @@ impl Kernel {
                 self.listening_instance(key).map(|_| Res::yes())
             }
             PendingOp::Flush { end } => {
-                let Some(e) = self.pipe_opt(end) else { return Some(Res::no(Win32Error::BrokenPipe)) };
+                let Some(e) = self.pipe_opt(end) else {
+                    return Some(Res::no(Win32Error::BrokenPipe));
+                };
                 match (e.state, e.peer) {
                     (PipeState::Disconnected, _) => Some(Res::no(Win32Error::PipeNotConnected)),
                     (_, None) => Some(Res::no(Win32Error::BrokenPipe)),
@@ -822,7 +997,9 @@ impl Kernel {
                 }
             }
             PendingOp::Transact { end, size } | PendingOp::CallReply { end, size, .. } => {
-                let Some(e) = self.pipe_opt(end) else { return Some(read_failed(Win32Error::BrokenPipe)) };
+                let Some(e) = self.pipe_opt(end) else {
+                    return Some(read_failed(Win32Error::BrokenPipe));
+                };
                 let res = if e.state == PipeState::Disconnected {
                     read_failed(Win32Error::PipeNotConnected)
                 } else if !e.inbound.is_empty() {
@@ -838,7 +1015,11 @@ impl Kernel {
                 }
                 Some(res)
             }
-            PendingOp::CallWait { ref key, ref data, size } => {
+            PendingOp::CallWait {
+                ref key,
+                ref data,
+                size,
+            } => {
                 if !self.pipes.contains_key(key) {
                     return Some(Res::no(Win32Error::FileNotFound));
                 }
@@ -868,7 +1049,10 @@ mod tests {
     #[test]
     fn pipe_names_are_case_insensitive_and_need_the_prefix() {
         // spec §6.1.
-        assert_eq!(pipe_key("\\\\.\\pipe\\Oracle_Case"), Ok("ORACLE_CASE".into()));
+        assert_eq!(
+            pipe_key("\\\\.\\pipe\\Oracle_Case"),
+            Ok("ORACLE_CASE".into())
+        );
         assert_eq!(pipe_key("\\\\.\\PiPe\\x"), Ok("X".into()));
         assert_eq!(pipe_key("oracle_plainname"), Err(Win32Error::InvalidName));
         assert_eq!(pipe_key("\\\\.\\notpipe\\x"), Err(Win32Error::InvalidName));

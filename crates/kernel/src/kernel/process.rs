@@ -58,7 +58,11 @@ impl Kernel {
         };
         let process = self.new_object(Body::Process(Box::new(body)), None);
         self.cids.insert(pid, process);
-        self.log(Event::ProcessStarted { process_id: pid, parent_process_id: parent_pid, image });
+        self.log(Event::ProcessStarted {
+            process_id: pid,
+            parent_process_id: parent_pid,
+            image,
+        });
         self.bump(process, 0, 1, Why::Start);
         let thread = self.new_thread(process, suspended);
         (process, thread)
@@ -80,7 +84,10 @@ impl Kernel {
         let thread = self.new_object(Body::Thread(Box::new(body)), None);
         self.cids.insert(tid, thread);
         self.process_mut(process).threads.push(thread);
-        self.log(Event::ThreadStarted { thread_id: tid, process_id: pid });
+        self.log(Event::ThreadStarted {
+            thread_id: tid,
+            process_id: pid,
+        });
         self.bump(thread, 0, 1, Why::Start);
         thread
     }
@@ -92,11 +99,22 @@ impl Kernel {
             (_, Some(cmd)) if !first_token(cmd).is_empty() => first_token(cmd).to_string(),
             _ => return Res::no(Win32Error::InvalidParameter),
         };
-        let command_line = args.command_line.clone().filter(|c| !c.is_empty()).unwrap_or_else(|| path.clone());
+        let command_line = args
+            .command_line
+            .clone()
+            .filter(|c| !c.is_empty())
+            .unwrap_or_else(|| path.clone());
         if path.contains(['\\', '/']) {
             let base = path.rsplit(['\\', '/']).next().unwrap_or(&path);
-            let with_ext = if base.contains('.') { path.clone() } else { format!("{path}.exe") };
-            if let Err(e) = self.fs.check_executable(&with_ext, &self.process(cx.process).current_directory) {
+            let with_ext = if base.contains('.') {
+                path.clone()
+            } else {
+                format!("{path}.exe")
+            };
+            if let Err(e) = self
+                .fs
+                .check_executable(&with_ext, &self.process(cx.process).current_directory)
+            {
                 return Res::no(e);
             }
         }
@@ -133,7 +151,12 @@ impl Kernel {
             rows.sort_by_key(|(v, _)| *v);
             rows
         } else if args.inherit_handles {
-            self.process(cx.process).handles.iter().filter(|(_, e)| e.inherit()).map(|(v, e)| (v, *e)).collect()
+            self.process(cx.process)
+                .handles
+                .iter()
+                .filter(|(_, e)| e.inherit())
+                .map(|(v, e)| (v, *e))
+                .collect()
         } else {
             Vec::new()
         };
@@ -142,11 +165,20 @@ impl Kernel {
         }
 
         let parent = self.process(cx.process);
-        let environment = args.environment.clone().unwrap_or_else(|| parent.environment.clone());
+        let environment = args
+            .environment
+            .clone()
+            .unwrap_or_else(|| parent.environment.clone());
         let parent_std = parent.std_handles;
         let suspended = args.creation_flags & CREATE_SUSPENDED != 0;
-        let (child, thread) =
-            self.new_process(cx.pid, image_name(&path), command_line, environment, current_directory, suspended);
+        let (child, thread) = self.new_process(
+            cx.pid,
+            image_name(&path),
+            command_line,
+            environment,
+            current_directory,
+            suspended,
+        );
         for (value, entry) in inherited {
             self.add_row_at(child, value, entry, Why::Inherit);
         }
@@ -159,8 +191,20 @@ impl Kernel {
 
         let process_flags = u8::from(inheritable(&args.process_attributes));
         let thread_flags = u8::from(inheritable(&args.thread_attributes));
-        let process_handle = self.add_row(cx.process, child, PROCESS_ALL_ACCESS, process_flags, Why::Create);
-        let thread_handle = self.add_row(cx.process, thread, THREAD_ALL_ACCESS, thread_flags, Why::Create);
+        let process_handle = self.add_row(
+            cx.process,
+            child,
+            PROCESS_ALL_ACCESS,
+            process_flags,
+            Why::Create,
+        );
+        let thread_handle = self.add_row(
+            cx.process,
+            thread,
+            THREAD_ALL_ACCESS,
+            thread_flags,
+            Why::Create,
+        );
         let process_id = self.process(child).pid;
         let thread_id = self.thread(thread).tid;
         Res::yes().set(Win32Error::Success).out(|o| {
@@ -192,7 +236,10 @@ impl Kernel {
         }
         let pid = self.process(process).pid;
         self.process_mut(process).exit_code = Some(exit_code);
-        self.log(Event::ProcessExited { process_id: pid, exit_code });
+        self.log(Event::ProcessExited {
+            process_id: pid,
+            exit_code,
+        });
         self.bump(process, 0, -1, Why::Exit);
     }
 
@@ -204,7 +251,11 @@ impl Kernel {
         t.exit_code = Some(exit_code);
         let (tid, pid, process) = (t.tid, t.pid, t.process);
         self.process_mut(process).threads.retain(|&x| x != thread);
-        self.log(Event::ThreadExited { thread_id: tid, process_id: pid, exit_code });
+        self.log(Event::ThreadExited {
+            thread_id: tid,
+            process_id: pid,
+            exit_code,
+        });
         self.bump(thread, 0, -1, Why::Exit);
     }
 
@@ -221,7 +272,12 @@ impl Kernel {
     /// `TerminateProcess` (spec §9): needs `PROCESS_TERMINATE`; an exited process gives
     /// `ERROR_ACCESS_DENIED` (Windows; Wine returns TRUE). Termination completes before the
     /// call returns (a modelling choice: Windows only starts it).
-    pub(crate) fn terminate_process(&mut self, cx: Cx, process: HandleValue, exit_code: u32) -> Step {
+    pub(crate) fn terminate_process(
+        &mut self,
+        cx: Cx,
+        process: HandleValue,
+        exit_code: u32,
+    ) -> Step {
         let (id, access) = super::tri!(self.resolve_kind(cx, process, ObjectKind::Process));
         if access & PROCESS_TERMINATE == 0 || self.process(id).exit_code.is_some() {
             return Res::no(Win32Error::AccessDenied).into();
@@ -262,7 +318,13 @@ impl Kernel {
 
     /// `OpenProcess` (spec §9): pid 0 and unknown or destroyed pids give 87, the System
     /// process 5; an exited process whose object lives opens fine. Low pid bits are ignored.
-    pub(crate) fn open_process(&mut self, cx: Cx, desired_access: u32, inherit: bool, pid: u32) -> Res {
+    pub(crate) fn open_process(
+        &mut self,
+        cx: Cx,
+        desired_access: u32,
+        inherit: bool,
+        pid: u32,
+    ) -> Res {
         let null = Ret::Handle(HandleValue::NULL);
         let pid = pid & !3;
         if pid == SYSTEM_PROCESS_ID_VALUE {
@@ -283,12 +345,26 @@ impl Kernel {
     }
 
     /// `CreateThread` in the caller's process.
-    pub(crate) fn create_thread(&mut self, cx: Cx, attributes: &Option<SecurityAttributes>, flags: u32) -> Res {
+    pub(crate) fn create_thread(
+        &mut self,
+        cx: Cx,
+        attributes: &Option<SecurityAttributes>,
+        flags: u32,
+    ) -> Res {
         if let Err(res) = self.ensure_rows(cx.process, 1) {
-            return Res { ret: Ret::Handle(HandleValue::NULL), ..res };
+            return Res {
+                ret: Ret::Handle(HandleValue::NULL),
+                ..res
+            };
         }
         let thread = self.new_thread(cx.process, flags & CREATE_SUSPENDED != 0);
-        let h = self.add_row(cx.process, thread, THREAD_ALL_ACCESS, u8::from(inheritable(attributes)), Why::Create);
+        let h = self.add_row(
+            cx.process,
+            thread,
+            THREAD_ALL_ACCESS,
+            u8::from(inheritable(attributes)),
+            Why::Create,
+        );
         let tid = self.thread(thread).tid;
         Res::ok(Ret::Handle(h)).out(|o| o.thread_id = Some(tid))
     }
@@ -336,13 +412,23 @@ impl Kernel {
     /// `CreateToolhelp32Snapshot`: a real handle to a frozen process list.
     pub(crate) fn create_snapshot(&mut self, cx: Cx, flags: u32) -> Res {
         let invalid = Ret::Handle(HandleValue::INVALID);
-        if flags & (TH32CS_SNAPPROCESS | TH32CS_SNAPTHREAD | TH32CS_SNAPMODULE | TH32CS_SNAPHEAPLIST) == 0 {
+        if flags
+            & (TH32CS_SNAPPROCESS | TH32CS_SNAPTHREAD | TH32CS_SNAPMODULE | TH32CS_SNAPHEAPLIST)
+            == 0
+        {
             return Res::fail(invalid, Win32Error::CallNotImplemented);
         }
         if let Err(res) = self.ensure_rows(cx.process, 1) {
-            return Res { ret: invalid, ..res };
+            return Res {
+                ret: invalid,
+                ..res
+            };
         }
-        let entries = if flags & TH32CS_SNAPPROCESS != 0 { self.process_entries() } else { Vec::new() };
+        let entries = if flags & TH32CS_SNAPPROCESS != 0 {
+            self.process_entries()
+        } else {
+            Vec::new()
+        };
         let snap = self.new_object(Body::Snapshot(SnapshotObj { entries, cursor: 0 }), None);
         let inherit = u8::from(flags & TH32CS_INHERIT != 0);
         let h = self.add_row(cx.process, snap, 0x000F_001F, inherit, Why::Create);
@@ -352,7 +438,13 @@ impl Kernel {
     /// `Process32First` / `Process32Next`: `dwSize` must be at least `sizeof(PROCESSENTRY32)`
     /// (else `ERROR_BAD_LENGTH`, a choice: Wine gives 122); the end gives `ERROR_NO_MORE_FILES`.
     /// The cursor lives in the snapshot object, so duplicated handles share it.
-    pub(crate) fn process32(&mut self, cx: Cx, snapshot: HandleValue, size: u32, first: bool) -> Res {
+    pub(crate) fn process32(
+        &mut self,
+        cx: Cx,
+        snapshot: HandleValue,
+        size: u32,
+        first: bool,
+    ) -> Res {
         let (id, _) = match self.resolve_kind(cx, snapshot, ObjectKind::Snapshot) {
             Ok(v) => v,
             Err(res) => return res,
@@ -360,7 +452,9 @@ impl Kernel {
         if size < PROCESSENTRY32_SIZE {
             return Res::no(Win32Error::BadLength);
         }
-        let Body::Snapshot(snap) = &mut self.objects[id].body else { unreachable!() };
+        let Body::Snapshot(snap) = &mut self.objects[id].body else {
+            unreachable!()
+        };
         if first {
             snap.cursor = 0;
         }
@@ -384,7 +478,10 @@ mod tests {
     fn image_names_drop_the_path_and_add_exe() {
         assert_eq!(image_name("C:\\Windows\\notepad.exe"), "notepad.exe");
         assert_eq!(image_name("child"), "child.exe");
-        assert_eq!(first_token("\"C:\\My Apps\\x.exe\" 30"), "C:\\My Apps\\x.exe");
+        assert_eq!(
+            first_token("\"C:\\My Apps\\x.exe\" 30"),
+            "C:\\My Apps\\x.exe"
+        );
         assert_eq!(first_token("child.exe 48"), "child.exe");
     }
 }

@@ -78,7 +78,13 @@ impl Kernel {
                 return Res::ok(Ret::Handle(h)).set(Win32Error::AlreadyExists);
             }
         }
-        let event = self.new_object(Body::Event(EventObj { manual_reset, signaled: initial_state }), name.clone());
+        let event = self.new_object(
+            Body::Event(EventObj {
+                manual_reset,
+                signaled: initial_state,
+            }),
+            name.clone(),
+        );
         if let Some(n) = name {
             self.named.insert(n.clone(), event);
             let object = self.obj(event).address;
@@ -89,7 +95,13 @@ impl Kernel {
     }
 
     /// `OpenEvent`: missing name 2, another kind 6. Event names are case-sensitive.
-    pub(crate) fn open_event(&mut self, cx: Cx, desired_access: u32, inherit: bool, name: &str) -> Res {
+    pub(crate) fn open_event(
+        &mut self,
+        cx: Cx,
+        desired_access: u32,
+        inherit: bool,
+        name: &str,
+    ) -> Res {
         let null = Ret::Handle(HandleValue::NULL);
         let key = match object_name(name) {
             Ok(k) => k,
@@ -133,7 +145,9 @@ impl Kernel {
             Some(Body::Process(p)) => p.exit_code.is_some(),
             Some(Body::Thread(t)) => t.exit_code.is_some(),
             Some(Body::Event(e)) => e.signaled,
-            Some(Body::Pipe(_) | Body::File(_) | Body::Mailslot(_) | Body::MailslotClient(_)) => true,
+            Some(Body::Pipe(_) | Body::File(_) | Body::Mailslot(_) | Body::MailslotClient(_)) => {
+                true
+            }
             Some(Body::Snapshot(_)) | None => false,
         }
     }
@@ -166,7 +180,13 @@ impl Kernel {
     }
 
     /// `WaitForSingleObject` / `WaitForMultipleObjects` (spec §9).
-    pub(crate) fn wait(&mut self, cx: Cx, handles: &[HandleValue], wait_all: bool, milliseconds: u32) -> Step {
+    pub(crate) fn wait(
+        &mut self,
+        cx: Cx,
+        handles: &[HandleValue],
+        wait_all: bool,
+        milliseconds: u32,
+    ) -> Step {
         let failed = |e| Res::fail(Ret::Dword(WAIT_FAILED), e).into();
         if handles.is_empty() || handles.len() > MAXIMUM_WAIT_OBJECTS as usize {
             return failed(Win32Error::InvalidParameter);
@@ -195,7 +215,10 @@ impl Kernel {
         if milliseconds == 0 {
             return Res::ok(Ret::Dword(WAIT_TIMEOUT)).into();
         }
-        Step::Park(PendingOp::Wait { objects, wait_all }, self.deadline(milliseconds))
+        Step::Park(
+            PendingOp::Wait { objects, wait_all },
+            self.deadline(milliseconds),
+        )
     }
 
     /// `Sleep`: 0 returns at once; `INFINITE` never returns.
@@ -213,13 +236,30 @@ impl Kernel {
 
     // ------------------------------------------------------------------ parking
 
-    pub(crate) fn park(&mut self, thread: ObjectId, op: PendingOp, deadline: Option<u64>, call_name: &'static str, call_seq: u64) {
+    pub(crate) fn park(
+        &mut self,
+        thread: ObjectId,
+        op: PendingOp,
+        deadline: Option<u64>,
+        call_name: &'static str,
+        call_seq: u64,
+    ) {
         let park_seq = self.alloc_park_seq();
         let t = self.thread_mut(thread);
-        t.parked = Some(Box::new(Parked { park_seq, call_seq, call_name, op, deadline }));
+        t.parked = Some(Box::new(Parked {
+            park_seq,
+            call_seq,
+            call_name,
+            op,
+            deadline,
+        }));
         let thread_id = t.tid;
         self.parked.insert(park_seq, thread);
-        self.log(Event::CallParked { thread_id, call_seq, call: call_name.to_string() });
+        self.log(Event::CallParked {
+            thread_id,
+            call_seq,
+            call: call_name.to_string(),
+        });
     }
 
     /// Completes every parked call that can complete, oldest first, until none can.
@@ -227,7 +267,13 @@ impl Kernel {
         'again: loop {
             let parked: Vec<ObjectId> = self.parked.values().copied().collect();
             for thread in parked {
-                let op = self.thread(thread).parked.as_ref().expect("parked thread").op.clone();
+                let op = self
+                    .thread(thread)
+                    .parked
+                    .as_ref()
+                    .expect("parked thread")
+                    .op
+                    .clone();
                 if let Some(res) = self.try_complete(thread, &op) {
                     self.complete(thread, res);
                     continue 'again;
@@ -242,9 +288,9 @@ impl Kernel {
 
     fn try_complete(&mut self, thread: ObjectId, op: &PendingOp) -> Option<Res> {
         match op {
-            PendingOp::Wait { objects, wait_all } => {
-                self.check_wait(objects, *wait_all).map(|i| Res::ok(Ret::Dword(i)))
-            }
+            PendingOp::Wait { objects, wait_all } => self
+                .check_wait(objects, *wait_all)
+                .map(|i| Res::ok(Ret::Dword(i))),
             PendingOp::Sleep => None,
             PendingOp::ReadMailslot { slot, size } => self.mailslot_try_read(*slot, *size),
             _ => self.pipe_try_complete(thread, op),
@@ -253,7 +299,11 @@ impl Kernel {
 
     /// Finishes a parked call with `res`.
     pub(crate) fn complete(&mut self, thread: ObjectId, res: Res) {
-        let parked = self.thread_mut(thread).parked.take().expect("completing a parked thread");
+        let parked = self
+            .thread_mut(thread)
+            .parked
+            .take()
+            .expect("completing a parked thread");
         self.parked.remove(&parked.park_seq);
         let result = self.finish(thread, res);
         let t = self.thread(thread);
@@ -266,19 +316,34 @@ impl Kernel {
             ret: result.ret,
             last_error: result.last_error,
         });
-        self.push_completion(Completion { thread_id, process_id, call_seq: parked.call_seq, call, result });
+        self.push_completion(Completion {
+            thread_id,
+            process_id,
+            call_seq: parked.call_seq,
+            call,
+            result,
+        });
     }
 
     /// Drops a parked call whose thread is ending. A pending write's unread data is removed
     /// (spec §6.6: a terminated writer's unread data goes away).
     pub(crate) fn abandon_parked(&mut self, thread: ObjectId) {
-        let Some(parked) = self.thread_mut(thread).parked.take() else { return };
+        let Some(parked) = self.thread_mut(thread).parked.take() else {
+            return;
+        };
         self.parked.remove(&parked.park_seq);
-        if let PendingOp::WritePipe { reader, message, .. } = parked.op {
+        if let PendingOp::WritePipe {
+            reader, message, ..
+        } = parked.op
+        {
             self.pipe_drop_message(reader, message);
         }
         let thread_id = self.thread(thread).tid;
-        self.log(Event::CallAbandoned { thread_id, call_seq: parked.call_seq, call: parked.call_name.to_string() });
+        self.log(Event::CallAbandoned {
+            thread_id,
+            call_seq: parked.call_seq,
+            call: parked.call_name.to_string(),
+        });
     }
 
     /// What a parked call returns when its timeout passes.
@@ -294,7 +359,10 @@ impl Kernel {
 
     /// The earliest pending timeout, if any.
     pub fn next_deadline(&self) -> Option<u64> {
-        self.parked.values().filter_map(|&t| self.thread(t).parked.as_ref()?.deadline).min()
+        self.parked
+            .values()
+            .filter_map(|&t| self.thread(t).parked.as_ref()?.deadline)
+            .min()
     }
 
     /// Moves the virtual clock forward by `ms`, firing every timeout on the way in deadline
@@ -308,17 +376,31 @@ impl Kernel {
                 .filter_map(|(&seq, &t)| Some((self.thread(t).parked.as_ref()?.deadline?, seq, t)))
                 .filter(|&(d, _, _)| d <= target)
                 .min();
-            let Some((deadline, _, thread)) = next else { break };
+            let Some((deadline, _, thread)) = next else {
+                break;
+            };
             if deadline > self.time_ms {
-                self.log(Event::TimeAdvanced { from_ms: self.time_ms, to_ms: deadline });
+                self.log(Event::TimeAdvanced {
+                    from_ms: self.time_ms,
+                    to_ms: deadline,
+                });
                 self.time_ms = deadline;
             }
-            let op = self.thread(thread).parked.as_ref().expect("parked").op.clone();
+            let op = self
+                .thread(thread)
+                .parked
+                .as_ref()
+                .expect("parked")
+                .op
+                .clone();
             self.complete(thread, Self::timeout_result(&op));
             self.settle();
         }
         if target > self.time_ms {
-            self.log(Event::TimeAdvanced { from_ms: self.time_ms, to_ms: target });
+            self.log(Event::TimeAdvanced {
+                from_ms: self.time_ms,
+                to_ms: target,
+            });
             self.time_ms = target;
         }
     }
@@ -333,16 +415,25 @@ impl Kernel {
         }
         let mut threads = Vec::new();
         for &id in self.cids.values() {
-            let Body::Thread(t) = &self.obj(id).body else { continue };
+            let Body::Thread(t) = &self.obj(id).body else {
+                continue;
+            };
             if t.exit_code.is_some() {
                 continue;
             }
             let (call, waiting_for) = match &t.parked {
                 Some(p) => (p.call_name.to_string(), self.describe_wait(&p.op)),
-                None if t.suspend_count > 0 => ("(suspended)".to_string(), "ResumeThread".to_string()),
+                None if t.suspend_count > 0 => {
+                    ("(suspended)".to_string(), "ResumeThread".to_string())
+                }
                 None => return None,
             };
-            threads.push(DeadlockedThread { thread_id: t.tid, process_id: t.pid, call, waiting_for });
+            threads.push(DeadlockedThread {
+                thread_id: t.tid,
+                process_id: t.pid,
+                call,
+                waiting_for,
+            });
         }
         Some(Deadlock { threads })
     }
@@ -365,14 +456,25 @@ impl Kernel {
             }
             PendingOp::Sleep => "the clock".to_string(),
             PendingOp::ReadPipe { end, .. } => format!("data in {}", self.describe_object(*end)),
-            PendingOp::WritePipe { reader, .. } => format!("{} to be read down to its quota", self.describe_object(*reader)),
+            PendingOp::WritePipe { reader, .. } => format!(
+                "{} to be read down to its quota",
+                self.describe_object(*reader)
+            ),
             PendingOp::Connect { end } => format!("a client on {}", self.describe_object(*end)),
             PendingOp::WaitNamedPipe { key } | PendingOp::CallWait { key, .. } => {
-                let name = self.pipes.get(key).map_or(key.as_str(), |p| p.display_name.as_str());
+                let name = self
+                    .pipes
+                    .get(key)
+                    .map_or(key.as_str(), |p| p.display_name.as_str());
                 format!("a listening instance of {name}")
             }
-            PendingOp::Flush { end } => format!("the peer of {} to read everything", self.describe_object(*end)),
-            PendingOp::ReadMailslot { slot, .. } => format!("a message in {}", self.describe_object(*slot)),
+            PendingOp::Flush { end } => format!(
+                "the peer of {} to read everything",
+                self.describe_object(*end)
+            ),
+            PendingOp::ReadMailslot { slot, .. } => {
+                format!("a message in {}", self.describe_object(*slot))
+            }
             PendingOp::Transact { end, .. } | PendingOp::CallReply { end, .. } => {
                 format!("a reply on {}", self.describe_object(*end))
             }

@@ -1,0 +1,195 @@
+//! Environment blocks through the kernel: inheritance as a copy, explicit blocks, the
+//! return-value rules (spec §3 environment, §8; the pure rules are tested in `env.rs`).
+
+use super::*;
+
+fn set(name: &str, value: Option<&str>) -> Call {
+    Call::SetEnvironmentVariable {
+        name: name.into(),
+        value: value.map(str::to_string),
+    }
+}
+
+fn get(name: &str, size: u32) -> Call {
+    Call::GetEnvironmentVariable {
+        name: name.into(),
+        size,
+    }
+}
+
+#[test]
+fn the_child_gets_a_copy_at_create_process_time() {
+    // spec §3, [Oracle] 3h: later changes on either side are not shared.
+    let mut w = World::new();
+    for (n, v) in [("Good", "morning"), ("Hey", "Ho!"), ("Big", "Boy")] {
+        succeeds(&w.run(w.tid, set(n, Some(v))));
+    }
+    let (_cpid, ctid, _, _) = w.child(w.tid, "EnvChild.exe", false);
+    succeeds(&w.run(w.tid, set("Good", Some("evening"))));
+    succeeds(&w.run(w.tid, set("Late", Some("1"))));
+    let r = w.run(ctid, get("Good", 100));
+    assert_eq!(
+        (r.ret, r.outputs.text.as_deref()),
+        (Ret::Dword(7), Some("morning"))
+    );
+    assert_eq!(
+        w.run(ctid, get("Late", 100)).last_error,
+        Win32Error::EnvvarNotFound
+    );
+    succeeds(&w.run(ctid, set("Hey", Some("child"))));
+    assert_eq!(
+        w.run(w.tid, get("Hey", 100)).outputs.text.as_deref(),
+        Some("Ho!")
+    );
+    let block = w
+        .run(ctid, Call::GetEnvironmentStrings)
+        .outputs
+        .environment
+        .unwrap();
+    assert_eq!(
+        block,
+        vec!["Big=Boy", "Good=morning", "Hey=child", "PATH=C:\\Windows"]
+    );
+}
+
+#[test]
+fn an_explicit_block_is_used_exactly_as_given() {
+    // spec §3, §10 row 9: as given, unsorted blocks kept; nothing added.
+    let mut w = World::new();
+    let r = w.run(
+        w.tid,
+        Call::CreateProcess(Box::new(CreateProcessArgs {
+            command_line: Some("c.exe".into()),
+            environment: Some(vec!["Z=last".into(), "B=two".into(), "A=1".into()]),
+            ..Default::default()
+        })),
+    );
+    let ctid = r.outputs.thread_id.unwrap();
+    assert_eq!(
+        w.run(ctid, get("PATH", 100)).last_error,
+        Win32Error::EnvvarNotFound
+    );
+    assert_eq!(
+        w.run(ctid, get("b", 100)).outputs.text.as_deref(),
+        Some("two")
+    );
+    let block = w
+        .run(ctid, Call::GetEnvironmentStrings)
+        .outputs
+        .environment
+        .unwrap();
+    assert_eq!(block, vec!["Z=last", "B=two", "A=1"]);
+}
+
+#[test]
+fn get_environment_variable_return_values() {
+    // spec §8: L when it fits; L+1 with the error untouched when too small; 0/203 missing.
+    let mut w = World::new();
+    succeeds(&w.run(w.tid, set("ORACLE_FOO", Some("bar"))));
+    w.run(
+        w.tid,
+        Call::SetLastError {
+            error: Win32Error::IoPending,
+        },
+    );
+    let r = w.run(w.tid, get("oracle_foo", 3));
+    assert_eq!(
+        (r.ret, r.last_error, r.outputs.text.clone()),
+        (Ret::Dword(4), Win32Error::IoPending, None)
+    );
+    let r = w.run(w.tid, get("ORACLE_FOO", 4));
+    assert_eq!(
+        (r.ret, r.outputs.text.as_deref()),
+        (Ret::Dword(3), Some("bar"))
+    );
+    let r = w.run(w.tid, get("ORACLE_MISSING", 100));
+    assert_eq!(
+        (r.ret, r.last_error),
+        (Ret::Dword(0), Win32Error::EnvvarNotFound)
+    );
+    succeeds(&w.run(w.tid, set("EMPTY", Some(""))));
+    w.run(
+        w.tid,
+        Call::SetLastError {
+            error: Win32Error::IoPending,
+        },
+    );
+    let r = w.run(w.tid, get("EMPTY", 10));
+    assert_eq!(
+        (r.ret, r.last_error),
+        (Ret::Dword(0), Win32Error::IoPending)
+    );
+    assert_eq!(w.run(w.tid, get("EMPTY", 0)).ret, Ret::Dword(1));
+}
+
+#[test]
+fn set_environment_variable_errors_change_nothing() {
+    // spec §8: '=' inside a name or an empty name → 87.
+    let mut w = World::new();
+    let before = w
+        .run(w.tid, Call::GetEnvironmentStrings)
+        .outputs
+        .environment;
+    fails(
+        &w.run(w.tid, set("A=B", Some("x"))),
+        Win32Error::InvalidParameter,
+    );
+    fails(
+        &w.run(w.tid, set("", Some("z"))),
+        Win32Error::InvalidParameter,
+    );
+    assert_eq!(
+        w.run(w.tid, Call::GetEnvironmentStrings)
+            .outputs
+            .environment,
+        before
+    );
+    succeeds(&w.run(w.tid, set("NEVER_SET", None)));
+}
+
+#[test]
+fn expand_and_set_environment_strings() {
+    let mut w = World::new();
+    succeeds(&w.run(w.tid, set("X", Some("val"))));
+    let r = w.run(
+        w.tid,
+        Call::ExpandEnvironmentStrings {
+            src: "<%X%|%NOPE%>".into(),
+            size: 100,
+        },
+    );
+    assert_eq!(
+        (r.ret, r.outputs.text.as_deref()),
+        (Ret::Dword(13), Some("<val|%NOPE%>"))
+    );
+    let r = w.run(
+        w.tid,
+        Call::ExpandEnvironmentStrings {
+            src: "%X%".into(),
+            size: 2,
+        },
+    );
+    assert_eq!(
+        (r.ret, r.last_error),
+        (Ret::Dword(4), Win32Error::InsufficientBuffer)
+    );
+    fails(
+        &w.run(
+            w.tid,
+            Call::SetEnvironmentStrings {
+                environment: vec!["bad".into()],
+            },
+        ),
+        Win32Error::InvalidParameter,
+    );
+    succeeds(&w.run(
+        w.tid,
+        Call::SetEnvironmentStrings {
+            environment: vec!["one=two=three".into()],
+        },
+    ));
+    assert_eq!(
+        w.run(w.tid, get("one", 100)).outputs.text.as_deref(),
+        Some("two=three")
+    );
+}

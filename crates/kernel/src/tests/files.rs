@@ -1,0 +1,162 @@
+//! The in-memory file system through CreateFile, ReadFile, WriteFile and DeleteFile.
+
+use super::*;
+
+fn open(name: &str, access: u32, share: u32, disposition: u32) -> Call {
+    Call::CreateFile(CreateFileArgs {
+        file_name: name.into(),
+        desired_access: access,
+        share_mode: share,
+        security_attributes: None,
+        creation_disposition: disposition,
+        flags_and_attributes: 0,
+    })
+}
+
+#[test]
+fn create_read_write_and_dispositions() {
+    let mut w = World::new();
+    w.k.add_file("C:\\data\\hello.txt", b"Hello, pipe!")
+        .unwrap();
+    let f = w.run(
+        w.tid,
+        open(
+            "C:\\DATA\\Hello.txt",
+            GENERIC_READ,
+            FILE_SHARE_READ,
+            OPEN_EXISTING,
+        ),
+    );
+    assert_eq!(f.last_error, Win32Error::Success);
+    let f = handle(&f);
+    assert_eq!(data(&w.run(w.tid, read(f, 5))), "Hello");
+    assert_eq!(data(&w.run(w.tid, read(f, 100))), ", pipe!");
+    assert_eq!(
+        w.run(w.tid, read(f, 100)).outputs.bytes_read,
+        Some(0),
+        "TRUE with 0 bytes at the end"
+    );
+    fails(&w.run(w.tid, write(f, "x")), Win32Error::AccessDenied);
+    let bad = |r: &CallResult, e| {
+        assert_eq!(
+            (r.ret, r.last_error),
+            (Ret::Handle(HandleValue::INVALID), e),
+            "{r:?}"
+        )
+    };
+    bad(
+        &w.run(
+            w.tid,
+            open("C:\\data\\none.txt", GENERIC_READ, 0, OPEN_EXISTING),
+        ),
+        Win32Error::FileNotFound,
+    );
+    bad(
+        &w.run(
+            w.tid,
+            open("C:\\nodir\\x.txt", GENERIC_READ, 0, OPEN_EXISTING),
+        ),
+        Win32Error::PathNotFound,
+    );
+    bad(
+        &w.run(
+            w.tid,
+            open(
+                "C:\\data\\hello.txt",
+                GENERIC_READ,
+                FILE_SHARE_READ,
+                CREATE_NEW,
+            ),
+        ),
+        Win32Error::FileExists,
+    );
+    bad(
+        &w.run(
+            w.tid,
+            open(
+                "C:\\data\\hello.txt",
+                GENERIC_WRITE,
+                FILE_SHARE_READ,
+                OPEN_EXISTING,
+            ),
+        ),
+        Win32Error::SharingViolation,
+    );
+    bad(
+        &w.run(w.tid, open("C:\\data", GENERIC_READ, 0, OPEN_EXISTING)),
+        Win32Error::AccessDenied,
+    );
+    bad(
+        &w.run(w.tid, open("C:\\data\\x", GENERIC_READ, 0, 9)),
+        Win32Error::InvalidParameter,
+    );
+    let o = w.run(
+        w.tid,
+        open("C:\\data\\out.txt", GENERIC_WRITE, 0, CREATE_ALWAYS),
+    );
+    assert_eq!(o.last_error, Win32Error::Success);
+    w.run(w.tid, write(handle(&o), "abc"));
+    let again = w.run(
+        w.tid,
+        open("C:\\data\\new.txt", GENERIC_WRITE, 0, OPEN_ALWAYS),
+    );
+    assert_eq!(again.last_error, Win32Error::Success);
+    succeeds(&w.run(w.tid, close(handle(&o))));
+    let o2 = w.run(
+        w.tid,
+        open("C:\\data\\out.txt", GENERIC_WRITE, 0, OPEN_ALWAYS),
+    );
+    assert_eq!(o2.last_error, Win32Error::AlreadyExists);
+    assert_eq!(w.k.file_content("C:\\data\\out.txt"), Some(&b"abc"[..]));
+    assert_eq!(
+        w.run(w.tid, Call::GetFileType { file: handle(&o2) }).ret,
+        Ret::Dword(FILE_TYPE_DISK)
+    );
+}
+
+#[test]
+fn delete_needs_share_delete_and_waits_for_the_last_handle() {
+    let mut w = World::new();
+    w.k.add_file("C:\\t\\a.txt", b"x").unwrap();
+    let f = handle(&w.run(
+        w.tid,
+        open("C:\\t\\a.txt", GENERIC_READ, FILE_SHARE_READ, OPEN_EXISTING),
+    ));
+    fails(
+        &w.run(
+            w.tid,
+            Call::DeleteFile {
+                file_name: "C:\\t\\a.txt".into(),
+            },
+        ),
+        Win32Error::SharingViolation,
+    );
+    succeeds(&w.run(w.tid, close(f)));
+    let f = handle(&w.run(
+        w.tid,
+        open(
+            "C:\\t\\a.txt",
+            GENERIC_READ,
+            FILE_SHARE_DELETE,
+            OPEN_EXISTING,
+        ),
+    ));
+    succeeds(&w.run(
+        w.tid,
+        Call::DeleteFile {
+            file_name: "C:\\t\\a.txt".into(),
+        },
+    ));
+    assert!(w.k.file_content("C:\\t\\a.txt").is_some(), "delete pending");
+    succeeds(&w.run(w.tid, close(f)));
+    assert!(w.k.file_content("C:\\t\\a.txt").is_none());
+    fails(
+        &w.run(
+            w.tid,
+            Call::DeleteFile {
+                file_name: "C:\\t\\a.txt".into(),
+            },
+        ),
+        Win32Error::FileNotFound,
+    );
+}

@@ -1,0 +1,1 @@
+//! Integration tests (filled in with the scenario runner).
