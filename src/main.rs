@@ -1,1 +1,180 @@
-fn main() {}
+//! The `kernsim` command: narrate a scenario (`run`), test scenarios (`check`), print the
+//! scenario JSON Schema (`schema`), or open the virtual command prompt (`shell`). No model
+//! logic lives here: it parses arguments, calls the library, prints, and maps outcomes to exit
+//! codes (0 ok, 1 a failed expectation, 2 unusable input).
+
+use clap::{Parser, Subcommand, ValueEnum};
+use kernsim::shell;
+use kernsim_scenario::{load_file, render_json, render_text, run, Lang};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "kernsim",
+    version,
+    about = "A deterministic simulator of Windows-style kernel objects, handle tables and IPC"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Copy, Clone, ValueEnum)]
+enum LangArg {
+    En,
+    Ko,
+}
+
+impl From<LangArg> for Lang {
+    fn from(l: LangArg) -> Lang {
+        match l {
+            LangArg::En => Lang::En,
+            LangArg::Ko => Lang::Ko,
+        }
+    }
+}
+
+#[derive(Copy, Clone, ValueEnum)]
+enum Format {
+    Text,
+    Json,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Narrate a scenario: each call, its result, the notes and the handle tables.
+    Run {
+        /// The scenario file.
+        file: PathBuf,
+        /// Language of the narration.
+        #[arg(long, value_enum, default_value = "en")]
+        lang: LangArg,
+        /// `text` for people, `json` for one JSON object per line.
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
+    /// Run scenario files or folders of them as tests: a line each and a summary.
+    Check {
+        /// Files or folders (searched for *.json).
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+    },
+    /// Print the JSON Schema of scenario files.
+    Schema,
+    /// The book's command prompt (start, lp, kp, ...) running on the virtual OS.
+    Shell {
+        /// Language of the output.
+        #[arg(long, value_enum, default_value = "en")]
+        lang: LangArg,
+        /// Save the session as a scenario file when the shell ends.
+        #[arg(long)]
+        save: Option<PathBuf>,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let code = match cli.command {
+        Command::Run { file, lang, format } => run_one(&file, lang.into(), format),
+        Command::Check { paths } => check(&paths),
+        Command::Schema => {
+            println!("{}", kernsim_scenario::schema::schema_json());
+            0
+        }
+        Command::Shell { lang, save } => shell::main(lang.into(), save.as_deref()),
+    };
+    ExitCode::from(code)
+}
+
+fn run_one(file: &Path, lang: Lang, format: Format) -> u8 {
+    let scenario = match load_file(file) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return 2;
+        }
+    };
+    let result = run(&scenario);
+    let text = match format {
+        Format::Text => render_text(&scenario, &result, lang),
+        Format::Json => render_json(&scenario, &result),
+    };
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout.write_all(text.as_bytes());
+    if let Some(e) = &result.error {
+        eprintln!(
+            "error: {}:{}: step {}: {}",
+            scenario.file, e.line, e.step, e.message
+        );
+        return 2;
+    }
+    u8::from(!result.passed())
+}
+
+/// Every *.json under `path` (or `path` itself), sorted.
+fn collect(path: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    if path.is_dir() {
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(path)?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .collect();
+        entries.sort();
+        for entry in entries {
+            if entry.is_dir() || entry.extension().is_some_and(|e| e == "json") {
+                collect(&entry, out)?;
+            }
+        }
+    } else {
+        out.push(path.to_path_buf());
+    }
+    Ok(())
+}
+
+fn check(paths: &[PathBuf]) -> u8 {
+    let mut files = Vec::new();
+    for p in paths {
+        if let Err(e) = collect(p, &mut files) {
+            eprintln!("error: {}: {e}", p.display());
+            return 2;
+        }
+    }
+    let (mut passed, mut failed, mut unusable) = (0, 0, 0);
+    for file in &files {
+        let scenario = match load_file(file) {
+            Ok(s) => s,
+            Err(e) => {
+                println!("ERROR {}", file.display());
+                println!("    {e}");
+                unusable += 1;
+                continue;
+            }
+        };
+        let result = run(&scenario);
+        let checks: usize = result.steps.iter().map(|s| s.checks.len()).sum();
+        if let Some(e) = &result.error {
+            println!("ERROR {}", file.display());
+            println!("    step {} (line {}): {}", e.step, e.line, e.message);
+            unusable += 1;
+        } else if result.passed() {
+            println!(
+                "ok    {} ({} steps, {checks} checks)",
+                file.display(),
+                scenario.doc.steps.len()
+            );
+            passed += 1;
+        } else {
+            println!("FAIL  {}", file.display());
+            for (step, line, message) in result.failures() {
+                println!("    step {step} (line {line}): {message}");
+            }
+            failed += 1;
+        }
+    }
+    println!("{passed} passed, {} failed", failed + unusable);
+    if unusable > 0 {
+        2
+    } else {
+        u8::from(failed > 0)
+    }
+}

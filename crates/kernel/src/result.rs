@@ -113,6 +113,38 @@ pub struct Outputs {
     pub read_timeout: Option<u32>,
 }
 
+impl Outputs {
+    /// The JSON names of every output, in declaration order (scenario `bind` keys).
+    pub const FIELDS: &'static [&'static str] = &[
+        "target_handle",
+        "read_handle",
+        "write_handle",
+        "process_handle",
+        "thread_handle",
+        "process_id",
+        "thread_id",
+        "flags",
+        "exit_code",
+        "data",
+        "bytes_read",
+        "bytes_written",
+        "total_bytes_avail",
+        "bytes_left_this_message",
+        "text",
+        "environment",
+        "entry",
+        "state",
+        "cur_instances",
+        "max_instances",
+        "in_buffer_size",
+        "out_buffer_size",
+        "max_message_size",
+        "next_size",
+        "message_count",
+        "read_timeout",
+    ];
+}
+
 /// A finished call: return value, the thread's last error after the call, and outputs.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CallResult {
@@ -205,3 +237,58 @@ impl fmt::Display for CallError {
 }
 
 impl std::error::Error for CallError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn output_field_names_match_serde() {
+        let full = Outputs {
+            target_handle: Some(HandleValue(4)),
+            read_handle: Some(HandleValue(4)),
+            write_handle: Some(HandleValue(4)),
+            process_handle: Some(HandleValue(4)),
+            thread_handle: Some(HandleValue(4)),
+            process_id: Some(0),
+            thread_id: Some(0),
+            flags: Some(0),
+            exit_code: Some(0),
+            data: Some(Data::default()),
+            bytes_read: Some(0),
+            bytes_written: Some(0),
+            total_bytes_avail: Some(0),
+            bytes_left_this_message: Some(0),
+            text: Some(String::new()),
+            environment: Some(vec![]),
+            entry: Some(ProcessEntry {
+                process_id: 0,
+                parent_process_id: 0,
+                threads: 0,
+                priority_base: 0,
+                exe_file: String::new(),
+            }),
+            state: Some(0),
+            cur_instances: Some(0),
+            max_instances: Some(0),
+            in_buffer_size: Some(0),
+            out_buffer_size: Some(0),
+            max_message_size: Some(0),
+            next_size: Some(0),
+            message_count: Some(0),
+            read_timeout: Some(0),
+        };
+        let json = serde_json::to_value(full).unwrap();
+        let keys: Vec<&str> = json
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        let mut expected = Outputs::FIELDS.to_vec();
+        expected.sort();
+        let mut keys = keys;
+        keys.sort();
+        assert_eq!(keys, expected);
+    }
+}

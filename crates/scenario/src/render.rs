@@ -1,0 +1,761 @@
+//! Trace rendering: narrated text in English or Korean, drawing handle tables as the source
+//! note does (`| handle | object address | inherit |` plus the usage count), and JSON lines
+//! (one object per line: a `scenario` header, one `step` per step, a `summary`).
+
+use crate::format::Text;
+use crate::load::Scenario;
+use crate::runner::*;
+use kernsim_kernel::*;
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+/// Output language.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Lang {
+    /// English.
+    En,
+    /// Korean.
+    Ko,
+}
+
+impl Lang {
+    fn code(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Ko => "ko",
+        }
+    }
+
+    fn t(self, en: &'static str, ko: &'static str) -> &'static str {
+        match self {
+            Lang::En => en,
+            Lang::Ko => ko,
+        }
+    }
+}
+
+fn why(lang: Lang, w: Why) -> &'static str {
+    match w {
+        Why::Create => lang.t("create", "생성"),
+        Why::Open => lang.t("open", "열기"),
+        Why::Inherit => lang.t("inherit", "상속"),
+        Why::Duplicate => lang.t("duplicate", "복제"),
+        Why::Close => lang.t("CloseHandle", "CloseHandle"),
+        Why::CloseSource => lang.t("DUPLICATE_CLOSE_SOURCE", "DUPLICATE_CLOSE_SOURCE"),
+        Why::ExitSweep => lang.t("process exit closes it", "프로세스 종료로 정리"),
+        Why::Start => lang.t("starts running", "실행 시작"),
+        Why::Exit => lang.t("stops running", "실행 끝"),
+    }
+}
+
+fn pipe_state(lang: Lang, s: PipeState) -> &'static str {
+    match s {
+        PipeState::Listening => lang.t("listening", "연결 대기(listening)"),
+        PipeState::Connected => lang.t("connected", "연결됨(connected)"),
+        PipeState::Closing => lang.t(
+            "closing (the other end is gone)",
+            "닫히는 중(상대 끝이 닫힘)",
+        ),
+        PipeState::Disconnected => lang.t("disconnected", "연결 끊김(disconnected)"),
+    }
+}
+
+fn yn(b: bool) -> &'static str {
+    if b {
+        "Y"
+    } else {
+        "N"
+    }
+}
+
+/// What the renderer remembers across steps.
+struct Ctx<'a> {
+    lang: Lang,
+    names: &'a BTreeMap<u32, String>,
+    kinds: BTreeMap<u32, ObjectKind>,
+    thread_owner: BTreeMap<u32, u32>,
+}
+
+impl Ctx<'_> {
+    fn proc(&self, pid: u32) -> String {
+        match self.names.get(&pid) {
+            Some(n) => format!("{n} (pid {pid})"),
+            None => format!("pid {pid}"),
+        }
+    }
+
+    fn short(&self, pid: u32) -> String {
+        self.names
+            .get(&pid)
+            .cloned()
+            .unwrap_or_else(|| format!("pid {pid}"))
+    }
+
+    fn thread(&self, tid: u32) -> String {
+        match self.thread_owner.get(&tid) {
+            Some(pid) => format!("{} (tid {tid})", self.short(*pid)),
+            None => format!("tid {tid}"),
+        }
+    }
+
+    fn obj(&self, address: u32) -> String {
+        match self.kinds.get(&address) {
+            Some(k) => format!("{} {address:#x}", k.name()),
+            None => format!("{address:#x}"),
+        }
+    }
+
+    fn event(&mut self, e: &Event) -> Option<String> {
+        let l = self.lang;
+        Some(match e {
+            Event::ObjectCreated { object, kind, name } => {
+                self.kinds.insert(*object, *kind);
+                let name = name.as_ref().map_or(String::new(), |n| format!(" \"{n}\""));
+                format!("{} {}{name}", l.t("new", "새 오브젝트"), self.obj(*object))
+            }
+            Event::ObjectDestroyed { object, .. } => {
+                format!(
+                    "{} {}",
+                    self.obj(*object),
+                    l.t("is destroyed (usage count 0)", "소멸 (사용 횟수 0)")
+                )
+            }
+            Event::RowAdded {
+                process_id,
+                handle,
+                object,
+                inherit,
+                why: w,
+                ..
+            } => format!(
+                "{}: {} {handle} {} -> {} ({} {}, {})",
+                self.short(*process_id),
+                l.t("handle", "핸들"),
+                l.t("registered", "등록"),
+                self.obj(*object),
+                l.t("inherit", "상속"),
+                yn(*inherit),
+                why(l, *w)
+            ),
+            Event::RowRemoved {
+                process_id,
+                handle,
+                object,
+                why: w,
+            } => format!(
+                "{}: {} {handle} -> {} {} ({})",
+                self.short(*process_id),
+                l.t("handle", "핸들"),
+                self.obj(*object),
+                l.t("removed", "삭제"),
+                why(l, *w)
+            ),
+            Event::CountChanged {
+                object,
+                usage_count,
+                handle_count,
+                ..
+            } => format!(
+                "{}: {} {usage_count} ({} {handle_count})",
+                self.obj(*object),
+                l.t("usage count", "사용 횟수"),
+                l.t("handles", "핸들 수"),
+            ),
+            Event::ProcessStarted {
+                process_id,
+                parent_process_id,
+                image,
+            } => {
+                let parent = if *parent_process_id == 0 {
+                    l.t("the system", "시스템").to_string()
+                } else {
+                    self.short(*parent_process_id)
+                };
+                format!(
+                    "{} {} {} {image} ({} {parent})",
+                    l.t("process", "프로세스"),
+                    self.proc(*process_id),
+                    l.t("starts:", "시작:"),
+                    l.t("created by", "생성한 쪽:")
+                )
+            }
+            Event::ProcessExited {
+                process_id,
+                exit_code,
+            } => {
+                format!(
+                    "{} {} {} {exit_code}",
+                    l.t("process", "프로세스"),
+                    self.proc(*process_id),
+                    l.t("exits with code", "종료, 종료 코드")
+                )
+            }
+            Event::ThreadStarted {
+                thread_id,
+                process_id,
+            } => {
+                self.thread_owner.insert(*thread_id, *process_id);
+                return None;
+            }
+            Event::ThreadExited { .. } => return None,
+            Event::CallParked {
+                thread_id, call, ..
+            } => {
+                format!(
+                    "{} {} {call}",
+                    self.thread(*thread_id),
+                    l.t("blocks in", "블로킹(대기):")
+                )
+            }
+            Event::CallCompleted {
+                thread_id,
+                call,
+                ret,
+                last_error,
+                ..
+            } => format!(
+                "{}: {call} {} -> {ret}{}",
+                self.thread(*thread_id),
+                l.t("completes", "완료"),
+                if matches!(ret, Ret::Bool(false)) || *ret == Ret::Dword(consts::WAIT_FAILED) {
+                    format!(", GetLastError = {last_error}")
+                } else {
+                    String::new()
+                }
+            ),
+            Event::CallAbandoned {
+                thread_id, call, ..
+            } => {
+                format!(
+                    "{}: {call} {}",
+                    self.thread(*thread_id),
+                    l.t("is abandoned (its thread ended)", "포기됨 (스레드 종료)")
+                )
+            }
+            Event::NameAdded { name, object } => format!(
+                "{} \"{name}\" -> {}",
+                l.t("name", "이름 등록"),
+                self.obj(*object)
+            ),
+            Event::NameRemoved { name } => format!(
+                "{} \"{name}\" {}",
+                l.t("name", "이름"),
+                l.t("removed", "삭제")
+            ),
+            Event::EnvironmentChanged {
+                process_id,
+                name,
+                value,
+            } => match value {
+                Some(v) => format!("{}: {name}={v}", self.short(*process_id)),
+                None => format!(
+                    "{}: {name} {}",
+                    self.short(*process_id),
+                    l.t("deleted", "삭제")
+                ),
+            },
+            Event::Data {
+                object,
+                flow,
+                bytes,
+            } => {
+                let verb = match flow {
+                    Flow::Queued => l.t("bytes queued", "바이트 기록(대기열)"),
+                    Flow::Read => l.t("bytes read", "바이트 읽음"),
+                    Flow::Discarded => l.t("bytes discarded", "바이트 버려짐"),
+                };
+                format!("{}: {bytes} {verb}", self.obj(*object))
+            }
+            Event::PipeStateChanged { object, state } => {
+                format!("{}: {}", self.obj(*object), pipe_state(l, *state))
+            }
+            Event::TimeAdvanced { from_ms, to_ms } => {
+                format!("{} {from_ms} -> {to_ms} ms", l.t("time", "시간"))
+            }
+        })
+    }
+}
+
+fn text(t: &Text, lang: Lang) -> &str {
+    t.get(lang.code())
+}
+
+/// Renders a run as narrated text.
+pub fn render_text(scenario: &Scenario, run: &Run, lang: Lang) -> String {
+    let l = lang;
+    let mut ctx = Ctx {
+        lang,
+        names: &run.names,
+        kinds: BTreeMap::new(),
+        thread_owner: BTreeMap::new(),
+    };
+    let mut out = String::new();
+    let doc = &scenario.doc;
+    let _ = writeln!(out, "== {} ==", text(&doc.title, lang));
+    if let Some(src) = &doc.source {
+        let _ = writeln!(out, "{} {src}", l.t("source:", "출처:"));
+    }
+    if let Some(d) = &doc.description {
+        let _ = writeln!(out, "{}", text(d, lang));
+    }
+    for step in &run.steps {
+        let _ = writeln!(out);
+        if step.step == 0 {
+            let _ = write!(out, "[{}] ", l.t("setup", "준비"));
+        } else {
+            let _ = write!(out, "[{} {}] ", l.t("step", "단계"), step.step);
+        }
+        if let Some(note) = &step.note {
+            let _ = writeln!(out, "{}", text(note, lang));
+            let _ = write!(out, "  ");
+        }
+        render_action(&mut out, &mut ctx, step);
+        // A count change is folded into the line of the row or object change that caused it.
+        let mut lines: Vec<(Option<u32>, String)> = Vec::new();
+        for e in &step.events {
+            if let Event::CountChanged {
+                object,
+                usage_count,
+                handle_count,
+                ..
+            } = e
+            {
+                if let Some((Some(last), line)) = lines.last_mut() {
+                    if last == object {
+                        let _ = write!(
+                            line,
+                            "; {} {usage_count} ({} {handle_count})",
+                            l.t("usage count", "사용 횟수"),
+                            l.t("handles", "핸들 수")
+                        );
+                        continue;
+                    }
+                }
+            }
+            let subject = match e {
+                Event::RowAdded { object, .. }
+                | Event::RowRemoved { object, .. }
+                | Event::ObjectCreated { object, .. } => Some(*object),
+                Event::ProcessExited { process_id, .. } => run.names.get(process_id).and(None),
+                _ => None,
+            };
+            if let Some(line) = ctx.event(e) {
+                lines.push((subject, line));
+            }
+        }
+        for (_, line) in lines {
+            let _ = writeln!(out, "    . {line}");
+        }
+        for (name, value) in &step.completion_binds {
+            let _ = writeln!(out, "    {} {name} = {value}", l.t("bound", "바인딩"));
+        }
+        for c in &step.checks {
+            if c.ok {
+                let _ = writeln!(out, "    {} {}", l.t("ok:", "확인:"), c.what);
+            } else {
+                let _ = writeln!(
+                    out,
+                    "    {} {}",
+                    l.t("FAILED:", "실패:"),
+                    c.detail.as_deref().unwrap_or(&c.what)
+                );
+            }
+        }
+    }
+    let _ = writeln!(out);
+    let total: usize = run.steps.iter().map(|s| s.checks.len()).sum();
+    let failed = run.failures().len();
+    if let Some(e) = &run.error {
+        let _ = writeln!(
+            out,
+            "{} {} {} ({} {}): {}",
+            l.t("error at", "오류:"),
+            l.t("step", "단계"),
+            e.step,
+            l.t("line", "줄"),
+            e.line,
+            e.message
+        );
+    }
+    let _ = writeln!(
+        out,
+        "{} {} {}, {} {}",
+        l.t("result:", "결과:"),
+        total - failed,
+        l.t("checks passed", "개 확인 통과"),
+        failed,
+        l.t("failed", "개 실패")
+    );
+    out
+}
+
+fn render_action(out: &mut String, ctx: &mut Ctx<'_>, step: &StepTrace) {
+    let l = ctx.lang;
+    match &step.action {
+        Action::Nothing => {
+            let _ = writeln!(out, "{}", l.t("(check)", "(확인)"));
+        }
+        Action::Start {
+            name,
+            process_id,
+            thread_id,
+            image,
+        } => {
+            ctx.thread_owner.insert(*thread_id, *process_id);
+            let _ = writeln!(
+                out,
+                "{} {name}: {image} (pid {process_id}, tid {thread_id})",
+                l.t("the system starts", "시스템이 시작:")
+            );
+        }
+        Action::Call {
+            by,
+            display,
+            outcome,
+            binds,
+            thread_id,
+            process_id,
+            ..
+        } => {
+            ctx.thread_owner.insert(*thread_id, *process_id);
+            let _ = writeln!(out, "{by}: {display}");
+            match outcome {
+                CallOutcome::Done(r) => {
+                    let _ = write!(out, "    -> {}", crate::values::show_ret(r.ret));
+                    let failed = matches!(r.ret, Ret::Bool(false))
+                        || r.ret == Ret::Handle(HandleValue::INVALID) && r.error_set;
+                    if failed
+                        || (r.error_set && r.last_error != Win32Error::Success)
+                        || (r.error_set && r.ret == Ret::Handle(HandleValue::NULL))
+                    {
+                        let _ = write!(out, ", GetLastError = {}", r.last_error);
+                    }
+                    let _ = writeln!(out);
+                    let outputs = serde_json::to_value(&r.outputs).unwrap_or_default();
+                    if let Some(map) = outputs.as_object() {
+                        for (k, v) in map {
+                            let shown = match k.as_str() {
+                                "data" => r
+                                    .outputs
+                                    .data
+                                    .as_ref()
+                                    .map(Data::display)
+                                    .unwrap_or_default(),
+                                "bytes_left_this_message" => {
+                                    format!("{v} ({})", v.as_u64().map_or(0, |n| n as u32 as i32))
+                                }
+                                _ => v.to_string(),
+                            };
+                            let _ = writeln!(out, "       {k} = {shown}");
+                        }
+                    }
+                }
+                CallOutcome::Pending { .. } => {
+                    let _ = writeln!(
+                        out,
+                        "    -> {}",
+                        l.t(
+                            "blocks: the thread is parked until the call can complete",
+                            "블로킹: 호출이 끝날 수 있을 때까지 스레드가 대기"
+                        )
+                    );
+                }
+                CallOutcome::NoReturn => {
+                    let _ = writeln!(out, "    -> {}", l.t("does not return", "반환하지 않음"));
+                }
+            }
+            for (name, value) in binds {
+                let _ = writeln!(out, "    {} {name} = {value}", l.t("bound", "바인딩"));
+            }
+        }
+        Action::Advance { from_ms, to_ms } => {
+            let _ = writeln!(
+                out,
+                "{} {from_ms} -> {to_ms} ms",
+                l.t("virtual time advances", "가상 시간 진행")
+            );
+        }
+        Action::File { path, bytes } => {
+            let _ = writeln!(
+                out,
+                "{} {path} ({bytes} {})",
+                l.t("file", "파일"),
+                l.t("bytes", "바이트")
+            );
+        }
+        Action::Show(shown) => render_show(out, ctx, shown),
+    }
+}
+
+fn render_show(out: &mut String, ctx: &mut Ctx<'_>, shown: &Shown) {
+    let l = ctx.lang;
+    match shown {
+        Shown::Handles { tables, objects } => {
+            for (name, view) in tables {
+                let state = match view.exit_code {
+                    None => String::new(),
+                    Some(c) => format!(", {} {c}", l.t("exited with", "종료 코드")),
+                };
+                let _ = writeln!(
+                    out,
+                    "{} {name} (pid {}{state})",
+                    l.t("handle table of", "핸들 테이블:"),
+                    view.process_id
+                );
+                let _ = writeln!(
+                    out,
+                    "    | {} | {} | {} | {} | {} |",
+                    l.t("handle", "핸들"),
+                    l.t("object address", "주소(커널 오브젝트 할당 주소)"),
+                    l.t("inherit", "상속여부"),
+                    l.t("object", "커널 오브젝트"),
+                    l.t("usage count", "사용 횟수")
+                );
+                let _ = writeln!(out, "    |---|---|---|---|---|");
+                if view.handles.is_empty() {
+                    let _ = writeln!(out, "    | {} | | | | |", l.t("(empty)", "(비어 있음)"));
+                }
+                for row in &view.handles {
+                    ctx.kinds.insert(row.object, row.kind);
+                    let o = objects.get(&row.object);
+                    let what = match o.map(|o| &o.detail) {
+                        Some(Detail::Process { process_id, .. }) => {
+                            format!("Process {}", ctx.short(*process_id))
+                        }
+                        Some(Detail::Thread {
+                            thread_id,
+                            process_id,
+                            ..
+                        }) => format!("Thread {} of {}", thread_id, ctx.short(*process_id)),
+                        Some(Detail::Pipe {
+                            server,
+                            anonymous: true,
+                            ..
+                        }) => {
+                            format!(
+                                "Pipe ({})",
+                                if *server {
+                                    l.t("read end", "읽기 끝")
+                                } else {
+                                    l.t("write end", "쓰기 끝")
+                                }
+                            )
+                        }
+                        Some(Detail::Pipe { server, .. }) => {
+                            format!(
+                                "Pipe ({})",
+                                if *server {
+                                    l.t("server end", "서버 끝")
+                                } else {
+                                    l.t("client end", "클라이언트 끝")
+                                }
+                            )
+                        }
+                        _ => row.kind.name().to_string(),
+                    };
+                    let named = o
+                        .and_then(|o| o.name.clone())
+                        .map_or(String::new(), |n| format!(" \"{n}\""));
+                    let usage = o.map_or("?".to_string(), |o| o.usage_count.to_string());
+                    let protect = if row.protect_from_close {
+                        l.t(" (protected)", " (닫기 보호)")
+                    } else {
+                        ""
+                    };
+                    let _ = writeln!(
+                        out,
+                        "    | {} | {:#x} | {} | {what}{named}{protect} | {usage} |",
+                        row.handle,
+                        row.object,
+                        yn(row.inherit)
+                    );
+                }
+            }
+        }
+        Shown::Processes { processes } => {
+            let _ = writeln!(out, "{}", l.t("processes", "프로세스 목록"));
+            let _ = writeln!(
+                out,
+                "    | pid | {} | {} | {} | {} | {} |",
+                l.t("parent pid", "부모 pid"),
+                l.t("threads", "스레드 수"),
+                l.t("image", "이미지"),
+                l.t("handles", "핸들 수"),
+                l.t("state", "상태")
+            );
+            let _ = writeln!(out, "    |---|---|---|---|---|---|");
+            for p in processes {
+                let state = match p.exit_code {
+                    None => l.t("running", "실행 중").to_string(),
+                    Some(c) => format!("{} {c}", l.t("exited, code", "종료, 코드")),
+                };
+                let _ = writeln!(
+                    out,
+                    "    | {} | {} | {} | {} | {} | {state} |",
+                    p.process_id,
+                    p.parent_process_id,
+                    p.threads.len(),
+                    p.image,
+                    p.handles.len()
+                );
+            }
+        }
+        Shown::Object { object, label } => match object {
+            None => {
+                let _ = writeln!(
+                    out,
+                    "{label}: {}",
+                    l.t(
+                        "no such object (destroyed or never there)",
+                        "오브젝트 없음 (소멸했거나 없음)"
+                    )
+                );
+            }
+            Some(o) => {
+                ctx.kinds.insert(o.object, o.kind);
+                let _ = writeln!(
+                    out,
+                    "{label}: {} {:#x}{}",
+                    o.kind.name(),
+                    o.object,
+                    o.name
+                        .as_ref()
+                        .map_or(String::new(), |n| format!(" \"{n}\""))
+                );
+                let _ = writeln!(
+                    out,
+                    "    {} {}, {} {}",
+                    l.t("usage count", "사용 횟수"),
+                    o.usage_count,
+                    l.t("handle count", "핸들 수"),
+                    o.handle_count
+                );
+                let detail = match &o.detail {
+                    Detail::Pipe { server, anonymous, message_type, state, peer, queued_bytes, queued_messages, read_mode_message, nonblocking } => format!(
+                        "{} {}, {}, {} {}, {}: {}, {} {queued_bytes} {} ({queued_messages} {}), {} {}{}",
+                        if *anonymous { l.t("anonymous pipe", "익명 파이프") } else { l.t("named pipe", "이름 있는 파이프") },
+                        if *server { l.t("server end", "서버 끝") } else { l.t("client end", "클라이언트 끝") },
+                        pipe_state(l, *state),
+                        l.t("type", "타입"),
+                        if *message_type { "message" } else { "byte" },
+                        l.t("peer", "상대 끝"),
+                        peer.map_or("-".to_string(), |p| format!("{p:#x}")),
+                        l.t("queued", "대기열"),
+                        l.t("bytes", "바이트"),
+                        l.t("writes", "건"),
+                        l.t("read mode", "읽기 모드"),
+                        if *read_mode_message { "message" } else { "byte" },
+                        if *nonblocking { ", PIPE_NOWAIT" } else { "" }
+                    ),
+                    other => serde_json::to_string(other).unwrap_or_default(),
+                };
+                let _ = writeln!(out, "    {detail}");
+            }
+        },
+        Shown::Namespace { names } => {
+            let _ = writeln!(out, "{}", l.t("namespace", "이름 공간"));
+            if names.is_empty() {
+                let _ = writeln!(out, "    {}", l.t("(empty)", "(비어 있음)"));
+            }
+            for n in names {
+                let objs: Vec<String> = n.objects.iter().map(|a| format!("{a:#x}")).collect();
+                let _ = writeln!(
+                    out,
+                    "    {} \"{}\" -> {}",
+                    n.namespace,
+                    n.name,
+                    objs.join(", ")
+                );
+            }
+        }
+        Shown::Env { blocks } => {
+            for (name, block) in blocks {
+                let _ = writeln!(out, "{} {name}", l.t("environment of", "환경 변수:"));
+                for entry in block {
+                    let _ = writeln!(out, "    {entry}");
+                }
+            }
+        }
+        Shown::Files { entries } => {
+            let _ = writeln!(out, "{}", l.t("files", "파일"));
+            for e in entries {
+                if e.directory {
+                    let _ = writeln!(out, "    {} <DIR>", e.path);
+                } else {
+                    let _ = writeln!(
+                        out,
+                        "    {} ({} {})",
+                        e.path,
+                        e.size,
+                        l.t("bytes", "바이트")
+                    );
+                }
+            }
+        }
+        Shown::Waits { threads, deadlock } => {
+            let _ = writeln!(out, "{}", l.t("parked calls", "대기 중인 호출"));
+            if threads.is_empty() {
+                let _ = writeln!(out, "    {}", l.t("(none)", "(없음)"));
+            }
+            for t in threads {
+                if let Some(p) = &t.parked {
+                    let deadline = p.deadline_ms.map_or(String::new(), |d| {
+                        format!(" ({} {d} ms)", l.t("times out at", "시간 초과:"))
+                    });
+                    let _ = writeln!(
+                        out,
+                        "    {}: {} {} {}{deadline}",
+                        ctx.thread(t.thread_id),
+                        p.call,
+                        l.t("waits for", "대기 대상:"),
+                        p.waiting_for
+                    );
+                }
+            }
+            if deadlock.is_some() {
+                let _ = writeln!(
+                    out,
+                    "    {}",
+                    l.t(
+                        "DEADLOCK: no thread can run and no timeout is pending",
+                        "교착 상태: 실행할 수 있는 스레드도, 남은 시간 제한도 없음"
+                    )
+                );
+            }
+        }
+    }
+}
+
+/// Renders a run as JSON lines.
+pub fn render_json(scenario: &Scenario, run: &Run) -> String {
+    let mut out = String::new();
+    let doc = &scenario.doc;
+    let header = serde_json::json!({
+        "type": "scenario",
+        "file": scenario.file,
+        "title": doc.title,
+        "source": doc.source,
+    });
+    let _ = writeln!(out, "{header}");
+    for step in &run.steps {
+        let mut v = serde_json::to_value(step).unwrap_or_default();
+        if let Some(map) = v.as_object_mut() {
+            map.insert("type".into(), "step".into());
+        }
+        let _ = writeln!(out, "{v}");
+    }
+    let failures: Vec<serde_json::Value> = run
+        .failures()
+        .into_iter()
+        .map(|(step, line, message)| serde_json::json!({"step": step, "line": line, "message": message}))
+        .collect();
+    let summary = serde_json::json!({
+        "type": "summary",
+        "passed": run.passed(),
+        "checks": run.steps.iter().map(|s| s.checks.len()).sum::<usize>(),
+        "failures": failures,
+        "error": run.error,
+    });
+    let _ = writeln!(out, "{summary}");
+    out
+}

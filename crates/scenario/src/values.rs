@@ -1,0 +1,428 @@
+//! Turning scenario values into numbers and calls, and comparing expected values with actual
+//! ones. Numbers may be written as JSON numbers (negative ones are 32-bit two's complement:
+//! -1 is 0xFFFFFFFF), hex strings, constant names joined by `|`, error names, or names bound
+//! by earlier steps.
+
+use crate::locate::JsonPath;
+use kernsim_kernel::{consts, Call, CallResult, Data, Ret, Win32Error};
+use serde_json::{Map, Value};
+
+/// Looks up a bound name's number.
+pub trait Lookup {
+    /// The number bound to `name`, if any.
+    fn number(&self, name: &str) -> Option<u32>;
+    /// Every bound name (for suggestions).
+    fn names(&self) -> Vec<String>;
+}
+
+/// A number from text: hex, decimal (negative allowed), a binding, or constants joined by `|`.
+pub fn number_from_str(text: &str, lookup: &dyn Lookup) -> Result<u32, String> {
+    let t = text.trim();
+    if let Some(hex) = t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
+        return u32::from_str_radix(hex, 16).map_err(|_| format!("{t:?} is not a hex number"));
+    }
+    if let Ok(n) = t.parse::<i64>() {
+        return int_to_u32(n).ok_or_else(|| format!("{n} does not fit in 32 bits"));
+    }
+    if let Some(v) = lookup.number(t) {
+        return Ok(v);
+    }
+    let mut total = 0u32;
+    for part in t.split('|') {
+        let part = part.trim();
+        let value = consts::lookup(part)
+            .or_else(|| {
+                part.starts_with("ERROR_")
+                    .then(|| Win32Error::from_name(part).map(Win32Error::code))
+                    .flatten()
+            })
+            .or_else(|| part.parse::<i64>().ok().and_then(int_to_u32))
+            .or_else(|| {
+                part.strip_prefix("0x")
+                    .and_then(|h| u32::from_str_radix(h, 16).ok())
+            })
+            .or_else(|| lookup.number(part));
+        match value {
+            Some(v) => total |= v,
+            None => return Err(unknown_name(part, lookup)),
+        }
+    }
+    Ok(total)
+}
+
+fn int_to_u32(n: i64) -> Option<u32> {
+    if (i64::from(i32::MIN)..=i64::from(u32::MAX)).contains(&n) {
+        Some(n as u32)
+    } else {
+        None
+    }
+}
+
+/// "unknown constant or name X; did you mean A, B?"
+pub fn unknown_name(name: &str, lookup: &dyn Lookup) -> String {
+    let bound = lookup.names();
+    let errors: Vec<&str> = Win32Error::ALL.iter().map(|e| e.name()).collect();
+    let candidates = consts::TABLE
+        .iter()
+        .map(|(n, _)| *n)
+        .chain(errors)
+        .chain(bound.iter().map(String::as_str));
+    let near = consts::near_names(name, candidates, 3);
+    if near.is_empty() {
+        format!("unknown constant or name {name:?} (not a Win32 constant, not bound by an earlier step)")
+    } else {
+        format!(
+            "unknown constant or name {name:?}; did you mean {}?",
+            near.join(", ")
+        )
+    }
+}
+
+/// A JSON value as a 32-bit number.
+pub fn number(v: &Value, lookup: &dyn Lookup) -> Result<u32, String> {
+    match v {
+        Value::Number(n) => n
+            .as_i64()
+            .and_then(int_to_u32)
+            .ok_or_else(|| format!("{n} is not a 32-bit integer")),
+        Value::Bool(b) => Ok(u32::from(*b)),
+        Value::String(s) => number_from_str(s, lookup),
+        other => Err(format!(
+            "expected a number or a constant name, found {other}"
+        )),
+    }
+}
+
+/// Replaces `${name}` with the bound number (decimal).
+pub fn interpolate(text: &str, lookup: &dyn Lookup) -> Result<String, String> {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("${") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 2..];
+        let end = after
+            .find('}')
+            .ok_or_else(|| format!("unclosed ${{ in {text:?}"))?;
+        let name = &after[..end];
+        let value = lookup
+            .number(name)
+            .ok_or_else(|| unknown_name(name, lookup))?;
+        out.push_str(&display_number(value));
+        rest = &after[end + 1..];
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+/// How a bound number is written into text: handles and ids are small, pseudo values negative.
+fn display_number(value: u32) -> String {
+    if value >= 0x8000_0000 {
+        (value as i32).to_string()
+    } else {
+        value.to_string()
+    }
+}
+
+/// Resolves a call's arguments: numbers in numeric parameters, `${}` in text ones.
+pub fn resolve_args(
+    args: &Map<String, Value>,
+    lookup: &dyn Lookup,
+) -> Result<Value, (JsonPath, String)> {
+    let mut out = Map::new();
+    for (key, value) in args {
+        let path = JsonPath::default().key(key);
+        let text = Call::TEXT_ARGUMENTS.contains(&key.as_str());
+        out.insert(key.clone(), resolve_value(value, text, &path, lookup)?);
+    }
+    Ok(Value::Object(out))
+}
+
+fn resolve_value(
+    v: &Value,
+    text: bool,
+    path: &JsonPath,
+    lookup: &dyn Lookup,
+) -> Result<Value, (JsonPath, String)> {
+    match v {
+        Value::String(s) if text => interpolate(s, lookup)
+            .map(Value::String)
+            .map_err(|e| (path.clone(), e)),
+        Value::String(s) => number_from_str(s, lookup)
+            .map(Value::from)
+            .map_err(|e| (path.clone(), e)),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| resolve_value(item, text, &path.index(i), lookup))
+            .collect::<Result<Vec<_>, _>>()
+            .map(Value::Array),
+        Value::Object(map) if !text => {
+            let mut out = Map::new();
+            for (k, item) in map {
+                out.insert(k.clone(), resolve_value(item, false, &path.key(k), lookup)?);
+            }
+            Ok(Value::Object(out))
+        }
+        Value::Number(n) => match n.as_i64().and_then(int_to_u32) {
+            Some(v) if !text => Ok(Value::from(v)),
+            _ => Ok(v.clone()),
+        },
+        other => Ok(other.clone()),
+    }
+}
+
+/// Builds the [`Call`] from its name and resolved arguments; errors name the argument path.
+pub fn build_call(name: &str, args: Value) -> Result<Call, (JsonPath, String)> {
+    // Calls without parameters (`GetCurrentProcess`) take no `args`; an empty object is fine.
+    if args.as_object().is_some_and(|m| m.is_empty()) {
+        if let Ok(call) = serde_json::from_value::<Call>(serde_json::json!({ "call": name })) {
+            return Ok(call);
+        }
+    }
+    let wrapped = serde_json::json!({ "call": name, "args": args });
+    let mut track = serde_path_to_error::Track::new();
+    let de = serde_path_to_error::Deserializer::new(&wrapped, &mut track);
+    match <Call as serde::Deserialize>::deserialize(de) {
+        Ok(call) => Ok(call),
+        Err(e) => {
+            let path = JsonPath::parse(&track.path().to_string());
+            // Paths come back as `args.x`; drop the wrapper's `args`.
+            let inner = match path.0.first() {
+                Some(crate::locate::Seg::Key(k)) if k == "args" => JsonPath(path.0[1..].to_vec()),
+                _ => JsonPath::default(),
+            };
+            Err((inner, e.to_string()))
+        }
+    }
+}
+
+/// Compares an expected return value with the actual one.
+pub fn match_ret(expected: &Value, actual: Ret, lookup: &dyn Lookup) -> Result<(), String> {
+    if let Some(inner) = expected.as_object().and_then(|m| m.get("not")) {
+        return match match_ret(inner, actual, lookup) {
+            Ok(()) => Err(format!(
+                "ret: expected anything but {inner}, found {}",
+                show_ret(actual)
+            )),
+            Err(_) => Ok(()),
+        };
+    }
+    let actual_n = actual.as_u32();
+    let ok = match (expected, actual_n) {
+        (Value::Null, None) => true,
+        (_, None) => false,
+        (e, Some(a)) => number(e, lookup).map_err(|err| format!("ret: {err}"))? == a,
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "ret: expected {}, found {}",
+            show_expected(expected),
+            show_ret(actual)
+        ))
+    }
+}
+
+fn show_expected(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// A return value for messages: `TRUE`, `FALSE`, `4`, `WAIT_TIMEOUT (258)`.
+pub fn show_ret(ret: Ret) -> String {
+    match ret {
+        Ret::Dword(d) if d == consts::WAIT_TIMEOUT => format!("WAIT_TIMEOUT ({d})"),
+        Ret::Dword(d) if d == consts::WAIT_FAILED => "WAIT_FAILED (0xFFFFFFFF)".to_string(),
+        other => other.to_string(),
+    }
+}
+
+/// Compares an expected last error (name or number) with the actual one.
+pub fn match_error(expected: &Value, actual: Win32Error) -> Result<(), String> {
+    let code = match expected {
+        Value::Number(n) => n.as_u64().map(|n| n as u32),
+        Value::String(s) => Win32Error::from_name(s)
+            .map(Win32Error::code)
+            .or_else(|| s.parse().ok()),
+        _ => None,
+    };
+    match code {
+        Some(c) if c == actual.code() => Ok(()),
+        Some(c) => {
+            let name = Win32Error::from_code(c).map_or(c.to_string(), |e| e.to_string());
+            Err(format!("last_error: expected {name}, found {actual}"))
+        }
+        None => Err(format!(
+            "last_error: {expected} is not a Win32 error name or number"
+        )),
+    }
+}
+
+/// Compares expected outputs with a result's outputs.
+pub fn match_outputs(
+    expected: &Map<String, Value>,
+    actual: &CallResult,
+    lookup: &dyn Lookup,
+) -> Vec<String> {
+    let actual_json = serde_json::to_value(&actual.outputs).unwrap_or(Value::Null);
+    let mut failures = Vec::new();
+    for (key, want) in expected {
+        let Some(have) = actual_json.get(key) else {
+            failures.push(format!(
+                "outputs.{key}: expected {}, but the call did not produce it",
+                show_expected(want)
+            ));
+            continue;
+        };
+        if let Err(e) = match_output(key, want, have, lookup) {
+            failures.push(format!("outputs.{key}: {e}"));
+        }
+    }
+    failures
+}
+
+fn match_output(key: &str, want: &Value, have: &Value, lookup: &dyn Lookup) -> Result<(), String> {
+    match key {
+        "data" => {
+            let want_data: Data = serde_json::from_value(want.clone())
+                .map_err(|e| format!("bad expected data: {e}"))?;
+            let have_data: Data =
+                serde_json::from_value(have.clone()).map_err(|e| e.to_string())?;
+            if want_data == have_data {
+                Ok(())
+            } else {
+                Err(format!(
+                    "expected {}, found {}",
+                    want_data.display(),
+                    have_data.display()
+                ))
+            }
+        }
+        "text" | "environment" => {
+            if want == have {
+                Ok(())
+            } else {
+                Err(format!("expected {want}, found {have}"))
+            }
+        }
+        "entry" => {
+            let (Some(w), Some(h)) = (want.as_object(), have.as_object()) else {
+                return Err(format!("expected {want}, found {have}"));
+            };
+            for (k, v) in w {
+                let got = h.get(k).ok_or_else(|| format!("entry has no field {k}"))?;
+                let same = match (v, got) {
+                    (Value::String(a), Value::String(b)) => a.eq_ignore_ascii_case(b),
+                    (a, b) => number(a, lookup).ok() == number(b, lookup).ok(),
+                };
+                if !same {
+                    return Err(format!("entry.{k}: expected {v}, found {got}"));
+                }
+            }
+            Ok(())
+        }
+        _ => {
+            let w = number(want, lookup)?;
+            let h = number(have, lookup)?;
+            if w == h {
+                Ok(())
+            } else {
+                Err(format!("expected {} ({w}), found {h}", show_expected(want)))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    struct Names(BTreeMap<String, u32>);
+    impl Lookup for Names {
+        fn number(&self, name: &str) -> Option<u32> {
+            self.0.get(name).copied()
+        }
+        fn names(&self) -> Vec<String> {
+            self.0.keys().cloned().collect()
+        }
+    }
+
+    fn names() -> Names {
+        Names(
+            [
+                ("hParent".to_string(), 4u32),
+                ("pseudo".to_string(), u32::MAX),
+            ]
+            .into_iter()
+            .collect(),
+        )
+    }
+
+    #[test]
+    fn numbers_from_constants_bindings_and_text() {
+        let n = names();
+        assert_eq!(
+            number_from_str("DUPLICATE_SAME_ACCESS|DUPLICATE_CLOSE_SOURCE", &n),
+            Ok(3)
+        );
+        assert_eq!(number_from_str("0x30", &n), Ok(0x30));
+        assert_eq!(number_from_str("-1", &n), Ok(u32::MAX));
+        assert_eq!(number_from_str("hParent", &n), Ok(4));
+        assert_eq!(number_from_str("ERROR_BROKEN_PIPE", &n), Ok(109));
+        let err = number_from_str("DUPLICATE_SAME_ACESS", &n).unwrap_err();
+        assert!(err.contains("did you mean DUPLICATE_SAME_ACCESS"), "{err}");
+    }
+
+    #[test]
+    fn interpolation_inserts_bound_numbers() {
+        let n = names();
+        assert_eq!(
+            interpolate("child.exe ${hParent}", &n).unwrap(),
+            "child.exe 4"
+        );
+        assert_eq!(interpolate("x ${pseudo}", &n).unwrap(), "x -1");
+        assert!(interpolate("x ${nope}", &n).is_err());
+    }
+
+    #[test]
+    fn calls_are_built_and_bad_arguments_named() {
+        let n = names();
+        let args: Map<String, Value> = serde_json::from_str(r#"{"handle": "hParent"}"#).unwrap();
+        let call = build_call("CloseHandle", resolve_args(&args, &n).unwrap()).unwrap();
+        assert_eq!(
+            call,
+            Call::CloseHandle {
+                handle: kernsim_kernel::HandleValue(4)
+            }
+        );
+        let args: Map<String, Value> = serde_json::from_str(r#"{"handel": 4}"#).unwrap();
+        let (_, msg) = build_call("CloseHandle", resolve_args(&args, &n).unwrap()).unwrap_err();
+        assert!(msg.contains("unknown field `handel`"), "{msg}");
+    }
+
+    #[test]
+    fn return_values_match_by_number_and_name() {
+        let n = names();
+        assert!(match_ret(&Value::Bool(true), Ret::Bool(true), &n).is_ok());
+        assert!(match_ret(&Value::from("WAIT_OBJECT_0"), Ret::Dword(0), &n).is_ok());
+        assert!(match_ret(
+            &Value::from("INVALID_HANDLE_VALUE"),
+            Ret::Handle(kernsim_kernel::HandleValue::INVALID),
+            &n
+        )
+        .is_ok());
+        assert!(match_ret(
+            &serde_json::json!({"not": "NULL"}),
+            Ret::Handle(kernsim_kernel::HandleValue(8)),
+            &n
+        )
+        .is_ok());
+        assert!(match_ret(&Value::Bool(true), Ret::Bool(false), &n).is_err());
+        assert!(match_error(&Value::from("ERROR_BROKEN_PIPE"), Win32Error::BrokenPipe).is_ok());
+        assert!(match_error(&Value::from(6), Win32Error::BrokenPipe).is_err());
+    }
+}
