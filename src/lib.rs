@@ -9,3 +9,8 @@ pub use kernsim_kernel as kernel;
 pub use kernsim_scenario as scenario;
 
 pub mod shell;
+
+/// The README's Rust examples, compiled and run as doctests so they cannot rot.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

@@ -104,10 +104,7 @@ fn run_one(file: &Path, lang: Lang, format: Format) -> u8 {
     let mut stdout = std::io::stdout().lock();
     let _ = stdout.write_all(text.as_bytes());
     if let Some(e) = &result.error {
-        eprintln!(
-            "error: {}:{}: step {}: {}",
-            scenario.file, e.line, e.step, e.message
-        );
+        eprintln!("error: {}:{}: step {}: {}", scenario.file, e.line, e.step, e.message);
         return 2;
     }
     u8::from(!result.passed())

@@ -46,11 +46,7 @@ impl Data {
             return format!("{} bytes", bytes.len());
         }
         match std::str::from_utf8(bytes) {
-            Ok(text)
-                if text
-                    .chars()
-                    .all(|c| !c.is_control() || c == '\n' || c == '\t') =>
-            {
+            Ok(text) if text.chars().all(|c| !c.is_control() || c == '\n' || c == '\t') => {
                 format!("{text:?}")
             }
             _ => {
@@ -784,9 +780,7 @@ mod tests {
     #[test]
     fn names_match_variants() {
         let calls = [
-            Call::CloseHandle {
-                handle: HandleValue(4),
-            },
+            Call::CloseHandle { handle: HandleValue(4) },
             Call::GetCurrentProcess,
             Call::WriteFile {
                 file: HandleValue(4),
@@ -803,8 +797,7 @@ mod tests {
 
     #[test]
     fn unknown_arguments_are_refused() {
-        let err = serde_json::from_str::<Call>(r#"{"call":"CloseHandle","args":{"handel":4}}"#)
-            .unwrap_err();
+        let err = serde_json::from_str::<Call>(r#"{"call":"CloseHandle","args":{"handel":4}}"#).unwrap_err();
         assert!(err.to_string().contains("unknown field"), "{err}");
     }
 

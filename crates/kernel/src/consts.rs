@@ -180,10 +180,7 @@ pub const TABLE: &[(&str, u32)] = &[
     ("PROCESS_SET_INFORMATION", PROCESS_SET_INFORMATION),
     ("PROCESS_QUERY_INFORMATION", PROCESS_QUERY_INFORMATION),
     ("PROCESS_SUSPEND_RESUME", PROCESS_SUSPEND_RESUME),
-    (
-        "PROCESS_QUERY_LIMITED_INFORMATION",
-        PROCESS_QUERY_LIMITED_INFORMATION,
-    ),
+    ("PROCESS_QUERY_LIMITED_INFORMATION", PROCESS_QUERY_LIMITED_INFORMATION),
     ("PROCESS_ALL_ACCESS", PROCESS_ALL_ACCESS),
     ("THREAD_TERMINATE", THREAD_TERMINATE),
     ("THREAD_SUSPEND_RESUME", THREAD_SUSPEND_RESUME),
@@ -191,10 +188,7 @@ pub const TABLE: &[(&str, u32)] = &[
     ("THREAD_SET_CONTEXT", THREAD_SET_CONTEXT),
     ("THREAD_SET_INFORMATION", THREAD_SET_INFORMATION),
     ("THREAD_QUERY_INFORMATION", THREAD_QUERY_INFORMATION),
-    (
-        "THREAD_QUERY_LIMITED_INFORMATION",
-        THREAD_QUERY_LIMITED_INFORMATION,
-    ),
+    ("THREAD_QUERY_LIMITED_INFORMATION", THREAD_QUERY_LIMITED_INFORMATION),
     ("THREAD_ALL_ACCESS", THREAD_ALL_ACCESS),
     ("EVENT_MODIFY_STATE", EVENT_MODIFY_STATE),
     ("EVENT_ALL_ACCESS", EVENT_ALL_ACCESS),
@@ -222,19 +216,13 @@ pub const TABLE: &[(&str, u32)] = &[
     ("FILE_ATTRIBUTE_NORMAL", FILE_ATTRIBUTE_NORMAL),
     ("FILE_FLAG_OVERLAPPED", FILE_FLAG_OVERLAPPED),
     ("FILE_FLAG_WRITE_THROUGH", FILE_FLAG_WRITE_THROUGH),
-    (
-        "FILE_FLAG_FIRST_PIPE_INSTANCE",
-        FILE_FLAG_FIRST_PIPE_INSTANCE,
-    ),
+    ("FILE_FLAG_FIRST_PIPE_INSTANCE", FILE_FLAG_FIRST_PIPE_INSTANCE),
     ("FILE_TYPE_UNKNOWN", FILE_TYPE_UNKNOWN),
     ("FILE_TYPE_DISK", FILE_TYPE_DISK),
     ("FILE_TYPE_CHAR", FILE_TYPE_CHAR),
     ("FILE_TYPE_PIPE", FILE_TYPE_PIPE),
     ("HANDLE_FLAG_INHERIT", HANDLE_FLAG_INHERIT),
-    (
-        "HANDLE_FLAG_PROTECT_FROM_CLOSE",
-        HANDLE_FLAG_PROTECT_FROM_CLOSE,
-    ),
+    ("HANDLE_FLAG_PROTECT_FROM_CLOSE", HANDLE_FLAG_PROTECT_FROM_CLOSE),
     ("DUPLICATE_CLOSE_SOURCE", DUPLICATE_CLOSE_SOURCE),
     ("DUPLICATE_SAME_ACCESS", DUPLICATE_SAME_ACCESS),
     ("DUPLICATE_SAME_ATTRIBUTES", DUPLICATE_SAME_ATTRIBUTES),
@@ -294,18 +282,14 @@ pub fn lookup(name: &str) -> Option<u32> {
 
 /// Up to `limit` known names closest to `name` (by edit distance, then alphabetically), for
 /// "did you mean" messages. `candidates` is the list to choose from.
-pub fn near_names<'a>(
-    name: &str,
-    candidates: impl IntoIterator<Item = &'a str>,
-    limit: usize,
-) -> Vec<&'a str> {
+pub fn near_names<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>, limit: usize) -> Vec<&'a str> {
     let wanted = name.to_ascii_uppercase();
     let mut scored: Vec<(usize, &str)> = candidates
         .into_iter()
         .map(|c| {
             let upper = c.to_ascii_uppercase();
             let mut score = edit_distance(&wanted, &upper);
-            if upper.contains(&wanted) || wanted.contains(&upper) {
+            if upper.len() >= 3 && wanted.len() >= 3 && (upper.contains(&wanted) || wanted.contains(&upper)) {
                 score = score.min(2);
             }
             (score, c)

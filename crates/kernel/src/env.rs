@@ -180,10 +180,7 @@ mod tests {
             get(&b, "ORACLE_MISSING", 100),
             (0, None, Some(Win32Error::EnvvarNotFound))
         );
-        assert_eq!(
-            get(&b, "", 100),
-            (0, None, Some(Win32Error::EnvvarNotFound))
-        );
+        assert_eq!(get(&b, "", 100), (0, None, Some(Win32Error::EnvvarNotFound)));
     }
 
     #[test]
@@ -212,21 +209,12 @@ mod tests {
     #[test]
     fn set_refuses_bad_names() {
         let mut b = Vec::new();
-        assert_eq!(
-            set(&mut b, "A=B", Some("x")),
-            Err(Win32Error::InvalidParameter)
-        );
-        assert_eq!(
-            set(&mut b, "", Some("z")),
-            Err(Win32Error::InvalidParameter)
-        );
+        assert_eq!(set(&mut b, "A=B", Some("x")), Err(Win32Error::InvalidParameter));
+        assert_eq!(set(&mut b, "", Some("z")), Err(Win32Error::InvalidParameter));
         set(&mut b, "=HIDDEN", Some("y")).unwrap();
         assert_eq!(get(&b, "=HIDDEN", 10).0, 1);
         let long = "x".repeat(MAX_VARIABLE_UNITS + 1);
-        assert_eq!(
-            set(&mut b, "LONG", Some(&long)),
-            Err(Win32Error::FilenameExcedRange)
-        );
+        assert_eq!(set(&mut b, "LONG", Some(&long)), Err(Win32Error::FilenameExcedRange));
         assert!(b.len() == 1, "a failed set changes nothing");
     }
 
@@ -258,14 +246,8 @@ mod tests {
     #[test]
     fn set_environment_strings_needs_an_equals_sign_after_position_zero() {
         assert!(validate_block(&block(&["A=1", "=C:=C:\\"])).is_ok());
-        assert_eq!(
-            validate_block(&block(&["A"])),
-            Err(Win32Error::InvalidParameter)
-        );
-        assert_eq!(
-            validate_block(&block(&["=A"])),
-            Err(Win32Error::InvalidParameter)
-        );
+        assert_eq!(validate_block(&block(&["A"])), Err(Win32Error::InvalidParameter));
+        assert_eq!(validate_block(&block(&["=A"])), Err(Win32Error::InvalidParameter));
         assert_eq!(split("one=two=three"), ("one", "two=three"));
     }
 }

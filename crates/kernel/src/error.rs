@@ -140,12 +140,10 @@ impl<'de> Deserialize<'de> for Win32Error {
             Name(String),
         }
         match Repr::deserialize(deserializer)? {
-            Repr::Code(code) => Win32Error::from_code(code).ok_or_else(|| {
-                serde::de::Error::custom(format!("unknown Win32 error number {code}"))
-            }),
-            Repr::Name(name) => Win32Error::from_name(&name).ok_or_else(|| {
-                serde::de::Error::custom(format!("unknown Win32 error name {name:?}"))
-            }),
+            Repr::Code(code) => Win32Error::from_code(code)
+                .ok_or_else(|| serde::de::Error::custom(format!("unknown Win32 error number {code}"))),
+            Repr::Name(name) => Win32Error::from_name(&name)
+                .ok_or_else(|| serde::de::Error::custom(format!("unknown Win32 error name {name:?}"))),
         }
     }
 }
@@ -162,10 +160,7 @@ mod tests {
         }
         assert_eq!(Win32Error::InvalidHandle.code(), 6);
         assert_eq!(Win32Error::BrokenPipe.code(), 109);
-        assert_eq!(
-            Win32Error::from_name("broken_pipe"),
-            Some(Win32Error::BrokenPipe)
-        );
+        assert_eq!(Win32Error::from_name("broken_pipe"), Some(Win32Error::BrokenPipe));
         assert_eq!(Win32Error::from_name("NO_ERROR"), Some(Win32Error::Success));
     }
 

@@ -276,10 +276,7 @@ mod tests {
         let v: HandleValue = serde_json::from_str("-1").unwrap();
         assert_eq!(v, HandleValue::CURRENT_PROCESS);
         assert_eq!(serde_json::to_string(&HandleValue(48)).unwrap(), "48");
-        assert_eq!(
-            serde_json::to_string(&HandleValue::CURRENT_THREAD).unwrap(),
-            "-2"
-        );
+        assert_eq!(serde_json::to_string(&HandleValue::CURRENT_THREAD).unwrap(), "-2");
     }
 
     #[test]

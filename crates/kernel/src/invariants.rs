@@ -75,12 +75,7 @@ impl Kernel {
             if rows != p.handles.len() {
                 bad(
                     "table-length",
-                    format!(
-                        "pid {} counts {} rows but holds {}",
-                        p.pid,
-                        p.handles.len(),
-                        rows
-                    ),
+                    format!("pid {} counts {} rows but holds {}", p.pid, p.handles.len(), rows),
                 );
             }
         }
@@ -90,10 +85,7 @@ impl Kernel {
             if obj.handle_count != rows {
                 bad(
                     "handle-count",
-                    format!(
-                        "{what} says {} handles, tables hold {rows}",
-                        obj.handle_count
-                    ),
+                    format!("{what} says {} handles, tables hold {rows}", obj.handle_count),
                 );
             }
             let expected = rows + obj.kernel_references();
@@ -108,10 +100,7 @@ impl Kernel {
                 );
             }
             if obj.usage_count == 0 {
-                bad(
-                    "zero-count-alive",
-                    format!("{what} is alive with usage count 0"),
-                );
+                bad("zero-count-alive", format!("{what} is alive with usage count 0"));
             }
         }
 
@@ -144,8 +133,7 @@ impl Kernel {
                     }
                     for &t in &p.threads {
                         match self.objects.get(t).map(|o| &o.body) {
-                            Some(Body::Thread(th))
-                                if th.process == id && th.exit_code.is_none() => {}
+                            Some(Body::Thread(th)) if th.process == id && th.exit_code.is_none() => {}
                             _ => bad(
                                 "thread-list",
                                 format!("pid {} lists a thread that is not its live thread", p.pid),
@@ -170,10 +158,7 @@ impl Kernel {
                         }
                     }
                     if t.exit_code.is_some() && t.parked.is_some() {
-                        bad(
-                            "exited-parked",
-                            format!("exited thread {} is still parked", t.tid),
-                        );
+                        bad("exited-parked", format!("exited thread {} is still parked", t.tid));
                     }
                     if let Some(p) = &t.parked {
                         if self.parked.get(&p.park_seq) != Some(&id) {
@@ -206,19 +191,14 @@ impl Kernel {
             if !ok {
                 bad(
                     "pid-table",
-                    format!(
-                        "id {cid} maps to a destroyed or mismatched object (freed id still in use)"
-                    ),
+                    format!("id {cid} maps to a destroyed or mismatched object (freed id still in use)"),
                 );
             }
         }
         for (&seq, &t) in &self.parked {
             let ok = matches!(self.objects.get(t).map(|o| &o.body), Some(Body::Thread(th)) if th.parked.as_ref().is_some_and(|p| p.park_seq == seq));
             if !ok {
-                bad(
-                    "parked-set",
-                    format!("park queue entry {seq} is not a parked thread"),
-                );
+                bad("parked-set", format!("park queue entry {seq} is not a parked thread"));
             }
         }
 
@@ -226,26 +206,19 @@ impl Kernel {
         for (name, &id) in &self.named {
             match self.objects.get(id) {
                 Some(o) if o.name.as_deref() == Some(name.as_str()) => {}
-                _ => bad(
-                    "namespace",
-                    format!("name {name:?} maps to a dead or renamed object"),
-                ),
+                _ => bad("namespace", format!("name {name:?} maps to a dead or renamed object")),
             }
         }
         for (key, pipe) in &self.pipes {
             if pipe.instances.is_empty() {
                 bad(
                     "namespace",
-                    format!(
-                        "pipe {} has no instance but keeps its name",
-                        pipe.display_name
-                    ),
+                    format!("pipe {} has no instance but keeps its name", pipe.display_name),
                 );
             }
             for &i in &pipe.instances {
                 match self.objects.get(i).map(|o| &o.body) {
-                    Some(Body::Pipe(end))
-                        if end.server && end.key.as_deref() == Some(key.as_str()) => {}
+                    Some(Body::Pipe(end)) if end.server && end.key.as_deref() == Some(key.as_str()) => {}
                     _ => bad(
                         "namespace",
                         format!(
@@ -257,8 +230,7 @@ impl Kernel {
             }
         }
         for (key, &id) in &self.mailslots {
-            if !matches!(self.objects.get(id).map(|o| &o.body), Some(Body::Mailslot(m)) if &m.key == key)
-            {
+            if !matches!(self.objects.get(id).map(|o| &o.body), Some(Body::Mailslot(m)) if &m.key == key) {
                 bad("namespace", format!("mailslot {key} maps to a dead object"));
             }
         }
@@ -271,17 +243,11 @@ impl Kernel {
             if sum != end.inbound_bytes {
                 bad(
                     "pipe-bytes",
-                    format!(
-                        "{what} counts {} queued bytes, queue holds {sum}",
-                        end.inbound_bytes
-                    ),
+                    format!("{what} counts {} queued bytes, queue holds {sum}", end.inbound_bytes),
                 );
             }
             if end.inbound.iter().any(|m| m.read_pos > m.data.len()) {
-                bad(
-                    "pipe-bytes",
-                    format!("{what} has a message read past its end"),
-                );
+                bad("pipe-bytes", format!("{what} has a message read past its end"));
             }
             match end.peer {
                 Some(peer) => match self.objects.get(peer).map(|o| &o.body) {
@@ -294,10 +260,7 @@ impl Kernel {
                 None => {}
             }
             if end.peer.is_some() && end.state != PipeState::Connected {
-                bad(
-                    "pipe-peer",
-                    format!("{what} has a peer in state {:?}", end.state),
-                );
+                bad("pipe-peer", format!("{what} has a peer in state {:?}", end.state));
             }
             if !end.server && end.state == PipeState::Listening {
                 bad("pipe-state", format!("{what} is a listening client"));

@@ -229,7 +229,10 @@ impl fmt::Display for CallError {
                 call,
                 call_seq,
             } => {
-                write!(f, "thread {thread_id} is parked in {call} (call #{call_seq}) and cannot make another call")
+                write!(
+                    f,
+                    "thread {thread_id} is parked in {call} (call #{call_seq}) and cannot make another call"
+                )
             }
             CallError::ThreadSuspended(t) => write!(f, "thread {t} is suspended"),
         }
@@ -279,12 +282,7 @@ mod tests {
             read_timeout: Some(0),
         };
         let json = serde_json::to_value(full).unwrap();
-        let keys: Vec<&str> = json
-            .as_object()
-            .unwrap()
-            .keys()
-            .map(String::as_str)
-            .collect();
+        let keys: Vec<&str> = json.as_object().unwrap().keys().map(String::as_str).collect();
         let mut expected = Outputs::FIELDS.to_vec();
         expected.sort();
         let mut keys = keys;

@@ -178,11 +178,7 @@ pub struct NameView {
 impl Kernel {
     /// The whole state.
     pub fn snapshot(&self) -> Snapshot {
-        let mut objects: Vec<ObjectView> = self
-            .objects
-            .keys()
-            .map(|id| self.object_view_of(id))
-            .collect();
+        let mut objects: Vec<ObjectView> = self.objects.keys().map(|id| self.object_view_of(id)).collect();
         objects.sort_by_key(|o| o.object);
         let mut processes = Vec::new();
         let mut threads = Vec::new();
@@ -263,9 +259,7 @@ impl Kernel {
 
     fn process_view_of(&self, id: ObjectId) -> ProcessView {
         let obj = &self.objects[id];
-        let Body::Process(p) = &obj.body else {
-            unreachable!()
-        };
+        let Body::Process(p) = &obj.body else { unreachable!() };
         ProcessView {
             process_id: p.pid,
             parent_process_id: p.parent_pid,
@@ -297,9 +291,7 @@ impl Kernel {
 
     fn thread_view_of(&self, id: ObjectId) -> ThreadView {
         let obj = &self.objects[id];
-        let Body::Thread(t) = &obj.body else {
-            unreachable!()
-        };
+        let Body::Thread(t) = &obj.body else { unreachable!() };
         ThreadView {
             thread_id: t.tid,
             process_id: t.pid,
@@ -354,9 +346,7 @@ impl Kernel {
                 max_message_size: m.max_message_size,
                 read_timeout: m.read_timeout,
             },
-            Body::MailslotClient(c) => Detail::MailslotClient {
-                mailslot: addr(c.slot),
-            },
+            Body::MailslotClient(c) => Detail::MailslotClient { mailslot: addr(c.slot) },
             Body::File(f) => Detail::File {
                 path: obj.name.clone().unwrap_or_default(),
                 position: f.position,

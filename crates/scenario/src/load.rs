@@ -74,8 +74,8 @@ pub fn load_str(text: &str, file: &str) -> Result<Scenario, LoadError> {
             let path = if path == "." { String::new() } else { path };
             return Err(LoadError {
                 file: file.to_string(),
-                line: inner.line(),
-                column: inner.column(),
+                line: inner.line().max(1),
+                column: inner.column().max(1),
                 path,
                 message: explain_serde(&inner.to_string()),
             });
@@ -165,9 +165,7 @@ type VResult = Result<(), (JsonPath, String)>;
 
 /// Output names a step may bind or check: `ret` and every field of [`Outputs`].
 pub fn output_names() -> Vec<&'static str> {
-    std::iter::once("ret")
-        .chain(Outputs::FIELDS.iter().copied())
-        .collect()
+    std::iter::once("ret").chain(Outputs::FIELDS.iter().copied()).collect()
 }
 
 impl Validator {
@@ -213,12 +211,7 @@ impl Validator {
         if self.processes.contains(name) || self.threads.contains(name) {
             return Ok(());
         }
-        let known: Vec<&str> = self
-            .processes
-            .iter()
-            .chain(&self.threads)
-            .map(String::as_str)
-            .collect();
+        let known: Vec<&str> = self.processes.iter().chain(&self.threads).map(String::as_str).collect();
         let near = consts::near_names(name, known.iter().copied(), 3);
         let hint = if near.is_empty() {
             format!(
@@ -259,10 +252,7 @@ impl Validator {
         let kind = kinds.first().copied().unwrap_or("");
         let only_with = |field: &str, present: bool, owner: &str| -> VResult {
             if present && kind != owner {
-                Err((
-                    path.key(field),
-                    format!("`{field}` belongs to a `{owner}` step"),
-                ))
+                Err((path.key(field), format!("`{field}` belongs to a `{owner}` step")))
             } else {
                 Ok(())
             }
@@ -276,10 +266,16 @@ impl Validator {
         only_with("of", step.of.is_some(), "show")?;
         only_with("content", step.content.is_some(), "file")?;
         if kind != "show" && !step.target().is_empty() {
-            return Err((path.clone(), "object fields (`handle`, `in`, `ref`, ...) belong to a `show` step or an `expect.object`".into()));
+            return Err((
+                path.clone(),
+                "object fields (`handle`, `in`, `ref`, ...) belong to a `show` step or an `expect.object`".into(),
+            ));
         }
         if kind.is_empty() && step.note.is_none() && step.expect.is_none() {
-            return Err((path.clone(), "an empty step: expected one of `call`, `start`, `advance`, `show`, `file`, `note`, `expect`".into()));
+            return Err((
+                path.clone(),
+                "an empty step: expected one of `call`, `start`, `advance`, `show`, `file`, `note`, `expect`".into(),
+            ));
         }
         match kind {
             "call" => self.call_step(step, path)?,
@@ -329,10 +325,8 @@ impl Validator {
         })?;
         self.actor(by, &path.key("by"))?;
         let args = step.args.clone().unwrap_or_default();
-        let resolved =
-            values::resolve_args(&args, self).map_err(|(p, m)| (join(&path.key("args"), &p), m))?;
-        values::build_call(name, resolved)
-            .map_err(|(p, m)| (join(&path.key("args"), &p), explain_serde(&m)))?;
+        let resolved = values::resolve_args(&args, self).map_err(|(p, m)| (join(&path.key("args"), &p), m))?;
+        values::build_call(name, resolved).map_err(|(p, m)| (join(&path.key("args"), &p), explain_serde(&m)))?;
         let outputs = output_names();
         for (key, target) in &step.bind {
             if !outputs.contains(&key.as_str()) {
@@ -372,9 +366,7 @@ impl Validator {
         }
         match v {
             Value::Null | Value::Bool(_) => Ok(()),
-            other => values::number(other, self)
-                .map(|_| ())
-                .map_err(|e| (path.clone(), e)),
+            other => values::number(other, self).map(|_| ()).map_err(|e| (path.clone(), e)),
         }
     }
 
@@ -387,7 +379,10 @@ impl Validator {
             r.address.is_some(),
         ];
         if modes.iter().filter(|m| **m).count() != 1 {
-            return Err((path.clone(), "name exactly one object: `handle` (with `in`), `ref`, `process`, `thread` or `address`".into()));
+            return Err((
+                path.clone(),
+                "name exactly one object: `handle` (with `in`), `ref`, `process`, `thread` or `address`".into(),
+            ));
         }
         if let Some(h) = &r.handle {
             let owner = r.in_process.as_deref().ok_or_else(|| {
@@ -495,21 +490,14 @@ impl Validator {
         Ok(())
     }
 
-    fn outputs(
-        &self,
-        outputs: Option<&serde_json::Map<String, Value>>,
-        path: &JsonPath,
-    ) -> VResult {
+    fn outputs(&self, outputs: Option<&serde_json::Map<String, Value>>, path: &JsonPath) -> VResult {
         let names = output_names();
         for (key, v) in outputs.into_iter().flatten() {
             if key == "ret" || !names.contains(&key.as_str()) {
                 let near = consts::near_names(key, names.iter().copied(), 3);
                 return Err((
                     path.key(key),
-                    format!(
-                        "{key:?} is not an output; did you mean {}?",
-                        near.join(", ")
-                    ),
+                    format!("{key:?} is not an output; did you mean {}?", near.join(", ")),
                 ));
             }
             if !["data", "text", "environment", "entry"].contains(&key.as_str()) {

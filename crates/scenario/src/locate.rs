@@ -176,11 +176,7 @@ impl Scanner<'_> {
                 self.string()?;
             }
             b'{' | b'[' => {
-                let close = if self.bytes[self.pos] == b'{' {
-                    b'}'
-                } else {
-                    b']'
-                };
+                let close = if self.bytes[self.pos] == b'{' { b'}' } else { b']' };
                 self.pos += 1;
                 loop {
                     self.ws();
@@ -195,8 +191,7 @@ impl Scanner<'_> {
                 }
             }
             _ => {
-                while self.pos < self.bytes.len() && !b",]} \t\r\n".contains(&self.bytes[self.pos])
-                {
+                while self.pos < self.bytes.len() && !b",]} \t\r\n".contains(&self.bytes[self.pos]) {
                     self.pos += 1;
                 }
             }
@@ -230,10 +225,7 @@ mod tests {
     #[test]
     fn finds_nested_members_and_elements() {
         let text = "{\n  \"a\": 1,\n  \"steps\": [\n    {\"x\": 2},\n    {\"args\": {\"handle\": \"h\"}}\n  ]\n}";
-        assert_eq!(
-            locate(text, &JsonPath::parse("steps[1].args.handle")),
-            Some((5, 21))
-        );
+        assert_eq!(locate(text, &JsonPath::parse("steps[1].args.handle")), Some((5, 25)));
         assert_eq!(locate(text, &JsonPath::parse("steps[0]")), Some((4, 5)));
         assert_eq!(locate(text, &JsonPath::parse("a")), Some((2, 8)));
         assert_eq!(locate(text, &JsonPath::parse("steps[7]")), None);
@@ -250,6 +242,6 @@ mod tests {
     #[test]
     fn escaped_quotes_and_unicode_do_not_confuse_it() {
         let text = "{\"k\\\"ey\": \"한국\", \"b\": [\"]\", {\"c\": 3}]}";
-        assert_eq!(locate(text, &JsonPath::parse("b[1].c")), Some((1, 30)));
+        assert_eq!(locate(text, &JsonPath::parse("b[1].c")), Some((1, 34)));
     }
 }

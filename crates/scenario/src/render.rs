@@ -52,10 +52,7 @@ fn pipe_state(lang: Lang, s: PipeState) -> &'static str {
     match s {
         PipeState::Listening => lang.t("listening", "연결 대기(listening)"),
         PipeState::Connected => lang.t("connected", "연결됨(connected)"),
-        PipeState::Closing => lang.t(
-            "closing (the other end is gone)",
-            "닫히는 중(상대 끝이 닫힘)",
-        ),
+        PipeState::Closing => lang.t("closing (the other end is gone)", "닫히는 중(상대 끝이 닫힘)"),
         PipeState::Disconnected => lang.t("disconnected", "연결 끊김(disconnected)"),
     }
 }
@@ -85,10 +82,7 @@ impl Ctx<'_> {
     }
 
     fn short(&self, pid: u32) -> String {
-        self.names
-            .get(&pid)
-            .cloned()
-            .unwrap_or_else(|| format!("pid {pid}"))
+        self.names.get(&pid).cloned().unwrap_or_else(|| format!("pid {pid}"))
     }
 
     fn thread(&self, tid: u32) -> String {
@@ -179,10 +173,7 @@ impl Ctx<'_> {
                     l.t("created by", "생성한 쪽:")
                 )
             }
-            Event::ProcessExited {
-                process_id,
-                exit_code,
-            } => {
+            Event::ProcessExited { process_id, exit_code } => {
                 format!(
                     "{} {} {} {exit_code}",
                     l.t("process", "프로세스"),
@@ -190,17 +181,20 @@ impl Ctx<'_> {
                     l.t("exits with code", "종료, 종료 코드")
                 )
             }
-            Event::ThreadStarted {
-                thread_id,
-                process_id,
-            } => {
+            Event::ThreadStarted { thread_id, process_id } => {
                 self.thread_owner.insert(*thread_id, *process_id);
                 return None;
             }
-            Event::ThreadExited { .. } => return None,
-            Event::CallParked {
-                thread_id, call, ..
+            Event::ThreadExited {
+                thread_id, exit_code, ..
             } => {
+                format!(
+                    "{} {} {exit_code}",
+                    self.thread(*thread_id),
+                    l.t("ends with code", "스레드 종료, 종료 코드")
+                )
+            }
+            Event::CallParked { thread_id, call, .. } => {
                 format!(
                     "{} {} {call}",
                     self.thread(*thread_id),
@@ -223,42 +217,26 @@ impl Ctx<'_> {
                     String::new()
                 }
             ),
-            Event::CallAbandoned {
-                thread_id, call, ..
-            } => {
+            Event::CallAbandoned { thread_id, call, .. } => {
                 format!(
                     "{}: {call} {}",
                     self.thread(*thread_id),
                     l.t("is abandoned (its thread ended)", "포기됨 (스레드 종료)")
                 )
             }
-            Event::NameAdded { name, object } => format!(
-                "{} \"{name}\" -> {}",
-                l.t("name", "이름 등록"),
-                self.obj(*object)
-            ),
-            Event::NameRemoved { name } => format!(
-                "{} \"{name}\" {}",
-                l.t("name", "이름"),
-                l.t("removed", "삭제")
-            ),
+            Event::NameAdded { name, object } => {
+                format!("{} \"{name}\" -> {}", l.t("name", "이름 등록"), self.obj(*object))
+            }
+            Event::NameRemoved { name } => format!("{} \"{name}\" {}", l.t("name", "이름"), l.t("removed", "삭제")),
             Event::EnvironmentChanged {
                 process_id,
                 name,
                 value,
             } => match value {
                 Some(v) => format!("{}: {name}={v}", self.short(*process_id)),
-                None => format!(
-                    "{}: {name} {}",
-                    self.short(*process_id),
-                    l.t("deleted", "삭제")
-                ),
+                None => format!("{}: {name} {}", self.short(*process_id), l.t("deleted", "삭제")),
             },
-            Event::Data {
-                object,
-                flow,
-                bytes,
-            } => {
+            Event::Data { object, flow, bytes } => {
                 let verb = match flow {
                     Flow::Queued => l.t("bytes queued", "바이트 기록(대기열)"),
                     Flow::Read => l.t("bytes read", "바이트 읽음"),
@@ -422,8 +400,8 @@ fn render_action(out: &mut String, ctx: &mut Ctx<'_>, step: &StepTrace) {
             match outcome {
                 CallOutcome::Done(r) => {
                     let _ = write!(out, "    -> {}", crate::values::show_ret(r.ret));
-                    let failed = matches!(r.ret, Ret::Bool(false))
-                        || r.ret == Ret::Handle(HandleValue::INVALID) && r.error_set;
+                    let failed =
+                        matches!(r.ret, Ret::Bool(false)) || r.ret == Ret::Handle(HandleValue::INVALID) && r.error_set;
                     if failed
                         || (r.error_set && r.last_error != Win32Error::Success)
                         || (r.error_set && r.ret == Ret::Handle(HandleValue::NULL))
@@ -435,12 +413,7 @@ fn render_action(out: &mut String, ctx: &mut Ctx<'_>, step: &StepTrace) {
                     if let Some(map) = outputs.as_object() {
                         for (k, v) in map {
                             let shown = match k.as_str() {
-                                "data" => r
-                                    .outputs
-                                    .data
-                                    .as_ref()
-                                    .map(Data::display)
-                                    .unwrap_or_default(),
+                                "data" => r.outputs.data.as_ref().map(Data::display).unwrap_or_default(),
                                 "bytes_left_this_message" => {
                                     format!("{v} ({})", v.as_u64().map_or(0, |n| n as u32 as i32))
                                 }
@@ -523,9 +496,7 @@ fn render_show(out: &mut String, ctx: &mut Ctx<'_>, shown: &Shown) {
                             format!("Process {}", ctx.short(*process_id))
                         }
                         Some(Detail::Thread {
-                            thread_id,
-                            process_id,
-                            ..
+                            thread_id, process_id, ..
                         }) => format!("Thread {} of {}", thread_id, ctx.short(*process_id)),
                         Some(Detail::Pipe {
                             server,
@@ -618,9 +589,7 @@ fn render_show(out: &mut String, ctx: &mut Ctx<'_>, shown: &Shown) {
                     "{label}: {} {:#x}{}",
                     o.kind.name(),
                     o.object,
-                    o.name
-                        .as_ref()
-                        .map_or(String::new(), |n| format!(" \"{n}\""))
+                    o.name.as_ref().map_or(String::new(), |n| format!(" \"{n}\""))
                 );
                 let _ = writeln!(
                     out,
@@ -631,10 +600,28 @@ fn render_show(out: &mut String, ctx: &mut Ctx<'_>, shown: &Shown) {
                     o.handle_count
                 );
                 let detail = match &o.detail {
-                    Detail::Pipe { server, anonymous, message_type, state, peer, queued_bytes, queued_messages, read_mode_message, nonblocking } => format!(
+                    Detail::Pipe {
+                        server,
+                        anonymous,
+                        message_type,
+                        state,
+                        peer,
+                        queued_bytes,
+                        queued_messages,
+                        read_mode_message,
+                        nonblocking,
+                    } => format!(
                         "{} {}, {}, {} {}, {}: {}, {} {queued_bytes} {} ({queued_messages} {}), {} {}{}",
-                        if *anonymous { l.t("anonymous pipe", "익명 파이프") } else { l.t("named pipe", "이름 있는 파이프") },
-                        if *server { l.t("server end", "서버 끝") } else { l.t("client end", "클라이언트 끝") },
+                        if *anonymous {
+                            l.t("anonymous pipe", "익명 파이프")
+                        } else {
+                            l.t("named pipe", "이름 있는 파이프")
+                        },
+                        if *server {
+                            l.t("server end", "서버 끝")
+                        } else {
+                            l.t("client end", "클라이언트 끝")
+                        },
                         pipe_state(l, *state),
                         l.t("type", "타입"),
                         if *message_type { "message" } else { "byte" },
@@ -659,13 +646,7 @@ fn render_show(out: &mut String, ctx: &mut Ctx<'_>, shown: &Shown) {
             }
             for n in names {
                 let objs: Vec<String> = n.objects.iter().map(|a| format!("{a:#x}")).collect();
-                let _ = writeln!(
-                    out,
-                    "    {} \"{}\" -> {}",
-                    n.namespace,
-                    n.name,
-                    objs.join(", ")
-                );
+                let _ = writeln!(out, "    {} \"{}\" -> {}", n.namespace, n.name, objs.join(", "));
             }
         }
         Shown::Env { blocks } => {
@@ -682,13 +663,7 @@ fn render_show(out: &mut String, ctx: &mut Ctx<'_>, shown: &Shown) {
                 if e.directory {
                     let _ = writeln!(out, "    {} <DIR>", e.path);
                 } else {
-                    let _ = writeln!(
-                        out,
-                        "    {} ({} {})",
-                        e.path,
-                        e.size,
-                        l.t("bytes", "바이트")
-                    );
+                    let _ = writeln!(out, "    {} ({} {})", e.path, e.size, l.t("bytes", "바이트"));
                 }
             }
         }

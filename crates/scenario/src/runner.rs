@@ -196,15 +196,7 @@ impl Run {
             .flat_map(|s| {
                 s.checks.iter().filter(|c| !c.ok).map(move |c| {
                     let detail = c.detail.clone().unwrap_or_default();
-                    (
-                        s.step,
-                        s.line,
-                        if detail.is_empty() {
-                            c.what.clone()
-                        } else {
-                            detail
-                        },
-                    )
+                    (s.step, s.line, if detail.is_empty() { c.what.clone() } else { detail })
                 })
             })
             .collect()
@@ -286,11 +278,7 @@ pub fn run(scenario: &Scenario) -> Run {
                 out.steps.push(trace);
             }
             Err(message) => {
-                out.error = Some(RunError {
-                    step: n,
-                    line,
-                    message,
-                });
+                out.error = Some(RunError { step: n, line, message });
                 break;
             }
         }
@@ -343,8 +331,7 @@ impl State {
                 object: object.unwrap_or(0),
             },
         );
-        self.bindings
-            .insert(name.to_string(), Binding { value: id, object });
+        self.bindings.insert(name.to_string(), Binding { value: id, object });
         if is_process {
             self.names.entry(id).or_insert_with(|| name.to_string());
         }
@@ -357,12 +344,10 @@ impl State {
             .get(name)
             .ok_or_else(|| format!("no process or thread is named {name:?}"))?;
         if actor.is_process {
-            let tid = self.kernel.main_thread(actor.id).ok_or_else(|| {
-                format!(
-                    "process {name} (pid {}) has no live thread: it has exited",
-                    actor.id
-                )
-            })?;
+            let tid = self
+                .kernel
+                .main_thread(actor.id)
+                .ok_or_else(|| format!("process {name} (pid {}) has no live thread: it has exited", actor.id))?;
             Ok((actor.id, tid))
         } else {
             let pid = self
@@ -396,10 +381,8 @@ impl State {
             let by = step.by.clone().unwrap_or_default();
             let (pid, tid) = self.thread_of(&by)?;
             let args = step.args.clone().unwrap_or_default();
-            let resolved =
-                values::resolve_args(&args, self).map_err(|(p, m)| format!("args.{p}: {m}"))?;
-            let call =
-                values::build_call(name, resolved).map_err(|(p, m)| format!("args.{p}: {m}"))?;
+            let resolved = values::resolve_args(&args, self).map_err(|(p, m)| format!("args.{p}: {m}"))?;
+            let call = values::build_call(name, resolved).map_err(|(p, m)| format!("args.{p}: {m}"))?;
             let target_pid = match &call {
                 Call::DuplicateHandle(a) => self
                     .kernel
@@ -431,8 +414,7 @@ impl State {
                 }
                 CallOutcome::Pending { call_seq } => {
                     pending = Some(*call_seq);
-                    self.pending
-                        .insert(*call_seq, (n, step.bind.clone(), pid, target_pid));
+                    self.pending.insert(*call_seq, (n, step.bind.clone(), pid, target_pid));
                     *call_seq
                 }
                 CallOutcome::NoReturn => 0,
@@ -545,8 +527,7 @@ impl State {
                     } else {
                         None
                     };
-                    self.bindings
-                        .insert(name.clone(), Binding { value, object });
+                    self.bindings.insert(name.clone(), Binding { value, object });
                 }
             }
             bound.push((name.clone(), HandleValue(value).to_string()));
@@ -570,17 +551,12 @@ impl State {
             let v = values::number(h, self)?;
             let label = format!("handle {} in {owner}", HandleValue(v));
             return Ok((
-                self.kernel
-                    .object_of_handle(pid, HandleValue(v))
-                    .map(|o| o.object),
+                self.kernel.object_of_handle(pid, HandleValue(v)).map(|o| o.object),
                 label,
             ));
         }
         if let Some(b) = &r.binding {
-            let binding = self
-                .bindings
-                .get(b)
-                .ok_or_else(|| format!("{b:?} is not bound"))?;
+            let binding = self.bindings.get(b).ok_or_else(|| format!("{b:?} is not bound"))?;
             return Ok((binding.object, format!("the object of {b}")));
         }
         if let Some(name) = &r.process {
@@ -597,9 +573,7 @@ impl State {
                 .ok_or_else(|| format!("no thread named {name:?}"))?;
             if actor.is_process {
                 let tid = self.kernel.main_thread(actor.id);
-                let object = tid
-                    .and_then(|t| self.kernel.thread_view(t))
-                    .map(|t| t.object);
+                let object = tid.and_then(|t| self.kernel.thread_view(t)).map(|t| t.object);
                 return Ok((object, format!("the main thread of {name}")));
             }
             return Ok((Some(actor.object), format!("thread {name}")));
@@ -673,9 +647,7 @@ impl State {
             ShowWhat::Env => Shown::Env {
                 blocks: selected(self)
                     .into_iter()
-                    .filter_map(|(n, pid)| {
-                        self.kernel.process_view(pid).map(|v| (n, v.environment))
-                    })
+                    .filter_map(|(n, pid)| self.kernel.process_view(pid).map(|v| (n, v.environment)))
                     .collect(),
             },
             ShowWhat::Files => Shown::Files {
@@ -695,10 +667,7 @@ impl State {
     }
 
     fn name_of(&self, pid: u32) -> String {
-        self.names
-            .get(&pid)
-            .cloned()
-            .unwrap_or_else(|| format!("pid {pid}"))
+        self.names.get(&pid).cloned().unwrap_or_else(|| format!("pid {pid}"))
     }
 
     /// Whether a process or thread name is parked (a process: any of its threads).
@@ -708,16 +677,12 @@ impl State {
         };
         if actor.is_process {
             self.kernel.process_view(actor.id).is_some_and(|p| {
-                p.threads.iter().any(|&t| {
-                    self.kernel
-                        .thread_view(t)
-                        .is_some_and(|t| t.parked.is_some())
-                })
+                p.threads
+                    .iter()
+                    .any(|&t| self.kernel.thread_view(t).is_some_and(|t| t.parked.is_some()))
             })
         } else {
-            self.kernel
-                .thread_view(actor.id)
-                .is_some_and(|t| t.parked.is_some())
+            self.kernel.thread_view(actor.id).is_some_and(|t| t.parked.is_some())
         }
     }
 
@@ -759,10 +724,7 @@ impl State {
                 ),
                 Some(r) => {
                     if let Some(v) = &e.ret {
-                        push(
-                            format!("ret = {}", show_value(v)),
-                            values::match_ret(v, r.ret, self),
-                        );
+                        push(format!("ret = {}", show_value(v)), values::match_ret(v, r.ret, self));
                     }
                     if let Some(v) = &e.last_error {
                         push(
@@ -817,11 +779,7 @@ impl State {
         let mut used = vec![false; completions.len()];
         for c in e.completed.iter().flat_map(|c| c.as_slice()) {
             push(
-                format!(
-                    "{}'s {} completed",
-                    c.by,
-                    c.call.as_deref().unwrap_or("call")
-                ),
+                format!("{}'s {} completed", c.by, c.call.as_deref().unwrap_or("call")),
                 self.check_completion(c, completions, &mut used),
             );
         }
@@ -856,17 +814,12 @@ impl State {
             let d = self.kernel.deadlock();
             let outcome = match (&d, want) {
                 (Some(_), true) | (None, false) => Ok(()),
-                (None, true) => Err(
-                    "no deadlock: some thread can still run or a timeout is pending".to_string(),
-                ),
+                (None, true) => Err("no deadlock: some thread can still run or a timeout is pending".to_string()),
                 (Some(d), false) => Err(format!(
                     "deadlock: {}",
                     d.threads
                         .iter()
-                        .map(|t| format!(
-                            "tid {} in {} waits for {}",
-                            t.thread_id, t.call, t.waiting_for
-                        ))
+                        .map(|t| format!("tid {} in {} waits for {}", t.thread_id, t.call, t.waiting_for))
                         .collect::<Vec<_>>()
                         .join("; ")
                 )),
@@ -910,11 +863,7 @@ impl State {
                 used[i] = true;
                 return Ok(());
             }
-            last_error = Some(format!(
-                "{} completed, but {}",
-                done.call,
-                errors.join("; ")
-            ));
+            last_error = Some(format!("{} completed, but {}", done.call, errors.join("; ")));
         }
         Err(last_error.unwrap_or_else(|| {
             let others: Vec<String> = completions
@@ -1070,11 +1019,7 @@ impl State {
                     ));
                 }
             }
-        } else if o.usage_count.is_some()
-            || o.handle_count.is_some()
-            || o.kind.is_some()
-            || o.signaled.is_some()
-        {
+        } else if o.usage_count.is_some() || o.handle_count.is_some() || o.kind.is_some() || o.signaled.is_some() {
             errors.push("it does not exist".into());
         }
         let what = format!("{label}: {}", what.join(", "));
@@ -1133,9 +1078,7 @@ impl State {
             let want = self.actors.get(parent).map(|a| a.id);
             let have = view.as_ref().map(|v| v.parent_process_id);
             if have != want {
-                errors.push(format!(
-                    "parent pid is {have:?}, expected {parent} ({want:?})"
-                ));
+                errors.push(format!("parent pid is {have:?}, expected {parent} ({want:?})"));
             }
         }
         if errors.is_empty() {
@@ -1167,6 +1110,19 @@ impl State {
     }
 }
 
+/// Control characters as escapes, so a value stays on one line.
+fn escape_controls(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            '\n' => "\\n".to_string(),
+            '\r' => "\\r".to_string(),
+            '\t' => "\\t".to_string(),
+            c if c.is_control() => format!("\\u{{{:x}}}", c as u32),
+            c => c.to_string(),
+        })
+        .collect()
+}
+
 fn yn(b: bool) -> &'static str {
     if b {
         "Y"
@@ -1176,6 +1132,9 @@ fn yn(b: bool) -> &'static str {
 }
 
 fn show_value(v: &Value) -> String {
+    if let Some(inner) = v.as_object().and_then(|m| m.get("not")) {
+        return format!("anything but {}", show_value(inner));
+    }
     match v {
         Value::String(s) => s.clone(),
         other => other.to_string(),
@@ -1183,11 +1142,7 @@ fn show_value(v: &Value) -> String {
 }
 
 /// `Name(arg: value, ...)` with bound names annotated: `handle: hEvent=4`.
-pub fn display_call(
-    name: &str,
-    args: &serde_json::Map<String, Value>,
-    lookup: &dyn Lookup,
-) -> String {
+pub fn display_call(name: &str, args: &serde_json::Map<String, Value>, lookup: &dyn Lookup) -> String {
     let parts: Vec<String> = args
         .iter()
         .map(|(k, v)| format!("{k}: {}", display_arg(v, lookup)))
@@ -1199,14 +1154,9 @@ fn display_arg(v: &Value, lookup: &dyn Lookup) -> String {
     match v {
         Value::String(s) => match lookup.number(s) {
             Some(n) => format!("{s}={}", HandleValue(n)),
-            None if s.contains("${") => format!(
-                "{:?}",
-                values::interpolate(s, lookup).unwrap_or_else(|_| s.clone())
-            ),
-            None if kernsim_kernel::consts::lookup(s.split('|').next().unwrap_or("")).is_some() => {
-                s.clone()
-            }
-            None => format!("{s:?}"),
+            None if s.contains("${") => format!("\"{}\"", values::interpolate(s, lookup).unwrap_or_else(|_| s.clone())),
+            None if kernsim_kernel::consts::lookup(s.split('|').next().unwrap_or("")).is_some() => s.clone(),
+            None => format!("\"{}\"", escape_controls(s)),
         },
         Value::Array(items) => format!(
             "[{}]",

@@ -37,10 +37,7 @@ pub fn number_from_str(text: &str, lookup: &dyn Lookup) -> Result<u32, String> {
                     .flatten()
             })
             .or_else(|| part.parse::<i64>().ok().and_then(int_to_u32))
-            .or_else(|| {
-                part.strip_prefix("0x")
-                    .and_then(|h| u32::from_str_radix(h, 16).ok())
-            })
+            .or_else(|| part.strip_prefix("0x").and_then(|h| u32::from_str_radix(h, 16).ok()))
             .or_else(|| lookup.number(part));
         match value {
             Some(v) => total |= v,
@@ -68,13 +65,11 @@ pub fn unknown_name(name: &str, lookup: &dyn Lookup) -> String {
         .chain(errors)
         .chain(bound.iter().map(String::as_str));
     let near = consts::near_names(name, candidates, 3);
+    let base = format!("unknown constant or name {name:?} (not a Win32 constant, not bound by an earlier step)");
     if near.is_empty() {
-        format!("unknown constant or name {name:?} (not a Win32 constant, not bound by an earlier step)")
+        base
     } else {
-        format!(
-            "unknown constant or name {name:?}; did you mean {}?",
-            near.join(", ")
-        )
+        format!("{base}; did you mean {}?", near.join(", "))
     }
 }
 
@@ -87,9 +82,7 @@ pub fn number(v: &Value, lookup: &dyn Lookup) -> Result<u32, String> {
             .ok_or_else(|| format!("{n} is not a 32-bit integer")),
         Value::Bool(b) => Ok(u32::from(*b)),
         Value::String(s) => number_from_str(s, lookup),
-        other => Err(format!(
-            "expected a number or a constant name, found {other}"
-        )),
+        other => Err(format!("expected a number or a constant name, found {other}")),
     }
 }
 
@@ -100,13 +93,9 @@ pub fn interpolate(text: &str, lookup: &dyn Lookup) -> Result<String, String> {
     while let Some(start) = rest.find("${") {
         out.push_str(&rest[..start]);
         let after = &rest[start + 2..];
-        let end = after
-            .find('}')
-            .ok_or_else(|| format!("unclosed ${{ in {text:?}"))?;
+        let end = after.find('}').ok_or_else(|| format!("unclosed ${{ in {text:?}"))?;
         let name = &after[..end];
-        let value = lookup
-            .number(name)
-            .ok_or_else(|| unknown_name(name, lookup))?;
+        let value = lookup.number(name).ok_or_else(|| unknown_name(name, lookup))?;
         out.push_str(&display_number(value));
         rest = &after[end + 1..];
     }
@@ -124,10 +113,7 @@ fn display_number(value: u32) -> String {
 }
 
 /// Resolves a call's arguments: numbers in numeric parameters, `${}` in text ones.
-pub fn resolve_args(
-    args: &Map<String, Value>,
-    lookup: &dyn Lookup,
-) -> Result<Value, (JsonPath, String)> {
+pub fn resolve_args(args: &Map<String, Value>, lookup: &dyn Lookup) -> Result<Value, (JsonPath, String)> {
     let mut out = Map::new();
     for (key, value) in args {
         let path = JsonPath::default().key(key);
@@ -137,16 +123,9 @@ pub fn resolve_args(
     Ok(Value::Object(out))
 }
 
-fn resolve_value(
-    v: &Value,
-    text: bool,
-    path: &JsonPath,
-    lookup: &dyn Lookup,
-) -> Result<Value, (JsonPath, String)> {
+fn resolve_value(v: &Value, text: bool, path: &JsonPath, lookup: &dyn Lookup) -> Result<Value, (JsonPath, String)> {
     match v {
-        Value::String(s) if text => interpolate(s, lookup)
-            .map(Value::String)
-            .map_err(|e| (path.clone(), e)),
+        Value::String(s) if text => interpolate(s, lookup).map(Value::String).map_err(|e| (path.clone(), e)),
         Value::String(s) => number_from_str(s, lookup)
             .map(Value::from)
             .map_err(|e| (path.clone(), e)),
@@ -255,18 +234,12 @@ pub fn match_error(expected: &Value, actual: Win32Error) -> Result<(), String> {
             let name = Win32Error::from_code(c).map_or(c.to_string(), |e| e.to_string());
             Err(format!("last_error: expected {name}, found {actual}"))
         }
-        None => Err(format!(
-            "last_error: {expected} is not a Win32 error name or number"
-        )),
+        None => Err(format!("last_error: {expected} is not a Win32 error name or number")),
     }
 }
 
 /// Compares expected outputs with a result's outputs.
-pub fn match_outputs(
-    expected: &Map<String, Value>,
-    actual: &CallResult,
-    lookup: &dyn Lookup,
-) -> Vec<String> {
+pub fn match_outputs(expected: &Map<String, Value>, actual: &CallResult, lookup: &dyn Lookup) -> Vec<String> {
     let actual_json = serde_json::to_value(&actual.outputs).unwrap_or(Value::Null);
     let mut failures = Vec::new();
     for (key, want) in expected {
@@ -287,10 +260,9 @@ pub fn match_outputs(
 fn match_output(key: &str, want: &Value, have: &Value, lookup: &dyn Lookup) -> Result<(), String> {
     match key {
         "data" => {
-            let want_data: Data = serde_json::from_value(want.clone())
-                .map_err(|e| format!("bad expected data: {e}"))?;
-            let have_data: Data =
-                serde_json::from_value(have.clone()).map_err(|e| e.to_string())?;
+            let want_data: Data =
+                serde_json::from_value(want.clone()).map_err(|e| format!("bad expected data: {e}"))?;
+            let have_data: Data = serde_json::from_value(have.clone()).map_err(|e| e.to_string())?;
             if want_data == have_data {
                 Ok(())
             } else {
@@ -353,12 +325,9 @@ mod tests {
 
     fn names() -> Names {
         Names(
-            [
-                ("hParent".to_string(), 4u32),
-                ("pseudo".to_string(), u32::MAX),
-            ]
-            .into_iter()
-            .collect(),
+            [("hParent".to_string(), 4u32), ("pseudo".to_string(), u32::MAX)]
+                .into_iter()
+                .collect(),
         )
     }
 
@@ -380,10 +349,7 @@ mod tests {
     #[test]
     fn interpolation_inserts_bound_numbers() {
         let n = names();
-        assert_eq!(
-            interpolate("child.exe ${hParent}", &n).unwrap(),
-            "child.exe 4"
-        );
+        assert_eq!(interpolate("child.exe ${hParent}", &n).unwrap(), "child.exe 4");
         assert_eq!(interpolate("x ${pseudo}", &n).unwrap(), "x -1");
         assert!(interpolate("x ${nope}", &n).is_err());
     }

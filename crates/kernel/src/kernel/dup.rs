@@ -116,15 +116,7 @@ impl Kernel {
             // Same process + CLOSE_SOURCE: the row is moved in place and keeps its value, even
             // when a lower slot is free (WT-process checks this on Windows).
             let value = HandleValue(source_value.0 & !3);
-            self.rewrite_row(
-                source_process,
-                value,
-                HandleEntry {
-                    object,
-                    access,
-                    flags,
-                },
-            );
+            self.rewrite_row(source_process, value, HandleEntry { object, access, flags });
             return self.dup_done(value, a.null_target_handle);
         }
         if let Err(res) = self.ensure_rows(target_process, 1) {

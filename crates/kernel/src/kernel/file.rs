@@ -74,15 +74,13 @@ fn parse(path: &str, cwd: &str) -> Result<Path, Win32Error> {
             ".." => {
                 parts.pop();
             }
-            p if p.contains(['<', '>', ':', '"', '|', '?', '*']) => {
-                return Err(Win32Error::InvalidName)
-            }
+            p if p.contains(['<', '>', ':', '"', '|', '?', '*']) => return Err(Win32Error::InvalidName),
             p => parts.push(p),
         }
     }
     let display = format!("{drive}\\{}", parts.join("\\"));
-    let parent = (!parts.is_empty())
-        .then(|| format!("{drive}\\{}", parts[..parts.len() - 1].join("\\")).to_uppercase());
+    let parent =
+        (!parts.is_empty()).then(|| format!("{drive}\\{}", parts[..parts.len() - 1].join("\\")).to_uppercase());
     Ok(Path {
         key: display.to_uppercase(),
         display,
@@ -96,8 +94,7 @@ impl FileSystem {
             dirs: BTreeMap::new(),
             files: BTreeMap::new(),
         };
-        fs.add_directory("C:\\Windows\\System32")
-            .expect("a valid path");
+        fs.add_directory("C:\\Windows\\System32").expect("a valid path");
         fs
     }
 
@@ -263,16 +260,13 @@ impl Kernel {
         if (d == OPEN_EXISTING || d == TRUNCATE_EXISTING) && !exists {
             return Res::fail(invalid, Win32Error::FileNotFound);
         }
-        let access =
-            map_access(ObjectKind::File, a.desired_access) | SYNCHRONIZE | FILE_READ_ATTRIBUTES;
+        let access = map_access(ObjectKind::File, a.desired_access) | SYNCHRONIZE | FILE_READ_ATTRIBUTES;
         if d == TRUNCATE_EXISTING && access & FILE_WRITE_DATA == 0 {
             return Res::fail(invalid, Win32Error::InvalidParameter);
         }
         let conflict = |held_access: u32, other_share: u32| {
-            (held_access & (FILE_READ_DATA | FILE_EXECUTE) != 0
-                && other_share & FILE_SHARE_READ == 0)
-                || (held_access & (FILE_WRITE_DATA | FILE_APPEND_DATA) != 0
-                    && other_share & FILE_SHARE_WRITE == 0)
+            (held_access & (FILE_READ_DATA | FILE_EXECUTE) != 0 && other_share & FILE_SHARE_READ == 0)
+                || (held_access & (FILE_WRITE_DATA | FILE_APPEND_DATA) != 0 && other_share & FILE_SHARE_WRITE == 0)
                 || (held_access & DELETE != 0 && other_share & FILE_SHARE_DELETE == 0)
         };
         if self
@@ -282,20 +276,13 @@ impl Kernel {
             return Res::fail(invalid, Win32Error::SharingViolation);
         }
         if let Err(res) = self.ensure_rows(cx.process, 1) {
-            return Res {
-                ret: invalid,
-                ..res
-            };
+            return Res { ret: invalid, ..res };
         }
-        let node = self
-            .fs
-            .files
-            .entry(path.key.clone())
-            .or_insert_with(|| FileNode {
-                path: path.display.clone(),
-                data: Vec::new(),
-                delete_pending: false,
-            });
+        let node = self.fs.files.entry(path.key.clone()).or_insert_with(|| FileNode {
+            path: path.display.clone(),
+            data: Vec::new(),
+            delete_pending: false,
+        });
         if exists && (d == CREATE_ALWAYS || d == TRUNCATE_EXISTING) {
             node.data.clear();
         }
@@ -341,11 +328,7 @@ impl Kernel {
         if shares.iter().any(|s| s & FILE_SHARE_DELETE == 0) {
             return Res::no(Win32Error::SharingViolation);
         }
-        self.fs
-            .files
-            .get_mut(&path.key)
-            .expect("exists")
-            .delete_pending = true;
+        self.fs.files.get_mut(&path.key).expect("exists").delete_pending = true;
         Res::yes()
     }
 
@@ -357,9 +340,7 @@ impl Kernel {
             Err(e) => return Res::fail(unknown, e),
         };
         match self.obj(id).kind() {
-            ObjectKind::Pipe | ObjectKind::Mailslot | ObjectKind::MailslotClient => {
-                Res::ok(Ret::Dword(FILE_TYPE_PIPE))
-            }
+            ObjectKind::Pipe | ObjectKind::Mailslot | ObjectKind::MailslotClient => Res::ok(Ret::Dword(FILE_TYPE_PIPE)),
             ObjectKind::File => Res::ok(Ret::Dword(FILE_TYPE_DISK)),
             _ => Res::fail(unknown, Win32Error::InvalidHandle),
         }
@@ -392,11 +373,7 @@ impl Kernel {
         };
         let (key, position) = (f.key.clone(), f.position as usize);
         f.position += data.len() as u64;
-        let node = self
-            .fs
-            .files
-            .get_mut(&key)
-            .expect("an open file's node exists");
+        let node = self.fs.files.get_mut(&key).expect("an open file's node exists");
         if node.data.len() < position + data.len() {
             node.data.resize(position + data.len(), 0);
         }
@@ -416,10 +393,7 @@ mod tests {
         assert_eq!(p.display, "C:\\Data\\a.txt");
         assert_eq!(p.key, "C:\\DATA\\A.TXT");
         assert_eq!(p.parent.as_deref(), Some("C:\\DATA"));
-        assert_eq!(
-            parse("a.txt", "C:\\work").unwrap().display,
-            "C:\\work\\a.txt"
-        );
+        assert_eq!(parse("a.txt", "C:\\work").unwrap().display, "C:\\work\\a.txt");
         assert_eq!(parse("\\x", "D:\\work").unwrap().display, "D:\\x");
         assert!(parse("C:\\a?b", "C:\\").is_err());
     }

@@ -64,10 +64,7 @@ impl Kernel {
             return Res::fail(invalid, Win32Error::AlreadyExists);
         }
         if let Err(res) = self.ensure_rows(cx.process, 1) {
-            return Res {
-                ret: invalid,
-                ..res
-            };
+            return Res { ret: invalid, ..res };
         }
         let body = MailslotObj {
             key: key.clone(),
@@ -83,39 +80,22 @@ impl Kernel {
             object,
         });
         let access = FILE_GENERIC_READ | FILE_WRITE_ATTRIBUTES;
-        let h = self.add_row(
-            cx.process,
-            id,
-            access,
-            u8::from(inheritable(attributes)),
-            Why::Create,
-        );
+        let h = self.add_row(cx.process, id, access, u8::from(inheritable(attributes)), Why::Create);
         Res::ok(Ret::Handle(h))
     }
 
     /// A client `CreateFile` on a mailslot name: 2 when there is none.
-    pub(crate) fn open_mailslot_client(
-        &mut self,
-        process: ObjectId,
-        key: &str,
-        access: u32,
-        inherit: bool,
-    ) -> Res {
+    pub(crate) fn open_mailslot_client(&mut self, process: ObjectId, key: &str, access: u32, inherit: bool) -> Res {
         let invalid = Ret::Handle(HandleValue::INVALID);
         let Some(&slot) = self.mailslots.get(key) else {
             return Res::fail(invalid, Win32Error::FileNotFound);
         };
         if let Err(res) = self.ensure_rows(process, 1) {
-            return Res {
-                ret: invalid,
-                ..res
-            };
+            return Res { ret: invalid, ..res };
         }
         let name = self.obj(slot).name.clone();
         let client = self.new_object(Body::MailslotClient(MailslotClientObj { slot }), name);
-        let access = super::map_access(ObjectKind::MailslotClient, access)
-            | SYNCHRONIZE
-            | FILE_READ_ATTRIBUTES;
+        let access = super::map_access(ObjectKind::MailslotClient, access) | SYNCHRONIZE | FILE_READ_ATTRIBUTES;
         let h = self.add_row(process, client, access, u8::from(inherit), Why::Open);
         Res::ok(Ret::Handle(h)).set(Win32Error::Success)
     }
@@ -131,11 +111,7 @@ impl Kernel {
             });
         }
         if let Some(id) = self.mailslots.remove(&slot.key) {
-            let name = self
-                .objects
-                .get(id)
-                .and_then(|o| o.name.clone())
-                .unwrap_or(slot.key);
+            let name = self.objects.get(id).and_then(|o| o.name.clone()).unwrap_or(slot.key);
             self.log(Event::NameRemoved { name });
         }
     }
@@ -172,10 +148,7 @@ impl Kernel {
         if timeout == 0 {
             return super::pipe::read_failed(Win32Error::SemTimeout).into();
         }
-        Step::Park(
-            PendingOp::ReadMailslot { slot, size },
-            self.deadline(timeout),
-        )
+        Step::Park(PendingOp::ReadMailslot { slot, size }, self.deadline(timeout))
     }
 
     /// Takes the next message if there is one (122 and the message stays when it does not
@@ -188,11 +161,7 @@ impl Kernel {
         if next.len() > size as usize {
             return Some(super::pipe::read_failed(Win32Error::InsufficientBuffer));
         }
-        let data = self
-            .mailslot_mut(slot)
-            .messages
-            .pop_front()
-            .expect("front exists");
+        let data = self.mailslot_mut(slot).messages.pop_front().expect("front exists");
         let object = self.obj(slot).address;
         self.log(Event::Data {
             object,
@@ -213,10 +182,7 @@ impl Kernel {
             Err(res) => return res,
         };
         let m = self.mailslot(id).expect("resolved");
-        let next = m
-            .messages
-            .front()
-            .map_or(MAILSLOT_NO_MESSAGE, |msg| msg.len() as u32);
+        let next = m.messages.front().map_or(MAILSLOT_NO_MESSAGE, |msg| msg.len() as u32);
         let (max, count, timeout) = (m.max_message_size, m.messages.len() as u32, m.read_timeout);
         Res::yes().out(|o| {
             o.max_message_size = Some(max);
@@ -243,10 +209,7 @@ mod tests {
 
     #[test]
     fn mailslot_names_need_the_prefix() {
-        assert_eq!(
-            mailslot_key("\\\\.\\mailslot\\oracle_ms"),
-            Ok("ORACLE_MS".into())
-        );
+        assert_eq!(mailslot_key("\\\\.\\mailslot\\oracle_ms"), Ok("ORACLE_MS".into()));
         assert_eq!(mailslot_key("\\\\.\\MailSlot\\a\\b"), Ok("A\\B".into()));
         assert_eq!(mailslot_key("oracle_plain"), Err(Win32Error::InvalidName));
     }

@@ -213,12 +213,7 @@ impl Kernel {
 
     /// Starts a process on behalf of the system (not by another process): parent pid 0, no
     /// inherited handles. Returns its pid and its primary thread's tid.
-    pub fn spawn(
-        &mut self,
-        image: &str,
-        command_line: &str,
-        environment: Vec<String>,
-    ) -> (u32, u32) {
+    pub fn spawn(&mut self, image: &str, command_line: &str, environment: Vec<String>) -> (u32, u32) {
         let cmd = if command_line.is_empty() {
             image.to_string()
         } else {
@@ -282,9 +277,9 @@ impl Kernel {
 
     /// True when `pid` names a process object that is still alive and has not exited.
     pub fn is_running(&self, pid: u32) -> bool {
-        self.cids.get(&pid).is_some_and(
-            |&id| matches!(&self.objects[id].body, Body::Process(p) if p.exit_code.is_none()),
-        )
+        self.cids
+            .get(&pid)
+            .is_some_and(|&id| matches!(&self.objects[id].body, Body::Process(p) if p.exit_code.is_none()))
     }
 
     /// Adds a file to the in-memory file system (creating its directories), as setup done
@@ -470,11 +465,7 @@ impl Kernel {
         flags: u8,
         why: Why,
     ) -> HandleValue {
-        let entry = HandleEntry {
-            object,
-            access,
-            flags,
-        };
+        let entry = HandleEntry { object, access, flags };
         let value = self
             .process_mut(process)
             .handles
@@ -485,13 +476,7 @@ impl Kernel {
     }
 
     /// Registers a row at a given value (inheritance keeps the parent's values).
-    pub(crate) fn add_row_at(
-        &mut self,
-        process: ObjectId,
-        value: HandleValue,
-        entry: HandleEntry,
-        why: Why,
-    ) {
+    pub(crate) fn add_row_at(&mut self, process: ObjectId, value: HandleValue, entry: HandleEntry, why: Why) {
         self.process_mut(process).handles.insert_at(value, entry);
         self.row_added(process, value, entry, why);
     }
@@ -513,12 +498,7 @@ impl Kernel {
     }
 
     /// Removes a row and drops the object's counts (destroying it at zero).
-    pub(crate) fn remove_row(
-        &mut self,
-        process: ObjectId,
-        value: HandleValue,
-        why: Why,
-    ) -> Option<HandleEntry> {
+    pub(crate) fn remove_row(&mut self, process: ObjectId, value: HandleValue, why: Why) -> Option<HandleEntry> {
         let entry = self.process_mut(process).handles.remove(value)?;
         let handle = HandleValue(value.0 & !3);
         if self.log_enabled {
@@ -585,21 +565,12 @@ impl Kernel {
         if h == HandleValue::CURRENT_THREAD {
             return Ok((thread, THREAD_ALL_ACCESS));
         }
-        let entry = self
-            .process(process)
-            .handles
-            .get(h)
-            .ok_or(Win32Error::InvalidHandle)?;
+        let entry = self.process(process).handles.get(h).ok_or(Win32Error::InvalidHandle)?;
         Ok((entry.object, entry.access))
     }
 
     /// Resolves a handle that must name an object of `kind` (else `ERROR_INVALID_HANDLE`).
-    pub(crate) fn resolve_kind(
-        &self,
-        cx: Cx,
-        h: HandleValue,
-        kind: ObjectKind,
-    ) -> Result<(ObjectId, u32), Res> {
+    pub(crate) fn resolve_kind(&self, cx: Cx, h: HandleValue, kind: ObjectKind) -> Result<(ObjectId, u32), Res> {
         let (id, access) = self.resolve(cx, h).map_err(Res::no)?;
         if self.objects[id].kind() == kind {
             Ok((id, access))
@@ -623,24 +594,16 @@ impl Kernel {
         match call {
             Call::CloseHandle { handle } => self.close_handle(cx, *handle).into(),
             Call::DuplicateHandle(args) => self.duplicate_handle(cx, args).into(),
-            Call::GetHandleInformation { handle } => {
-                self.get_handle_information(cx, *handle).into()
+            Call::GetHandleInformation { handle } => self.get_handle_information(cx, *handle).into(),
+            Call::SetHandleInformation { handle, mask, flags } => {
+                self.set_handle_information(cx, *handle, *mask, *flags).into()
             }
-            Call::SetHandleInformation {
-                handle,
-                mask,
-                flags,
-            } => self
-                .set_handle_information(cx, *handle, *mask, *flags)
-                .into(),
             Call::GetCurrentProcess => Res::ok(Ret::Handle(HandleValue::CURRENT_PROCESS)).into(),
             Call::GetCurrentThread => Res::ok(Ret::Handle(HandleValue::CURRENT_THREAD)).into(),
             Call::GetCurrentProcessId => Res::ok(Ret::Dword(cx.pid)).into(),
             Call::GetCurrentThreadId => Res::ok(Ret::Dword(cx.tid)).into(),
             Call::GetProcessId { process } => self.get_process_id(cx, *process).into(),
-            Call::GetLastError => {
-                Res::ok(Ret::Dword(self.thread(cx.thread).last_error.code())).into()
-            }
+            Call::GetLastError => Res::ok(Ret::Dword(self.thread(cx.thread).last_error.code())).into(),
             Call::SetLastError { error } => Res {
                 ret: Ret::Void,
                 error: Some(*error),
@@ -653,9 +616,7 @@ impl Kernel {
                 self.exit_process(cx.process, *exit_code);
                 Step::NoReturn
             }
-            Call::TerminateProcess { process, exit_code } => {
-                self.terminate_process(cx, *process, *exit_code)
-            }
+            Call::TerminateProcess { process, exit_code } => self.terminate_process(cx, *process, *exit_code),
             Call::GetExitCodeProcess { process } => self.get_exit_code_process(cx, *process).into(),
             Call::OpenProcess {
                 desired_access,
@@ -667,9 +628,7 @@ impl Kernel {
             Call::CreateThread {
                 thread_attributes,
                 creation_flags,
-            } => self
-                .create_thread(cx, thread_attributes, *creation_flags)
-                .into(),
+            } => self.create_thread(cx, thread_attributes, *creation_flags).into(),
             Call::ExitThread { exit_code } => {
                 self.exit_thread(cx.thread, *exit_code);
                 Step::NoReturn
@@ -682,12 +641,8 @@ impl Kernel {
                 Res::ok(Ret::Void).out(|o| o.text = Some(text)).into()
             }
             Call::GetStdHandle { std_handle } => match std_slot(*std_handle) {
-                Some(slot) => {
-                    Res::ok(Ret::Handle(self.process(cx.process).std_handles[slot])).into()
-                }
-                None => {
-                    Res::fail(Ret::Handle(HandleValue::INVALID), Win32Error::InvalidHandle).into()
-                }
+                Some(slot) => Res::ok(Ret::Handle(self.process(cx.process).std_handles[slot])).into(),
+                None => Res::fail(Ret::Handle(HandleValue::INVALID), Win32Error::InvalidHandle).into(),
             },
             Call::SetStdHandle { std_handle, handle } => match std_slot(*std_handle) {
                 Some(slot) => {
@@ -696,21 +651,11 @@ impl Kernel {
                 }
                 None => Res::no(Win32Error::InvalidHandle).into(),
             },
-            Call::CreateToolhelp32Snapshot {
-                flags,
-                process_id: _,
-            } => self.create_snapshot(cx, *flags).into(),
-            Call::Process32First { snapshot, size } => {
-                self.process32(cx, *snapshot, *size, true).into()
-            }
-            Call::Process32Next { snapshot, size } => {
-                self.process32(cx, *snapshot, *size, false).into()
-            }
+            Call::CreateToolhelp32Snapshot { flags, process_id: _ } => self.create_snapshot(cx, *flags).into(),
+            Call::Process32First { snapshot, size } => self.process32(cx, *snapshot, *size, true).into(),
+            Call::Process32Next { snapshot, size } => self.process32(cx, *snapshot, *size, false).into(),
 
-            Call::WaitForSingleObject {
-                handle,
-                milliseconds,
-            } => self.wait(cx, &[*handle], false, *milliseconds),
+            Call::WaitForSingleObject { handle, milliseconds } => self.wait(cx, &[*handle], false, *milliseconds),
             Call::WaitForMultipleObjects {
                 handles,
                 wait_all,
@@ -723,30 +668,21 @@ impl Kernel {
                 initial_state,
                 name,
             } => self
-                .create_event(
-                    cx,
-                    event_attributes,
-                    *manual_reset,
-                    *initial_state,
-                    name.as_deref(),
-                )
+                .create_event(cx, event_attributes, *manual_reset, *initial_state, name.as_deref())
                 .into(),
             Call::OpenEvent {
                 desired_access,
                 inherit_handle,
                 name,
-            } => self
-                .open_event(cx, *desired_access, *inherit_handle, name)
-                .into(),
+            } => self.open_event(cx, *desired_access, *inherit_handle, name).into(),
             Call::SetEvent { event } => self.set_event(cx, *event, true).into(),
             Call::ResetEvent { event } => self.set_event(cx, *event, false).into(),
 
-            Call::SetEnvironmentVariable { name, value } => self
-                .set_environment_variable(cx, name, value.as_deref())
-                .into(),
+            Call::SetEnvironmentVariable { name, value } => {
+                self.set_environment_variable(cx, name, value.as_deref()).into()
+            }
             Call::GetEnvironmentVariable { name, size } => {
-                let (ret, text, error) =
-                    env::get(&self.process(cx.process).environment, name, *size);
+                let (ret, text, error) = env::get(&self.process(cx.process).environment, name, *size);
                 Res {
                     ret: Ret::Dword(ret),
                     error,
@@ -759,9 +695,7 @@ impl Kernel {
             }
             Call::GetEnvironmentStrings => {
                 let block = self.process(cx.process).environment.clone();
-                Res::ok(Ret::Void)
-                    .out(|o| o.environment = Some(block))
-                    .into()
+                Res::ok(Ret::Void).out(|o| o.environment = Some(block)).into()
             }
             Call::SetEnvironmentStrings { environment } => match env::validate_block(environment) {
                 Ok(()) => {
@@ -782,8 +716,7 @@ impl Kernel {
                 Err(e) => Res::no(e).into(),
             },
             Call::ExpandEnvironmentStrings { src, size } => {
-                let (ret, text, error) =
-                    env::expand(&self.process(cx.process).environment, src, *size);
+                let (ret, text, error) = env::expand(&self.process(cx.process).environment, src, *size);
                 Res {
                     ret: Ret::Dword(ret),
                     error,
@@ -795,14 +728,8 @@ impl Kernel {
                 .into()
             }
 
-            Call::CreatePipe {
-                pipe_attributes,
-                size,
-            } => self.create_pipe(cx, pipe_attributes, *size).into(),
-            Call::ReadFile {
-                file,
-                bytes_to_read,
-            } => self.read_file(cx, *file, *bytes_to_read),
+            Call::CreatePipe { pipe_attributes, size } => self.create_pipe(cx, pipe_attributes, *size).into(),
+            Call::ReadFile { file, bytes_to_read } => self.read_file(cx, *file, *bytes_to_read),
             Call::WriteFile { file, data } => self.write_file(cx, *file, &data.0),
             Call::PeekNamedPipe {
                 named_pipe,
@@ -810,9 +737,7 @@ impl Kernel {
             } => self.peek_named_pipe(cx, *named_pipe, *buffer_size).into(),
             Call::CreateNamedPipe(args) => self.create_named_pipe(cx, args).into(),
             Call::ConnectNamedPipe { named_pipe } => self.connect_named_pipe(cx, *named_pipe),
-            Call::DisconnectNamedPipe { named_pipe } => {
-                self.disconnect_named_pipe(cx, *named_pipe).into()
-            }
+            Call::DisconnectNamedPipe { named_pipe } => self.disconnect_named_pipe(cx, *named_pipe).into(),
             Call::WaitNamedPipe { name, timeout } => self.wait_named_pipe(name, *timeout),
             Call::SetNamedPipeHandleState {
                 named_pipe,
@@ -820,13 +745,7 @@ impl Kernel {
                 max_collection_count,
                 collect_data_timeout,
             } => self
-                .set_named_pipe_handle_state(
-                    cx,
-                    *named_pipe,
-                    *mode,
-                    *max_collection_count,
-                    *collect_data_timeout,
-                )
+                .set_named_pipe_handle_state(cx, *named_pipe, *mode, *max_collection_count, *collect_data_timeout)
                 .into(),
             Call::GetNamedPipeHandleState {
                 named_pipe,
@@ -834,9 +753,7 @@ impl Kernel {
             } => self
                 .get_named_pipe_handle_state(cx, *named_pipe, *query_remote_info)
                 .into(),
-            Call::GetNamedPipeInfo { named_pipe } => {
-                self.get_named_pipe_info(cx, *named_pipe).into()
-            }
+            Call::GetNamedPipeInfo { named_pipe } => self.get_named_pipe_info(cx, *named_pipe).into(),
             Call::FlushFileBuffers { file } => self.flush_file_buffers(cx, *file),
             Call::TransactNamedPipe {
                 named_pipe,
@@ -856,19 +773,12 @@ impl Kernel {
                 read_timeout,
                 security_attributes,
             } => self
-                .create_mailslot(
-                    cx,
-                    name,
-                    *max_message_size,
-                    *read_timeout,
-                    security_attributes,
-                )
+                .create_mailslot(cx, name, *max_message_size, *read_timeout, security_attributes)
                 .into(),
             Call::GetMailslotInfo { mailslot } => self.get_mailslot_info(cx, *mailslot).into(),
-            Call::SetMailslotInfo {
-                mailslot,
-                read_timeout,
-            } => self.set_mailslot_info(cx, *mailslot, *read_timeout).into(),
+            Call::SetMailslotInfo { mailslot, read_timeout } => {
+                self.set_mailslot_info(cx, *mailslot, *read_timeout).into()
+            }
 
             Call::CreateFile(args) => self.create_file(cx, args).into(),
             Call::DeleteFile { file_name } => self.delete_file(cx, file_name).into(),
@@ -914,13 +824,7 @@ impl Kernel {
     }
 
     /// `SetHandleInformation`: changes only the masked bits; unknown bits are ignored.
-    fn set_handle_information(
-        &mut self,
-        cx: Cx,
-        handle: HandleValue,
-        mask: u32,
-        flags: u32,
-    ) -> Res {
+    fn set_handle_information(&mut self, cx: Cx, handle: HandleValue, mask: u32, flags: u32) -> Res {
         if handle.is_pseudo() {
             return Res::no(Win32Error::AccessDenied);
         }
@@ -998,11 +902,7 @@ pub(crate) fn map_access(kind: ObjectKind, access: u32) -> u32 {
         ),
         ObjectKind::Thread => (
             READ_CONTROL | THREAD_GET_CONTEXT | THREAD_QUERY_INFORMATION,
-            READ_CONTROL
-                | THREAD_TERMINATE
-                | THREAD_SUSPEND_RESUME
-                | THREAD_SET_INFORMATION
-                | THREAD_SET_CONTEXT,
+            READ_CONTROL | THREAD_TERMINATE | THREAD_SUSPEND_RESUME | THREAD_SET_INFORMATION | THREAD_SET_CONTEXT,
             READ_CONTROL | SYNCHRONIZE | THREAD_QUERY_LIMITED_INFORMATION,
             THREAD_ALL_ACCESS,
         ),
@@ -1012,12 +912,7 @@ pub(crate) fn map_access(kind: ObjectKind, access: u32) -> u32 {
             READ_CONTROL | SYNCHRONIZE,
             EVENT_ALL_ACCESS,
         ),
-        ObjectKind::Snapshot => (
-            READ_CONTROL | 0x4,
-            READ_CONTROL | 0x2,
-            READ_CONTROL | 0x8,
-            0x000F_001F,
-        ),
+        ObjectKind::Snapshot => (READ_CONTROL | 0x4, READ_CONTROL | 0x2, READ_CONTROL | 0x8, 0x000F_001F),
         _ => (
             FILE_GENERIC_READ,
             FILE_GENERIC_WRITE,
@@ -1025,8 +920,7 @@ pub(crate) fn map_access(kind: ObjectKind, access: u32) -> u32 {
             FILE_ALL_ACCESS,
         ),
     };
-    let mut mapped =
-        access & !(GENERIC_READ | GENERIC_WRITE | GENERIC_EXECUTE | GENERIC_ALL | MAXIMUM_ALLOWED);
+    let mut mapped = access & !(GENERIC_READ | GENERIC_WRITE | GENERIC_EXECUTE | GENERIC_ALL | MAXIMUM_ALLOWED);
     if access & GENERIC_READ != 0 {
         mapped |= read;
     }

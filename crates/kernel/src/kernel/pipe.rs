@@ -220,20 +220,11 @@ impl Kernel {
 
     /// `CreatePipe` (spec §5): a one-instance byte pipe; the read end is the server end and
     /// is created first.
-    pub(crate) fn create_pipe(
-        &mut self,
-        cx: Cx,
-        attributes: &Option<SecurityAttributes>,
-        size: u32,
-    ) -> Res {
+    pub(crate) fn create_pipe(&mut self, cx: Cx, attributes: &Option<SecurityAttributes>, size: u32) -> Res {
         if let Err(res) = self.ensure_rows(cx.process, 2) {
             return res;
         }
-        let size = if size == 0 {
-            DEFAULT_PIPE_BUFFER_SIZE
-        } else {
-            size
-        };
+        let size = if size == 0 { DEFAULT_PIPE_BUFFER_SIZE } else { size };
         let config = PipeConfig {
             message_type: false,
             direction: PIPE_ACCESS_INBOUND,
@@ -409,10 +400,7 @@ impl Kernel {
             return fail(Win32Error::InvalidParameter);
         }
         if let Err(res) = self.ensure_rows(cx.process, 1) {
-            return Res {
-                ret: invalid,
-                ..res
-            };
+            return Res { ret: invalid, ..res };
         }
         let existing = self.pipes.get(&key);
         if let Some(pipe) = existing {
@@ -479,24 +467,14 @@ impl Kernel {
                 object,
             });
         } else {
-            self.pipes
-                .get_mut(&key)
-                .expect("pipe exists")
-                .instances
-                .push(id);
+            self.pipes.get_mut(&key).expect("pipe exists").instances.push(id);
         }
         self.log(Event::PipeStateChanged {
             object: self.obj(id).address,
             state: PipeState::Listening,
         });
         let inherit = u8::from(inheritable(&a.security_attributes));
-        let h = self.add_row(
-            cx.process,
-            id,
-            server_access(direction),
-            inherit,
-            Why::Create,
-        );
+        let h = self.add_row(cx.process, id, server_access(direction), inherit, Why::Create);
         Res::ok(Ret::Handle(h)).set(if is_new {
             Win32Error::Success
         } else {
@@ -516,19 +494,12 @@ impl Kernel {
 
     /// A client `CreateFile` on `\\.\pipe\NAME` (spec §6.4): 2 without the pipe, 5 when the
     /// access does not fit the direction, 231 when no instance listens.
-    pub(crate) fn open_pipe_client(
-        &mut self,
-        process: ObjectId,
-        key: &str,
-        desired_access: u32,
-        inherit: bool,
-    ) -> Res {
+    pub(crate) fn open_pipe_client(&mut self, process: ObjectId, key: &str, desired_access: u32, inherit: bool) -> Res {
         let invalid = Ret::Handle(HandleValue::INVALID);
         let Some(pipe) = self.pipes.get(key) else {
             return Res::fail(invalid, Win32Error::FileNotFound);
         };
-        let access =
-            map_access(ObjectKind::Pipe, desired_access) | SYNCHRONIZE | FILE_READ_ATTRIBUTES;
+        let access = map_access(ObjectKind::Pipe, desired_access) | SYNCHRONIZE | FILE_READ_ATTRIBUTES;
         let direction = pipe.config.direction;
         if (access & FILE_READ_DATA != 0 && direction & PIPE_ACCESS_OUTBOUND == 0)
             || (access & FILE_WRITE_DATA != 0 && direction & PIPE_ACCESS_INBOUND == 0)
@@ -539,10 +510,7 @@ impl Kernel {
             return Res::fail(invalid, Win32Error::PipeBusy);
         };
         if let Err(res) = self.ensure_rows(process, 1) {
-            return Res {
-                ret: invalid,
-                ..res
-            };
+            return Res { ret: invalid, ..res };
         }
         let client = self.connect_client(server);
         let h = self.add_row(process, client, access, u8::from(inherit), Why::Open);
@@ -671,10 +639,7 @@ impl Kernel {
             match end.inbound.front() {
                 Some(m) => {
                     let n = m.unread().min(size);
-                    (
-                        m.data[m.read_pos..m.read_pos + n].to_vec(),
-                        (m.unread() - n) as u32,
-                    )
+                    (m.data[m.read_pos..m.read_pos + n].to_vec(), (m.unread() - n) as u32)
                 }
                 None => (Vec::new(), 0),
             }
@@ -745,12 +710,7 @@ impl Kernel {
     }
 
     /// `GetNamedPipeHandleState`: the mode bits and the number of instances (capped at 255).
-    pub(crate) fn get_named_pipe_handle_state(
-        &self,
-        cx: Cx,
-        h: HandleValue,
-        query_remote_info: bool,
-    ) -> Res {
+    pub(crate) fn get_named_pipe_handle_state(&self, cx: Cx, h: HandleValue, query_remote_info: bool) -> Res {
         let (id, _) = match self.resolve_kind(cx, h, ObjectKind::Pipe) {
             Ok(v) => v,
             Err(res) => return res,
@@ -766,10 +726,7 @@ impl Kernel {
         }) | u32::from(end.nonblocking);
         let instances = match &end.key {
             None => 1,
-            Some(key) => self
-                .pipes
-                .get(key)
-                .map_or(0, |p| p.instances.len().min(255) as u32),
+            Some(key) => self.pipes.get(key).map_or(0, |p| p.instances.len().min(255) as u32),
         };
         Res::yes().out(|o| {
             o.state = Some(state);
@@ -784,12 +741,7 @@ impl Kernel {
             Err(res) => return res,
         };
         let end = self.pipe(id);
-        let flags = u32::from(end.server)
-            | if end.config.message_type {
-                PIPE_TYPE_MESSAGE
-            } else {
-                0
-            };
+        let flags = u32::from(end.server) | if end.config.message_type { PIPE_TYPE_MESSAGE } else { 0 };
         let c = end.config.clone();
         Res::yes().out(|o| {
             o.flags = Some(flags);
@@ -836,13 +788,7 @@ impl Kernel {
 
     /// `TransactNamedPipe` (spec §6.11): write one message (never waiting for quota), then
     /// read one.
-    pub(crate) fn transact_named_pipe(
-        &mut self,
-        cx: Cx,
-        h: HandleValue,
-        data: &[u8],
-        size: u32,
-    ) -> Step {
+    pub(crate) fn transact_named_pipe(&mut self, cx: Cx, h: HandleValue, data: &[u8], size: u32) -> Step {
         let (id, access) = super::tri!(self.resolve_kind(cx, h, ObjectKind::Pipe));
         if access & FILE_READ_DATA == 0 || access & FILE_WRITE_DATA == 0 {
             return Res::no(Win32Error::AccessDenied).into();
@@ -867,14 +813,7 @@ impl Kernel {
 
     /// `CallNamedPipe` (spec §6.11): open, switch to message mode, transact, close. When every
     /// instance is busy it waits like `WaitNamedPipe(name, nTimeOut)` once.
-    pub(crate) fn call_named_pipe(
-        &mut self,
-        cx: Cx,
-        name: &str,
-        data: &[u8],
-        size: u32,
-        timeout: u32,
-    ) -> Step {
+    pub(crate) fn call_named_pipe(&mut self, cx: Cx, name: &str, data: &[u8], size: u32, timeout: u32) -> Step {
         let Ok(key) = pipe_key(name) else {
             return Res::no(Win32Error::FileNotFound).into();
         };
@@ -903,28 +842,16 @@ impl Kernel {
     }
 
     /// The open-and-send half of `CallNamedPipe`.
-    fn call_connect(
-        &mut self,
-        process: ObjectId,
-        key: &str,
-        data: &[u8],
-    ) -> Result<(ObjectId, HandleValue), Res> {
+    fn call_connect(&mut self, process: ObjectId, key: &str, data: &[u8]) -> Result<(ObjectId, HandleValue), Res> {
         let res = self.open_pipe_client(process, key, GENERIC_READ | GENERIC_WRITE, false);
-        let Ret::Handle(handle) = res.ret else {
-            unreachable!()
-        };
+        let Ret::Handle(handle) = res.ret else { unreachable!() };
         if handle == HandleValue::INVALID {
             return Err(Res {
                 ret: Ret::Bool(false),
                 ..res
             });
         }
-        let end = self
-            .process(process)
-            .handles
-            .get(handle)
-            .expect("just opened")
-            .object;
+        let end = self.process(process).handles.get(handle).expect("just opened").object;
         if !self.pipe(end).config.message_type {
             self.remove_row(process, handle, Why::Close);
             return Err(Res::no(Win32Error::InvalidParameter));
@@ -950,11 +877,7 @@ impl Kernel {
                 }
                 (e.state == PipeState::Closing).then(|| read_failed(Win32Error::BrokenPipe))
             }
-            PendingOp::WritePipe {
-                reader,
-                message,
-                len,
-            } => {
+            PendingOp::WritePipe { reader, message, len } => {
                 let Some(r) = self.pipe_opt(reader) else {
                     return Some(write_failed(Win32Error::BrokenPipe));
                 };
@@ -1049,10 +972,7 @@ mod tests {
     #[test]
     fn pipe_names_are_case_insensitive_and_need_the_prefix() {
         // spec §6.1.
-        assert_eq!(
-            pipe_key("\\\\.\\pipe\\Oracle_Case"),
-            Ok("ORACLE_CASE".into())
-        );
+        assert_eq!(pipe_key("\\\\.\\pipe\\Oracle_Case"), Ok("ORACLE_CASE".into()));
         assert_eq!(pipe_key("\\\\.\\PiPe\\x"), Ok("X".into()));
         assert_eq!(pipe_key("oracle_plainname"), Err(Win32Error::InvalidName));
         assert_eq!(pipe_key("\\\\.\\notpipe\\x"), Err(Win32Error::InvalidName));

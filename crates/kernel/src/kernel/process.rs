@@ -165,10 +165,7 @@ impl Kernel {
         }
 
         let parent = self.process(cx.process);
-        let environment = args
-            .environment
-            .clone()
-            .unwrap_or_else(|| parent.environment.clone());
+        let environment = args.environment.clone().unwrap_or_else(|| parent.environment.clone());
         let parent_std = parent.std_handles;
         let suspended = args.creation_flags & CREATE_SUSPENDED != 0;
         let (child, thread) = self.new_process(
@@ -191,20 +188,8 @@ impl Kernel {
 
         let process_flags = u8::from(inheritable(&args.process_attributes));
         let thread_flags = u8::from(inheritable(&args.thread_attributes));
-        let process_handle = self.add_row(
-            cx.process,
-            child,
-            PROCESS_ALL_ACCESS,
-            process_flags,
-            Why::Create,
-        );
-        let thread_handle = self.add_row(
-            cx.process,
-            thread,
-            THREAD_ALL_ACCESS,
-            thread_flags,
-            Why::Create,
-        );
+        let process_handle = self.add_row(cx.process, child, PROCESS_ALL_ACCESS, process_flags, Why::Create);
+        let thread_handle = self.add_row(cx.process, thread, THREAD_ALL_ACCESS, thread_flags, Why::Create);
         let process_id = self.process(child).pid;
         let thread_id = self.thread(thread).tid;
         Res::yes().set(Win32Error::Success).out(|o| {
@@ -272,12 +257,7 @@ impl Kernel {
     /// `TerminateProcess` (spec §9): needs `PROCESS_TERMINATE`; an exited process gives
     /// `ERROR_ACCESS_DENIED` (Windows; Wine returns TRUE). Termination completes before the
     /// call returns (a modelling choice: Windows only starts it).
-    pub(crate) fn terminate_process(
-        &mut self,
-        cx: Cx,
-        process: HandleValue,
-        exit_code: u32,
-    ) -> Step {
+    pub(crate) fn terminate_process(&mut self, cx: Cx, process: HandleValue, exit_code: u32) -> Step {
         let (id, access) = super::tri!(self.resolve_kind(cx, process, ObjectKind::Process));
         if access & PROCESS_TERMINATE == 0 || self.process(id).exit_code.is_some() {
             return Res::no(Win32Error::AccessDenied).into();
@@ -318,13 +298,7 @@ impl Kernel {
 
     /// `OpenProcess` (spec §9): pid 0 and unknown or destroyed pids give 87, the System
     /// process 5; an exited process whose object lives opens fine. Low pid bits are ignored.
-    pub(crate) fn open_process(
-        &mut self,
-        cx: Cx,
-        desired_access: u32,
-        inherit: bool,
-        pid: u32,
-    ) -> Res {
+    pub(crate) fn open_process(&mut self, cx: Cx, desired_access: u32, inherit: bool, pid: u32) -> Res {
         let null = Ret::Handle(HandleValue::NULL);
         let pid = pid & !3;
         if pid == SYSTEM_PROCESS_ID_VALUE {
@@ -345,12 +319,7 @@ impl Kernel {
     }
 
     /// `CreateThread` in the caller's process.
-    pub(crate) fn create_thread(
-        &mut self,
-        cx: Cx,
-        attributes: &Option<SecurityAttributes>,
-        flags: u32,
-    ) -> Res {
+    pub(crate) fn create_thread(&mut self, cx: Cx, attributes: &Option<SecurityAttributes>, flags: u32) -> Res {
         if let Err(res) = self.ensure_rows(cx.process, 1) {
             return Res {
                 ret: Ret::Handle(HandleValue::NULL),
@@ -412,17 +381,11 @@ impl Kernel {
     /// `CreateToolhelp32Snapshot`: a real handle to a frozen process list.
     pub(crate) fn create_snapshot(&mut self, cx: Cx, flags: u32) -> Res {
         let invalid = Ret::Handle(HandleValue::INVALID);
-        if flags
-            & (TH32CS_SNAPPROCESS | TH32CS_SNAPTHREAD | TH32CS_SNAPMODULE | TH32CS_SNAPHEAPLIST)
-            == 0
-        {
+        if flags & (TH32CS_SNAPPROCESS | TH32CS_SNAPTHREAD | TH32CS_SNAPMODULE | TH32CS_SNAPHEAPLIST) == 0 {
             return Res::fail(invalid, Win32Error::CallNotImplemented);
         }
         if let Err(res) = self.ensure_rows(cx.process, 1) {
-            return Res {
-                ret: invalid,
-                ..res
-            };
+            return Res { ret: invalid, ..res };
         }
         let entries = if flags & TH32CS_SNAPPROCESS != 0 {
             self.process_entries()
@@ -438,13 +401,7 @@ impl Kernel {
     /// `Process32First` / `Process32Next`: `dwSize` must be at least `sizeof(PROCESSENTRY32)`
     /// (else `ERROR_BAD_LENGTH`, a choice: Wine gives 122); the end gives `ERROR_NO_MORE_FILES`.
     /// The cursor lives in the snapshot object, so duplicated handles share it.
-    pub(crate) fn process32(
-        &mut self,
-        cx: Cx,
-        snapshot: HandleValue,
-        size: u32,
-        first: bool,
-    ) -> Res {
+    pub(crate) fn process32(&mut self, cx: Cx, snapshot: HandleValue, size: u32, first: bool) -> Res {
         let (id, _) = match self.resolve_kind(cx, snapshot, ObjectKind::Snapshot) {
             Ok(v) => v,
             Err(res) => return res,
@@ -478,10 +435,7 @@ mod tests {
     fn image_names_drop_the_path_and_add_exe() {
         assert_eq!(image_name("C:\\Windows\\notepad.exe"), "notepad.exe");
         assert_eq!(image_name("child"), "child.exe");
-        assert_eq!(
-            first_token("\"C:\\My Apps\\x.exe\" 30"),
-            "C:\\My Apps\\x.exe"
-        );
+        assert_eq!(first_token("\"C:\\My Apps\\x.exe\" 30"), "C:\\My Apps\\x.exe");
         assert_eq!(first_token("child.exe 48"), "child.exe");
     }
 }

@@ -95,13 +95,7 @@ impl Kernel {
     }
 
     /// `OpenEvent`: missing name 2, another kind 6. Event names are case-sensitive.
-    pub(crate) fn open_event(
-        &mut self,
-        cx: Cx,
-        desired_access: u32,
-        inherit: bool,
-        name: &str,
-    ) -> Res {
+    pub(crate) fn open_event(&mut self, cx: Cx, desired_access: u32, inherit: bool, name: &str) -> Res {
         let null = Ret::Handle(HandleValue::NULL);
         let key = match object_name(name) {
             Ok(k) => k,
@@ -145,9 +139,7 @@ impl Kernel {
             Some(Body::Process(p)) => p.exit_code.is_some(),
             Some(Body::Thread(t)) => t.exit_code.is_some(),
             Some(Body::Event(e)) => e.signaled,
-            Some(Body::Pipe(_) | Body::File(_) | Body::Mailslot(_) | Body::MailslotClient(_)) => {
-                true
-            }
+            Some(Body::Pipe(_) | Body::File(_) | Body::Mailslot(_) | Body::MailslotClient(_)) => true,
             Some(Body::Snapshot(_)) | None => false,
         }
     }
@@ -180,13 +172,7 @@ impl Kernel {
     }
 
     /// `WaitForSingleObject` / `WaitForMultipleObjects` (spec §9).
-    pub(crate) fn wait(
-        &mut self,
-        cx: Cx,
-        handles: &[HandleValue],
-        wait_all: bool,
-        milliseconds: u32,
-    ) -> Step {
+    pub(crate) fn wait(&mut self, cx: Cx, handles: &[HandleValue], wait_all: bool, milliseconds: u32) -> Step {
         let failed = |e| Res::fail(Ret::Dword(WAIT_FAILED), e).into();
         if handles.is_empty() || handles.len() > MAXIMUM_WAIT_OBJECTS as usize {
             return failed(Win32Error::InvalidParameter);
@@ -215,10 +201,7 @@ impl Kernel {
         if milliseconds == 0 {
             return Res::ok(Ret::Dword(WAIT_TIMEOUT)).into();
         }
-        Step::Park(
-            PendingOp::Wait { objects, wait_all },
-            self.deadline(milliseconds),
-        )
+        Step::Park(PendingOp::Wait { objects, wait_all }, self.deadline(milliseconds))
     }
 
     /// `Sleep`: 0 returns at once; `INFINITE` never returns.
@@ -267,13 +250,7 @@ impl Kernel {
         'again: loop {
             let parked: Vec<ObjectId> = self.parked.values().copied().collect();
             for thread in parked {
-                let op = self
-                    .thread(thread)
-                    .parked
-                    .as_ref()
-                    .expect("parked thread")
-                    .op
-                    .clone();
+                let op = self.thread(thread).parked.as_ref().expect("parked thread").op.clone();
                 if let Some(res) = self.try_complete(thread, &op) {
                     self.complete(thread, res);
                     continue 'again;
@@ -288,9 +265,9 @@ impl Kernel {
 
     fn try_complete(&mut self, thread: ObjectId, op: &PendingOp) -> Option<Res> {
         match op {
-            PendingOp::Wait { objects, wait_all } => self
-                .check_wait(objects, *wait_all)
-                .map(|i| Res::ok(Ret::Dword(i))),
+            PendingOp::Wait { objects, wait_all } => {
+                self.check_wait(objects, *wait_all).map(|i| Res::ok(Ret::Dword(i)))
+            }
             PendingOp::Sleep => None,
             PendingOp::ReadMailslot { slot, size } => self.mailslot_try_read(*slot, *size),
             _ => self.pipe_try_complete(thread, op),
@@ -332,10 +309,7 @@ impl Kernel {
             return;
         };
         self.parked.remove(&parked.park_seq);
-        if let PendingOp::WritePipe {
-            reader, message, ..
-        } = parked.op
-        {
+        if let PendingOp::WritePipe { reader, message, .. } = parked.op {
             self.pipe_drop_message(reader, message);
         }
         let thread_id = self.thread(thread).tid;
@@ -386,13 +360,7 @@ impl Kernel {
                 });
                 self.time_ms = deadline;
             }
-            let op = self
-                .thread(thread)
-                .parked
-                .as_ref()
-                .expect("parked")
-                .op
-                .clone();
+            let op = self.thread(thread).parked.as_ref().expect("parked").op.clone();
             self.complete(thread, Self::timeout_result(&op));
             self.settle();
         }
@@ -423,9 +391,7 @@ impl Kernel {
             }
             let (call, waiting_for) = match &t.parked {
                 Some(p) => (p.call_name.to_string(), self.describe_wait(&p.op)),
-                None if t.suspend_count > 0 => {
-                    ("(suspended)".to_string(), "ResumeThread".to_string())
-                }
+                None if t.suspend_count > 0 => ("(suspended)".to_string(), "ResumeThread".to_string()),
                 None => return None,
             };
             threads.push(DeadlockedThread {
@@ -456,22 +422,15 @@ impl Kernel {
             }
             PendingOp::Sleep => "the clock".to_string(),
             PendingOp::ReadPipe { end, .. } => format!("data in {}", self.describe_object(*end)),
-            PendingOp::WritePipe { reader, .. } => format!(
-                "{} to be read down to its quota",
-                self.describe_object(*reader)
-            ),
+            PendingOp::WritePipe { reader, .. } => {
+                format!("{} to be read down to its quota", self.describe_object(*reader))
+            }
             PendingOp::Connect { end } => format!("a client on {}", self.describe_object(*end)),
             PendingOp::WaitNamedPipe { key } | PendingOp::CallWait { key, .. } => {
-                let name = self
-                    .pipes
-                    .get(key)
-                    .map_or(key.as_str(), |p| p.display_name.as_str());
+                let name = self.pipes.get(key).map_or(key.as_str(), |p| p.display_name.as_str());
                 format!("a listening instance of {name}")
             }
-            PendingOp::Flush { end } => format!(
-                "the peer of {} to read everything",
-                self.describe_object(*end)
-            ),
+            PendingOp::Flush { end } => format!("the peer of {} to read everything", self.describe_object(*end)),
             PendingOp::ReadMailslot { slot, .. } => {
                 format!("a message in {}", self.describe_object(*slot))
             }

@@ -37,9 +37,7 @@ fn pseudo_process_handle_becomes_a_real_inheritable_handle() {
     assert_eq!(w.address(w.pid, real), before);
     assert_eq!(w.usage(w.pid, real), (2, 1), "running + one handle");
     assert_eq!(
-        w.run(w.tid, Call::GetHandleInformation { handle: real })
-            .outputs
-            .flags,
+        w.run(w.tid, Call::GetHandleInformation { handle: real }).outputs.flags,
         Some(1)
     );
     assert_eq!(
@@ -63,10 +61,7 @@ fn pseudo_process_handle_becomes_a_real_inheritable_handle() {
 #[test]
 fn pseudo_thread_handle_becomes_a_real_thread_handle() {
     let mut w = World::new();
-    let r = run_dup(
-        &mut w,
-        dup(HandleValue::CURRENT_THREAD, DUPLICATE_SAME_ACCESS),
-    );
+    let r = run_dup(&mut w, dup(HandleValue::CURRENT_THREAD, DUPLICATE_SAME_ACCESS));
     let t = r.outputs.target_handle.unwrap();
     let view = w.k.object_of_handle(w.pid, t).unwrap();
     assert_eq!(view.kind, crate::object::ObjectKind::Thread);
@@ -163,9 +158,7 @@ fn same_process_close_source_keeps_the_value_even_with_a_lower_slot_free() {
     assert_eq!(r.outputs.target_handle, Some(b));
     assert_eq!(w.usage(w.pid, b), (1, 1), "a move: counts unchanged");
     assert_eq!(
-        w.run(w.tid, Call::GetHandleInformation { handle: b })
-            .outputs
-            .flags,
+        w.run(w.tid, Call::GetHandleInformation { handle: b }).outputs.flags,
         Some(1)
     );
 }
@@ -277,23 +270,16 @@ fn protect_from_close_is_not_copied_and_protects_the_source() {
             flags: 3,
         },
     );
-    let r = run_dup(
-        &mut w,
-        dup(e, DUPLICATE_SAME_ACCESS | DUPLICATE_CLOSE_SOURCE),
-    );
+    let r = run_dup(&mut w, dup(e, DUPLICATE_SAME_ACCESS | DUPLICATE_CLOSE_SOURCE));
     succeeds(&r);
     let copy = r.outputs.target_handle.unwrap();
     assert_ne!(copy, e);
     assert_eq!(
-        w.run(w.tid, Call::GetHandleInformation { handle: copy })
-            .outputs
-            .flags,
+        w.run(w.tid, Call::GetHandleInformation { handle: copy }).outputs.flags,
         Some(0)
     );
     assert_eq!(
-        w.run(w.tid, Call::GetHandleInformation { handle: e })
-            .outputs
-            .flags,
+        w.run(w.tid, Call::GetHandleInformation { handle: e }).outputs.flags,
         Some(3),
         "source not closed"
     );
@@ -304,10 +290,7 @@ fn same_attributes_copies_both_flags() {
     // spec §4 step 5: DUPLICATE_SAME_ATTRIBUTES (Windows; Wine 8.0 ignores it).
     let mut w = World::new();
     let e = handle(&w.run(w.tid, event(true, None)));
-    let r = run_dup(
-        &mut w,
-        dup(e, DUPLICATE_SAME_ACCESS | DUPLICATE_SAME_ATTRIBUTES),
-    );
+    let r = run_dup(&mut w, dup(e, DUPLICATE_SAME_ACCESS | DUPLICATE_SAME_ATTRIBUTES));
     assert_eq!(
         w.run(
             w.tid,
@@ -359,10 +342,7 @@ fn cross_process_duplicates_are_values_of_the_target_table() {
         },
     );
     succeeds(&back);
-    fails(
-        &w.run(ctid, Call::SetEvent { event: v }),
-        Win32Error::InvalidHandle,
-    );
+    fails(&w.run(ctid, Call::SetEvent { event: v }), Win32Error::InvalidHandle);
     assert_eq!(w.usage(w.pid, e), (2, 2));
 }
 
@@ -435,10 +415,7 @@ fn a_pseudo_source_in_a_foreign_process_means_that_process() {
         },
     );
     let v = r.outputs.target_handle.unwrap();
-    assert_eq!(
-        w.run(w.tid, Call::GetProcessId { process: v }).ret,
-        Ret::Dword(cpid)
-    );
+    assert_eq!(w.run(w.tid, Call::GetProcessId { process: v }).ret, Ret::Dword(cpid));
 }
 
 #[test]

@@ -28,28 +28,12 @@ fn the_child_gets_a_copy_at_create_process_time() {
     succeeds(&w.run(w.tid, set("Good", Some("evening"))));
     succeeds(&w.run(w.tid, set("Late", Some("1"))));
     let r = w.run(ctid, get("Good", 100));
-    assert_eq!(
-        (r.ret, r.outputs.text.as_deref()),
-        (Ret::Dword(7), Some("morning"))
-    );
-    assert_eq!(
-        w.run(ctid, get("Late", 100)).last_error,
-        Win32Error::EnvvarNotFound
-    );
+    assert_eq!((r.ret, r.outputs.text.as_deref()), (Ret::Dword(7), Some("morning")));
+    assert_eq!(w.run(ctid, get("Late", 100)).last_error, Win32Error::EnvvarNotFound);
     succeeds(&w.run(ctid, set("Hey", Some("child"))));
-    assert_eq!(
-        w.run(w.tid, get("Hey", 100)).outputs.text.as_deref(),
-        Some("Ho!")
-    );
-    let block = w
-        .run(ctid, Call::GetEnvironmentStrings)
-        .outputs
-        .environment
-        .unwrap();
-    assert_eq!(
-        block,
-        vec!["Big=Boy", "Good=morning", "Hey=child", "PATH=C:\\Windows"]
-    );
+    assert_eq!(w.run(w.tid, get("Hey", 100)).outputs.text.as_deref(), Some("Ho!"));
+    let block = w.run(ctid, Call::GetEnvironmentStrings).outputs.environment.unwrap();
+    assert_eq!(block, vec!["Big=Boy", "Good=morning", "Hey=child", "PATH=C:\\Windows"]);
 }
 
 #[test]
@@ -65,19 +49,9 @@ fn an_explicit_block_is_used_exactly_as_given() {
         })),
     );
     let ctid = r.outputs.thread_id.unwrap();
-    assert_eq!(
-        w.run(ctid, get("PATH", 100)).last_error,
-        Win32Error::EnvvarNotFound
-    );
-    assert_eq!(
-        w.run(ctid, get("b", 100)).outputs.text.as_deref(),
-        Some("two")
-    );
-    let block = w
-        .run(ctid, Call::GetEnvironmentStrings)
-        .outputs
-        .environment
-        .unwrap();
+    assert_eq!(w.run(ctid, get("PATH", 100)).last_error, Win32Error::EnvvarNotFound);
+    assert_eq!(w.run(ctid, get("b", 100)).outputs.text.as_deref(), Some("two"));
+    let block = w.run(ctid, Call::GetEnvironmentStrings).outputs.environment.unwrap();
     assert_eq!(block, vec!["Z=last", "B=two", "A=1"]);
 }
 
@@ -98,15 +72,9 @@ fn get_environment_variable_return_values() {
         (Ret::Dword(4), Win32Error::IoPending, None)
     );
     let r = w.run(w.tid, get("ORACLE_FOO", 4));
-    assert_eq!(
-        (r.ret, r.outputs.text.as_deref()),
-        (Ret::Dword(3), Some("bar"))
-    );
+    assert_eq!((r.ret, r.outputs.text.as_deref()), (Ret::Dword(3), Some("bar")));
     let r = w.run(w.tid, get("ORACLE_MISSING", 100));
-    assert_eq!(
-        (r.ret, r.last_error),
-        (Ret::Dword(0), Win32Error::EnvvarNotFound)
-    );
+    assert_eq!((r.ret, r.last_error), (Ret::Dword(0), Win32Error::EnvvarNotFound));
     succeeds(&w.run(w.tid, set("EMPTY", Some(""))));
     w.run(
         w.tid,
@@ -115,10 +83,7 @@ fn get_environment_variable_return_values() {
         },
     );
     let r = w.run(w.tid, get("EMPTY", 10));
-    assert_eq!(
-        (r.ret, r.last_error),
-        (Ret::Dword(0), Win32Error::IoPending)
-    );
+    assert_eq!((r.ret, r.last_error), (Ret::Dword(0), Win32Error::IoPending));
     assert_eq!(w.run(w.tid, get("EMPTY", 0)).ret, Ret::Dword(1));
 }
 
@@ -126,24 +91,10 @@ fn get_environment_variable_return_values() {
 fn set_environment_variable_errors_change_nothing() {
     // spec §8: '=' inside a name or an empty name → 87.
     let mut w = World::new();
-    let before = w
-        .run(w.tid, Call::GetEnvironmentStrings)
-        .outputs
-        .environment;
-    fails(
-        &w.run(w.tid, set("A=B", Some("x"))),
-        Win32Error::InvalidParameter,
-    );
-    fails(
-        &w.run(w.tid, set("", Some("z"))),
-        Win32Error::InvalidParameter,
-    );
-    assert_eq!(
-        w.run(w.tid, Call::GetEnvironmentStrings)
-            .outputs
-            .environment,
-        before
-    );
+    let before = w.run(w.tid, Call::GetEnvironmentStrings).outputs.environment;
+    fails(&w.run(w.tid, set("A=B", Some("x"))), Win32Error::InvalidParameter);
+    fails(&w.run(w.tid, set("", Some("z"))), Win32Error::InvalidParameter);
+    assert_eq!(w.run(w.tid, Call::GetEnvironmentStrings).outputs.environment, before);
     succeeds(&w.run(w.tid, set("NEVER_SET", None)));
 }
 
@@ -169,10 +120,7 @@ fn expand_and_set_environment_strings() {
             size: 2,
         },
     );
-    assert_eq!(
-        (r.ret, r.last_error),
-        (Ret::Dword(4), Win32Error::InsufficientBuffer)
-    );
+    assert_eq!((r.ret, r.last_error), (Ret::Dword(4), Win32Error::InsufficientBuffer));
     fails(
         &w.run(
             w.tid,
@@ -188,8 +136,5 @@ fn expand_and_set_environment_strings() {
             environment: vec!["one=two=three".into()],
         },
     ));
-    assert_eq!(
-        w.run(w.tid, get("one", 100)).outputs.text.as_deref(),
-        Some("two=three")
-    );
+    assert_eq!(w.run(w.tid, get("one", 100)).outputs.text.as_deref(), Some("two=three"));
 }

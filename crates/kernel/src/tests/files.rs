@@ -16,16 +16,10 @@ fn open(name: &str, access: u32, share: u32, disposition: u32) -> Call {
 #[test]
 fn create_read_write_and_dispositions() {
     let mut w = World::new();
-    w.k.add_file("C:\\data\\hello.txt", b"Hello, pipe!")
-        .unwrap();
+    w.k.add_file("C:\\data\\hello.txt", b"Hello, pipe!").unwrap();
     let f = w.run(
         w.tid,
-        open(
-            "C:\\DATA\\Hello.txt",
-            GENERIC_READ,
-            FILE_SHARE_READ,
-            OPEN_EXISTING,
-        ),
+        open("C:\\DATA\\Hello.txt", GENERIC_READ, FILE_SHARE_READ, OPEN_EXISTING),
     );
     assert_eq!(f.last_error, Win32Error::Success);
     let f = handle(&f);
@@ -37,48 +31,26 @@ fn create_read_write_and_dispositions() {
         "TRUE with 0 bytes at the end"
     );
     fails(&w.run(w.tid, write(f, "x")), Win32Error::AccessDenied);
-    let bad = |r: &CallResult, e| {
-        assert_eq!(
-            (r.ret, r.last_error),
-            (Ret::Handle(HandleValue::INVALID), e),
-            "{r:?}"
-        )
-    };
+    let bad = |r: &CallResult, e| assert_eq!((r.ret, r.last_error), (Ret::Handle(HandleValue::INVALID), e), "{r:?}");
     bad(
-        &w.run(
-            w.tid,
-            open("C:\\data\\none.txt", GENERIC_READ, 0, OPEN_EXISTING),
-        ),
+        &w.run(w.tid, open("C:\\data\\none.txt", GENERIC_READ, 0, OPEN_EXISTING)),
         Win32Error::FileNotFound,
     );
     bad(
-        &w.run(
-            w.tid,
-            open("C:\\nodir\\x.txt", GENERIC_READ, 0, OPEN_EXISTING),
-        ),
+        &w.run(w.tid, open("C:\\nodir\\x.txt", GENERIC_READ, 0, OPEN_EXISTING)),
         Win32Error::PathNotFound,
     );
     bad(
         &w.run(
             w.tid,
-            open(
-                "C:\\data\\hello.txt",
-                GENERIC_READ,
-                FILE_SHARE_READ,
-                CREATE_NEW,
-            ),
+            open("C:\\data\\hello.txt", GENERIC_READ, FILE_SHARE_READ, CREATE_NEW),
         ),
         Win32Error::FileExists,
     );
     bad(
         &w.run(
             w.tid,
-            open(
-                "C:\\data\\hello.txt",
-                GENERIC_WRITE,
-                FILE_SHARE_READ,
-                OPEN_EXISTING,
-            ),
+            open("C:\\data\\hello.txt", GENERIC_WRITE, FILE_SHARE_READ, OPEN_EXISTING),
         ),
         Win32Error::SharingViolation,
     );
@@ -90,22 +62,13 @@ fn create_read_write_and_dispositions() {
         &w.run(w.tid, open("C:\\data\\x", GENERIC_READ, 0, 9)),
         Win32Error::InvalidParameter,
     );
-    let o = w.run(
-        w.tid,
-        open("C:\\data\\out.txt", GENERIC_WRITE, 0, CREATE_ALWAYS),
-    );
+    let o = w.run(w.tid, open("C:\\data\\out.txt", GENERIC_WRITE, 0, CREATE_ALWAYS));
     assert_eq!(o.last_error, Win32Error::Success);
     w.run(w.tid, write(handle(&o), "abc"));
-    let again = w.run(
-        w.tid,
-        open("C:\\data\\new.txt", GENERIC_WRITE, 0, OPEN_ALWAYS),
-    );
+    let again = w.run(w.tid, open("C:\\data\\new.txt", GENERIC_WRITE, 0, OPEN_ALWAYS));
     assert_eq!(again.last_error, Win32Error::Success);
     succeeds(&w.run(w.tid, close(handle(&o))));
-    let o2 = w.run(
-        w.tid,
-        open("C:\\data\\out.txt", GENERIC_WRITE, 0, OPEN_ALWAYS),
-    );
+    let o2 = w.run(w.tid, open("C:\\data\\out.txt", GENERIC_WRITE, 0, OPEN_ALWAYS));
     assert_eq!(o2.last_error, Win32Error::AlreadyExists);
     assert_eq!(w.k.file_content("C:\\data\\out.txt"), Some(&b"abc"[..]));
     assert_eq!(
@@ -134,12 +97,7 @@ fn delete_needs_share_delete_and_waits_for_the_last_handle() {
     succeeds(&w.run(w.tid, close(f)));
     let f = handle(&w.run(
         w.tid,
-        open(
-            "C:\\t\\a.txt",
-            GENERIC_READ,
-            FILE_SHARE_DELETE,
-            OPEN_EXISTING,
-        ),
+        open("C:\\t\\a.txt", GENERIC_READ, FILE_SHARE_DELETE, OPEN_EXISTING),
     ));
     succeeds(&w.run(
         w.tid,

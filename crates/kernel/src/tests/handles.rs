@@ -17,11 +17,7 @@ fn values_are_per_process_multiples_of_four() {
     );
     let c = handle(&w.run(ctid, event(false, None)));
     assert_eq!(c.0, 4);
-    assert_ne!(
-        w.address(cpid, c),
-        w.address(w.pid, a),
-        "same value, different objects"
-    );
+    assert_ne!(w.address(cpid, c), w.address(w.pid, a), "same value, different objects");
 }
 
 #[test]
@@ -43,10 +39,7 @@ fn close_handle_on_garbage_null_and_never_used_values_fails_with_6() {
     for v in [0u32, 0x1234_5678, 0x1000, 3] {
         fails(&w.run(w.tid, close(h(v))), Win32Error::InvalidHandle);
     }
-    fails(
-        &w.run(w.tid, close(h((-7i32) as u32))),
-        Win32Error::InvalidHandle,
-    );
+    fails(&w.run(w.tid, close(h((-7i32) as u32))), Win32Error::InvalidHandle);
 }
 
 #[test]
@@ -95,9 +88,7 @@ fn protected_handles_refuse_to_close() {
         },
     ));
     assert_eq!(
-        w.run(w.tid, Call::GetHandleInformation { handle: e })
-            .outputs
-            .flags,
+        w.run(w.tid, Call::GetHandleInformation { handle: e }).outputs.flags,
         Some(2)
     );
     fails(&w.run(w.tid, close(e)), Win32Error::InvalidHandle);
@@ -127,9 +118,7 @@ fn set_handle_information_changes_only_masked_known_bits() {
         },
     ));
     assert_eq!(
-        w.run(w.tid, Call::GetHandleInformation { handle: e })
-            .outputs
-            .flags,
+        w.run(w.tid, Call::GetHandleInformation { handle: e }).outputs.flags,
         Some(1)
     );
     succeeds(&w.run(
@@ -141,9 +130,7 @@ fn set_handle_information_changes_only_masked_known_bits() {
         },
     ));
     assert_eq!(
-        w.run(w.tid, Call::GetHandleInformation { handle: e })
-            .outputs
-            .flags,
+        w.run(w.tid, Call::GetHandleInformation { handle: e }).outputs.flags,
         Some(3)
     );
     fails(
@@ -192,14 +179,8 @@ fn handle_information_on_pseudo_handles() {
 fn pseudo_handles_are_fixed_values_never_stored() {
     // spec §1.4.
     let mut w = World::new();
-    assert_eq!(
-        w.run(w.tid, Call::GetCurrentProcess).ret,
-        Ret::Handle(h(0xFFFF_FFFF))
-    );
-    assert_eq!(
-        w.run(w.tid, Call::GetCurrentThread).ret,
-        Ret::Handle(h(0xFFFF_FFFE))
-    );
+    assert_eq!(w.run(w.tid, Call::GetCurrentProcess).ret, Ret::Handle(h(0xFFFF_FFFF)));
+    assert_eq!(w.run(w.tid, Call::GetCurrentThread).ret, Ret::Handle(h(0xFFFF_FFFE)));
     assert!(w.k.process_view(w.pid).unwrap().handles.is_empty());
     assert_eq!(
         w.run(
@@ -269,11 +250,7 @@ fn open_event_is_case_sensitive_and_fails_once_the_object_died() {
         },
     ));
     succeeds(&w.run(w.tid, close(a)));
-    assert_eq!(
-        w.usage(w.pid, o),
-        (1, 1),
-        "the OpenEvent handle keeps it alive"
-    );
+    assert_eq!(w.usage(w.pid, o), (1, 1), "the OpenEvent handle keeps it alive");
     succeeds(&w.run(w.tid, close(o)));
     let gone = w.run(
         w.tid,
@@ -322,10 +299,7 @@ fn event_access_is_checked() {
             name: "acc".into(),
         },
     ));
-    fails(
-        &w.run(w.tid, Call::SetEvent { event: s }),
-        Win32Error::AccessDenied,
-    );
+    fails(&w.run(w.tid, Call::SetEvent { event: s }), Win32Error::AccessDenied);
 }
 
 #[test]

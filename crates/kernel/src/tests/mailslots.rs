@@ -30,12 +30,7 @@ fn names_info_and_the_read_timeout() {
     let s = handle(&w.run(w.tid, create(SLOT, 0, 0)));
     let i = w.run(w.tid, Call::GetMailslotInfo { mailslot: s }).outputs;
     assert_eq!(
-        (
-            i.max_message_size,
-            i.next_size,
-            i.message_count,
-            i.read_timeout
-        ),
+        (i.max_message_size, i.next_size, i.message_count, i.read_timeout),
         (Some(0), Some(MAILSLOT_NO_MESSAGE), Some(0), Some(0))
     );
     for name in [SLOT, "\\\\.\\MAILSLOT\\ORACLE_MS"] {
@@ -122,10 +117,7 @@ fn the_maximum_size_is_enforced_and_the_mailslot_dies_with_its_last_server_handl
     let mut w = World::new();
     let s = handle(&w.run(w.tid, create(SLOT, 8, 0)));
     let c = handle(&w.run(w.tid, client(SLOT)));
-    fails(
-        &w.run(w.tid, write(c, "twelve bytes")),
-        Win32Error::InvalidParameter,
-    );
+    fails(&w.run(w.tid, write(c, "twelve bytes")), Win32Error::InvalidParameter);
     succeeds(&w.run(w.tid, write(c, "eight by")));
     succeeds(&w.run(w.tid, close(s)));
     fails(&w.run(w.tid, write(c, "x")), Win32Error::NoData);

@@ -80,12 +80,7 @@ impl World {
     }
 
     /// Creates a child with `CreateProcess`; returns (child pid, child tid, hProcess, hThread).
-    pub fn child(
-        &mut self,
-        tid: u32,
-        command_line: &str,
-        inherit: bool,
-    ) -> (u32, u32, HandleValue, HandleValue) {
+    pub fn child(&mut self, tid: u32, command_line: &str, inherit: bool) -> (u32, u32, HandleValue, HandleValue) {
         let r = self.run(
             tid,
             Call::CreateProcess(Box::new(CreateProcessArgs {
@@ -105,18 +100,12 @@ impl World {
     }
 
     pub fn usage(&self, pid: u32, h: HandleValue) -> (u32, u32) {
-        let o = self
-            .k
-            .object_of_handle(pid, h)
-            .expect("handle names an object");
+        let o = self.k.object_of_handle(pid, h).expect("handle names an object");
         (o.usage_count, o.handle_count)
     }
 
     pub fn address(&self, pid: u32, h: HandleValue) -> u32 {
-        self.k
-            .object_of_handle(pid, h)
-            .expect("handle names an object")
-            .object
+        self.k.object_of_handle(pid, h).expect("handle names an object").object
     }
 }
 
@@ -147,10 +136,7 @@ pub(crate) fn close(v: HandleValue) -> Call {
 }
 
 pub(crate) fn fails(r: &CallResult, error: Win32Error) {
-    assert!(
-        matches!(r.ret, Ret::Bool(false)),
-        "expected FALSE, got {r:?}"
-    );
+    assert!(matches!(r.ret, Ret::Bool(false)), "expected FALSE, got {r:?}");
     assert_eq!(r.last_error, error, "{r:?}");
 }
 
@@ -166,10 +152,7 @@ pub(crate) fn write(file: HandleValue, data: &str) -> Call {
 }
 
 pub(crate) fn read(file: HandleValue, n: u32) -> Call {
-    Call::ReadFile {
-        file,
-        bytes_to_read: n,
-    }
+    Call::ReadFile { file, bytes_to_read: n }
 }
 
 pub(crate) fn data(r: &CallResult) -> String {

@@ -63,11 +63,7 @@ impl World {
 }
 
 fn invalid(r: &CallResult, e: Win32Error) {
-    assert_eq!(
-        (r.ret, r.last_error),
-        (Ret::Handle(HandleValue::INVALID), e),
-        "{r:?}"
-    );
+    assert_eq!((r.ret, r.last_error), (Ret::Handle(HandleValue::INVALID), e), "{r:?}");
 }
 
 #[test]
@@ -112,9 +108,7 @@ fn a_new_instance_listens_at_once_and_an_early_client_makes_connect_say_535() {
     let r = w.run(w.tid, message_server());
     assert_eq!(r.last_error, Win32Error::Success);
     let s = handle(&r);
-    let info = w
-        .run(w.tid, Call::GetNamedPipeInfo { named_pipe: s })
-        .outputs;
+    let info = w.run(w.tid, Call::GetNamedPipeInfo { named_pipe: s }).outputs;
     assert_eq!(info.flags, Some(PIPE_SERVER_END | PIPE_TYPE_MESSAGE));
     let st = w
         .run(
@@ -125,10 +119,7 @@ fn a_new_instance_listens_at_once_and_an_early_client_makes_connect_say_535() {
             },
         )
         .outputs;
-    assert_eq!(
-        (st.state, st.cur_instances),
-        (Some(PIPE_READMODE_MESSAGE), Some(1))
-    );
+    assert_eq!((st.state, st.cur_instances), (Some(PIPE_READMODE_MESSAGE), Some(1)));
     fails(
         &w.run(
             w.tid,
@@ -162,9 +153,7 @@ fn a_new_instance_listens_at_once_and_an_early_client_makes_connect_say_535() {
         .outputs;
     assert_eq!(cs.state, Some(0), "a client starts in byte read mode");
     assert_eq!(
-        w.run(w.tid, Call::GetNamedPipeInfo { named_pipe: c })
-            .outputs
-            .flags,
+        w.run(w.tid, Call::GetNamedPipeInfo { named_pipe: c }).outputs.flags,
         Some(PIPE_TYPE_MESSAGE)
     );
     fails(&w.run(w.tid, connect(c)), Win32Error::InvalidFunction);
@@ -230,41 +219,20 @@ fn creation_parameters_are_validated() {
         &w.run(w.tid, create("\\\\.\\notpipe\\x", 3, 0, 1, 0)),
         Win32Error::InvalidName,
     );
+    invalid(&w.run(w.tid, create(NAME, 0, 0, 1, 0)), Win32Error::InvalidParameter);
     invalid(
-        &w.run(w.tid, create(NAME, 0, 0, 1, 0)),
+        &w.run(w.tid, create(NAME, 3, PIPE_TYPE_BYTE | PIPE_READMODE_MESSAGE, 1, 0)),
         Win32Error::InvalidParameter,
     );
-    invalid(
-        &w.run(
-            w.tid,
-            create(NAME, 3, PIPE_TYPE_BYTE | PIPE_READMODE_MESSAGE, 1, 0),
-        ),
-        Win32Error::InvalidParameter,
-    );
-    invalid(
-        &w.run(w.tid, create(NAME, 3, 0, 0, 0)),
-        Win32Error::InvalidParameter,
-    );
-    invalid(
-        &w.run(w.tid, create(NAME, 3, 0, 256, 0)),
-        Win32Error::InvalidParameter,
-    );
+    invalid(&w.run(w.tid, create(NAME, 3, 0, 0, 0)), Win32Error::InvalidParameter);
+    invalid(&w.run(w.tid, create(NAME, 3, 0, 256, 0)), Win32Error::InvalidParameter);
     assert!(w.k.process_view(w.pid).unwrap().handles.is_empty());
-    let first = w.run(
-        w.tid,
-        create(NAME, PIPE_ACCESS_DUPLEX, PIPE_TYPE_BYTE, 2, 0),
-    );
+    let first = w.run(w.tid, create(NAME, PIPE_ACCESS_DUPLEX, PIPE_TYPE_BYTE, 2, 0));
     assert_eq!(first.last_error, Win32Error::Success);
     invalid(
         &w.run(
             w.tid,
-            create(
-                NAME,
-                PIPE_ACCESS_DUPLEX | FILE_FLAG_FIRST_PIPE_INSTANCE,
-                0,
-                2,
-                0,
-            ),
+            create(NAME, PIPE_ACCESS_DUPLEX | FILE_FLAG_FIRST_PIPE_INSTANCE, 0, 2, 0),
         ),
         Win32Error::AccessDenied,
     );
@@ -272,10 +240,7 @@ fn creation_parameters_are_validated() {
         &w.run(w.tid, create(NAME, PIPE_ACCESS_INBOUND, 0, 2, 0)),
         Win32Error::AccessDenied,
     );
-    let second = w.run(
-        w.tid,
-        create(NAME, PIPE_ACCESS_DUPLEX, PIPE_TYPE_MESSAGE, 5, 0),
-    );
+    let second = w.run(w.tid, create(NAME, PIPE_ACCESS_DUPLEX, PIPE_TYPE_MESSAGE, 5, 0));
     assert_eq!(
         second.last_error,
         Win32Error::AlreadyExists,
@@ -290,19 +255,11 @@ fn creation_parameters_are_validated() {
         handle(&w.run(w.tid, create(NAME, PIPE_ACCESS_DUPLEX, 0, 2, 0))),
         HandleValue::INVALID
     );
-    let unlimited = handle(&w.run(
-        w.tid,
-        create("\\\\.\\pipe\\many", 3, 0, PIPE_UNLIMITED_INSTANCES, 0),
-    ));
+    let unlimited = handle(&w.run(w.tid, create("\\\\.\\pipe\\many", 3, 0, PIPE_UNLIMITED_INSTANCES, 0)));
     assert_eq!(
-        w.run(
-            w.tid,
-            Call::GetNamedPipeInfo {
-                named_pipe: unlimited
-            }
-        )
-        .outputs
-        .max_instances,
+        w.run(w.tid, Call::GetNamedPipeInfo { named_pipe: unlimited })
+            .outputs
+            .max_instances,
         Some(255)
     );
 }
@@ -332,10 +289,7 @@ fn message_mode_reads_one_message_and_more_data_keeps_the_rest() {
     }
     let r = w.run(w.tid, read(s, 5));
     fails(&r, Win32Error::MoreData);
-    assert_eq!(
-        (data(&r), r.outputs.bytes_read),
-        ("hello".to_string(), Some(5))
-    );
+    assert_eq!((data(&r), r.outputs.bytes_read), ("hello".to_string(), Some(5)));
     let p = w
         .run(
             w.tid,
@@ -582,10 +536,7 @@ fn clients_bind_to_the_oldest_listening_instance_and_data_never_crosses() {
     let mut w = World::new();
     let s1 = handle(&w.run(w.tid, create(NAME, 3, 0, 2, 0)));
     let s2 = handle(&w.run(w.tid, create(NAME, 3, 0, 2, 0)));
-    invalid(
-        &w.run(w.tid, create(NAME, 3, 0, 2, 0)),
-        Win32Error::PipeBusy,
-    );
+    invalid(&w.run(w.tid, create(NAME, 3, 0, 2, 0)), Win32Error::PipeBusy);
     let c1 = handle(&w.run(w.tid, open(NAME, rw())));
     let c2 = handle(&w.run(w.tid, open(NAME, rw())));
     invalid(&w.run(w.tid, open(NAME, rw())), Win32Error::PipeBusy);
@@ -611,10 +562,7 @@ fn clients_bind_to_the_oldest_listening_instance_and_data_never_crosses() {
 fn access_must_fit_the_direction_and_names_ignore_case() {
     // spec §6.1, §6.4, [Oracle] 3f.
     let mut w = World::new();
-    let s = handle(&w.run(
-        w.tid,
-        create("\\\\.\\pipe\\Oracle_Case", PIPE_ACCESS_INBOUND, 0, 2, 0),
-    ));
+    let s = handle(&w.run(w.tid, create("\\\\.\\pipe\\Oracle_Case", PIPE_ACCESS_INBOUND, 0, 2, 0)));
     invalid(
         &w.run(w.tid, open("\\\\.\\PIPE\\ORACLE_CASE", rw())),
         Win32Error::AccessDenied,

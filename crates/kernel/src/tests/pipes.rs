@@ -14,10 +14,7 @@ fn pipe(w: &mut World, inherit: bool, size: u32) -> (HandleValue, HandleValue) {
         },
     );
     succeeds(&r);
-    (
-        r.outputs.read_handle.unwrap(),
-        r.outputs.write_handle.unwrap(),
-    )
+    (r.outputs.read_handle.unwrap(), r.outputs.write_handle.unwrap())
 }
 
 #[test]
@@ -26,9 +23,7 @@ fn create_pipe_makes_a_read_server_end_and_a_write_client_end() {
     let mut w = World::new();
     let (r, wr) = pipe(&mut w, false, 0);
     assert_eq!((r, wr), (h(4), h(8)));
-    let info = w
-        .run(w.tid, Call::GetNamedPipeInfo { named_pipe: r })
-        .outputs;
+    let info = w.run(w.tid, Call::GetNamedPipeInfo { named_pipe: r }).outputs;
     assert_eq!(
         (
             info.flags,
@@ -39,9 +34,7 @@ fn create_pipe_makes_a_read_server_end_and_a_write_client_end() {
         (Some(1), Some(4096), Some(4096), Some(1))
     );
     assert_eq!(
-        w.run(w.tid, Call::GetNamedPipeInfo { named_pipe: wr })
-            .outputs
-            .flags,
+        w.run(w.tid, Call::GetNamedPipeInfo { named_pipe: wr }).outputs.flags,
         Some(0)
     );
     let (r1, _) = pipe(&mut w, false, 1);
@@ -56,16 +49,12 @@ fn create_pipe_makes_a_read_server_end_and_a_write_client_end() {
         Ret::Dword(FILE_TYPE_PIPE)
     );
     assert_eq!(
-        w.run(w.tid, Call::GetHandleInformation { handle: r })
-            .outputs
-            .flags,
+        w.run(w.tid, Call::GetHandleInformation { handle: r }).outputs.flags,
         Some(0)
     );
     let (ri, _) = pipe(&mut w, true, 0);
     assert_eq!(
-        w.run(w.tid, Call::GetHandleInformation { handle: ri })
-            .outputs
-            .flags,
+        w.run(w.tid, Call::GetHandleInformation { handle: ri }).outputs.flags,
         Some(1)
     );
 }
@@ -75,10 +64,7 @@ fn bytes_merge_partial_reads_keep_the_rest_and_wrong_ends_are_refused() {
     // spec §5 read, [Oracle] 3e.
     let mut w = World::new();
     let (r, wr) = pipe(&mut w, false, 0);
-    assert_eq!(
-        w.run(w.tid, write(wr, "hello")).outputs.bytes_written,
-        Some(5)
-    );
+    assert_eq!(w.run(w.tid, write(wr, "hello")).outputs.bytes_written, Some(5));
     let peek = w
         .run(
             w.tid,
@@ -89,11 +75,7 @@ fn bytes_merge_partial_reads_keep_the_rest_and_wrong_ends_are_refused() {
         )
         .outputs;
     assert_eq!(
-        (
-            peek.bytes_read,
-            peek.total_bytes_avail,
-            peek.bytes_left_this_message
-        ),
+        (peek.bytes_read, peek.total_bytes_avail, peek.bytes_left_this_message),
         (Some(5), Some(5), Some(4_294_967_291))
     );
     let peek = w
@@ -126,10 +108,7 @@ fn bytes_merge_partial_reads_keep_the_rest_and_wrong_ends_are_refused() {
     fails(&w.run(w.tid, read(wr, 10)), Win32Error::AccessDenied);
     fails(&w.run(w.tid, write(r, "x")), Win32Error::AccessDenied);
     let zero = w.run(w.tid, write(wr, ""));
-    assert_eq!(
-        (zero.ret, zero.outputs.bytes_written),
-        (Ret::Bool(true), Some(0))
-    );
+    assert_eq!((zero.ret, zero.outputs.bytes_written), (Ret::Bool(true), Some(0)));
     assert_eq!(
         w.run(
             w.tid,
@@ -166,10 +145,7 @@ fn an_empty_read_blocks_and_wakes_on_the_next_write() {
     let seq = w.park(t2, read(r, 0));
     w.run(w.tid, write(wr, "xy"));
     let done = w.completed(seq);
-    assert_eq!(
-        (done.ret, done.outputs.bytes_read),
-        (Ret::Bool(true), Some(0))
-    );
+    assert_eq!((done.ret, done.outputs.bytes_read), (Ret::Bool(true), Some(0)));
     assert_eq!(data(&w.run(w.tid, read(r, 10))), "xy");
 }
 
@@ -184,10 +160,7 @@ fn handle_state_on_anonymous_pipes() {
         max_collection_count: None,
         collect_data_timeout: None,
     };
-    fails(
-        &w.run(w.tid, set(PIPE_READMODE_MESSAGE)),
-        Win32Error::InvalidParameter,
-    );
+    fails(&w.run(w.tid, set(PIPE_READMODE_MESSAGE)), Win32Error::InvalidParameter);
     succeeds(&w.run(w.tid, set(PIPE_NOWAIT)));
     fails(&w.run(w.tid, read(r, 10)), Win32Error::NoData);
 }
@@ -353,9 +326,7 @@ fn the_classic_bug_a_parent_keeping_its_write_end_never_sees_eof() {
     w.gone(ctid, Call::ExitProcess { exit_code: 0 });
     assert_eq!(w.run(w.tid, read(r, 100)).outputs.bytes_read, Some(18));
     let seq = w.park(w.tid, read(r, 100));
-    let d =
-        w.k.deadlock()
-            .expect("the parent waits on its own write end");
+    let d = w.k.deadlock().expect("the parent waits on its own write end");
     assert!(d.threads[0].waiting_for.contains("data in Pipe"));
     // Time changes nothing: the read stays blocked (the [Oracle] waited 1500 ms).
     w.k.advance_time(1500);

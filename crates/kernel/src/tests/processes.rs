@@ -21,10 +21,7 @@ fn a_new_child_process_and_thread_start_at_usage_count_two() {
         Some("child.exe 30")
     );
     let view = w.k.process_view(cpid).unwrap();
-    assert_eq!(
-        (view.parent_process_id, view.image.as_str()),
-        (w.pid, "child.exe")
-    );
+    assert_eq!((view.parent_process_id, view.image.as_str()), (w.pid, "child.exe"));
 }
 
 #[test]
@@ -37,15 +34,11 @@ fn exit_keeps_the_object_while_a_handle_remains_and_frees_the_pid_at_zero() {
     w.gone(ctid, Call::ExitProcess { exit_code: 7 });
     assert_eq!(w.usage(w.pid, hp), (1, 1));
     assert_eq!(
-        w.run(w.tid, Call::GetExitCodeProcess { process: hp })
-            .outputs
-            .exit_code,
+        w.run(w.tid, Call::GetExitCodeProcess { process: hp }).outputs.exit_code,
         Some(7)
     );
     assert_eq!(
-        w.run(w.tid, Call::GetExitCodeThread { thread: ht })
-            .outputs
-            .exit_code,
+        w.run(w.tid, Call::GetExitCodeThread { thread: ht }).outputs.exit_code,
         Some(7)
     );
     assert_eq!(
@@ -141,19 +134,10 @@ fn inheritance_copies_only_inheritable_rows_at_the_same_values() {
     let rows = w.k.process_view(cpid).unwrap().handles;
     let values: Vec<u32> = rows.iter().map(|r| r.handle.0).collect();
     assert_eq!(values, vec![inh.0, set_inh.0]);
-    assert!(rows
-        .iter()
-        .all(|r| r.inherit && r.access == EVENT_ALL_ACCESS));
+    assert!(rows.iter().all(|r| r.inherit && r.access == EVENT_ALL_ACCESS));
     assert_eq!(w.address(cpid, inh), w.address(w.pid, inh));
-    assert_eq!(
-        w.usage(w.pid, inh),
-        (2, 2),
-        "inheriting raises the usage count"
-    );
-    fails(
-        &w.run(ctid, Call::SetEvent { event: non }),
-        Win32Error::InvalidHandle,
-    );
+    assert_eq!(w.usage(w.pid, inh), (2, 2), "inheriting raises the usage count");
+    fails(&w.run(ctid, Call::SetEvent { event: non }), Win32Error::InvalidHandle);
     // The child's own first handle fills the hole the parent did not pass on (lowest free).
     assert_eq!(handle(&w.run(ctid, event(false, None))), non);
 }
@@ -214,11 +198,7 @@ fn a_handle_list_restricts_inheritance() {
     for (list, inherit, err) in [
         (vec![n], true, Win32Error::InvalidParameter),
         (vec![b], false, Win32Error::InvalidParameter),
-        (
-            vec![HandleValue::CURRENT_PROCESS],
-            true,
-            Win32Error::InvalidParameter,
-        ),
+        (vec![HandleValue::CURRENT_PROCESS], true, Win32Error::InvalidParameter),
         (vec![h(400)], true, Win32Error::InvalidHandle),
     ] {
         let r = create(
@@ -232,11 +212,7 @@ fn a_handle_list_restricts_inheritance() {
         );
         fails(&r, err);
     }
-    assert_eq!(
-        w.k.process_ids(),
-        before,
-        "a failed CreateProcess creates nothing"
-    );
+    assert_eq!(w.k.process_ids(), before, "a failed CreateProcess creates nothing");
 }
 
 #[test]
@@ -337,9 +313,7 @@ fn terminate_process_checks_type_and_access() {
         },
     ));
     assert_eq!(
-        w.run(w.tid, Call::GetExitCodeProcess { process: hp })
-            .outputs
-            .exit_code,
+        w.run(w.tid, Call::GetExitCodeProcess { process: hp }).outputs.exit_code,
         Some(1234)
     );
     assert_eq!(
@@ -368,15 +342,10 @@ fn terminating_oneself_does_not_return() {
     );
     assert!(!w.k.is_running(cpid));
     assert_eq!(
-        w.run(w.tid, Call::GetExitCodeProcess { process: hp })
-            .outputs
-            .exit_code,
+        w.run(w.tid, Call::GetExitCodeProcess { process: hp }).outputs.exit_code,
         Some(55)
     );
-    assert_eq!(
-        w.k.call(ctid, &Call::GetLastError),
-        Err(CallError::ThreadExited(ctid))
-    );
+    assert_eq!(w.k.call(ctid, &Call::GetLastError), Err(CallError::ThreadExited(ctid)));
 }
 
 #[test]
@@ -402,10 +371,7 @@ fn open_process_errors() {
         );
     }
     let me = handle(&w.run(w.tid, open(w.pid + 1)));
-    assert_eq!(
-        w.run(w.tid, Call::GetProcessId { process: me }).ret,
-        Ret::Dword(w.pid)
-    );
+    assert_eq!(w.run(w.tid, Call::GetProcessId { process: me }).ret, Ret::Dword(w.pid));
     let inh = handle(&w.run(
         w.tid,
         Call::OpenProcess {
@@ -415,9 +381,7 @@ fn open_process_errors() {
         },
     ));
     assert_eq!(
-        w.run(w.tid, Call::GetHandleInformation { handle: inh })
-            .outputs
-            .flags,
+        w.run(w.tid, Call::GetHandleInformation { handle: inh }).outputs.flags,
         Some(1)
     );
 }
@@ -454,14 +418,8 @@ fn suspended_children_run_only_after_resume_thread() {
         .ret,
         Ret::Dword(WAIT_TIMEOUT)
     );
-    assert_eq!(
-        w.run(w.tid, Call::ResumeThread { thread: ht }).ret,
-        Ret::Dword(1)
-    );
-    assert_eq!(
-        w.run(w.tid, Call::ResumeThread { thread: ht }).ret,
-        Ret::Dword(0)
-    );
+    assert_eq!(w.run(w.tid, Call::ResumeThread { thread: ht }).ret, Ret::Dword(1));
+    assert_eq!(w.run(w.tid, Call::ResumeThread { thread: ht }).ret, Ret::Dword(0));
     assert!(w.k.call(ctid, &Call::GetLastError).is_ok());
 }
 
@@ -483,9 +441,7 @@ fn the_last_thread_to_exit_ends_the_process_with_its_code() {
     assert_eq!(w.k.main_thread(cpid), Some(t2));
     w.gone(t2, Call::ExitThread { exit_code: 9 });
     assert_eq!(
-        w.run(w.tid, Call::GetExitCodeProcess { process: hp })
-            .outputs
-            .exit_code,
+        w.run(w.tid, Call::GetExitCodeProcess { process: hp }).outputs.exit_code,
         Some(9)
     );
 }
@@ -505,19 +461,10 @@ fn missing_executables_and_directories() {
             },
         )
     };
-    fails(
-        &go(&mut w, "C:\\Windows\\no_such.exe", None),
-        Win32Error::FileNotFound,
-    );
-    fails(
-        &go(&mut w, "Z:\\no\\such.exe", None),
-        Win32Error::PathNotFound,
-    );
+    fails(&go(&mut w, "C:\\Windows\\no_such.exe", None), Win32Error::FileNotFound);
+    fails(&go(&mut w, "Z:\\no\\such.exe", None), Win32Error::PathNotFound);
     succeeds(&go(&mut w, "C:\\apps\\real", None));
-    fails(
-        &go(&mut w, "x.exe", Some("C:\\nowhere")),
-        Win32Error::Directory,
-    );
+    fails(&go(&mut w, "x.exe", Some("C:\\nowhere")), Win32Error::Directory);
     fails(&go(&mut w, "", None), Win32Error::InvalidParameter);
     let r = go(&mut w, "\"C:\\apps\\real.exe\" arg", Some("C:\\apps"));
     let pid = r.outputs.process_id.unwrap();
@@ -657,15 +604,9 @@ fn snapshots_list_running_processes_only() {
     );
     assert_eq!(
         (r.ret, r.last_error),
-        (
-            Ret::Handle(HandleValue::INVALID),
-            Win32Error::CallNotImplemented
-        )
+        (Ret::Handle(HandleValue::INVALID), Win32Error::CallNotImplemented)
     );
-    assert_eq!(
-        w.k.object_of_handle(w.pid, snap2).unwrap().kind,
-        ObjectKind::Snapshot
-    );
+    assert_eq!(w.k.object_of_handle(w.pid, snap2).unwrap().kind, ObjectKind::Snapshot);
 }
 
 #[test]

@@ -24,9 +24,7 @@ fn a_wait_on_a_running_child_parks_and_completes_when_it_exits() {
     w.gone(ctid, Call::ExitProcess { exit_code: 42 });
     assert_eq!(w.completed(seq).ret, Ret::Dword(WAIT_OBJECT_0));
     assert_eq!(
-        w.run(w.tid, Call::GetExitCodeProcess { process: hp })
-            .outputs
-            .exit_code,
+        w.run(w.tid, Call::GetExitCodeProcess { process: hp }).outputs.exit_code,
         Some(42)
     );
 }
@@ -62,10 +60,7 @@ fn wait_failures() {
             process_id: 0,
         },
     ));
-    assert_eq!(
-        w.run(w.tid, wait(snap, 0)).last_error,
-        Win32Error::InvalidHandle
-    );
+    assert_eq!(w.run(w.tid, wait(snap, 0)).last_error, Win32Error::InvalidHandle);
     let e = handle(&w.run(w.tid, event(false, None)));
     for n in [0usize, 65] {
         let r = w.run(

@@ -1,0 +1,268 @@
+//! The `kernsim` command as a user meets it: narration, JSON lines, `check`, `schema`, exit
+//! codes (0 ok, 1 failed expectation, 2 unusable input) and located errors. Never a panic.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn kernsim(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_kernsim"))
+        .args(args)
+        .current_dir(super::root())
+        .output()
+        .expect("kernsim runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Writes a scenario into a scratch folder under target/ and returns its path.
+fn scratch(name: &str, text: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("cli");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+const HEAD: &str = r#""format_version": 1, "title": "t", "processes": [{"name": "p", "image": "p.exe"}]"#;
+
+fn scenario(steps: &str) -> String {
+    format!("{{{HEAD}, \"steps\": [{steps}]}}")
+}
+
+#[test]
+fn run_narrates_in_english_and_korean() {
+    let en = kernsim(&["run", "scenarios/s1_duplicate_process_example.json"]);
+    assert_eq!(en.status.code(), Some(0), "{}", stderr(&en));
+    let text = stdout(&en);
+    assert!(text.contains("| handle | object address | inherit |"), "{text}");
+    assert!(text.contains("WaitForSingleObject completes -> 0"), "{text}");
+    let ko = kernsim(&["run", "scenarios/s1_duplicate_process_example.json", "--lang", "ko"]);
+    assert_eq!(ko.status.code(), Some(0));
+    let text = stdout(&ko);
+    assert!(
+        text.contains("| 핸들 |") && text.contains("상속여부") && text.contains("사용 횟수"),
+        "{text}"
+    );
+}
+
+#[test]
+fn run_json_is_one_object_per_line() {
+    let o = kernsim(&["run", "scenarios/s2_named_pipe_procedure.json", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(0));
+    let lines: Vec<serde_json::Value> = stdout(&o)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("each line is JSON"))
+        .collect();
+    assert_eq!(lines.first().unwrap()["type"], "scenario");
+    assert_eq!(lines.last().unwrap()["type"], "summary");
+    assert_eq!(lines.last().unwrap()["passed"], true);
+    assert!(lines.iter().filter(|l| l["type"] == "step").count() > 10);
+}
+
+#[test]
+fn check_runs_the_whole_folder() {
+    let o = kernsim(&["check", "scenarios"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    let out = stdout(&o);
+    let last = out.lines().last().unwrap();
+    assert!(last.ends_with(" passed, 0 failed"), "{last}");
+    assert_eq!(
+        out.lines().filter(|l| l.starts_with("ok ")).count(),
+        super::scenario_files().len()
+    );
+}
+
+#[test]
+fn a_failed_expectation_names_the_step_and_both_values_and_exits_1() {
+    let path = scratch(
+        "fail.json",
+        &scenario(
+            r#"{"by": "p", "call": "CloseHandle", "args": {"handle": 44}, "expect": {"ret": true, "last_error": "ERROR_ACCESS_DENIED"}}"#,
+        ),
+    );
+    let o = kernsim(&["run", path.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    let out = stdout(&o);
+    assert!(out.contains("ret: expected true, found FALSE"), "{out}");
+    assert!(
+        out.contains("last_error: expected ERROR_ACCESS_DENIED (5), found ERROR_INVALID_HANDLE (6)"),
+        "{out}"
+    );
+    let c = kernsim(&["check", path.to_str().unwrap()]);
+    assert_eq!(c.status.code(), Some(1));
+    assert!(stdout(&c).contains("step 1 (line 1)"), "{}", stdout(&c));
+}
+
+#[test]
+fn a_step_by_a_parked_process_says_where_it_is_parked() {
+    let path = scratch(
+        "parked.json",
+        &scenario(
+            r#"{"by": "p", "call": "Sleep", "args": {"milliseconds": 100}},
+               {"by": "p", "call": "GetLastError"}"#,
+        ),
+    );
+    let o = kernsim(&["run", path.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(err.contains("parked in Sleep since step 1"), "{err}");
+}
+
+/// Malformed files of many kinds: each must exit 2 with `file:line:col:` and a message that
+/// says what was expected, and never panic.
+#[test]
+fn malformed_files_give_located_errors() {
+    let cases: Vec<(&str, String, &str)> = vec![
+        ("empty", String::new(), "EOF"),
+        ("garbage", "\u{0}\u{1}binary".into(), "expected value"),
+        (
+            "syntax",
+            format!("{{{HEAD}, \"steps\": [ {{\"by\": \"p\",, }} ]}}"),
+            "key must be a string",
+        ),
+        ("trailing", format!("{} extra", scenario("")), "trailing"),
+        ("no-steps", format!("{{{HEAD}}}"), "missing field `steps`"),
+        (
+            "version",
+            r#"{"format_version": 9, "title": "t", "steps": []}"#.into(),
+            "format_version 9 is not supported",
+        ),
+        ("wrong-type", scenario(r#"{"advance": "soon"}"#), "invalid type"),
+        (
+            "unknown-field",
+            scenario(r#"{"by": "p", "call": "GetLastError", "expct": {}}"#),
+            "unknown field `expct`",
+        ),
+        (
+            "unknown-call",
+            scenario(r#"{"by": "p", "call": "CloseHandel", "args": {"handle": 4}}"#),
+            "did you mean CloseHandle",
+        ),
+        (
+            "unknown-constant",
+            scenario(
+                r#"{"by": "p", "call": "DuplicateHandle", "args": {"source_handle": -1, "options": "DUPLICATE_SAME_ACESS"}}"#,
+            ),
+            "did you mean DUPLICATE_SAME_ACCESS",
+        ),
+        (
+            "unknown-binding",
+            scenario(r#"{"by": "p", "call": "CloseHandle", "args": {"handle": "hNope"}}"#),
+            "not bound by an earlier step",
+        ),
+        (
+            "unknown-arg",
+            scenario(r#"{"by": "p", "call": "CloseHandle", "args": {"handel": 4}}"#),
+            "unknown field `handel`",
+        ),
+        (
+            "missing-arg",
+            scenario(r#"{"by": "p", "call": "CloseHandle", "args": {}}"#),
+            "missing field `handle`",
+        ),
+        (
+            "unknown-process",
+            scenario(r#"{"by": "q", "call": "GetLastError"}"#),
+            "no process or thread is named \"q\"",
+        ),
+        ("no-by", scenario(r#"{"call": "GetLastError"}"#), "needs `by`"),
+        (
+            "two-kinds",
+            scenario(r#"{"by": "p", "call": "GetLastError", "advance": 5}"#),
+            "a step does one thing",
+        ),
+        ("empty-step", scenario("{}"), "an empty step"),
+        (
+            "bad-bind",
+            scenario(r#"{"by": "p", "call": "CreateEvent", "bind": {"handle": "h"}}"#),
+            "is not an output",
+        ),
+        (
+            "bad-error-name",
+            scenario(r#"{"by": "p", "call": "GetLastError", "expect": {"last_error": "ERROR_NOPE"}}"#),
+            "is not a Win32 error",
+        ),
+        (
+            "ret-outside-call",
+            scenario(r#"{"expect": {"ret": true}}"#),
+            "belongs to a `call` step",
+        ),
+        (
+            "show-without-object",
+            scenario(r#"{"show": "object"}"#),
+            "name exactly one object",
+        ),
+        (
+            "bad-text",
+            r#"{"format_version": 1, "title": 5, "steps": []}"#.to_string(),
+            "expected a string",
+        ),
+        ("negative-advance", scenario(r#"{"advance": -5}"#), "invalid value"),
+        (
+            "huge-number",
+            scenario(r#"{"by": "p", "call": "CloseHandle", "args": {"handle": 99999999999}}"#),
+            "does not fit",
+        ),
+        (
+            "constant-as-name",
+            scenario(r#"{"by": "p", "call": "CreateEvent", "bind": {"ret": "INFINITE"}}"#),
+            "is a Win32 constant",
+        ),
+    ];
+    for (name, text, expected) in cases {
+        let path = scratch(&format!("bad-{name}.json"), &text);
+        let o = kernsim(&["run", path.to_str().unwrap()]);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{name}: {err}");
+        assert!(!err.contains("panicked"), "{name}: {err}");
+        let file = path.display().to_string();
+        assert!(err.contains(&format!("{file}:")), "{name}: no file in {err}");
+        let after = err.split(&format!("{file}:")).nth(1).unwrap_or("");
+        let mut parts = after.splitn(3, ':');
+        let line: usize = parts.next().unwrap_or("").parse().unwrap_or(0);
+        let col: usize = parts.next().unwrap_or("").parse().unwrap_or(0);
+        assert!(line >= 1 && col >= 1, "{name}: no line and column in {err}");
+        assert!(err.contains(expected), "{name}: expected {expected:?} in {err}");
+    }
+}
+
+#[test]
+fn errors_point_at_the_offending_line_and_json_path() {
+    let text = format!(
+        "{{{HEAD}, \"steps\": [\n  {{\"by\": \"p\", \"call\": \"GetLastError\"}},\n  {{\"by\": \"p\", \"call\": \"CloseHandle\",\n   \"args\": {{\"handle\": \"hMissing\"}}}}\n]}}"
+    );
+    let path = scratch("located.json", &text);
+    let o = kernsim(&["run", path.to_str().unwrap()]);
+    let err = stderr(&o);
+    assert!(
+        err.contains(&format!("{}:4:23: at steps[1].args.handle:", path.display())),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_missing_file_is_unusable_input() {
+    let o = kernsim(&["run", "no/such/file.json"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("cannot read the file"));
+    let c = kernsim(&["check", "no/such/dir"]);
+    assert_eq!(c.status.code(), Some(2));
+}
+
+#[test]
+fn schema_is_json_and_describes_steps() {
+    let o = kernsim(&["schema"]);
+    assert_eq!(o.status.code(), Some(0));
+    let schema: serde_json::Value = serde_json::from_slice(&o.stdout).expect("the schema is JSON");
+    let text = schema.to_string();
+    assert!(
+        text.contains("format_version") && text.contains("steps") && text.contains("expect"),
+        "{text}"
+    );
+}
