@@ -3,10 +3,12 @@
 //! * `scenarios`: every file in `scenarios/` passes, matches its golden traces (en, ko, JSON)
 //!   and renders byte-identically twice;
 //! * `cli`: the `kernsim` command's outputs, exit codes and located errors;
-//! * `invariants`: `check_invariants` catches deliberately corrupted states.
+//! * `invariants`: `check_invariants` catches deliberately corrupted states;
+//! * `properties`: property tests over random call sequences and a reference model.
 
 mod cli;
 mod invariants;
+mod properties;
 mod scenarios;
 
 use std::path::{Path, PathBuf};

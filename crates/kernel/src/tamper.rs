@@ -5,7 +5,22 @@ use crate::handle::HandleValue;
 use crate::kernel::Kernel;
 use crate::object::Body;
 
+/// Deliberate bugs to inject, one switch each.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Bugs {
+    /// `DUPLICATE_CLOSE_SOURCE` into another slot removes the source row but forgets to
+    /// decrement the object's counts.
+    pub close_source_keeps_count: bool,
+    /// `CreateProcess` with `bInheritHandles = TRUE` copies every row, ignoring the flag.
+    pub inherit_ignores_flag: bool,
+}
+
 impl Kernel {
+    /// Turns deliberate bugs on (for tests of the tests).
+    pub fn inject_bugs(&mut self, bugs: Bugs) {
+        self.bugs = bugs;
+    }
+
     /// Adds `delta` to an object's usage count without any row changing. False if no object
     /// has that address.
     pub fn tamper_usage_count(&mut self, address: u32, delta: i32) -> bool {

@@ -128,6 +128,11 @@ impl Kernel {
         let value = self.add_row(target_process, object, access, flags, Why::Duplicate);
         // 7. Close the source (a protected source stays open; the call still succeeds).
         if closable {
+            #[cfg(feature = "test-hooks")]
+            if self.bugs.close_source_keeps_count {
+                self.process_mut(source_process).handles.remove(source_value);
+                return self.dup_done(value, a.null_target_handle);
+            }
             self.remove_row(source_process, source_value, Why::CloseSource);
         }
         self.dup_done(value, a.null_target_handle)

@@ -152,6 +152,9 @@ pub struct Kernel {
     log_enabled: bool,
     log: Vec<Event>,
     completions: Vec<Completion>,
+    /// Deliberate bugs (feature `test-hooks`), to show the property tests catch them.
+    #[cfg(feature = "test-hooks")]
+    pub(crate) bugs: crate::tamper::Bugs,
 }
 
 impl Default for Kernel {
@@ -183,6 +186,8 @@ impl Kernel {
             log_enabled: true,
             log: Vec::new(),
             completions: Vec::new(),
+            #[cfg(feature = "test-hooks")]
+            bugs: Default::default(),
         }
     }
 

@@ -866,8 +866,10 @@ impl Kernel {
     pub(crate) fn pipe_try_complete(&mut self, thread: ObjectId, op: &PendingOp) -> Option<Res> {
         match *op {
             PendingOp::ReadPipe { end, size } => {
+                // The caller's own end was destroyed under it (another thread closed its last
+                // handle): the I/O is aborted; 109 keeps meaning "the other end is gone".
                 let Some(e) = self.pipe_opt(end) else {
-                    return Some(read_failed(Win32Error::BrokenPipe));
+                    return Some(read_failed(Win32Error::OperationAborted));
                 };
                 if e.state == PipeState::Disconnected {
                     return Some(read_failed(Win32Error::PipeNotConnected));
@@ -895,7 +897,7 @@ impl Kernel {
             }
             PendingOp::Connect { end } => {
                 let Some(e) = self.pipe_opt(end) else {
-                    return Some(Res::no(Win32Error::BrokenPipe));
+                    return Some(Res::no(Win32Error::OperationAborted));
                 };
                 match e.state {
                     PipeState::Connected | PipeState::Closing => Some(Res::yes()),
@@ -911,7 +913,7 @@ impl Kernel {
             }
             PendingOp::Flush { end } => {
                 let Some(e) = self.pipe_opt(end) else {
-                    return Some(Res::no(Win32Error::BrokenPipe));
+                    return Some(Res::no(Win32Error::OperationAborted));
                 };
                 match (e.state, e.peer) {
                     (PipeState::Disconnected, _) => Some(Res::no(Win32Error::PipeNotConnected)),
@@ -921,7 +923,7 @@ impl Kernel {
             }
             PendingOp::Transact { end, size } | PendingOp::CallReply { end, size, .. } => {
                 let Some(e) = self.pipe_opt(end) else {
-                    return Some(read_failed(Win32Error::BrokenPipe));
+                    return Some(read_failed(Win32Error::OperationAborted));
                 };
                 let res = if e.state == PipeState::Disconnected {
                     read_failed(Win32Error::PipeNotConnected)

@@ -151,10 +151,14 @@ impl Kernel {
             rows.sort_by_key(|(v, _)| *v);
             rows
         } else if args.inherit_handles {
+            #[cfg(feature = "test-hooks")]
+            let ignore_flag = self.bugs.inherit_ignores_flag;
+            #[cfg(not(feature = "test-hooks"))]
+            let ignore_flag = false;
             self.process(cx.process)
                 .handles
                 .iter()
-                .filter(|(_, e)| e.inherit())
+                .filter(|(_, e)| e.inherit() || ignore_flag)
                 .map(|(v, e)| (v, *e))
                 .collect()
         } else {

@@ -1,0 +1,689 @@
+//! The checking driver: applies generated [`Op`]s to a [`Kernel`] and, after every step,
+//! checks `check_invariants` and the properties the kernel promises beyond it:
+//!
+//! * pipe data is neither lost, duplicated nor reordered, and message boundaries are kept
+//!   (an independent queue model per reading end, fed by successful writes);
+//! * mailslot messages come out whole and in order;
+//! * `ERROR_BROKEN_PIPE` only when no write end exists any more;
+//! * `CreateProcess` copies exactly the inheritable (or listed) rows, at the same values, with
+//!   the same access and flags, and nothing else;
+//! * environment changes never cross between parent and child (a model block per process);
+//! * no call panics.
+//!
+//! Every step is also recorded, so a failing sequence prints as a scenario file that
+//! `kernsim run` replays.
+
+use crate::ops::{Action, HandleRef, Op, Timeout};
+use crate::record::{Record, Recorder};
+use kernsim_kernel::consts::*;
+use kernsim_kernel::*;
+use std::collections::{BTreeMap, VecDeque};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+/// A queue model of one reading end (pipe end or mailslot).
+#[derive(Clone, Debug, Default)]
+struct Queue {
+    /// Messages (or byte chunks) not yet read, with how much of the first was read.
+    messages: VecDeque<Vec<u8>>,
+    front_read: usize,
+}
+
+/// What a parked call was, so its completion can be checked.
+#[derive(Clone, Debug)]
+enum Parked {
+    Read { reader: u32, message_mode: bool, n: u32, mailslot: bool },
+    Write { reader: u32, tid: u32 },
+    Other,
+}
+
+/// Applies operations to a kernel and checks every promise after every step.
+pub struct Driver {
+    /// The kernel under test.
+    pub kernel: Kernel,
+    recorder: Recorder,
+    queues: BTreeMap<u32, Queue>,
+    last_peer: BTreeMap<u32, u32>,
+    env: BTreeMap<u32, BTreeMap<String, String>>,
+    parked: BTreeMap<u64, Parked>,
+    counter: u32,
+    spawned: u32,
+    steps: usize,
+}
+
+impl Default for Driver {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+fn upper(s: &str) -> String {
+    s.to_uppercase()
+}
+
+impl Driver {
+    /// A fresh kernel with one system process.
+    pub fn new() -> Driver {
+        let mut d = Driver {
+            kernel: Kernel::new(),
+            recorder: Recorder::default(),
+            queues: BTreeMap::new(),
+            last_peer: BTreeMap::new(),
+            env: BTreeMap::new(),
+            parked: BTreeMap::new(),
+            counter: 0,
+            spawned: 0,
+            steps: 0,
+        };
+        d.spawn();
+        d
+    }
+
+    /// The same driver over a kernel with injected bugs, or any prepared kernel.
+    pub fn with_kernel(kernel: Kernel) -> Driver {
+        let mut d = Driver::new();
+        d.kernel = kernel;
+        d.recorder = Recorder::default();
+        d.env.clear();
+        d.spawned = 0;
+        d.spawn();
+        d
+    }
+
+    /// How many steps ran.
+    pub fn steps(&self) -> usize {
+        self.steps
+    }
+
+    /// The steps so far, as a scenario file that `kernsim run` replays.
+    pub fn scenario_json(&self, title: &str) -> String {
+        self.recorder.scenario_json(title)
+    }
+
+    fn spawn(&mut self) {
+        self.spawned += 1;
+        let image = format!("sys{}.exe", self.spawned);
+        let env = vec!["PATH=C:\\Windows".to_string(), "SHARED=base".to_string()];
+        let (pid, tid) = self.kernel.spawn(&image, "", env.clone());
+        self.env.insert(pid, env.iter().map(|e| {
+            let (n, v) = env::split(e);
+            (upper(n), v.to_string())
+        }).collect());
+        self.recorder.push(Record::Start { pid, tid, image, environment: env });
+    }
+
+    /// Applies one operation and checks everything; `Err` describes the first broken promise.
+    pub fn apply(&mut self, op: &Op) -> Result<(), String> {
+        self.steps += 1;
+        match op {
+            Op::Spawn => self.spawn(),
+            Op::Advance(ms) => {
+                self.kernel.advance_time(u64::from(*ms));
+                self.recorder.push(Record::Advance(u64::from(*ms)));
+            }
+            Op::Act { actor, action } => {
+                let runnable = self.runnable();
+                if runnable.is_empty() {
+                    match self.kernel.next_deadline() {
+                        Some(d) => {
+                            let ms = d - self.kernel.now_ms();
+                            self.kernel.advance_time(ms);
+                            self.recorder.push(Record::Advance(ms));
+                        }
+                        None => self.spawn(),
+                    }
+                } else {
+                    let (pid, tid) = runnable[usize::from(*actor) % runnable.len()];
+                    self.act(pid, tid, action)?;
+                }
+            }
+        }
+        self.after_step()
+    }
+
+    /// Runnable threads as (pid, tid), by tid.
+    fn runnable(&self) -> Vec<(u32, u32)> {
+        let snap = self.kernel.snapshot();
+        snap.threads
+            .iter()
+            .filter(|t| t.exit_code.is_none() && t.parked.is_none() && t.suspend_count == 0)
+            .map(|t| (t.process_id, t.thread_id))
+            .collect()
+    }
+
+    fn rows(&self, pid: u32) -> Vec<RowView> {
+        self.kernel.process_view(pid).map(|p| p.handles).unwrap_or_default()
+    }
+
+    fn handle(&self, pid: u32, r: &HandleRef) -> HandleValue {
+        resolve_handle(&self.kernel, pid, r)
+    }
+
+    fn timeout(t: Timeout) -> u32 {
+        match t {
+            Timeout::Zero => 0,
+            Timeout::Ms(ms) => u32::from(ms),
+            Timeout::Forever => INFINITE,
+        }
+    }
+
+    fn data(&mut self, len: u16) -> Data {
+        let start = self.counter;
+        self.counter = self.counter.wrapping_add(u32::from(len));
+        Data((0..u32::from(len)).map(|i| (start.wrapping_add(i) % 251) as u8).collect())
+    }
+
+    /// The pipe or mailslot detail of the object a handle names in `pid`.
+    fn detail(&self, pid: u32, h: HandleValue) -> Option<(u32, Detail)> {
+        self.kernel.object_of_handle(pid, h).map(|o| (o.object, o.detail))
+    }
+
+    fn build(&mut self, pid: u32, action: &Action) -> (Call, Parked) {
+        let h = |d: &Driver, r: &HandleRef| d.handle(pid, r);
+        let sa = |inherit: bool| Some(SecurityAttributes { inherit_handle: inherit });
+        let mut parked = Parked::Other;
+        let call = match action {
+            Action::CreateEvent { name, inherit, manual, initial } => Call::CreateEvent {
+                event_attributes: sa(*inherit),
+                manual_reset: *manual,
+                initial_state: *initial,
+                name: name.map(|n| format!("ev{n}")),
+            },
+            Action::OpenEvent { name, inherit } => {
+                Call::OpenEvent { desired_access: EVENT_ALL_ACCESS, inherit_handle: *inherit, name: format!("ev{name}") }
+            }
+            Action::SetEvent { h: r, set } => {
+                let event = h(self, r);
+                if *set {
+                    Call::SetEvent { event }
+                } else {
+                    Call::ResetEvent { event }
+                }
+            }
+            Action::Close { h: r } => Call::CloseHandle { handle: h(self, r) },
+            Action::Duplicate { source_process, h: r, target_process, options, inherit, null_target } => {
+                let options = u32::from(*options) & 7;
+                Call::DuplicateHandle(DuplicateHandleArgs {
+                    source_process_handle: h(self, source_process),
+                    source_handle: h(self, r),
+                    target_process_handle: h(self, target_process),
+                    null_target_handle: *null_target,
+                    desired_access: if options & DUPLICATE_SAME_ACCESS == 0 { GENERIC_ALL } else { 0 },
+                    inherit_handle: *inherit,
+                    options,
+                })
+            }
+            Action::SetInformation { h: r, mask, flags } => {
+                Call::SetHandleInformation { handle: h(self, r), mask: u32::from(*mask), flags: u32::from(*flags) }
+            }
+            Action::GetInformation { h: r } => Call::GetHandleInformation { handle: h(self, r) },
+            Action::CreateProcess { inherit, suspended, explicit_env, list } => {
+                let rows = self.rows(pid);
+                let handle_list = list.as_ref().map(|l| {
+                    l.iter().filter(|_| !rows.is_empty()).map(|i| rows[usize::from(*i) % rows.len()].handle).collect()
+                });
+                Call::CreateProcess(Box::new(CreateProcessArgs {
+                    command_line: Some("child.exe".into()),
+                    inherit_handles: *inherit,
+                    creation_flags: if *suspended { CREATE_SUSPENDED } else { 0 },
+                    environment: explicit_env.then(|| vec!["X=explicit".to_string(), "SHARED=child".to_string()]),
+                    handle_list,
+                    ..Default::default()
+                }))
+            }
+            Action::CreateThread { suspended } => Call::CreateThread {
+                thread_attributes: None,
+                creation_flags: if *suspended { CREATE_SUSPENDED } else { 0 },
+            },
+            Action::Resume { h: r } => Call::ResumeThread { thread: h(self, r) },
+            Action::ExitThread { code } => Call::ExitThread { exit_code: u32::from(*code) },
+            Action::ExitProcess { code } => Call::ExitProcess { exit_code: u32::from(*code) },
+            Action::Terminate { h: r, code } => Call::TerminateProcess { process: h(self, r), exit_code: u32::from(*code) },
+            Action::OpenProcess { pid: p, access, inherit } => {
+                let pids = self.kernel.process_ids();
+                let process_id =
+                    if p % 5 == 0 || pids.is_empty() { u32::from(*p) } else { pids[usize::from(*p) % pids.len()] };
+                let desired_access = [
+                    PROCESS_ALL_ACCESS,
+                    PROCESS_TERMINATE,
+                    PROCESS_QUERY_LIMITED_INFORMATION,
+                    SYNCHRONIZE | PROCESS_DUP_HANDLE,
+                ][usize::from(*access) % 4];
+                Call::OpenProcess { desired_access, inherit_handle: *inherit, process_id }
+            }
+            Action::GetExitCode { h: r } => Call::GetExitCodeProcess { process: h(self, r) },
+            Action::Wait { h: r, timeout } => {
+                Call::WaitForSingleObject { handle: h(self, r), milliseconds: Self::timeout(*timeout) }
+            }
+            Action::WaitMany { hs, all, timeout } => Call::WaitForMultipleObjects {
+                handles: hs.iter().map(|r| h(self, r)).collect(),
+                wait_all: *all,
+                milliseconds: Self::timeout(*timeout),
+            },
+            Action::Sleep { ms } => Call::Sleep { milliseconds: u32::from(*ms) },
+            Action::CreatePipe { inherit, size } => Call::CreatePipe { pipe_attributes: sa(*inherit), size: u32::from(*size) },
+            Action::Read { h: r, n } => {
+                let file = h(self, r);
+                parked = match self.detail(pid, file) {
+                    Some((addr, Detail::Pipe { read_mode_message, .. })) => {
+                        Parked::Read { reader: addr, message_mode: read_mode_message, n: u32::from(*n), mailslot: false }
+                    }
+                    Some((addr, Detail::Mailslot { .. })) => {
+                        Parked::Read { reader: addr, message_mode: true, n: u32::from(*n), mailslot: true }
+                    }
+                    _ => Parked::Other,
+                };
+                Call::ReadFile { file, bytes_to_read: u32::from(*n) }
+            }
+            Action::Write { h: r, len } => {
+                let file = h(self, r);
+                let data = self.data(*len);
+                Call::WriteFile { file, data }
+            }
+            Action::Peek { h: r, n } => Call::PeekNamedPipe { named_pipe: h(self, r), buffer_size: u32::from(*n) },
+            Action::CreateNamedPipe { name, message, max, nowait } => {
+                let pipe_mode = if *message { PIPE_TYPE_MESSAGE | PIPE_READMODE_MESSAGE } else { 0 }
+                    | if *nowait { PIPE_NOWAIT } else { 0 };
+                Call::CreateNamedPipe(CreateNamedPipeArgs {
+                    name: format!("\\\\.\\pipe\\p{name}"),
+                    open_mode: PIPE_ACCESS_DUPLEX,
+                    pipe_mode,
+                    max_instances: [1, 2, PIPE_UNLIMITED_INSTANCES][usize::from(*max) % 3],
+                    out_buffer_size: 64,
+                    in_buffer_size: 64,
+                    default_timeout: 0,
+                    security_attributes: None,
+                })
+            }
+            Action::Connect { h: r } => Call::ConnectNamedPipe { named_pipe: h(self, r) },
+            Action::Disconnect { h: r } => Call::DisconnectNamedPipe { named_pipe: h(self, r) },
+            Action::OpenPipeClient { name, write_only } => Call::CreateFile(CreateFileArgs {
+                file_name: format!("\\\\.\\pipe\\p{name}"),
+                desired_access: if *write_only { GENERIC_WRITE } else { GENERIC_READ | GENERIC_WRITE },
+                share_mode: 0,
+                security_attributes: None,
+                creation_disposition: OPEN_EXISTING,
+                flags_and_attributes: 0,
+            }),
+            Action::WaitNamedPipe { name, timeout } => {
+                Call::WaitNamedPipe { name: format!("\\\\.\\pipe\\p{name}"), timeout: Self::timeout(*timeout) }
+            }
+            Action::SetPipeMode { h: r, message, nowait } => Call::SetNamedPipeHandleState {
+                named_pipe: h(self, r),
+                mode: Some(if *message { PIPE_READMODE_MESSAGE } else { 0 } | u32::from(*nowait)),
+                max_collection_count: None,
+                collect_data_timeout: None,
+            },
+            Action::Flush { h: r } => Call::FlushFileBuffers { file: h(self, r) },
+            Action::CreateMailslot { name, timeout } => Call::CreateMailslot {
+                name: format!("\\\\.\\mailslot\\m{name}"),
+                max_message_size: 0,
+                read_timeout: Self::timeout(*timeout),
+                security_attributes: None,
+            },
+            Action::OpenMailslot { name } => Call::CreateFile(CreateFileArgs {
+                file_name: format!("\\\\.\\mailslot\\m{name}"),
+                desired_access: GENERIC_WRITE,
+                share_mode: FILE_SHARE_READ,
+                security_attributes: None,
+                creation_disposition: OPEN_EXISTING,
+                flags_and_attributes: 0,
+            }),
+            Action::SetEnv { name, value } => Call::SetEnvironmentVariable {
+                name: format!("V{name}"),
+                value: value.map(|v| format!("value{v}")),
+            },
+            Action::GetEnv { name } => Call::GetEnvironmentVariable { name: format!("v{name}"), size: 64 },
+            Action::Snapshot => Call::CreateToolhelp32Snapshot { flags: TH32CS_SNAPPROCESS, process_id: 0 },
+        };
+        if let Call::WriteFile { file, .. } = &call {
+            if let Some((_, detail)) = self.detail(pid, *file) {
+                let reader = match detail {
+                    Detail::Pipe { peer, .. } => peer,
+                    Detail::MailslotClient { mailslot } => mailslot,
+                    _ => None,
+                };
+                if let Some(reader) = reader {
+                    parked = Parked::Write { reader, tid: 0 };
+                }
+            }
+        }
+        (call, parked)
+    }
+
+    fn act(&mut self, pid: u32, tid: u32, action: &Action) -> Result<(), String> {
+        let (call, mut parked) = self.build(pid, action);
+        if let Parked::Write { tid: t, .. } = &mut parked {
+            *t = tid;
+        }
+        let parent_rows = self.rows(pid);
+        let queued_before = match &parked {
+            Parked::Write { reader, .. } => self.kernel.object_view(*reader).map(|o| o.detail),
+            _ => None,
+        };
+        let outcome = catch_unwind(AssertUnwindSafe(|| self.kernel.call(tid, &call)))
+            .map_err(|p| format!("the kernel panicked on {}: {}", call.name(), panic_text(&p)))?
+            .map_err(|e| format!("the driver chose a thread that cannot call: {e}"))?;
+        self.recorder.push(Record::Call { pid, tid, call: call.clone(), outcome: outcome.clone() });
+        match &outcome {
+            CallOutcome::Done(r) => self.check_result(pid, &call, r, &parked, &parent_rows, queued_before)?,
+            CallOutcome::Pending { call_seq } => {
+                if let (Call::WriteFile { data, .. }, Parked::Write { reader, .. }) = (&call, &parked) {
+                    self.queue_write(*reader, &data.0, queued_before.as_ref());
+                }
+                self.parked.insert(*call_seq, parked);
+            }
+            CallOutcome::NoReturn => {}
+        }
+        Ok(())
+    }
+
+    /// A successful write: the bytes are queued as one message (byte pipes drop empty writes).
+    fn queue_write(&mut self, reader: u32, data: &[u8], before: Option<&Detail>) {
+        let message_type = match before {
+            Some(Detail::Pipe { message_type, .. }) => *message_type,
+            Some(Detail::Mailslot { .. }) => true,
+            _ => return,
+        };
+        if data.is_empty() && !message_type {
+            return;
+        }
+        self.queues.entry(reader).or_default().messages.push_back(data.to_vec());
+    }
+
+    fn check_result(
+        &mut self,
+        pid: u32,
+        call: &Call,
+        r: &CallResult,
+        parked: &Parked,
+        parent_rows: &[RowView],
+        before: Option<Detail>,
+    ) -> Result<(), String> {
+        match (call, parked) {
+            (Call::WriteFile { data, .. }, Parked::Write { reader, .. }) => {
+                if r.ret == Ret::Bool(true) && r.outputs.bytes_written == Some(data.0.len() as u32) {
+                    self.queue_write(*reader, &data.0, before.as_ref());
+                }
+            }
+            (Call::ReadFile { .. }, Parked::Read { reader, message_mode, n, mailslot }) => {
+                self.check_read(*reader, *message_mode, *n, *mailslot, r)?;
+            }
+            (Call::DisconnectNamedPipe { named_pipe }, _) if r.ret == Ret::Bool(true) => {
+                // Both queues are thrown away.
+                if let Some(o) = self.kernel.object_of_handle(pid, *named_pipe) {
+                    self.queues.remove(&o.object);
+                    if let Some(peer) = self.last_peer.get(&o.object) {
+                        self.queues.remove(peer);
+                    }
+                }
+            }
+            (Call::CreateProcess(args), _) if r.ret == Ret::Bool(true) => {
+                let child = r.outputs.process_id.ok_or("CreateProcess succeeded without a process id")?;
+                self.check_inheritance(args, parent_rows, child)?;
+                let block = match &args.environment {
+                    Some(list) => list
+                        .iter()
+                        .map(|e| {
+                            let (n, v) = env::split(e);
+                            (upper(n), v.to_string())
+                        })
+                        .collect(),
+                    None => self.env.get(&pid).cloned().unwrap_or_default(),
+                };
+                self.env.insert(child, block);
+            }
+            (Call::SetEnvironmentVariable { name, value }, _) if r.ret == Ret::Bool(true) => {
+                let block = self.env.entry(pid).or_default();
+                match value {
+                    Some(v) => block.insert(upper(name), v.clone()),
+                    None => block.remove(&upper(name)),
+                };
+            }
+            (Call::GetEnvironmentVariable { name, size }, _) => {
+                let want = self.env.get(&pid).and_then(|b| b.get(&upper(name)));
+                let ok = match want {
+                    None => r.ret == Ret::Dword(0) && r.last_error == Win32Error::EnvvarNotFound,
+                    Some(v) if (v.len() as u32) < *size => {
+                        r.ret == Ret::Dword(v.len() as u32) && r.outputs.text.as_deref() == Some(v.as_str())
+                    }
+                    Some(v) => r.ret == Ret::Dword(v.len() as u32 + 1),
+                };
+                if !ok {
+                    return Err(format!(
+                        "environment leak or loss: pid {pid} reads {name} as {:?} (ret {}), the model says {want:?}",
+                        r.outputs.text, r.ret
+                    ));
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn check_read(&mut self, reader: u32, message_mode: bool, n: u32, mailslot: bool, r: &CallResult) -> Result<(), String> {
+        let got = r.outputs.data.clone().unwrap_or_default().0;
+        let more = r.last_error == Win32Error::MoreData && r.ret == Ret::Bool(false);
+        if r.ret == Ret::Bool(false) && !more {
+            if r.last_error == Win32Error::BrokenPipe {
+                // Only when no write end is left anywhere.
+                let view = self.kernel.object_view(reader);
+                let peer_now = view.as_ref().and_then(|v| match &v.detail {
+                    Detail::Pipe { peer, .. } => *peer,
+                    _ => None,
+                });
+                let old_peer_alive = self.last_peer.get(&reader).is_some_and(|p| self.kernel.object_view(*p).is_some());
+                if peer_now.is_some() || old_peer_alive {
+                    return Err(format!("ERROR_BROKEN_PIPE on {reader:#x} while its write end still exists"));
+                }
+                if self.queues.get(&reader).is_some_and(|q| !q.messages.is_empty()) {
+                    return Err(format!("ERROR_BROKEN_PIPE on {reader:#x} while written data was never read"));
+                }
+            }
+            if mailslot && r.last_error == Win32Error::InsufficientBuffer {
+                let front = self.queues.get(&reader).and_then(|q| q.messages.front().map(Vec::len));
+                if !front.is_some_and(|len| len > n as usize) {
+                    return Err(format!("mailslot {reader:#x}: ERROR_INSUFFICIENT_BUFFER but the next message ({front:?} bytes) fits {n}"));
+                }
+            }
+            return Ok(());
+        }
+        let q = self.queues.entry(reader).or_default();
+        let mut expected = Vec::new();
+        if message_mode || mailslot {
+            if let Some(front) = q.messages.front() {
+                let rest = &front[q.front_read..];
+                let take = rest.len().min(n as usize);
+                expected.extend_from_slice(&rest[..take]);
+                if take == rest.len() {
+                    q.messages.pop_front();
+                    q.front_read = 0;
+                } else {
+                    q.front_read += take;
+                }
+            }
+        } else {
+            while let Some(front) = q.messages.front() {
+                let rest = &front[q.front_read..];
+                let take = rest.len().min(n as usize - expected.len());
+                expected.extend_from_slice(&rest[..take]);
+                q.front_read += take;
+                if q.front_read == front.len() {
+                    q.messages.pop_front();
+                    q.front_read = 0;
+                }
+                if expected.len() == n as usize {
+                    break;
+                }
+            }
+        }
+        if got != expected {
+            return Err(format!(
+                "data through {reader:#x} lost, duplicated or reordered: read {:?}, the queue model expected {:?}",
+                Data(got),
+                Data(expected)
+            ));
+        }
+        Ok(())
+    }
+
+    fn check_inheritance(&self, args: &CreateProcessArgs, parent_rows: &[RowView], child: u32) -> Result<(), String> {
+        let child_rows = self.rows(child);
+        let expected: Vec<&RowView> = match (&args.handle_list, args.inherit_handles) {
+            (_, false) => Vec::new(),
+            (Some(list), true) => {
+                parent_rows.iter().filter(|r| list.iter().any(|h| h.0 & !3 == r.handle.0)).collect()
+            }
+            (None, true) => parent_rows.iter().filter(|r| r.inherit).collect(),
+        };
+        let same = child_rows.len() == expected.len()
+            && child_rows.iter().zip(&expected).all(|(c, p)| {
+                c.handle == p.handle
+                    && c.object == p.object
+                    && c.access == p.access
+                    && c.inherit == p.inherit
+                    && c.protect_from_close == p.protect_from_close
+            });
+        if same {
+            Ok(())
+        } else {
+            Err(format!(
+                "inheritance: the child's table {:?} is not the parent's inheritable rows {:?}",
+                child_rows.iter().map(|r| (r.handle, r.object, r.inherit)).collect::<Vec<_>>(),
+                expected.iter().map(|r| (r.handle, r.object, r.inherit)).collect::<Vec<_>>()
+            ))
+        }
+    }
+
+    fn after_step(&mut self) -> Result<(), String> {
+        for c in self.kernel.take_completions() {
+            let parked = self.parked.remove(&c.call_seq).unwrap_or(Parked::Other);
+            if let Parked::Read { reader, message_mode, n, mailslot } = parked {
+                // The read mode may have changed while the call was parked.
+                let mode = match self.kernel.object_view(reader).map(|o| o.detail) {
+                    Some(Detail::Pipe { read_mode_message, .. }) => read_mode_message,
+                    _ => message_mode,
+                };
+                self.check_read(reader, mode, n, mailslot, &c.result)?;
+            }
+        }
+        // A writer that died while its write was pending takes its unread bytes with it:
+        // the queue model of that reader can no longer be exact, so it is dropped.
+        let snap = self.kernel.snapshot();
+        let alive_parked: Vec<u32> = snap.threads.iter().filter(|t| t.parked.is_some()).map(|t| t.thread_id).collect();
+        let abandoned: Vec<u64> = self
+            .parked
+            .iter()
+            .filter(|(_, p)| matches!(p, Parked::Write { tid, .. } if !alive_parked.contains(tid)))
+            .map(|(s, _)| *s)
+            .collect();
+        for seq in abandoned {
+            if let Some(Parked::Write { reader, .. }) = self.parked.remove(&seq) {
+                self.queues.remove(&reader);
+            }
+        }
+        // Remember peers; forget models of destroyed ends.
+        for o in &snap.objects {
+            if let Detail::Pipe { peer: Some(p), .. } = o.detail {
+                self.last_peer.insert(o.object, p);
+            }
+        }
+        let alive: Vec<u32> = snap.objects.iter().map(|o| o.object).collect();
+        self.queues.retain(|a, _| alive.contains(a));
+        self.env.retain(|pid, _| snap.processes.iter().any(|p| p.process_id == *pid));
+        catch_unwind(AssertUnwindSafe(|| self.kernel.check_invariants()))
+            .map_err(|p| format!("check_invariants panicked: {}", panic_text(&p)))?
+            .map_err(|v| format!("invariants broken: {}", v.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")))
+    }
+
+    /// Ends every process (a fresh system process terminates them, then exits itself) and
+    /// checks that no object is left.
+    pub fn teardown(&mut self) -> Result<(), String> {
+        self.spawned += 1;
+        let (reaper_pid, reaper) = self.kernel.spawn("reaper.exe", "", vec![]);
+        self.recorder.push(Record::Start { pid: reaper_pid, tid: reaper, image: "reaper.exe".into(), environment: vec![] });
+        for pid in self.kernel.process_ids() {
+            if pid == reaper_pid || !self.kernel.is_running(pid) {
+                continue;
+            }
+            for call in [
+                Call::OpenProcess { desired_access: PROCESS_TERMINATE, inherit_handle: false, process_id: pid },
+                Call::TerminateProcess { process: HandleValue(4), exit_code: 0 },
+                Call::CloseHandle { handle: HandleValue(4) },
+            ] {
+                let outcome = self.kernel.call(reaper, &call).map_err(|e| format!("teardown: {e}"))?;
+                self.recorder.push(Record::Call { pid: reaper_pid, tid: reaper, call, outcome });
+            }
+            self.after_step()?;
+        }
+        let exit = Call::ExitProcess { exit_code: 0 };
+        let outcome = self.kernel.call(reaper, &exit).map_err(|e| format!("teardown: {e}"))?;
+        self.recorder.push(Record::Call { pid: reaper_pid, tid: reaper, call: exit, outcome });
+        self.after_step()?;
+        let left = self.kernel.snapshot().objects;
+        if !left.is_empty() {
+            return Err(format!(
+                "after every process exited, objects are left: {:?}",
+                left.iter().map(|o| format!("{} {:#x} usage {}", o.kind.name(), o.object, o.usage_count)).collect::<Vec<_>>()
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// The text of a panic payload.
+pub fn panic_text(p: &Box<dyn std::any::Any + Send>) -> String {
+    p.downcast_ref::<String>().cloned().or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string())).unwrap_or_default()
+}
+
+/// Runs a whole sequence: every op, then the teardown. `Err` carries the broken promise and
+/// the failing sequence as a replayable scenario.
+pub fn run_sequence(ops: &[Op]) -> Result<Driver, String> {
+    run_sequence_on(Driver::new(), ops)
+}
+
+/// [`run_sequence`] on a prepared driver (e.g. over a kernel with injected bugs).
+pub fn run_sequence_on(mut driver: Driver, ops: &[Op]) -> Result<Driver, String> {
+    for op in ops {
+        if let Err(e) = driver.apply(op) {
+            driver.recorder.push(Record::Note(format!("FAILED here: {e}")));
+            return Err(format!("{e}\n--- replay with `kernsim run` ---\n{}", driver.scenario_json("property test failure")));
+        }
+    }
+    if let Err(e) = driver.teardown() {
+        driver.recorder.push(Record::Note(format!("FAILED here: {e}")));
+        return Err(format!("{e}\n--- replay with `kernsim run` ---\n{}", driver.scenario_json("property test failure")));
+    }
+    Ok(driver)
+}
+
+/// Turns a [`HandleRef`] into a value, as `pid` would use it: one of its own rows, a value from
+/// another process's table, a pseudo handle, or garbage.
+pub fn resolve_handle(kernel: &Kernel, pid: u32, r: &HandleRef) -> HandleValue {
+    let rows = |p: u32| kernel.process_view(p).map(|v| v.handles).unwrap_or_default();
+    match r {
+        HandleRef::Own(i) => {
+            let own = rows(pid);
+            if own.is_empty() {
+                HandleValue(0x400)
+            } else {
+                own[usize::from(*i) % own.len()].handle
+            }
+        }
+        HandleRef::Foreign(i) => {
+            let others: Vec<HandleValue> = kernel
+                .process_ids()
+                .into_iter()
+                .filter(|&p| p != pid)
+                .flat_map(|p| rows(p).into_iter().map(|r| r.handle))
+                .collect();
+            if others.is_empty() {
+                resolve_handle(kernel, pid, &HandleRef::Own(*i))
+            } else {
+                others[usize::from(*i) % others.len()]
+            }
+        }
+        HandleRef::Pseudo(true) => HandleValue::CURRENT_PROCESS,
+        HandleRef::Pseudo(false) => HandleValue::CURRENT_THREAD,
+        HandleRef::Garbage(v) => HandleValue(*v),
+    }
+}

@@ -1,0 +1,40 @@
+//! kernsim-testkit: property testing of the kernel model, for kernsim itself and for
+//! embedders.
+//!
+//! * [`ops`]: abstract operations ([`Op`], [`RefOp`]) whose operands are drawn mostly from what
+//!   exists when they run (rows, processes, names), sometimes garbage; and their proptest
+//!   strategies ([`ops::ops`], [`ops::ref_op`]).
+//! * [`driver`]: [`Driver`] applies operations and checks, after every step,
+//!   `check_invariants` and the promises beyond it (pipe data, message boundaries, broken
+//!   pipes, inheritance, environment isolation, no panics); [`run_sequence`] also tears
+//!   everything down and checks that no object is left.
+//! * [`reference`]: [`RefModel`], a deliberately simple, separate model of handle tables and
+//!   usage counts, compared with the kernel call by call by [`run_reference`].
+//! * [`record`]: a failing sequence prints as a scenario file that `kernsim run` replays.
+//!
+//! Case counts come from proptest's usual `PROPTEST_CASES` environment variable.
+//!
+//! ```
+//! use kernsim_testkit::{ops, run_sequence};
+//! use proptest::test_runner::{Config, TestRunner};
+//!
+//! let mut runner = TestRunner::new(Config { cases: 8, ..Config::default() });
+//! runner
+//!     .run(&ops::ops(40), |sequence| {
+//!         run_sequence(&sequence).map_err(proptest::test_runner::TestCaseError::fail)?;
+//!         Ok(())
+//!     })
+//!     .unwrap();
+//! ```
+
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+pub mod driver;
+pub mod ops;
+pub mod record;
+pub mod reference;
+
+pub use driver::{run_sequence, run_sequence_on, Driver};
+pub use ops::{Op, RefOp};
+pub use reference::{run_reference, RefModel};

@@ -1,0 +1,213 @@
+//! Abstract operations and their proptest strategies. An operation names its operands by
+//! index into *what exists when it runs* (the caller's rows, live processes, known names), so
+//! random sequences go deep instead of failing at once; a share of operands are deliberately
+//! bogus (garbage values, pseudo handles, values from another process's table).
+
+use proptest::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// A handle operand.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum HandleRef {
+    /// The i-th row (modulo) of the caller's table; garbage when the table is empty.
+    Own(u16),
+    /// A value taken from another process's table, used in the caller (cross-process misuse).
+    Foreign(u16),
+    /// The current-process (true) or current-thread (false) pseudo handle.
+    Pseudo(bool),
+    /// An arbitrary value.
+    Garbage(u32),
+}
+
+/// A timeout operand.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Timeout {
+    /// 0: poll.
+    Zero,
+    /// A few virtual milliseconds.
+    Ms(u8),
+    /// `INFINITE`.
+    Forever,
+}
+
+/// What an acting thread does.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[allow(missing_docs)]
+pub enum Action {
+    CreateEvent { name: Option<u8>, inherit: bool, manual: bool, initial: bool },
+    OpenEvent { name: u8, inherit: bool },
+    SetEvent { h: HandleRef, set: bool },
+    Close { h: HandleRef },
+    Duplicate { source_process: HandleRef, h: HandleRef, target_process: HandleRef, options: u8, inherit: bool, null_target: bool },
+    SetInformation { h: HandleRef, mask: u8, flags: u8 },
+    GetInformation { h: HandleRef },
+    CreateProcess { inherit: bool, suspended: bool, explicit_env: bool, list: Option<Vec<u16>> },
+    CreateThread { suspended: bool },
+    Resume { h: HandleRef },
+    ExitThread { code: u8 },
+    ExitProcess { code: u8 },
+    Terminate { h: HandleRef, code: u8 },
+    OpenProcess { pid: u16, access: u8, inherit: bool },
+    GetExitCode { h: HandleRef },
+    Wait { h: HandleRef, timeout: Timeout },
+    WaitMany { hs: Vec<HandleRef>, all: bool, timeout: Timeout },
+    Sleep { ms: u8 },
+    CreatePipe { inherit: bool, size: u16 },
+    Read { h: HandleRef, n: u16 },
+    Write { h: HandleRef, len: u16 },
+    Peek { h: HandleRef, n: u8 },
+    CreateNamedPipe { name: u8, message: bool, max: u8, nowait: bool },
+    Connect { h: HandleRef },
+    Disconnect { h: HandleRef },
+    OpenPipeClient { name: u8, write_only: bool },
+    WaitNamedPipe { name: u8, timeout: Timeout },
+    SetPipeMode { h: HandleRef, message: bool, nowait: bool },
+    Flush { h: HandleRef },
+    CreateMailslot { name: u8, timeout: Timeout },
+    OpenMailslot { name: u8 },
+    SetEnv { name: u8, value: Option<u8> },
+    GetEnv { name: u8 },
+    Snapshot,
+}
+
+/// One step of a generated sequence.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Op {
+    /// The system starts a new process.
+    Spawn,
+    /// Virtual time advances.
+    Advance(u16),
+    /// The `actor`-th runnable thread (modulo) makes a call.
+    Act {
+        /// Which runnable thread (by index, modulo their number).
+        actor: u8,
+        /// What it does.
+        action: Action,
+    },
+}
+
+fn handle_ref() -> impl Strategy<Value = HandleRef> {
+    prop_oneof![
+        12 => any::<u16>().prop_map(HandleRef::Own),
+        2 => any::<u16>().prop_map(HandleRef::Foreign),
+        1 => any::<bool>().prop_map(HandleRef::Pseudo),
+        1 => prop_oneof![Just(0u32), Just(3), Just(0x400), Just(0xFFFF_FFF5), any::<u32>()].prop_map(HandleRef::Garbage),
+    ]
+}
+
+fn timeout() -> impl Strategy<Value = Timeout> {
+    prop_oneof![2 => Just(Timeout::Zero), 3 => (1u8..100).prop_map(Timeout::Ms), 1 => Just(Timeout::Forever)]
+}
+
+fn action() -> impl Strategy<Value = Action> {
+    let name = 0u8..4;
+    prop_oneof![
+        6 => (proptest::option::of(0u8..3), any::<bool>(), any::<bool>(), any::<bool>())
+            .prop_map(|(name, inherit, manual, initial)| Action::CreateEvent { name, inherit, manual, initial }),
+        2 => (0u8..3, any::<bool>()).prop_map(|(name, inherit)| Action::OpenEvent { name, inherit }),
+        3 => (handle_ref(), any::<bool>()).prop_map(|(h, set)| Action::SetEvent { h, set }),
+        6 => handle_ref().prop_map(|h| Action::Close { h }),
+        6 => (
+            prop_oneof![4 => Just(HandleRef::Pseudo(true)), 1 => handle_ref()],
+            handle_ref(),
+            prop_oneof![3 => Just(HandleRef::Pseudo(true)), 2 => handle_ref(), 1 => Just(HandleRef::Garbage(0))],
+            0u8..8,
+            any::<bool>(),
+            proptest::bool::weighted(0.1),
+        )
+            .prop_map(|(source_process, h, target_process, options, inherit, null_target)| Action::Duplicate {
+                source_process,
+                h,
+                target_process,
+                options,
+                inherit,
+                null_target
+            }),
+        2 => (handle_ref(), 0u8..4, 0u8..4).prop_map(|(h, mask, flags)| Action::SetInformation { h, mask, flags }),
+        1 => handle_ref().prop_map(|h| Action::GetInformation { h }),
+        4 => (any::<bool>(), proptest::bool::weighted(0.1), proptest::bool::weighted(0.2), proptest::option::weighted(0.15, proptest::collection::vec(any::<u16>(), 0..3)))
+            .prop_map(|(inherit, suspended, explicit_env, list)| Action::CreateProcess { inherit, suspended, explicit_env, list }),
+        2 => proptest::bool::weighted(0.2).prop_map(|suspended| Action::CreateThread { suspended }),
+        1 => handle_ref().prop_map(|h| Action::Resume { h }),
+        1 => any::<u8>().prop_map(|code| Action::ExitThread { code }),
+        2 => any::<u8>().prop_map(|code| Action::ExitProcess { code }),
+        2 => (handle_ref(), any::<u8>()).prop_map(|(h, code)| Action::Terminate { h, code }),
+        2 => (any::<u16>(), 0u8..4, any::<bool>()).prop_map(|(pid, access, inherit)| Action::OpenProcess { pid, access, inherit }),
+        1 => handle_ref().prop_map(|h| Action::GetExitCode { h }),
+        3 => (handle_ref(), timeout()).prop_map(|(h, timeout)| Action::Wait { h, timeout }),
+        1 => (proptest::collection::vec(handle_ref(), 0..4), any::<bool>(), timeout()).prop_map(|(hs, all, timeout)| Action::WaitMany { hs, all, timeout }),
+        1 => (0u8..50).prop_map(|ms| Action::Sleep { ms }),
+        4 => (any::<bool>(), prop_oneof![Just(0u16), Just(1), Just(16), Just(4096)]).prop_map(|(inherit, size)| Action::CreatePipe { inherit, size }),
+        6 => (handle_ref(), prop_oneof![Just(0u16), 1u16..64, Just(4096)]).prop_map(|(h, n)| Action::Read { h, n }),
+        6 => (handle_ref(), prop_oneof![Just(0u16), 1u16..64, Just(5000)]).prop_map(|(h, len)| Action::Write { h, len }),
+        1 => (handle_ref(), 0u8..16).prop_map(|(h, n)| Action::Peek { h, n }),
+        3 => (name.clone(), any::<bool>(), 0u8..3, proptest::bool::weighted(0.15))
+            .prop_map(|(name, message, max, nowait)| Action::CreateNamedPipe { name, message, max, nowait }),
+        2 => handle_ref().prop_map(|h| Action::Connect { h }),
+        1 => handle_ref().prop_map(|h| Action::Disconnect { h }),
+        3 => (name.clone(), proptest::bool::weighted(0.1)).prop_map(|(name, write_only)| Action::OpenPipeClient { name, write_only }),
+        1 => (name.clone(), timeout()).prop_map(|(name, timeout)| Action::WaitNamedPipe { name, timeout }),
+        1 => (handle_ref(), any::<bool>(), proptest::bool::weighted(0.2)).prop_map(|(h, message, nowait)| Action::SetPipeMode { h, message, nowait }),
+        1 => handle_ref().prop_map(|h| Action::Flush { h }),
+        2 => (name.clone(), timeout()).prop_map(|(name, timeout)| Action::CreateMailslot { name, timeout }),
+        2 => name.clone().prop_map(|name| Action::OpenMailslot { name }),
+        2 => (0u8..4, proptest::option::weighted(0.8, 0u8..4)).prop_map(|(name, value)| Action::SetEnv { name, value }),
+        2 => (0u8..4).prop_map(|name| Action::GetEnv { name }),
+        1 => Just(Action::Snapshot),
+    ]
+}
+
+/// One operation: mostly calls, sometimes a new system process or the clock moving.
+pub fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        1 => Just(Op::Spawn),
+        2 => (1u16..200).prop_map(Op::Advance),
+        30 => (any::<u8>(), action()).prop_map(|(actor, action)| Op::Act { actor, action }),
+    ]
+}
+
+/// A sequence of up to `max_len` operations.
+pub fn ops(max_len: usize) -> impl Strategy<Value = Vec<Op>> {
+    proptest::collection::vec(op(), 1..=max_len)
+}
+
+/// Operations of the handle-centric subset the reference model knows.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[allow(missing_docs)]
+pub enum RefOp {
+    Spawn,
+    CreateEvent { actor: u8, name: Option<u8>, inherit: bool },
+    CreatePipe { actor: u8, inherit: bool },
+    Close { actor: u8, h: HandleRef },
+    SetInformation { actor: u8, h: HandleRef, mask: u8, flags: u8 },
+    Duplicate { actor: u8, source_process: HandleRef, h: HandleRef, target_process: HandleRef, options: u8, inherit: bool },
+    CreateProcess { actor: u8, inherit: bool },
+    OpenProcess { actor: u8, pid: u16, terminate: bool },
+    ExitProcess { actor: u8, code: u8 },
+    Terminate { actor: u8, h: HandleRef },
+}
+
+/// One reference-model operation.
+pub fn ref_op() -> impl Strategy<Value = RefOp> {
+    let actor = any::<u8>();
+    prop_oneof![
+        1 => Just(RefOp::Spawn),
+        5 => (actor.clone(), proptest::option::of(0u8..3), any::<bool>()).prop_map(|(actor, name, inherit)| RefOp::CreateEvent { actor, name, inherit }),
+        2 => (actor.clone(), any::<bool>()).prop_map(|(actor, inherit)| RefOp::CreatePipe { actor, inherit }),
+        5 => (actor.clone(), handle_ref()).prop_map(|(actor, h)| RefOp::Close { actor, h }),
+        2 => (actor.clone(), handle_ref(), 0u8..4, 0u8..4).prop_map(|(actor, h, mask, flags)| RefOp::SetInformation { actor, h, mask, flags }),
+        6 => (
+            actor.clone(),
+            prop_oneof![3 => Just(HandleRef::Pseudo(true)), 2 => handle_ref()],
+            handle_ref(),
+            prop_oneof![3 => Just(HandleRef::Pseudo(true)), 2 => handle_ref(), 1 => Just(HandleRef::Garbage(0))],
+            0u8..4,
+            any::<bool>()
+        )
+            .prop_map(|(actor, source_process, h, target_process, options, inherit)| RefOp::Duplicate { actor, source_process, h, target_process, options, inherit }),
+        3 => (actor.clone(), any::<bool>()).prop_map(|(actor, inherit)| RefOp::CreateProcess { actor, inherit }),
+        2 => (actor.clone(), any::<u16>(), any::<bool>()).prop_map(|(actor, pid, terminate)| RefOp::OpenProcess { actor, pid, terminate }),
+        1 => (actor.clone(), any::<u8>()).prop_map(|(actor, code)| RefOp::ExitProcess { actor, code }),
+        1 => (actor, handle_ref()).prop_map(|(actor, h)| RefOp::Terminate { actor, h }),
+    ]
+}
