@@ -1,10 +1,749 @@
-//! The virtual command prompt (in progress).
+//! The book's command prompt (chapter 8, Section 4), running on the virtual OS: it is itself a
+//! process (`CmdPrompt.exe`) and makes real kernel calls. Commands: `start`, `lp`, `kp`,
+//! `echo`, `set`/`env`, `exit`, `help`; to look at the kernel: `handles`, `object`, `names`,
+//! `waits`, `advance`; `call` runs any kernel call by name; `save` writes the session as a
+//! scenario file that `kernsim run` replays.
+//!
+//! With a terminal on stdin it offers line editing and history; otherwise it reads commands
+//! from stdin, writes results to stdout, and exits non-zero if any command failed.
 
-use kernsim_scenario::Lang;
+use kernsim_kernel::consts::*;
+use kernsim_kernel::*;
+use kernsim_scenario::runner::Shown;
+use kernsim_scenario::values::{self, Lookup};
+use kernsim_scenario::{render_shown, Lang};
+use serde_json::{json, Map, Value};
+use std::collections::BTreeMap;
+use std::io::{BufRead, IsTerminal, Write};
 use std::path::Path;
 
-/// Runs the prompt.
-pub fn main(_lang: Lang, _save: Option<&Path>) -> u8 {
-    eprintln!("kernsim shell: not built yet");
-    2
+/// What the loop does after a command.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Flow {
+    /// Read the next command.
+    Continue,
+    /// Leave the prompt.
+    Exit,
+}
+
+/// The prompt and the machine it runs on.
+pub struct Shell {
+    kernel: Kernel,
+    lang: Lang,
+    pid: u32,
+    /// Process names for display, `by` and saved scenarios.
+    names: BTreeMap<u32, String>,
+    steps: Vec<Value>,
+    /// Set when a command failed (the exit status of a script).
+    pub failed: bool,
+}
+
+/// Names usable in `call` arguments: process names stand for their pids.
+struct Names<'a>(&'a BTreeMap<u32, String>);
+
+impl Lookup for Names<'_> {
+    fn number(&self, name: &str) -> Option<u32> {
+        self.0.iter().find(|(_, n)| n.as_str() == name).map(|(p, _)| *p)
+    }
+    fn names(&self) -> Vec<String> {
+        self.0.values().cloned().collect()
+    }
+}
+
+const HELP_EN: &str = "commands:
+  start [/i] NAME [ARGS]   CreateProcess NAME (/i: bInheritHandles = TRUE)
+  lp                       list processes (a Toolhelp snapshot): pid, parent, threads, image, handles, state
+  kp NAME|PID              kill: OpenProcess(PROCESS_TERMINATE), TerminateProcess, CloseHandle
+  echo TEXT                print TEXT (%NAME% is expanded)
+  set [NAME[=VALUE]]       show or change the prompt's environment (inherited by start)
+  env                      show the prompt's environment block
+  handles [NAME|PID]       a process's handle table (default: the prompt)
+  object ADDRESS           an object's counts, state and who holds it
+  usage NAME|PID HANDLE    the object a handle names, with its usage count
+  names                    the named-object, pipe and mailslot namespaces
+  waits                    parked calls and deadlocks
+  advance MS               move the virtual clock
+  call [@NAME|@PID] CALL [JSON-ARGS]   run any kernel call, e.g. call CreateEvent {\"manual_reset\": true}
+  save FILE                save the session as a scenario file
+  help, exit";
+
+const HELP_KO: &str = "명령:
+  start [/i] 이름 [인자]   프로세스 생성 (/i: bInheritHandles = TRUE)
+  lp                       프로세스 목록 (Toolhelp 스냅샷): pid, 부모, 스레드 수, 이미지, 핸들 수, 상태
+  kp 이름|PID              프로세스 종료: OpenProcess(PROCESS_TERMINATE), TerminateProcess, CloseHandle
+  echo 텍스트              텍스트 출력 (%NAME%는 치환)
+  set [이름[=값]]          프롬프트의 환경 변수 보기/바꾸기 (start로 상속됨)
+  env                      프롬프트의 환경 블록 보기
+  handles [이름|PID]       프로세스의 핸들 테이블 (기본: 프롬프트)
+  object 주소              오브젝트의 사용 횟수, 상태, 그리고 누가 핸들을 가졌는지
+  usage 이름|PID 핸들      핸들이 가리키는 오브젝트와 그 사용 횟수
+  names                    이름 공간 (이름 있는 오브젝트, 파이프, 메일슬롯)
+  waits                    대기 중인 호출과 교착 상태
+  advance MS               가상 시간 진행
+  call [@이름|@PID] 호출 [JSON 인자]   아무 커널 호출이나 실행, 예: call CreateEvent {\"manual_reset\": true}
+  save 파일                세션을 시나리오 파일로 저장
+  help, exit";
+
+impl Shell {
+    /// A machine whose only process is the prompt.
+    pub fn new(lang: Lang) -> Shell {
+        let mut kernel = Kernel::new();
+        let env = vec!["PATH=C:\\Windows\\System32".to_string(), "PROMPT=$P$G".to_string()];
+        let (pid, _) = kernel.spawn("CmdPrompt.exe", "CmdPrompt.exe", env.clone());
+        let mut names = BTreeMap::new();
+        names.insert(pid, "prompt".to_string());
+        kernel.take_events();
+        Shell {
+            kernel,
+            lang,
+            pid,
+            names,
+            steps: Vec::new(),
+            failed: false,
+        }
+        .with_decl(env)
+    }
+
+    fn with_decl(mut self, env: Vec<String>) -> Shell {
+        self.steps
+            .push(json!({"start": "prompt", "image": "CmdPrompt.exe", "environment": env}));
+        self
+    }
+
+    fn t(&self, en: &'static str, ko: &'static str) -> &'static str {
+        match self.lang {
+            Lang::En => en,
+            Lang::Ko => ko,
+        }
+    }
+
+    /// The kernel, for tests and embedders.
+    pub fn kernel(&self) -> &Kernel {
+        &self.kernel
+    }
+
+    /// The prompt text.
+    pub fn prompt(&self) -> String {
+        "kernsim> ".to_string()
+    }
+
+    fn name(&self, pid: u32) -> String {
+        self.names.get(&pid).cloned().unwrap_or_else(|| format!("pid {pid}"))
+    }
+
+    /// Runs one kernel call for `pid`'s oldest thread and records it as a scenario step.
+    fn call(&mut self, pid: u32, call: Call, bind: Option<(&str, String)>) -> Result<CallOutcome, String> {
+        let tid = self
+            .kernel
+            .main_thread(pid)
+            .ok_or_else(|| format!("{} has no live thread", self.name(pid)))?;
+        let outcome = self.kernel.call(tid, &call).map_err(|e| e.to_string())?;
+        self.kernel.take_events();
+        let wrapped = serde_json::to_value(&call).unwrap_or(Value::Null);
+        let mut step = Map::new();
+        step.insert("by".into(), self.name(pid).into());
+        step.insert("call".into(), call.name().into());
+        if let Some(args) = wrapped.get("args") {
+            step.insert("args".into(), args.clone());
+        }
+        if let Some((key, name)) = bind {
+            step.insert("bind".into(), json!({ key: name }));
+        }
+        let expect = match &outcome {
+            CallOutcome::Done(r) => {
+                let mut e = Map::new();
+                e.insert(
+                    "ret".into(),
+                    r.ret
+                        .as_u32()
+                        .map_or(Value::Null, |v| Value::from(v as i64 as i32 as i64)),
+                );
+                if r.error_set {
+                    e.insert("last_error".into(), r.last_error.name().into());
+                }
+                Value::Object(e)
+            }
+            CallOutcome::Pending { .. } => json!({"pending": true}),
+            CallOutcome::NoReturn => Value::Null,
+        };
+        if !expect.is_null() {
+            step.insert("expect".into(), expect);
+        }
+        self.steps.push(Value::Object(step));
+        Ok(outcome)
+    }
+
+    fn note(&mut self, line: &str) {
+        self.steps.push(json!({ "note": format!("> {line}") }));
+    }
+
+    /// The session so far as a scenario file.
+    pub fn scenario_json(&self) -> String {
+        let doc = json!({
+            "format_version": 1,
+            "title": {"en": "A saved kernsim shell session", "ko": "저장한 kernsim 셸 세션"},
+            "source": "kernsim shell",
+            "steps": self.steps,
+        });
+        serde_json::to_string_pretty(&doc).unwrap_or_default()
+    }
+
+    /// Runs one command line; returns what to print and whether to go on.
+    pub fn execute(&mut self, line: &str) -> (String, Flow) {
+        let line = line.trim();
+        if line.is_empty() {
+            return (String::new(), Flow::Continue);
+        }
+        let (cmd, rest) = match line.split_once(char::is_whitespace) {
+            Some((c, r)) => (c, r.trim()),
+            None => (line, ""),
+        };
+        let result = match cmd.to_ascii_lowercase().as_str() {
+            "help" | "?" => Ok(self.t(HELP_EN, HELP_KO).to_string() + "\n"),
+            "exit" | "quit" => return (String::new(), Flow::Exit),
+            "echo" => {
+                let text = kernsim_kernel::env::expand_text(&self.prompt_env(), rest);
+                Ok(format!("{text}\n"))
+            }
+            "start" => {
+                self.note(line);
+                self.start(rest)
+            }
+            "lp" => {
+                self.note(line);
+                self.lp()
+            }
+            "kp" => {
+                self.note(line);
+                self.kp(rest)
+            }
+            "set" => {
+                if !rest.is_empty() && rest.contains('=') {
+                    self.note(line);
+                }
+                self.set(rest)
+            }
+            "env" => Ok(self.prompt_env().iter().map(|e| format!("{e}\n")).collect()),
+            "handles" => self.handles(rest),
+            "object" => self.object(rest),
+            "usage" => self.usage(rest),
+            "names" => Ok(render_shown(
+                &Shown::Namespace {
+                    names: self.kernel.names(),
+                },
+                self.lang,
+                &self.names,
+            )),
+            "waits" => Ok(self.waits()),
+            "advance" => {
+                self.note(line);
+                self.advance(rest)
+            }
+            "call" => {
+                self.note(line);
+                self.generic_call(rest)
+            }
+            "save" => self.save(rest),
+            _ => Err(format!(
+                "{}: {cmd}",
+                self.t("unknown command (try help)", "알 수 없는 명령 (help 참고)")
+            )),
+        };
+        match result {
+            Ok(text) => (
+                text,
+                if self.kernel.is_running(self.pid) {
+                    Flow::Continue
+                } else {
+                    Flow::Exit
+                },
+            ),
+            Err(text) => {
+                self.failed = true;
+                (
+                    format!("{text}\n"),
+                    if self.kernel.is_running(self.pid) {
+                        Flow::Continue
+                    } else {
+                        Flow::Exit
+                    },
+                )
+            }
+        }
+    }
+
+    fn prompt_env(&self) -> Vec<String> {
+        self.kernel
+            .process_view(self.pid)
+            .map(|p| p.environment)
+            .unwrap_or_default()
+    }
+
+    fn error_text(&self, what: &str, r: &CallResult) -> String {
+        format!("{what} {}: {}", self.t("failed", "실패"), r.last_error)
+    }
+
+    fn start(&mut self, rest: &str) -> Result<String, String> {
+        let (inherit, rest) = match rest.strip_prefix("/i ") {
+            Some(r) => (true, r.trim()),
+            None => (false, rest),
+        };
+        if rest.is_empty() {
+            return Err(self
+                .t("usage: start [/i] NAME [ARGS]", "사용법: start [/i] 이름 [인자]")
+                .into());
+        }
+        let image = rest.split_whitespace().next().unwrap_or(rest);
+        let stem = image
+            .rsplit(['\\', '/'])
+            .next()
+            .unwrap_or(image)
+            .trim_end_matches(".exe")
+            .to_ascii_lowercase();
+        let mut name = stem.clone();
+        let mut n = 2;
+        while self.names.values().any(|v| v == &name) || consts::lookup(&name).is_some() {
+            name = format!("{stem}{n}");
+            n += 1;
+        }
+        let call = Call::CreateProcess(Box::new(CreateProcessArgs {
+            command_line: Some(rest.to_string()),
+            inherit_handles: inherit,
+            ..Default::default()
+        }));
+        let outcome = self.call(self.pid, call, Some(("process_id", name.clone())))?;
+        let r = outcome.result().cloned().ok_or("CreateProcess did not return")?;
+        if r.ret != Ret::Bool(true) {
+            return Err(self.error_text("CreateProcess", &r));
+        }
+        let child = r.outputs.process_id.unwrap_or(0);
+        self.names.insert(child, name.clone());
+        // As the book's prompt does: the handles are not needed, so close them.
+        for h in [r.outputs.thread_handle, r.outputs.process_handle]
+            .into_iter()
+            .flatten()
+        {
+            self.call(self.pid, Call::CloseHandle { handle: h }, None)?;
+        }
+        Ok(format!("{} {name} (pid {child})\n", self.t("started", "시작:")))
+    }
+
+    /// Process entries through a real Toolhelp snapshot, as `lp` does.
+    fn snapshot_entries(&mut self) -> Result<Vec<ProcessEntry>, String> {
+        let snap = self.call(
+            self.pid,
+            Call::CreateToolhelp32Snapshot {
+                flags: TH32CS_SNAPPROCESS,
+                process_id: 0,
+            },
+            None,
+        )?;
+        let Some(Ret::Handle(h)) = snap.result().map(|r| r.ret) else {
+            return Err("no snapshot".into());
+        };
+        if h == HandleValue::INVALID {
+            return Err("CreateToolhelp32Snapshot failed".into());
+        }
+        let mut entries = Vec::new();
+        let mut first = true;
+        loop {
+            let call = if first {
+                Call::Process32First {
+                    snapshot: h,
+                    size: PROCESSENTRY32_SIZE,
+                }
+            } else {
+                Call::Process32Next {
+                    snapshot: h,
+                    size: PROCESSENTRY32_SIZE,
+                }
+            };
+            first = false;
+            let r = self.call(self.pid, call, None)?;
+            match r.result().and_then(|r| r.outputs.entry.clone()) {
+                Some(e) => entries.push(e),
+                None => break,
+            }
+        }
+        self.call(self.pid, Call::CloseHandle { handle: h }, None)?;
+        Ok(entries)
+    }
+
+    fn lp(&mut self) -> Result<String, String> {
+        let entries = self.snapshot_entries()?;
+        let mut out = format!(
+            "| pid | {} | {} | {} | {} | {} |\n|---|---|---|---|---|---|\n",
+            self.t("parent pid", "부모 pid"),
+            self.t("threads", "스레드 수"),
+            self.t("image", "이미지"),
+            self.t("handles", "핸들 수"),
+            self.t("state", "상태")
+        );
+        for e in entries {
+            let handles = self.kernel.process_view(e.process_id).map_or(0, |p| p.handles.len());
+            let state = if self.kernel.is_running(e.process_id) {
+                self.t("running", "실행 중")
+            } else {
+                self.t("exited", "종료")
+            };
+            out += &format!(
+                "| {} | {} | {} | {} | {handles} | {state} |\n",
+                e.process_id, e.parent_process_id, e.threads, e.exe_file
+            );
+        }
+        Ok(out)
+    }
+
+    fn kp(&mut self, rest: &str) -> Result<String, String> {
+        if rest.is_empty() {
+            return Err(self.t("usage: kp NAME|PID", "사용법: kp 이름|PID").into());
+        }
+        let pids: Vec<u32> = match rest.parse::<u32>() {
+            Ok(pid) => vec![pid],
+            Err(_) => {
+                let want = if rest.contains('.') {
+                    rest.to_ascii_lowercase()
+                } else {
+                    format!("{}.exe", rest.to_ascii_lowercase())
+                };
+                let found: Vec<u32> = self
+                    .snapshot_entries()?
+                    .into_iter()
+                    .filter(|e| e.exe_file.to_ascii_lowercase() == want)
+                    .map(|e| e.process_id)
+                    .collect();
+                if found.is_empty() {
+                    return Err(format!(
+                        "kp: {} {rest}",
+                        self.t("no such process:", "그런 프로세스가 없음:")
+                    ));
+                }
+                found
+            }
+        };
+        let mut out = String::new();
+        let mut errors = Vec::new();
+        for pid in pids {
+            let open = Call::OpenProcess {
+                desired_access: PROCESS_TERMINATE,
+                inherit_handle: false,
+                process_id: pid,
+            };
+            let r = self
+                .call(self.pid, open, None)?
+                .result()
+                .cloned()
+                .ok_or("OpenProcess did not return")?;
+            let Ret::Handle(h) = r.ret else { unreachable!() };
+            if h == HandleValue::NULL {
+                errors.push(format!("kp {pid}: {}", self.error_text("OpenProcess", &r)));
+                continue;
+            }
+            let name = self.name(pid);
+            let outcome = self.call(
+                self.pid,
+                Call::TerminateProcess {
+                    process: h,
+                    exit_code: 1,
+                },
+                None,
+            )?;
+            match outcome {
+                CallOutcome::NoReturn => {
+                    out += &format!(
+                        "{}\n",
+                        self.t("the prompt terminated itself", "프롬프트가 스스로 종료됨")
+                    );
+                    return Ok(out);
+                }
+                CallOutcome::Done(t) if t.ret == Ret::Bool(true) => {
+                    out += &format!("{} {name} (pid {pid})\n", self.t("killed", "종료함:"));
+                }
+                CallOutcome::Done(t) => errors.push(format!("kp {pid}: {}", self.error_text("TerminateProcess", &t))),
+                CallOutcome::Pending { .. } => {}
+            }
+            self.call(self.pid, Call::CloseHandle { handle: h }, None)?;
+        }
+        if errors.is_empty() {
+            Ok(out)
+        } else {
+            Err(format!("{out}{}", errors.join("\n")))
+        }
+    }
+
+    fn set(&mut self, rest: &str) -> Result<String, String> {
+        if rest.is_empty() {
+            return Ok(self.prompt_env().iter().map(|e| format!("{e}\n")).collect());
+        }
+        match rest.split_once('=') {
+            Some((name, value)) => {
+                let value = (!value.is_empty()).then(|| value.to_string());
+                let call = Call::SetEnvironmentVariable {
+                    name: name.trim().to_string(),
+                    value,
+                };
+                let r = self.call(self.pid, call, None)?.result().cloned().ok_or("no result")?;
+                if r.ret == Ret::Bool(true) {
+                    Ok(String::new())
+                } else {
+                    Err(self.error_text("SetEnvironmentVariable", &r))
+                }
+            }
+            None => match kernsim_kernel::env::value(&self.prompt_env(), rest) {
+                Some(v) => Ok(format!("{rest}={v}\n")),
+                None => Err(format!("{}: {rest}", self.t("not set", "설정되지 않음"))),
+            },
+        }
+    }
+
+    fn process_arg(&self, arg: &str) -> Result<u32, String> {
+        if arg.is_empty() {
+            return Ok(self.pid);
+        }
+        if let Ok(pid) = arg.parse::<u32>() {
+            return Ok(pid);
+        }
+        self.names
+            .iter()
+            .find(|(_, n)| n.eq_ignore_ascii_case(arg))
+            .map(|(p, _)| *p)
+            .ok_or_else(|| format!("{} {arg}", self.t("no process named", "그런 이름의 프로세스가 없음:")))
+    }
+
+    fn handles(&self, rest: &str) -> Result<String, String> {
+        let pid = self.process_arg(rest)?;
+        let view = self
+            .kernel
+            .process_view(pid)
+            .ok_or_else(|| format!("pid {pid}: {}", self.t("no such process", "그런 프로세스가 없음")))?;
+        let mut objects = BTreeMap::new();
+        for row in &view.handles {
+            if let Some(o) = self.kernel.object_view(row.object) {
+                objects.insert(row.object, o);
+            }
+        }
+        Ok(render_shown(
+            &Shown::Handles {
+                tables: vec![(self.name(pid), view)],
+                objects,
+            },
+            self.lang,
+            &self.names,
+        ))
+    }
+
+    fn object_text(&self, address: u32) -> Result<String, String> {
+        let view = self
+            .kernel
+            .object_view(address)
+            .ok_or_else(|| format!("{address:#x}: {}", self.t("no such object", "그런 오브젝트가 없음")))?;
+        let mut out = render_shown(
+            &Shown::Object {
+                object: Some(view),
+                label: format!("{address:#x}"),
+            },
+            self.lang,
+            &self.names,
+        );
+        let holders: Vec<String> = self
+            .kernel
+            .snapshot()
+            .processes
+            .iter()
+            .flat_map(|p| {
+                p.handles
+                    .iter()
+                    .filter(|r| r.object == address)
+                    .map(move |r| (p.process_id, r.handle))
+            })
+            .map(|(pid, h)| format!("{} {h}", self.name(pid)))
+            .collect();
+        out += &format!(
+            "    {} {}\n",
+            self.t("held by:", "핸들을 가진 곳:"),
+            if holders.is_empty() {
+                "-".into()
+            } else {
+                holders.join(", ")
+            }
+        );
+        Ok(out)
+    }
+
+    fn object(&self, rest: &str) -> Result<String, String> {
+        let address = values::number_from_str(rest, &Names(&self.names)).map_err(|e| format!("object: {e}"))?;
+        self.object_text(address)
+    }
+
+    fn usage(&self, rest: &str) -> Result<String, String> {
+        let mut parts = rest.split_whitespace();
+        let (Some(p), Some(h)) = (parts.next(), parts.next()) else {
+            return Err(self
+                .t("usage: usage NAME|PID HANDLE", "사용법: usage 이름|PID 핸들")
+                .into());
+        };
+        let pid = self.process_arg(p)?;
+        let v = values::number_from_str(h, &Names(&self.names)).map_err(|e| format!("usage: {e}"))?;
+        let o = self
+            .kernel
+            .object_of_handle(pid, HandleValue(v))
+            .ok_or_else(|| format!("{} {h}: {}", self.name(pid), Win32Error::InvalidHandle))?;
+        self.object_text(o.object)
+    }
+
+    fn waits(&self) -> String {
+        let threads = self
+            .kernel
+            .snapshot()
+            .threads
+            .into_iter()
+            .filter(|t| t.parked.is_some())
+            .collect();
+        render_shown(
+            &Shown::Waits {
+                threads,
+                deadlock: self.kernel.deadlock(),
+            },
+            self.lang,
+            &self.names,
+        )
+    }
+
+    fn advance(&mut self, rest: &str) -> Result<String, String> {
+        let ms: u64 = rest
+            .parse()
+            .map_err(|_| self.t("usage: advance MS", "사용법: advance MS").to_string())?;
+        self.kernel.advance_time(ms);
+        self.kernel.take_events();
+        self.steps.push(json!({ "advance": ms }));
+        Ok(self.completions())
+    }
+
+    fn completions(&mut self) -> String {
+        let mut out = String::new();
+        for c in self.kernel.take_completions() {
+            let r = &c.result;
+            out += &format!(
+                "{} {}: {} -> {}{}\n",
+                self.t("completed", "완료"),
+                self.name(c.process_id),
+                c.call,
+                r.ret,
+                if r.error_set {
+                    format!(", GetLastError = {}", r.last_error)
+                } else {
+                    String::new()
+                }
+            );
+        }
+        out
+    }
+
+    fn generic_call(&mut self, rest: &str) -> Result<String, String> {
+        let (pid, rest) = match rest.strip_prefix('@') {
+            Some(r) => {
+                let (who, after) = r.split_once(char::is_whitespace).unwrap_or((r, ""));
+                (self.process_arg(who)?, after.trim())
+            }
+            None => (self.pid, rest),
+        };
+        let (name, args_text) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
+        if !Call::NAMES.contains(&name) {
+            let near = consts::near_names(name, Call::NAMES.iter().copied(), 3);
+            return Err(format!(
+                "{}: {name:?}{}",
+                self.t("unknown call", "알 수 없는 호출"),
+                if near.is_empty() {
+                    String::new()
+                } else {
+                    format!("; did you mean {}?", near.join(", "))
+                }
+            ));
+        }
+        let args: Map<String, Value> = if args_text.trim().is_empty() {
+            Map::new()
+        } else {
+            serde_json::from_str(args_text).map_err(|e| {
+                format!(
+                    "{}: {e}",
+                    self.t("arguments must be a JSON object", "인자는 JSON 오브젝트여야 함")
+                )
+            })?
+        };
+        let resolved = values::resolve_args(&args, &Names(&self.names)).map_err(|(p, m)| format!("args.{p}: {m}"))?;
+        let call = values::build_call(name, resolved).map_err(|(p, m)| format!("args.{p}: {m}"))?;
+        let outcome = self.call(pid, call, None)?;
+        let mut out = match &outcome {
+            CallOutcome::Done(r) => {
+                let mut s = format!("-> {}", values::show_ret(r.ret));
+                if r.error_set || r.ret == Ret::Bool(false) {
+                    s += &format!(", GetLastError = {}", r.last_error);
+                }
+                s += "\n";
+                if let Value::Object(o) = serde_json::to_value(&r.outputs).unwrap_or_default() {
+                    for (k, v) in o {
+                        s += &format!("   {k} = {v}\n");
+                    }
+                }
+                s
+            }
+            CallOutcome::Pending { .. } => format!(
+                "-> {}\n",
+                self.t("blocks (the thread is parked)", "블로킹 (스레드가 대기)")
+            ),
+            CallOutcome::NoReturn => format!("-> {}\n", self.t("does not return", "반환하지 않음")),
+        };
+        out += &self.completions();
+        Ok(out)
+    }
+
+    fn save(&self, rest: &str) -> Result<String, String> {
+        if rest.is_empty() {
+            return Err(self.t("usage: save FILE", "사용법: save 파일").into());
+        }
+        std::fs::write(rest, self.scenario_json() + "\n").map_err(|e| format!("save {rest}: {e}"))?;
+        Ok(format!("{} {rest}\n", self.t("saved", "저장함:")))
+    }
+}
+
+/// Runs the prompt on stdin/stdout. Returns the exit status: 0, or 1 if a command failed.
+pub fn main(lang: Lang, save: Option<&Path>) -> u8 {
+    let mut shell = Shell::new(lang);
+    let stdout = std::io::stdout();
+    if std::io::stdin().is_terminal() {
+        let banner = match lang {
+            Lang::En => "kernsim shell: a command prompt on the virtual OS. Type help for commands.",
+            Lang::Ko => "kernsim 셸: 가상 OS 위의 명령 프롬프트. help로 명령을 볼 수 있다.",
+        };
+        println!("{banner}");
+        if let Ok(mut editor) = rustyline::DefaultEditor::new() {
+            while let Ok(line) = editor.readline(&shell.prompt()) {
+                let _ = editor.add_history_entry(line.as_str());
+                let (text, flow) = shell.execute(&line);
+                print!("{text}");
+                if flow == Flow::Exit {
+                    break;
+                }
+            }
+        }
+    } else {
+        let stdin = std::io::stdin();
+        for line in stdin.lock().lines() {
+            let Ok(line) = line else { break };
+            let (text, flow) = shell.execute(&line);
+            let mut out = stdout.lock();
+            let _ = out.write_all(text.as_bytes());
+            let _ = out.flush();
+            if flow == Flow::Exit {
+                break;
+            }
+        }
+    }
+    if let Some(path) = save {
+        if let Err(e) = std::fs::write(path, shell.scenario_json() + "\n") {
+            eprintln!("error: {}: {e}", path.display());
+            return 2;
+        }
+    }
+    u8::from(shell.failed)
 }

@@ -4,12 +4,14 @@
 //!   and renders byte-identically twice;
 //! * `cli`: the `kernsim` command's outputs, exit codes and located errors;
 //! * `invariants`: `check_invariants` catches deliberately corrupted states;
-//! * `properties`: property tests over random call sequences and a reference model.
+//! * `properties`: property tests over random call sequences and a reference model;
+//! * `shell`: `kernsim shell` driven through stdin.
 
 mod cli;
 mod invariants;
 mod properties;
 mod scenarios;
+mod shell;
 
 use std::path::{Path, PathBuf};
 

@@ -11,7 +11,10 @@ use proptest::test_runner::{Config, TestCaseError, TestRunner};
 
 /// `PROPTEST_CASES` when set, else `default`.
 fn cases(default: u32) -> u32 {
-    std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }
 
 fn config(default: u32) -> Config {
@@ -19,9 +22,14 @@ fn config(default: u32) -> Config {
     let rng_seed = if std::env::var_os("PROPTEST_RNG_SEED").is_some() {
         base.rng_seed
     } else {
-        proptest::test_runner::RngSeed::Fixed(0x6b65_726e_7369_6d)
+        proptest::test_runner::RngSeed::Fixed(0x006b_6572_6e73_696d)
     };
-    Config { cases: cases(default), failure_persistence: None, rng_seed, ..base }
+    Config {
+        cases: cases(default),
+        failure_persistence: None,
+        rng_seed,
+        ..base
+    }
 }
 
 proptest! {
@@ -78,12 +86,21 @@ fn hunt(bugs: Bugs) -> Option<String> {
 
 #[test]
 fn a_usage_count_not_decremented_on_one_path_is_caught() {
-    let bugs = Bugs { close_source_keeps_count: true, ..Bugs::default() };
+    let bugs = Bugs {
+        close_source_keeps_count: true,
+        ..Bugs::default()
+    };
     let message = hunt(bugs).expect("the suite must catch a missing decrement");
-    assert!(message.contains("invariants broken") || message.contains("objects are left"), "{message}");
+    assert!(
+        message.contains("invariants broken") || message.contains("objects are left"),
+        "{message}"
+    );
     // The printed case is a scenario that `kernsim run` replays, and the replay shows the bug
     // only on a buggy kernel: on the real one it loads and runs cleanly.
-    let json = message.split("--- replay with `kernsim run` ---\n").nth(1).expect("a replayable case");
+    let json = message
+        .split("--- replay with `kernsim run` ---\n")
+        .nth(1)
+        .expect("a replayable case");
     // proptest appends its own report after the case; keep exactly the JSON object.
     let mut stream = serde_json::Deserializer::from_str(json).into_iter::<serde_json::Value>();
     stream.next().expect("a JSON object").expect("valid JSON");
@@ -95,7 +112,10 @@ fn a_usage_count_not_decremented_on_one_path_is_caught() {
 
 #[test]
 fn an_ignored_inherit_flag_is_caught_by_the_driver_and_the_reference_model() {
-    let bugs = Bugs { inherit_ignores_flag: true, ..Bugs::default() };
+    let bugs = Bugs {
+        inherit_ignores_flag: true,
+        ..Bugs::default()
+    };
     let message = hunt(bugs).expect("the suite must catch an ignored inherit flag");
     assert!(message.contains("inheritance"), "{message}");
     let mut runner = TestRunner::new(config(96));
@@ -103,5 +123,8 @@ fn an_ignored_inherit_flag_is_caught_by_the_driver_and_the_reference_model() {
         run_reference(&sequence, Some(buggy(bugs))).map_err(TestCaseError::fail)?;
         Ok(())
     });
-    assert!(result.is_err(), "the reference model must catch an ignored inherit flag");
+    assert!(
+        result.is_err(),
+        "the reference model must catch an ignored inherit flag"
+    );
 }

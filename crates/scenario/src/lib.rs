@@ -39,5 +39,5 @@ pub mod schema;
 pub mod values;
 
 pub use load::{load_file, load_str, LoadError, Scenario};
-pub use render::{render_json, render_text, Lang};
+pub use render::{render_json, render_shown, render_text, Lang};
 pub use runner::{run, Run, RunError, StepTrace};

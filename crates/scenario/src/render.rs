@@ -634,7 +634,71 @@ fn render_show(out: &mut String, ctx: &mut Ctx<'_>, shown: &Shown) {
                         if *read_mode_message { "message" } else { "byte" },
                         if *nonblocking { ", PIPE_NOWAIT" } else { "" }
                     ),
-                    other => serde_json::to_string(other).unwrap_or_default(),
+                    Detail::Process { process_id, exited } => format!(
+                        "{} {}, {}",
+                        l.t("process", "프로세스"),
+                        ctx.proc(*process_id),
+                        if *exited {
+                            l.t("exited (signaled)", "종료됨 (신호 상태)")
+                        } else {
+                            l.t("running", "실행 중")
+                        }
+                    ),
+                    Detail::Thread {
+                        thread_id,
+                        process_id,
+                        exited,
+                    } => format!(
+                        "{} {thread_id} {} {}, {}",
+                        l.t("thread", "스레드"),
+                        l.t("of", "소속:"),
+                        ctx.proc(*process_id),
+                        if *exited {
+                            l.t("exited (signaled)", "종료됨 (신호 상태)")
+                        } else {
+                            l.t("running", "실행 중")
+                        }
+                    ),
+                    Detail::Event { manual_reset, signaled } => format!(
+                        "{}, {}",
+                        if *manual_reset {
+                            l.t("manual-reset event", "수동 리셋 이벤트")
+                        } else {
+                            l.t("auto-reset event", "자동 리셋 이벤트")
+                        },
+                        if *signaled {
+                            l.t("signaled", "신호 상태")
+                        } else {
+                            l.t("not signaled", "비신호 상태")
+                        }
+                    ),
+                    Detail::Snapshot { entries, cursor } => {
+                        format!(
+                            "{} {entries}, {} {cursor}",
+                            l.t("process snapshot: entries", "프로세스 스냅샷: 항목"),
+                            l.t("cursor", "커서")
+                        )
+                    }
+                    Detail::Mailslot {
+                        messages,
+                        bytes,
+                        max_message_size,
+                        read_timeout,
+                    } => format!(
+                        "{} {messages} ({bytes} {}), {} {max_message_size}, {} {read_timeout}",
+                        l.t("mailslot: messages", "메일슬롯: 메시지"),
+                        l.t("bytes", "바이트"),
+                        l.t("max size", "최대 크기"),
+                        l.t("read timeout", "읽기 시간 제한")
+                    ),
+                    Detail::MailslotClient { mailslot } => format!(
+                        "{} {}",
+                        l.t("mailslot client of", "메일슬롯 클라이언트, 대상:"),
+                        mailslot.map_or(l.t("(deleted)", "(삭제됨)").to_string(), |m| format!("{m:#x}"))
+                    ),
+                    Detail::File { path, position } => {
+                        format!("{} {path}, {} {position}", l.t("file", "파일"), l.t("position", "위치"))
+                    }
                 };
                 let _ = writeln!(out, "    {detail}");
             }
@@ -699,6 +763,19 @@ fn render_show(out: &mut String, ctx: &mut Ctx<'_>, shown: &Shown) {
             }
         }
     }
+}
+
+/// Renders one `show` view on its own (the shell uses this for its tables and lists).
+pub fn render_shown(shown: &Shown, lang: Lang, names: &BTreeMap<u32, String>) -> String {
+    let mut ctx = Ctx {
+        lang,
+        names,
+        kinds: BTreeMap::new(),
+        thread_owner: BTreeMap::new(),
+    };
+    let mut out = String::new();
+    render_show(&mut out, &mut ctx, shown);
+    out
 }
 
 /// Renders a run as JSON lines.

@@ -31,8 +31,16 @@ struct Queue {
 /// What a parked call was, so its completion can be checked.
 #[derive(Clone, Debug)]
 enum Parked {
-    Read { reader: u32, message_mode: bool, n: u32, mailslot: bool },
-    Write { reader: u32, tid: u32 },
+    Read {
+        reader: u32,
+        message_mode: bool,
+        n: u32,
+        mailslot: bool,
+    },
+    Write {
+        reader: u32,
+        tid: u32,
+    },
     Other,
 }
 
@@ -104,11 +112,21 @@ impl Driver {
         let image = format!("sys{}.exe", self.spawned);
         let env = vec!["PATH=C:\\Windows".to_string(), "SHARED=base".to_string()];
         let (pid, tid) = self.kernel.spawn(&image, "", env.clone());
-        self.env.insert(pid, env.iter().map(|e| {
-            let (n, v) = env::split(e);
-            (upper(n), v.to_string())
-        }).collect());
-        self.recorder.push(Record::Start { pid, tid, image, environment: env });
+        self.env.insert(
+            pid,
+            env.iter()
+                .map(|e| {
+                    let (n, v) = env::split(e);
+                    (upper(n), v.to_string())
+                })
+                .collect(),
+        );
+        self.recorder.push(Record::Start {
+            pid,
+            tid,
+            image,
+            environment: env,
+        });
     }
 
     /// Applies one operation and checks everything; `Err` describes the first broken promise.
@@ -169,7 +187,11 @@ impl Driver {
     fn data(&mut self, len: u16) -> Data {
         let start = self.counter;
         self.counter = self.counter.wrapping_add(u32::from(len));
-        Data((0..u32::from(len)).map(|i| (start.wrapping_add(i) % 251) as u8).collect())
+        Data(
+            (0..u32::from(len))
+                .map(|i| (start.wrapping_add(i) % 251) as u8)
+                .collect(),
+        )
     }
 
     /// The pipe or mailslot detail of the object a handle names in `pid`.
@@ -179,18 +201,29 @@ impl Driver {
 
     fn build(&mut self, pid: u32, action: &Action) -> (Call, Parked) {
         let h = |d: &Driver, r: &HandleRef| d.handle(pid, r);
-        let sa = |inherit: bool| Some(SecurityAttributes { inherit_handle: inherit });
+        let sa = |inherit: bool| {
+            Some(SecurityAttributes {
+                inherit_handle: inherit,
+            })
+        };
         let mut parked = Parked::Other;
         let call = match action {
-            Action::CreateEvent { name, inherit, manual, initial } => Call::CreateEvent {
+            Action::CreateEvent {
+                name,
+                inherit,
+                manual,
+                initial,
+            } => Call::CreateEvent {
                 event_attributes: sa(*inherit),
                 manual_reset: *manual,
                 initial_state: *initial,
                 name: name.map(|n| format!("ev{n}")),
             },
-            Action::OpenEvent { name, inherit } => {
-                Call::OpenEvent { desired_access: EVENT_ALL_ACCESS, inherit_handle: *inherit, name: format!("ev{name}") }
-            }
+            Action::OpenEvent { name, inherit } => Call::OpenEvent {
+                desired_access: EVENT_ALL_ACCESS,
+                inherit_handle: *inherit,
+                name: format!("ev{name}"),
+            },
             Action::SetEvent { h: r, set } => {
                 let event = h(self, r);
                 if *set {
@@ -200,26 +233,47 @@ impl Driver {
                 }
             }
             Action::Close { h: r } => Call::CloseHandle { handle: h(self, r) },
-            Action::Duplicate { source_process, h: r, target_process, options, inherit, null_target } => {
+            Action::Duplicate {
+                source_process,
+                h: r,
+                target_process,
+                options,
+                inherit,
+                null_target,
+            } => {
                 let options = u32::from(*options) & 7;
                 Call::DuplicateHandle(DuplicateHandleArgs {
                     source_process_handle: h(self, source_process),
                     source_handle: h(self, r),
                     target_process_handle: h(self, target_process),
                     null_target_handle: *null_target,
-                    desired_access: if options & DUPLICATE_SAME_ACCESS == 0 { GENERIC_ALL } else { 0 },
+                    desired_access: if options & DUPLICATE_SAME_ACCESS == 0 {
+                        GENERIC_ALL
+                    } else {
+                        0
+                    },
                     inherit_handle: *inherit,
                     options,
                 })
             }
-            Action::SetInformation { h: r, mask, flags } => {
-                Call::SetHandleInformation { handle: h(self, r), mask: u32::from(*mask), flags: u32::from(*flags) }
-            }
+            Action::SetInformation { h: r, mask, flags } => Call::SetHandleInformation {
+                handle: h(self, r),
+                mask: u32::from(*mask),
+                flags: u32::from(*flags),
+            },
             Action::GetInformation { h: r } => Call::GetHandleInformation { handle: h(self, r) },
-            Action::CreateProcess { inherit, suspended, explicit_env, list } => {
+            Action::CreateProcess {
+                inherit,
+                suspended,
+                explicit_env,
+                list,
+            } => {
                 let rows = self.rows(pid);
                 let handle_list = list.as_ref().map(|l| {
-                    l.iter().filter(|_| !rows.is_empty()).map(|i| rows[usize::from(*i) % rows.len()].handle).collect()
+                    l.iter()
+                        .filter(|_| !rows.is_empty())
+                        .map(|i| rows[usize::from(*i) % rows.len()].handle)
+                        .collect()
                 });
                 Call::CreateProcess(Box::new(CreateProcessArgs {
                     command_line: Some("child.exe".into()),
@@ -235,54 +289,98 @@ impl Driver {
                 creation_flags: if *suspended { CREATE_SUSPENDED } else { 0 },
             },
             Action::Resume { h: r } => Call::ResumeThread { thread: h(self, r) },
-            Action::ExitThread { code } => Call::ExitThread { exit_code: u32::from(*code) },
-            Action::ExitProcess { code } => Call::ExitProcess { exit_code: u32::from(*code) },
-            Action::Terminate { h: r, code } => Call::TerminateProcess { process: h(self, r), exit_code: u32::from(*code) },
-            Action::OpenProcess { pid: p, access, inherit } => {
+            Action::ExitThread { code } => Call::ExitThread {
+                exit_code: u32::from(*code),
+            },
+            Action::ExitProcess { code } => Call::ExitProcess {
+                exit_code: u32::from(*code),
+            },
+            Action::Terminate { h: r, code } => Call::TerminateProcess {
+                process: h(self, r),
+                exit_code: u32::from(*code),
+            },
+            Action::OpenProcess {
+                pid: p,
+                access,
+                inherit,
+            } => {
                 let pids = self.kernel.process_ids();
-                let process_id =
-                    if p % 5 == 0 || pids.is_empty() { u32::from(*p) } else { pids[usize::from(*p) % pids.len()] };
+                let process_id = if p % 5 == 0 || pids.is_empty() {
+                    u32::from(*p)
+                } else {
+                    pids[usize::from(*p) % pids.len()]
+                };
                 let desired_access = [
                     PROCESS_ALL_ACCESS,
                     PROCESS_TERMINATE,
                     PROCESS_QUERY_LIMITED_INFORMATION,
                     SYNCHRONIZE | PROCESS_DUP_HANDLE,
                 ][usize::from(*access) % 4];
-                Call::OpenProcess { desired_access, inherit_handle: *inherit, process_id }
+                Call::OpenProcess {
+                    desired_access,
+                    inherit_handle: *inherit,
+                    process_id,
+                }
             }
             Action::GetExitCode { h: r } => Call::GetExitCodeProcess { process: h(self, r) },
-            Action::Wait { h: r, timeout } => {
-                Call::WaitForSingleObject { handle: h(self, r), milliseconds: Self::timeout(*timeout) }
-            }
+            Action::Wait { h: r, timeout } => Call::WaitForSingleObject {
+                handle: h(self, r),
+                milliseconds: Self::timeout(*timeout),
+            },
             Action::WaitMany { hs, all, timeout } => Call::WaitForMultipleObjects {
                 handles: hs.iter().map(|r| h(self, r)).collect(),
                 wait_all: *all,
                 milliseconds: Self::timeout(*timeout),
             },
-            Action::Sleep { ms } => Call::Sleep { milliseconds: u32::from(*ms) },
-            Action::CreatePipe { inherit, size } => Call::CreatePipe { pipe_attributes: sa(*inherit), size: u32::from(*size) },
+            Action::Sleep { ms } => Call::Sleep {
+                milliseconds: u32::from(*ms),
+            },
+            Action::CreatePipe { inherit, size } => Call::CreatePipe {
+                pipe_attributes: sa(*inherit),
+                size: u32::from(*size),
+            },
             Action::Read { h: r, n } => {
                 let file = h(self, r);
                 parked = match self.detail(pid, file) {
-                    Some((addr, Detail::Pipe { read_mode_message, .. })) => {
-                        Parked::Read { reader: addr, message_mode: read_mode_message, n: u32::from(*n), mailslot: false }
-                    }
-                    Some((addr, Detail::Mailslot { .. })) => {
-                        Parked::Read { reader: addr, message_mode: true, n: u32::from(*n), mailslot: true }
-                    }
+                    Some((addr, Detail::Pipe { read_mode_message, .. })) => Parked::Read {
+                        reader: addr,
+                        message_mode: read_mode_message,
+                        n: u32::from(*n),
+                        mailslot: false,
+                    },
+                    Some((addr, Detail::Mailslot { .. })) => Parked::Read {
+                        reader: addr,
+                        message_mode: true,
+                        n: u32::from(*n),
+                        mailslot: true,
+                    },
                     _ => Parked::Other,
                 };
-                Call::ReadFile { file, bytes_to_read: u32::from(*n) }
+                Call::ReadFile {
+                    file,
+                    bytes_to_read: u32::from(*n),
+                }
             }
             Action::Write { h: r, len } => {
                 let file = h(self, r);
                 let data = self.data(*len);
                 Call::WriteFile { file, data }
             }
-            Action::Peek { h: r, n } => Call::PeekNamedPipe { named_pipe: h(self, r), buffer_size: u32::from(*n) },
-            Action::CreateNamedPipe { name, message, max, nowait } => {
-                let pipe_mode = if *message { PIPE_TYPE_MESSAGE | PIPE_READMODE_MESSAGE } else { 0 }
-                    | if *nowait { PIPE_NOWAIT } else { 0 };
+            Action::Peek { h: r, n } => Call::PeekNamedPipe {
+                named_pipe: h(self, r),
+                buffer_size: u32::from(*n),
+            },
+            Action::CreateNamedPipe {
+                name,
+                message,
+                max,
+                nowait,
+            } => {
+                let pipe_mode = if *message {
+                    PIPE_TYPE_MESSAGE | PIPE_READMODE_MESSAGE
+                } else {
+                    0
+                } | if *nowait { PIPE_NOWAIT } else { 0 };
                 Call::CreateNamedPipe(CreateNamedPipeArgs {
                     name: format!("\\\\.\\pipe\\p{name}"),
                     open_mode: PIPE_ACCESS_DUPLEX,
@@ -298,15 +396,20 @@ impl Driver {
             Action::Disconnect { h: r } => Call::DisconnectNamedPipe { named_pipe: h(self, r) },
             Action::OpenPipeClient { name, write_only } => Call::CreateFile(CreateFileArgs {
                 file_name: format!("\\\\.\\pipe\\p{name}"),
-                desired_access: if *write_only { GENERIC_WRITE } else { GENERIC_READ | GENERIC_WRITE },
+                desired_access: if *write_only {
+                    GENERIC_WRITE
+                } else {
+                    GENERIC_READ | GENERIC_WRITE
+                },
                 share_mode: 0,
                 security_attributes: None,
                 creation_disposition: OPEN_EXISTING,
                 flags_and_attributes: 0,
             }),
-            Action::WaitNamedPipe { name, timeout } => {
-                Call::WaitNamedPipe { name: format!("\\\\.\\pipe\\p{name}"), timeout: Self::timeout(*timeout) }
-            }
+            Action::WaitNamedPipe { name, timeout } => Call::WaitNamedPipe {
+                name: format!("\\\\.\\pipe\\p{name}"),
+                timeout: Self::timeout(*timeout),
+            },
             Action::SetPipeMode { h: r, message, nowait } => Call::SetNamedPipeHandleState {
                 named_pipe: h(self, r),
                 mode: Some(if *message { PIPE_READMODE_MESSAGE } else { 0 } | u32::from(*nowait)),
@@ -332,8 +435,14 @@ impl Driver {
                 name: format!("V{name}"),
                 value: value.map(|v| format!("value{v}")),
             },
-            Action::GetEnv { name } => Call::GetEnvironmentVariable { name: format!("v{name}"), size: 64 },
-            Action::Snapshot => Call::CreateToolhelp32Snapshot { flags: TH32CS_SNAPPROCESS, process_id: 0 },
+            Action::GetEnv { name } => Call::GetEnvironmentVariable {
+                name: format!("v{name}"),
+                size: 64,
+            },
+            Action::Snapshot => Call::CreateToolhelp32Snapshot {
+                flags: TH32CS_SNAPPROCESS,
+                process_id: 0,
+            },
         };
         if let Call::WriteFile { file, .. } = &call {
             if let Some((_, detail)) = self.detail(pid, *file) {
@@ -363,7 +472,12 @@ impl Driver {
         let outcome = catch_unwind(AssertUnwindSafe(|| self.kernel.call(tid, &call)))
             .map_err(|p| format!("the kernel panicked on {}: {}", call.name(), panic_text(&p)))?
             .map_err(|e| format!("the driver chose a thread that cannot call: {e}"))?;
-        self.recorder.push(Record::Call { pid, tid, call: call.clone(), outcome: outcome.clone() });
+        self.recorder.push(Record::Call {
+            pid,
+            tid,
+            call: call.clone(),
+            outcome: outcome.clone(),
+        });
         match &outcome {
             CallOutcome::Done(r) => self.check_result(pid, &call, r, &parked, &parent_rows, queued_before)?,
             CallOutcome::Pending { call_seq } => {
@@ -400,12 +514,20 @@ impl Driver {
         before: Option<Detail>,
     ) -> Result<(), String> {
         match (call, parked) {
-            (Call::WriteFile { data, .. }, Parked::Write { reader, .. }) => {
-                if r.ret == Ret::Bool(true) && r.outputs.bytes_written == Some(data.0.len() as u32) {
-                    self.queue_write(*reader, &data.0, before.as_ref());
-                }
+            (Call::WriteFile { data, .. }, Parked::Write { reader, .. })
+                if r.ret == Ret::Bool(true) && r.outputs.bytes_written == Some(data.0.len() as u32) =>
+            {
+                self.queue_write(*reader, &data.0, before.as_ref());
             }
-            (Call::ReadFile { .. }, Parked::Read { reader, message_mode, n, mailslot }) => {
+            (
+                Call::ReadFile { .. },
+                Parked::Read {
+                    reader,
+                    message_mode,
+                    n,
+                    mailslot,
+                },
+            ) => {
                 self.check_read(*reader, *message_mode, *n, *mailslot, r)?;
             }
             (Call::DisconnectNamedPipe { named_pipe }, _) if r.ret == Ret::Bool(true) => {
@@ -418,7 +540,10 @@ impl Driver {
                 }
             }
             (Call::CreateProcess(args), _) if r.ret == Ret::Bool(true) => {
-                let child = r.outputs.process_id.ok_or("CreateProcess succeeded without a process id")?;
+                let child = r
+                    .outputs
+                    .process_id
+                    .ok_or("CreateProcess succeeded without a process id")?;
                 self.check_inheritance(args, parent_rows, child)?;
                 let block = match &args.environment {
                     Some(list) => list
@@ -460,7 +585,14 @@ impl Driver {
         Ok(())
     }
 
-    fn check_read(&mut self, reader: u32, message_mode: bool, n: u32, mailslot: bool, r: &CallResult) -> Result<(), String> {
+    fn check_read(
+        &mut self,
+        reader: u32,
+        message_mode: bool,
+        n: u32,
+        mailslot: bool,
+        r: &CallResult,
+    ) -> Result<(), String> {
         let got = r.outputs.data.clone().unwrap_or_default().0;
         let more = r.last_error == Win32Error::MoreData && r.ret == Ret::Bool(false);
         if r.ret == Ret::Bool(false) && !more {
@@ -471,17 +603,24 @@ impl Driver {
                     Detail::Pipe { peer, .. } => *peer,
                     _ => None,
                 });
-                let old_peer_alive = self.last_peer.get(&reader).is_some_and(|p| self.kernel.object_view(*p).is_some());
+                let old_peer_alive = self
+                    .last_peer
+                    .get(&reader)
+                    .is_some_and(|p| self.kernel.object_view(*p).is_some());
                 if peer_now.is_some() || old_peer_alive {
-                    return Err(format!("ERROR_BROKEN_PIPE on {reader:#x} while its write end still exists"));
+                    return Err(format!(
+                        "ERROR_BROKEN_PIPE on {reader:#x} while its write end still exists"
+                    ));
                 }
                 if self.queues.get(&reader).is_some_and(|q| !q.messages.is_empty()) {
-                    return Err(format!("ERROR_BROKEN_PIPE on {reader:#x} while written data was never read"));
+                    return Err(format!(
+                        "ERROR_BROKEN_PIPE on {reader:#x} while written data was never read"
+                    ));
                 }
             }
             if mailslot && r.last_error == Win32Error::InsufficientBuffer {
                 let front = self.queues.get(&reader).and_then(|q| q.messages.front().map(Vec::len));
-                if !front.is_some_and(|len| len > n as usize) {
+                if front.is_none_or(|len| len <= n as usize) {
                     return Err(format!("mailslot {reader:#x}: ERROR_INSUFFICIENT_BUFFER but the next message ({front:?} bytes) fits {n}"));
                 }
             }
@@ -530,9 +669,10 @@ impl Driver {
         let child_rows = self.rows(child);
         let expected: Vec<&RowView> = match (&args.handle_list, args.inherit_handles) {
             (_, false) => Vec::new(),
-            (Some(list), true) => {
-                parent_rows.iter().filter(|r| list.iter().any(|h| h.0 & !3 == r.handle.0)).collect()
-            }
+            (Some(list), true) => parent_rows
+                .iter()
+                .filter(|r| list.iter().any(|h| h.0 & !3 == r.handle.0))
+                .collect(),
             (None, true) => parent_rows.iter().filter(|r| r.inherit).collect(),
         };
         let same = child_rows.len() == expected.len()
@@ -548,8 +688,14 @@ impl Driver {
         } else {
             Err(format!(
                 "inheritance: the child's table {:?} is not the parent's inheritable rows {:?}",
-                child_rows.iter().map(|r| (r.handle, r.object, r.inherit)).collect::<Vec<_>>(),
-                expected.iter().map(|r| (r.handle, r.object, r.inherit)).collect::<Vec<_>>()
+                child_rows
+                    .iter()
+                    .map(|r| (r.handle, r.object, r.inherit))
+                    .collect::<Vec<_>>(),
+                expected
+                    .iter()
+                    .map(|r| (r.handle, r.object, r.inherit))
+                    .collect::<Vec<_>>()
             ))
         }
     }
@@ -557,7 +703,13 @@ impl Driver {
     fn after_step(&mut self) -> Result<(), String> {
         for c in self.kernel.take_completions() {
             let parked = self.parked.remove(&c.call_seq).unwrap_or(Parked::Other);
-            if let Parked::Read { reader, message_mode, n, mailslot } = parked {
+            if let Parked::Read {
+                reader,
+                message_mode,
+                n,
+                mailslot,
+            } = parked
+            {
                 // The read mode may have changed while the call was parked.
                 let mode = match self.kernel.object_view(reader).map(|o| o.detail) {
                     Some(Detail::Pipe { read_mode_message, .. }) => read_mode_message,
@@ -569,7 +721,12 @@ impl Driver {
         // A writer that died while its write was pending takes its unread bytes with it:
         // the queue model of that reader can no longer be exact, so it is dropped.
         let snap = self.kernel.snapshot();
-        let alive_parked: Vec<u32> = snap.threads.iter().filter(|t| t.parked.is_some()).map(|t| t.thread_id).collect();
+        let alive_parked: Vec<u32> = snap
+            .threads
+            .iter()
+            .filter(|t| t.parked.is_some())
+            .map(|t| t.thread_id)
+            .collect();
         let abandoned: Vec<u64> = self
             .parked
             .iter()
@@ -589,10 +746,16 @@ impl Driver {
         }
         let alive: Vec<u32> = snap.objects.iter().map(|o| o.object).collect();
         self.queues.retain(|a, _| alive.contains(a));
-        self.env.retain(|pid, _| snap.processes.iter().any(|p| p.process_id == *pid));
+        self.env
+            .retain(|pid, _| snap.processes.iter().any(|p| p.process_id == *pid));
         catch_unwind(AssertUnwindSafe(|| self.kernel.check_invariants()))
             .map_err(|p| format!("check_invariants panicked: {}", panic_text(&p)))?
-            .map_err(|v| format!("invariants broken: {}", v.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")))
+            .map_err(|v| {
+                format!(
+                    "invariants broken: {}",
+                    v.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
+                )
+            })
     }
 
     /// Ends every process (a fresh system process terminates them, then exits itself) and
@@ -600,30 +763,54 @@ impl Driver {
     pub fn teardown(&mut self) -> Result<(), String> {
         self.spawned += 1;
         let (reaper_pid, reaper) = self.kernel.spawn("reaper.exe", "", vec![]);
-        self.recorder.push(Record::Start { pid: reaper_pid, tid: reaper, image: "reaper.exe".into(), environment: vec![] });
+        self.recorder.push(Record::Start {
+            pid: reaper_pid,
+            tid: reaper,
+            image: "reaper.exe".into(),
+            environment: vec![],
+        });
         for pid in self.kernel.process_ids() {
             if pid == reaper_pid || !self.kernel.is_running(pid) {
                 continue;
             }
             for call in [
-                Call::OpenProcess { desired_access: PROCESS_TERMINATE, inherit_handle: false, process_id: pid },
-                Call::TerminateProcess { process: HandleValue(4), exit_code: 0 },
+                Call::OpenProcess {
+                    desired_access: PROCESS_TERMINATE,
+                    inherit_handle: false,
+                    process_id: pid,
+                },
+                Call::TerminateProcess {
+                    process: HandleValue(4),
+                    exit_code: 0,
+                },
                 Call::CloseHandle { handle: HandleValue(4) },
             ] {
                 let outcome = self.kernel.call(reaper, &call).map_err(|e| format!("teardown: {e}"))?;
-                self.recorder.push(Record::Call { pid: reaper_pid, tid: reaper, call, outcome });
+                self.recorder.push(Record::Call {
+                    pid: reaper_pid,
+                    tid: reaper,
+                    call,
+                    outcome,
+                });
             }
             self.after_step()?;
         }
         let exit = Call::ExitProcess { exit_code: 0 };
         let outcome = self.kernel.call(reaper, &exit).map_err(|e| format!("teardown: {e}"))?;
-        self.recorder.push(Record::Call { pid: reaper_pid, tid: reaper, call: exit, outcome });
+        self.recorder.push(Record::Call {
+            pid: reaper_pid,
+            tid: reaper,
+            call: exit,
+            outcome,
+        });
         self.after_step()?;
         let left = self.kernel.snapshot().objects;
         if !left.is_empty() {
             return Err(format!(
                 "after every process exited, objects are left: {:?}",
-                left.iter().map(|o| format!("{} {:#x} usage {}", o.kind.name(), o.object, o.usage_count)).collect::<Vec<_>>()
+                left.iter()
+                    .map(|o| format!("{} {:#x} usage {}", o.kind.name(), o.object, o.usage_count))
+                    .collect::<Vec<_>>()
             ));
         }
         Ok(())
@@ -632,7 +819,10 @@ impl Driver {
 
 /// The text of a panic payload.
 pub fn panic_text(p: &Box<dyn std::any::Any + Send>) -> String {
-    p.downcast_ref::<String>().cloned().or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string())).unwrap_or_default()
+    p.downcast_ref::<String>()
+        .cloned()
+        .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_default()
 }
 
 /// Runs a whole sequence: every op, then the teardown. `Err` carries the broken promise and
@@ -646,12 +836,18 @@ pub fn run_sequence_on(mut driver: Driver, ops: &[Op]) -> Result<Driver, String>
     for op in ops {
         if let Err(e) = driver.apply(op) {
             driver.recorder.push(Record::Note(format!("FAILED here: {e}")));
-            return Err(format!("{e}\n--- replay with `kernsim run` ---\n{}", driver.scenario_json("property test failure")));
+            return Err(format!(
+                "{e}\n--- replay with `kernsim run` ---\n{}",
+                driver.scenario_json("property test failure")
+            ));
         }
     }
     if let Err(e) = driver.teardown() {
         driver.recorder.push(Record::Note(format!("FAILED here: {e}")));
-        return Err(format!("{e}\n--- replay with `kernsim run` ---\n{}", driver.scenario_json("property test failure")));
+        return Err(format!(
+            "{e}\n--- replay with `kernsim run` ---\n{}",
+            driver.scenario_json("property test failure")
+        ));
     }
     Ok(driver)
 }

@@ -29,6 +29,8 @@
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
+// Records and outcomes are moved once per step; boxing them would only add allocations.
+#![allow(clippy::large_enum_variant)]
 
 pub mod driver;
 pub mod ops;

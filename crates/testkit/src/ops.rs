@@ -34,39 +34,139 @@ pub enum Timeout {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[allow(missing_docs)]
 pub enum Action {
-    CreateEvent { name: Option<u8>, inherit: bool, manual: bool, initial: bool },
-    OpenEvent { name: u8, inherit: bool },
-    SetEvent { h: HandleRef, set: bool },
-    Close { h: HandleRef },
-    Duplicate { source_process: HandleRef, h: HandleRef, target_process: HandleRef, options: u8, inherit: bool, null_target: bool },
-    SetInformation { h: HandleRef, mask: u8, flags: u8 },
-    GetInformation { h: HandleRef },
-    CreateProcess { inherit: bool, suspended: bool, explicit_env: bool, list: Option<Vec<u16>> },
-    CreateThread { suspended: bool },
-    Resume { h: HandleRef },
-    ExitThread { code: u8 },
-    ExitProcess { code: u8 },
-    Terminate { h: HandleRef, code: u8 },
-    OpenProcess { pid: u16, access: u8, inherit: bool },
-    GetExitCode { h: HandleRef },
-    Wait { h: HandleRef, timeout: Timeout },
-    WaitMany { hs: Vec<HandleRef>, all: bool, timeout: Timeout },
-    Sleep { ms: u8 },
-    CreatePipe { inherit: bool, size: u16 },
-    Read { h: HandleRef, n: u16 },
-    Write { h: HandleRef, len: u16 },
-    Peek { h: HandleRef, n: u8 },
-    CreateNamedPipe { name: u8, message: bool, max: u8, nowait: bool },
-    Connect { h: HandleRef },
-    Disconnect { h: HandleRef },
-    OpenPipeClient { name: u8, write_only: bool },
-    WaitNamedPipe { name: u8, timeout: Timeout },
-    SetPipeMode { h: HandleRef, message: bool, nowait: bool },
-    Flush { h: HandleRef },
-    CreateMailslot { name: u8, timeout: Timeout },
-    OpenMailslot { name: u8 },
-    SetEnv { name: u8, value: Option<u8> },
-    GetEnv { name: u8 },
+    CreateEvent {
+        name: Option<u8>,
+        inherit: bool,
+        manual: bool,
+        initial: bool,
+    },
+    OpenEvent {
+        name: u8,
+        inherit: bool,
+    },
+    SetEvent {
+        h: HandleRef,
+        set: bool,
+    },
+    Close {
+        h: HandleRef,
+    },
+    Duplicate {
+        source_process: HandleRef,
+        h: HandleRef,
+        target_process: HandleRef,
+        options: u8,
+        inherit: bool,
+        null_target: bool,
+    },
+    SetInformation {
+        h: HandleRef,
+        mask: u8,
+        flags: u8,
+    },
+    GetInformation {
+        h: HandleRef,
+    },
+    CreateProcess {
+        inherit: bool,
+        suspended: bool,
+        explicit_env: bool,
+        list: Option<Vec<u16>>,
+    },
+    CreateThread {
+        suspended: bool,
+    },
+    Resume {
+        h: HandleRef,
+    },
+    ExitThread {
+        code: u8,
+    },
+    ExitProcess {
+        code: u8,
+    },
+    Terminate {
+        h: HandleRef,
+        code: u8,
+    },
+    OpenProcess {
+        pid: u16,
+        access: u8,
+        inherit: bool,
+    },
+    GetExitCode {
+        h: HandleRef,
+    },
+    Wait {
+        h: HandleRef,
+        timeout: Timeout,
+    },
+    WaitMany {
+        hs: Vec<HandleRef>,
+        all: bool,
+        timeout: Timeout,
+    },
+    Sleep {
+        ms: u8,
+    },
+    CreatePipe {
+        inherit: bool,
+        size: u16,
+    },
+    Read {
+        h: HandleRef,
+        n: u16,
+    },
+    Write {
+        h: HandleRef,
+        len: u16,
+    },
+    Peek {
+        h: HandleRef,
+        n: u8,
+    },
+    CreateNamedPipe {
+        name: u8,
+        message: bool,
+        max: u8,
+        nowait: bool,
+    },
+    Connect {
+        h: HandleRef,
+    },
+    Disconnect {
+        h: HandleRef,
+    },
+    OpenPipeClient {
+        name: u8,
+        write_only: bool,
+    },
+    WaitNamedPipe {
+        name: u8,
+        timeout: Timeout,
+    },
+    SetPipeMode {
+        h: HandleRef,
+        message: bool,
+        nowait: bool,
+    },
+    Flush {
+        h: HandleRef,
+    },
+    CreateMailslot {
+        name: u8,
+        timeout: Timeout,
+    },
+    OpenMailslot {
+        name: u8,
+    },
+    SetEnv {
+        name: u8,
+        value: Option<u8>,
+    },
+    GetEnv {
+        name: u8,
+    },
     Snapshot,
 }
 
@@ -176,15 +276,50 @@ pub fn ops(max_len: usize) -> impl Strategy<Value = Vec<Op>> {
 #[allow(missing_docs)]
 pub enum RefOp {
     Spawn,
-    CreateEvent { actor: u8, name: Option<u8>, inherit: bool },
-    CreatePipe { actor: u8, inherit: bool },
-    Close { actor: u8, h: HandleRef },
-    SetInformation { actor: u8, h: HandleRef, mask: u8, flags: u8 },
-    Duplicate { actor: u8, source_process: HandleRef, h: HandleRef, target_process: HandleRef, options: u8, inherit: bool },
-    CreateProcess { actor: u8, inherit: bool },
-    OpenProcess { actor: u8, pid: u16, terminate: bool },
-    ExitProcess { actor: u8, code: u8 },
-    Terminate { actor: u8, h: HandleRef },
+    CreateEvent {
+        actor: u8,
+        name: Option<u8>,
+        inherit: bool,
+    },
+    CreatePipe {
+        actor: u8,
+        inherit: bool,
+    },
+    Close {
+        actor: u8,
+        h: HandleRef,
+    },
+    SetInformation {
+        actor: u8,
+        h: HandleRef,
+        mask: u8,
+        flags: u8,
+    },
+    Duplicate {
+        actor: u8,
+        source_process: HandleRef,
+        h: HandleRef,
+        target_process: HandleRef,
+        options: u8,
+        inherit: bool,
+    },
+    CreateProcess {
+        actor: u8,
+        inherit: bool,
+    },
+    OpenProcess {
+        actor: u8,
+        pid: u16,
+        terminate: bool,
+    },
+    ExitProcess {
+        actor: u8,
+        code: u8,
+    },
+    Terminate {
+        actor: u8,
+        h: HandleRef,
+    },
 }
 
 /// One reference-model operation.
@@ -192,12 +327,12 @@ pub fn ref_op() -> impl Strategy<Value = RefOp> {
     let actor = any::<u8>();
     prop_oneof![
         1 => Just(RefOp::Spawn),
-        5 => (actor.clone(), proptest::option::of(0u8..3), any::<bool>()).prop_map(|(actor, name, inherit)| RefOp::CreateEvent { actor, name, inherit }),
-        2 => (actor.clone(), any::<bool>()).prop_map(|(actor, inherit)| RefOp::CreatePipe { actor, inherit }),
-        5 => (actor.clone(), handle_ref()).prop_map(|(actor, h)| RefOp::Close { actor, h }),
-        2 => (actor.clone(), handle_ref(), 0u8..4, 0u8..4).prop_map(|(actor, h, mask, flags)| RefOp::SetInformation { actor, h, mask, flags }),
+        5 => (actor, proptest::option::of(0u8..3), any::<bool>()).prop_map(|(actor, name, inherit)| RefOp::CreateEvent { actor, name, inherit }),
+        2 => (actor, any::<bool>()).prop_map(|(actor, inherit)| RefOp::CreatePipe { actor, inherit }),
+        5 => (actor, handle_ref()).prop_map(|(actor, h)| RefOp::Close { actor, h }),
+        2 => (actor, handle_ref(), 0u8..4, 0u8..4).prop_map(|(actor, h, mask, flags)| RefOp::SetInformation { actor, h, mask, flags }),
         6 => (
-            actor.clone(),
+            actor,
             prop_oneof![3 => Just(HandleRef::Pseudo(true)), 2 => handle_ref()],
             handle_ref(),
             prop_oneof![3 => Just(HandleRef::Pseudo(true)), 2 => handle_ref(), 1 => Just(HandleRef::Garbage(0))],
@@ -205,9 +340,9 @@ pub fn ref_op() -> impl Strategy<Value = RefOp> {
             any::<bool>()
         )
             .prop_map(|(actor, source_process, h, target_process, options, inherit)| RefOp::Duplicate { actor, source_process, h, target_process, options, inherit }),
-        3 => (actor.clone(), any::<bool>()).prop_map(|(actor, inherit)| RefOp::CreateProcess { actor, inherit }),
-        2 => (actor.clone(), any::<u16>(), any::<bool>()).prop_map(|(actor, pid, terminate)| RefOp::OpenProcess { actor, pid, terminate }),
-        1 => (actor.clone(), any::<u8>()).prop_map(|(actor, code)| RefOp::ExitProcess { actor, code }),
+        3 => (actor, any::<bool>()).prop_map(|(actor, inherit)| RefOp::CreateProcess { actor, inherit }),
+        2 => (actor, any::<u16>(), any::<bool>()).prop_map(|(actor, pid, terminate)| RefOp::OpenProcess { actor, pid, terminate }),
+        1 => (actor, any::<u8>()).prop_map(|(actor, code)| RefOp::ExitProcess { actor, code }),
         1 => (actor, handle_ref()).prop_map(|(actor, h)| RefOp::Terminate { actor, h }),
     ]
 }

@@ -61,13 +61,27 @@ impl Recorder {
         let mut steps = Vec::new();
         for r in &self.records {
             match r {
-                Record::Start { pid, image, environment, .. } => {
+                Record::Start {
+                    pid,
+                    image,
+                    environment,
+                    ..
+                } => {
                     steps.push(json!({"start": format!("p{pid}"), "image": image, "environment": environment}));
                 }
                 Record::Advance(ms) => steps.push(json!({ "advance": ms })),
                 Record::Note(text) => steps.push(json!({ "note": text })),
-                Record::Call { pid, tid, call, outcome } => {
-                    let by = if named_threads.contains(tid) { format!("t{tid}") } else { format!("p{pid}") };
+                Record::Call {
+                    pid,
+                    tid,
+                    call,
+                    outcome,
+                } => {
+                    let by = if named_threads.contains(tid) {
+                        format!("t{tid}")
+                    } else {
+                        format!("p{pid}")
+                    };
                     let wrapped = serde_json::to_value(call).unwrap_or(Value::Null);
                     let mut step = Map::new();
                     step.insert("by".into(), by.into());

@@ -66,13 +66,26 @@ fn all_access(kind: ObjectKind) -> u32 {
 impl RefModel {
     /// An empty machine (first address 0x1000, first id 100).
     pub fn new() -> RefModel {
-        RefModel { next_address: 0x1000, next_id: 100, ..Default::default() }
+        RefModel {
+            next_address: 0x1000,
+            next_id: 100,
+            ..Default::default()
+        }
     }
 
     fn new_object(&mut self, kind: ObjectKind, name: Option<String>) -> u32 {
         let a = self.next_address;
         self.next_address += 0x100;
-        self.objects.insert(a, Obj { kind, name, running: false, pid: None, thread: None });
+        self.objects.insert(
+            a,
+            Obj {
+                kind,
+                name,
+                running: false,
+                pid: None,
+                thread: None,
+            },
+        );
         a
     }
 
@@ -82,7 +95,11 @@ impl RefModel {
     }
 
     fn handles(&self, a: u32) -> u32 {
-        self.tables.values().flat_map(|t| t.values()).filter(|r| r.object == a).count() as u32
+        self.tables
+            .values()
+            .flat_map(|t| t.values())
+            .filter(|r| r.object == a)
+            .count() as u32
     }
 
     /// Destroys the object if nothing uses it any more.
@@ -170,11 +187,29 @@ impl RefModel {
     fn resolve(&self, pid: u32, v: HandleValue) -> Option<(u32, u32, Row)> {
         if v == HandleValue::CURRENT_PROCESS {
             let p = self.process_object(pid);
-            return Some((p, PROCESS_ALL_ACCESS, Row { object: p, access: PROCESS_ALL_ACCESS, inherit: false, protect: false }));
+            return Some((
+                p,
+                PROCESS_ALL_ACCESS,
+                Row {
+                    object: p,
+                    access: PROCESS_ALL_ACCESS,
+                    inherit: false,
+                    protect: false,
+                },
+            ));
         }
         if v == HandleValue::CURRENT_THREAD {
             let t = self.objects[&self.process_object(pid)].thread?;
-            return Some((t, THREAD_ALL_ACCESS, Row { object: t, access: THREAD_ALL_ACCESS, inherit: false, protect: false }));
+            return Some((
+                t,
+                THREAD_ALL_ACCESS,
+                Row {
+                    object: t,
+                    access: THREAD_ALL_ACCESS,
+                    inherit: false,
+                    protect: false,
+                },
+            ));
         }
         self.row(pid, v.0).map(|r| (r.object, r.access, r))
     }
@@ -185,9 +220,16 @@ impl RefModel {
         let fail = |e| R(Ret::Bool(false), Some(e));
         let ok = R(Ret::Bool(true), None);
         match call {
-            Call::CreateEvent { event_attributes, name, .. } => {
+            Call::CreateEvent {
+                event_attributes, name, ..
+            } => {
                 let inherit = event_attributes.is_some_and(|s| s.inherit_handle);
-                let row = |object| Row { object, access: EVENT_ALL_ACCESS, inherit, protect: false };
+                let row = |object| Row {
+                    object,
+                    access: EVENT_ALL_ACCESS,
+                    inherit,
+                    protect: false,
+                };
                 if let Some(n) = name {
                     if let Some(&a) = self.names.get(n) {
                         let v = self.insert(pid, row(a));
@@ -205,8 +247,24 @@ impl RefModel {
                 let inherit = pipe_attributes.is_some_and(|s| s.inherit_handle);
                 let r = self.new_object(ObjectKind::Pipe, None);
                 let w = self.new_object(ObjectKind::Pipe, None);
-                self.insert(pid, Row { object: r, access: FILE_GENERIC_READ | FILE_WRITE_ATTRIBUTES, inherit, protect: false });
-                self.insert(pid, Row { object: w, access: FILE_GENERIC_WRITE | FILE_READ_ATTRIBUTES, inherit, protect: false });
+                self.insert(
+                    pid,
+                    Row {
+                        object: r,
+                        access: FILE_GENERIC_READ | FILE_WRITE_ATTRIBUTES,
+                        inherit,
+                        protect: false,
+                    },
+                );
+                self.insert(
+                    pid,
+                    Row {
+                        object: w,
+                        access: FILE_GENERIC_WRITE | FILE_READ_ATTRIBUTES,
+                        inherit,
+                        protect: false,
+                    },
+                );
                 ok
             }
             Call::CloseHandle { handle } => {
@@ -227,7 +285,9 @@ impl RefModel {
                 if handle.is_pseudo() {
                     return fail(Win32Error::AccessDenied);
                 }
-                let Some(mut r) = self.row(pid, handle.0) else { return fail(Win32Error::InvalidHandle) };
+                let Some(mut r) = self.row(pid, handle.0) else {
+                    return fail(Win32Error::InvalidHandle);
+                };
                 if mask & 1 != 0 {
                     r.inherit = flags & 1 != 0;
                 }
@@ -240,24 +300,58 @@ impl RefModel {
             Call::DuplicateHandle(a) => self.duplicate(pid, a),
             Call::CreateProcess(args) => {
                 let rows: BTreeMap<u32, Row> = if args.inherit_handles {
-                    self.tables[&pid].iter().filter(|(_, r)| r.inherit).map(|(v, r)| (*v, *r)).collect()
+                    self.tables[&pid]
+                        .iter()
+                        .filter(|(_, r)| r.inherit)
+                        .map(|(v, r)| (*v, *r))
+                        .collect()
                 } else {
                     BTreeMap::new()
                 };
                 let (_, _, p) = self.start(rows);
                 let t = self.objects[&p].thread.expect("thread");
-                self.insert(pid, Row { object: p, access: PROCESS_ALL_ACCESS, inherit: false, protect: false });
-                self.insert(pid, Row { object: t, access: THREAD_ALL_ACCESS, inherit: false, protect: false });
+                self.insert(
+                    pid,
+                    Row {
+                        object: p,
+                        access: PROCESS_ALL_ACCESS,
+                        inherit: false,
+                        protect: false,
+                    },
+                );
+                self.insert(
+                    pid,
+                    Row {
+                        object: t,
+                        access: THREAD_ALL_ACCESS,
+                        inherit: false,
+                        protect: false,
+                    },
+                );
                 R(Ret::Bool(true), Some(Win32Error::Success))
             }
-            Call::OpenProcess { desired_access, inherit_handle, process_id } => {
+            Call::OpenProcess {
+                desired_access,
+                inherit_handle,
+                process_id,
+            } => {
                 let null = Ret::Handle(HandleValue::NULL);
                 let id = process_id & !3;
                 if id == 4 {
                     return R(null, Some(Win32Error::AccessDenied));
                 }
-                let Some(&p) = self.pids.get(&id) else { return R(null, Some(Win32Error::InvalidParameter)) };
-                let v = self.insert(pid, Row { object: p, access: *desired_access, inherit: *inherit_handle, protect: false });
+                let Some(&p) = self.pids.get(&id) else {
+                    return R(null, Some(Win32Error::InvalidParameter));
+                };
+                let v = self.insert(
+                    pid,
+                    Row {
+                        object: p,
+                        access: *desired_access,
+                        inherit: *inherit_handle,
+                        protect: false,
+                    },
+                );
                 R(Ret::Handle(HandleValue(v)), None)
             }
             Call::ExitProcess { .. } => {
@@ -265,7 +359,9 @@ impl RefModel {
                 Expected::NoReturn
             }
             Call::TerminateProcess { process, .. } => {
-                let Some((object, access, _)) = self.resolve(pid, *process) else { return fail(Win32Error::InvalidHandle) };
+                let Some((object, access, _)) = self.resolve(pid, *process) else {
+                    return fail(Win32Error::InvalidHandle);
+                };
                 if self.objects[&object].kind != ObjectKind::Process {
                     return fail(Win32Error::InvalidHandle);
                 }
@@ -312,7 +408,14 @@ impl RefModel {
             let t = self.objects[&self.process_object(pid)].thread.expect("thread");
             Some((t, THREAD_ALL_ACCESS, 0, true))
         } else {
-            self.row(source_pid, src.0).map(|r| (r.object, r.access, u8::from(r.inherit) | (u8::from(r.protect) << 1), false))
+            self.row(source_pid, src.0).map(|r| {
+                (
+                    r.object,
+                    r.access,
+                    u8::from(r.inherit) | (u8::from(r.protect) << 1),
+                    false,
+                )
+            })
         };
         let closable = matches!(source, Some((_, _, flags, false)) if flags & 2 == 0) && close;
         let close_source = |m: &mut RefModel| {
@@ -349,8 +452,17 @@ impl RefModel {
         } else {
             a.desired_access
         };
-        let flags = if a.options & DUPLICATE_SAME_ATTRIBUTES != 0 { source_flags } else { u8::from(a.inherit_handle) };
-        let row = Row { object, access, inherit: flags & 1 != 0, protect: flags & 2 != 0 };
+        let flags = if a.options & DUPLICATE_SAME_ATTRIBUTES != 0 {
+            source_flags
+        } else {
+            u8::from(a.inherit_handle)
+        };
+        let row = Row {
+            object,
+            access,
+            inherit: flags & 1 != 0,
+            protect: flags & 2 != 0,
+        };
         if !self.objects[&self.process_object(target_pid)].running {
             close_source(self);
             return fail(Win32Error::AccessDenied, true);
@@ -385,14 +497,31 @@ impl RefModel {
             }
         }
         for p in &snap.processes {
-            let model: Vec<(u32, Row)> = self.tables.get(&p.process_id).map(|t| t.iter().map(|(v, r)| (*v, *r)).collect()).unwrap_or_default();
+            let model: Vec<(u32, Row)> = self
+                .tables
+                .get(&p.process_id)
+                .map(|t| t.iter().map(|(v, r)| (*v, *r)).collect())
+                .unwrap_or_default();
             let kernel_rows: Vec<(u32, Row)> = p
                 .handles
                 .iter()
-                .map(|r| (r.handle.0, Row { object: r.object, access: r.access, inherit: r.inherit, protect: r.protect_from_close }))
+                .map(|r| {
+                    (
+                        r.handle.0,
+                        Row {
+                            object: r.object,
+                            access: r.access,
+                            inherit: r.inherit,
+                            protect: r.protect_from_close,
+                        },
+                    )
+                })
                 .collect();
             if model != kernel_rows {
-                return Err(format!("handle table of pid {} differs:\n  kernel {kernel_rows:x?}\n  model  {model:x?}", p.process_id));
+                return Err(format!(
+                    "handle table of pid {} differs:\n  kernel {kernel_rows:x?}\n  model  {model:x?}",
+                    p.process_id
+                ));
             }
         }
         Ok(())
@@ -408,7 +537,12 @@ pub fn run_reference(ops: &[RefOp], kernel: Option<Kernel>) -> Result<usize, Str
     let spawn = |kernel: &mut Kernel, model: &mut RefModel, rec: &mut Recorder| {
         let (pid, tid) = kernel.spawn("sys.exe", "", vec![]);
         let mpid = model.spawn();
-        rec.push(Record::Start { pid, tid, image: "sys.exe".into(), environment: vec![] });
+        rec.push(Record::Start {
+            pid,
+            tid,
+            image: "sys.exe".into(),
+            environment: vec![],
+        });
         if pid != mpid {
             return Err(format!("pid allocation differs: kernel {pid}, model {mpid}"));
         }
@@ -417,11 +551,18 @@ pub fn run_reference(ops: &[RefOp], kernel: Option<Kernel>) -> Result<usize, Str
     spawn(&mut kernel, &mut model, &mut rec)?;
     let fail = |msg: String, rec: &mut Recorder| {
         rec.push(Record::Note(format!("FAILED here: {msg}")));
-        format!("{msg}\n--- replay with `kernsim run` ---\n{}", rec.scenario_json("reference model difference"))
+        format!(
+            "{msg}\n--- replay with `kernsim run` ---\n{}",
+            rec.scenario_json("reference model difference")
+        )
     };
     let mut calls = 0;
     for op in ops {
-        let running: Vec<u32> = kernel.process_ids().into_iter().filter(|&p| kernel.is_running(p)).collect();
+        let running: Vec<u32> = kernel
+            .process_ids()
+            .into_iter()
+            .filter(|&p| kernel.is_running(p))
+            .collect();
         let actor_of = |i: u8| running.get(usize::from(i) % running.len().max(1)).copied();
         let (pid, call) = match op {
             RefOp::Spawn => {
@@ -434,63 +575,142 @@ pub fn run_reference(ops: &[RefOp], kernel: Option<Kernel>) -> Result<usize, Str
             }
             RefOp::CreateEvent { actor, name, inherit } => {
                 let pid = actor_of(*actor).expect("running");
-                (pid, Call::CreateEvent {
-                    event_attributes: Some(SecurityAttributes { inherit_handle: *inherit }),
-                    manual_reset: true,
-                    initial_state: false,
-                    name: name.map(|n| format!("ev{n}")),
-                })
+                (
+                    pid,
+                    Call::CreateEvent {
+                        event_attributes: Some(SecurityAttributes {
+                            inherit_handle: *inherit,
+                        }),
+                        manual_reset: true,
+                        initial_state: false,
+                        name: name.map(|n| format!("ev{n}")),
+                    },
+                )
             }
             RefOp::CreatePipe { actor, inherit } => {
                 let pid = actor_of(*actor).expect("running");
-                (pid, Call::CreatePipe { pipe_attributes: Some(SecurityAttributes { inherit_handle: *inherit }), size: 0 })
+                (
+                    pid,
+                    Call::CreatePipe {
+                        pipe_attributes: Some(SecurityAttributes {
+                            inherit_handle: *inherit,
+                        }),
+                        size: 0,
+                    },
+                )
             }
             RefOp::Close { actor, h } => {
                 let pid = actor_of(*actor).expect("running");
-                (pid, Call::CloseHandle { handle: resolve_handle(&kernel, pid, h) })
+                (
+                    pid,
+                    Call::CloseHandle {
+                        handle: resolve_handle(&kernel, pid, h),
+                    },
+                )
             }
             RefOp::SetInformation { actor, h, mask, flags } => {
                 let pid = actor_of(*actor).expect("running");
-                (pid, Call::SetHandleInformation { handle: resolve_handle(&kernel, pid, h), mask: u32::from(*mask), flags: u32::from(*flags) })
+                (
+                    pid,
+                    Call::SetHandleInformation {
+                        handle: resolve_handle(&kernel, pid, h),
+                        mask: u32::from(*mask),
+                        flags: u32::from(*flags),
+                    },
+                )
             }
-            RefOp::Duplicate { actor, source_process, h, target_process, options, inherit } => {
+            RefOp::Duplicate {
+                actor,
+                source_process,
+                h,
+                target_process,
+                options,
+                inherit,
+            } => {
                 let pid = actor_of(*actor).expect("running");
                 let options = u32::from(*options) & 3;
-                (pid, Call::DuplicateHandle(DuplicateHandleArgs {
-                    source_process_handle: resolve_handle(&kernel, pid, source_process),
-                    source_handle: resolve_handle(&kernel, pid, h),
-                    target_process_handle: resolve_handle(&kernel, pid, target_process),
-                    null_target_handle: false,
-                    desired_access: if options & DUPLICATE_SAME_ACCESS == 0 { GENERIC_ALL } else { 0 },
-                    inherit_handle: *inherit,
-                    options,
-                }))
+                (
+                    pid,
+                    Call::DuplicateHandle(DuplicateHandleArgs {
+                        source_process_handle: resolve_handle(&kernel, pid, source_process),
+                        source_handle: resolve_handle(&kernel, pid, h),
+                        target_process_handle: resolve_handle(&kernel, pid, target_process),
+                        null_target_handle: false,
+                        desired_access: if options & DUPLICATE_SAME_ACCESS == 0 {
+                            GENERIC_ALL
+                        } else {
+                            0
+                        },
+                        inherit_handle: *inherit,
+                        options,
+                    }),
+                )
             }
             RefOp::CreateProcess { actor, inherit } => {
                 let pid = actor_of(*actor).expect("running");
-                (pid, Call::CreateProcess(Box::new(CreateProcessArgs {
-                    command_line: Some("child.exe".into()),
-                    inherit_handles: *inherit,
-                    ..Default::default()
-                })))
+                (
+                    pid,
+                    Call::CreateProcess(Box::new(CreateProcessArgs {
+                        command_line: Some("child.exe".into()),
+                        inherit_handles: *inherit,
+                        ..Default::default()
+                    })),
+                )
             }
-            RefOp::OpenProcess { actor, pid: p, terminate } => {
+            RefOp::OpenProcess {
+                actor,
+                pid: p,
+                terminate,
+            } => {
                 let pid = actor_of(*actor).expect("running");
                 let all = kernel.process_ids();
-                let process_id = if p % 4 == 0 || all.is_empty() { u32::from(*p) } else { all[usize::from(*p) % all.len()] };
-                let desired_access = if *terminate { PROCESS_TERMINATE } else { PROCESS_ALL_ACCESS };
-                (pid, Call::OpenProcess { desired_access, inherit_handle: p % 3 == 0, process_id })
+                let process_id = if p % 4 == 0 || all.is_empty() {
+                    u32::from(*p)
+                } else {
+                    all[usize::from(*p) % all.len()]
+                };
+                let desired_access = if *terminate {
+                    PROCESS_TERMINATE
+                } else {
+                    PROCESS_ALL_ACCESS
+                };
+                (
+                    pid,
+                    Call::OpenProcess {
+                        desired_access,
+                        inherit_handle: p % 3 == 0,
+                        process_id,
+                    },
+                )
             }
-            RefOp::ExitProcess { actor, code } => (actor_of(*actor).expect("running"), Call::ExitProcess { exit_code: u32::from(*code) }),
+            RefOp::ExitProcess { actor, code } => (
+                actor_of(*actor).expect("running"),
+                Call::ExitProcess {
+                    exit_code: u32::from(*code),
+                },
+            ),
             RefOp::Terminate { actor, h } => {
                 let pid = actor_of(*actor).expect("running");
-                (pid, Call::TerminateProcess { process: resolve_handle(&kernel, pid, h), exit_code: 1 })
+                (
+                    pid,
+                    Call::TerminateProcess {
+                        process: resolve_handle(&kernel, pid, h),
+                        exit_code: 1,
+                    },
+                )
             }
         };
         let tid = kernel.main_thread(pid).expect("a running process has a thread");
         let expected = model.apply(pid, &call);
-        let outcome = kernel.call(tid, &call).map_err(|e| fail(format!("the kernel refused the call: {e}"), &mut rec))?;
-        rec.push(Record::Call { pid, tid, call: call.clone(), outcome: outcome.clone() });
+        let outcome = kernel
+            .call(tid, &call)
+            .map_err(|e| fail(format!("the kernel refused the call: {e}"), &mut rec))?;
+        rec.push(Record::Call {
+            pid,
+            tid,
+            call: call.clone(),
+            outcome: outcome.clone(),
+        });
         calls += 1;
         let agrees = match (&expected, &outcome) {
             (Expected::NoReturn, CallOutcome::NoReturn) => true,
@@ -500,9 +720,17 @@ pub fn run_reference(ops: &[RefOp], kernel: Option<Kernel>) -> Result<usize, Str
             _ => false,
         };
         if !agrees {
-            return Err(fail(format!("{} by pid {pid}: kernel {outcome:?}, model expects {expected:?}", call.name()), &mut rec));
+            return Err(fail(
+                format!(
+                    "{} by pid {pid}: kernel {outcome:?}, model expects {expected:?}",
+                    call.name()
+                ),
+                &mut rec,
+            ));
         }
-        model.compare(&kernel).map_err(|e| fail(format!("after {} by pid {pid}: {e}", call.name()), &mut rec))?;
+        model
+            .compare(&kernel)
+            .map_err(|e| fail(format!("after {} by pid {pid}: {e}", call.name()), &mut rec))?;
     }
     Ok(calls)
 }

@@ -1,0 +1,186 @@
+//! `kernsim shell` driven through stdin, as a script: start programs, list them, kill by name
+//! and by pid, every error path of `kp`, handle tables before and after, Korean output, exit
+//! status, and a saved session that `kernsim run` replays.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+struct Session {
+    stdout: String,
+    code: i32,
+}
+
+fn shell(args: &[&str], script: &str) -> Session {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kernsim"))
+        .arg("shell")
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("kernsim starts");
+    child.stdin.take().unwrap().write_all(script.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
+    Session {
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        code: out.status.code().unwrap_or(-1),
+    }
+}
+
+#[test]
+fn start_list_and_kill_by_name_and_pid() {
+    let s = shell(
+        &[],
+        "start notepad\nstart calc.exe\nstart notepad\nlp\nkp calc\nkp 124\nlp\nexit\n",
+    );
+    assert_eq!(s.code, 0, "{}", s.stdout);
+    assert!(s.stdout.contains("started notepad (pid 108)"), "{}", s.stdout);
+    assert!(s.stdout.contains("started calc (pid 116)"));
+    assert!(s.stdout.contains("started notepad2 (pid 124)"));
+    assert!(
+        s.stdout.contains("| 116 | 100 | 1 | calc.exe | 0 | running |"),
+        "{}",
+        s.stdout
+    );
+    assert!(s.stdout.contains("killed calc (pid 116)"));
+    assert!(s.stdout.contains("killed notepad2 (pid 124)"));
+    let last_list = s.stdout.rsplit("| pid |").next().unwrap();
+    assert!(
+        last_list.contains("notepad.exe") && !last_list.contains("calc.exe"),
+        "{last_list}"
+    );
+    assert_eq!(last_list.matches("notepad.exe").count(), 1);
+}
+
+#[test]
+fn kp_reports_every_win32_failure_and_the_exit_status_says_so() {
+    let script = "kp nosuch\nkp 9996\nkp 4\nkp 0\nkp\nexit\n";
+    let s = shell(&[], script);
+    assert_eq!(s.code, 1, "a failed command makes the exit status 1: {}", s.stdout);
+    assert!(s.stdout.contains("kp: no such process: nosuch"), "{}", s.stdout);
+    assert!(
+        s.stdout
+            .contains("kp 9996: OpenProcess failed: ERROR_INVALID_PARAMETER (87)"),
+        "{}",
+        s.stdout
+    );
+    assert!(
+        s.stdout.contains("kp 4: OpenProcess failed: ERROR_ACCESS_DENIED (5)"),
+        "{}",
+        s.stdout
+    );
+    assert!(
+        s.stdout
+            .contains("kp 0: OpenProcess failed: ERROR_INVALID_PARAMETER (87)"),
+        "{}",
+        s.stdout
+    );
+    assert!(s.stdout.contains("usage: kp NAME|PID"), "{}", s.stdout);
+}
+
+#[test]
+fn kp_of_an_exited_process_fails_in_terminate_process() {
+    // The prompt keeps a handle, so the exited process's object lives and OpenProcess works;
+    // TerminateProcess then refuses with ERROR_ACCESS_DENIED (spec 9, Windows).
+    let script = "start worker\ncall OpenProcess {\"desired_access\": \"SYNCHRONIZE\", \"process_id\": \"worker\"}\ncall @worker ExitProcess {\"exit_code\": 3}\nkp 108\nexit\n";
+    let s = shell(&[], script);
+    assert_eq!(s.code, 1, "{}", s.stdout);
+    assert!(
+        s.stdout
+            .contains("kp 108: TerminateProcess failed: ERROR_ACCESS_DENIED (5)"),
+        "{}",
+        s.stdout
+    );
+}
+
+#[test]
+fn handle_tables_before_and_after_agree_with_the_kernel() {
+    let script = "call CreateEvent {\"event_attributes\": {\"inherit_handle\": true}}\nstart /i child\nhandles child\nusage child 4\nkp child\nusage prompt 4\nhandles\nexit\n";
+    let s = shell(&[], script);
+    assert_eq!(s.code, 0, "{}", s.stdout);
+    // The child inherited the event at the same value: usage 2, held by both.
+    assert!(s.stdout.contains("| 4 | 0x1200 | Y | Event | 2 |"), "{}", s.stdout);
+    assert!(s.stdout.contains("held by: prompt 4, child 4"), "{}", s.stdout);
+    // After the kill, the child's row is gone: usage 1, held by the prompt only.
+    assert!(s.stdout.contains("held by: prompt 4\n"), "{}", s.stdout);
+    assert!(s.stdout.contains("| 4 | 0x1200 | Y | Event | 1 |"), "{}", s.stdout);
+}
+
+#[test]
+fn the_environment_is_inherited_by_what_the_prompt_starts() {
+    let script = "set GREETING=hello\nset GREETING\necho %GREETING% world\nstart app\ncall @app GetEnvironmentVariable {\"name\": \"GREETING\", \"size\": 100}\nset GREETING=changed\ncall @app GetEnvironmentVariable {\"name\": \"GREETING\", \"size\": 100}\nexit\n";
+    let s = shell(&[], script);
+    assert_eq!(s.code, 0, "{}", s.stdout);
+    assert!(s.stdout.contains("GREETING=hello\n"));
+    assert!(s.stdout.contains("hello world\n"));
+    assert_eq!(s.stdout.matches("text = \"hello\"").count(), 2, "{}", s.stdout);
+}
+
+#[test]
+fn korean_output() {
+    let s = shell(
+        &["--lang", "ko"],
+        "start notepad\nlp\nkp notepad\nkp nosuch\nhandles\nexit\n",
+    );
+    assert!(s.stdout.contains("시작: notepad"), "{}", s.stdout);
+    assert!(
+        s.stdout
+            .contains("| pid | 부모 pid | 스레드 수 | 이미지 | 핸들 수 | 상태 |"),
+        "{}",
+        s.stdout
+    );
+    assert!(s.stdout.contains("종료함: notepad"));
+    assert!(s.stdout.contains("그런 프로세스가 없음"));
+    assert!(s.stdout.contains("핸들 테이블: prompt"));
+}
+
+#[test]
+fn unknown_commands_and_calls_fail_clearly() {
+    let s = shell(
+        &[],
+        "frobnicate\ncall CloseHandel {\"handle\": 4}\ncall CloseHandle not-json\nexit\n",
+    );
+    assert_eq!(s.code, 1);
+    assert!(
+        s.stdout.contains("unknown command (try help): frobnicate"),
+        "{}",
+        s.stdout
+    );
+    assert!(s.stdout.contains("did you mean CloseHandle"), "{}", s.stdout);
+    assert!(s.stdout.contains("arguments must be a JSON object"), "{}", s.stdout);
+}
+
+#[test]
+fn killing_the_prompt_itself_ends_the_shell() {
+    let s = shell(&[], "kp 100\necho not reached\n");
+    assert!(s.stdout.contains("the prompt terminated itself"), "{}", s.stdout);
+    assert!(!s.stdout.contains("not reached"));
+}
+
+#[test]
+fn a_saved_session_replays_with_kernsim_run() {
+    let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("shell");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("session.json");
+    let script = "start notepad\nset X=1\nstart /i child\nlp\nkp notepad\nkp 9996\ncall @child Sleep {\"milliseconds\": 50}\nadvance 50\nexit\n";
+    let s = shell(&["--save", path.to_str().unwrap()], script);
+    assert_eq!(s.code, 1, "kp 9996 failed: {}", s.stdout);
+    assert!(s.stdout.contains("completed child: Sleep"), "{}", s.stdout);
+    let replay = Command::new(env!("CARGO_BIN_EXE_kernsim"))
+        .args(["run", path.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&replay.stdout);
+    assert_eq!(
+        replay.status.code(),
+        Some(0),
+        "{text}\n{}",
+        String::from_utf8_lossy(&replay.stderr)
+    );
+    assert!(
+        text.contains("> kp notepad") && text.contains("TerminateProcess"),
+        "{text}"
+    );
+    assert!(text.contains(", 0 failed"), "{text}");
+}
