@@ -6,6 +6,7 @@
 
 use crate::object::ObjectId;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::collections::BTreeSet;
 use std::fmt;
 
 /// A handle value as a process sees it. Pseudo handles are values too: `-1` is the current
@@ -120,12 +121,14 @@ impl HandleEntry {
 pub const MAX_HANDLES_PER_PROCESS: usize = 0x00FF_FFFF;
 
 /// A process's handle table. Rows are `Option<HandleEntry>` in a `Vec` (16 bytes a row);
-/// `first_free` is a hint: no slot below it is free.
+/// `first_free` is a hint: no slot below it is free. `inheritable` indexes the rows whose
+/// inherit flag is set, so `CreateProcess` visits only those, whatever the table's size.
 #[derive(Clone, Debug, Default)]
 pub struct HandleTable {
     slots: Vec<Option<HandleEntry>>,
     first_free: usize,
     len: usize,
+    inheritable: BTreeSet<u32>,
 }
 
 impl HandleTable {
@@ -149,9 +152,28 @@ impl HandleTable {
         self.slots.get(value.slot()?)?.as_ref()
     }
 
-    /// The row for `value`, mutable.
-    pub fn get_mut(&mut self, value: HandleValue) -> Option<&mut HandleEntry> {
-        self.slots.get_mut(value.slot()?)?.as_mut()
+    /// Changes the row for `value` in place (keeping the inheritable index right); false when
+    /// there is no such row. The row must keep pointing at an object.
+    pub fn update(&mut self, value: HandleValue, f: impl FnOnce(&mut HandleEntry)) -> bool {
+        let Some(slot) = value.slot() else { return false };
+        let Some(Some(entry)) = self.slots.get_mut(slot) else {
+            return false;
+        };
+        f(entry);
+        if entry.inherit() {
+            self.inheritable.insert(slot as u32);
+        } else {
+            self.inheritable.remove(&(slot as u32));
+        }
+        true
+    }
+
+    /// The rows whose inherit flag is set, in ascending value order.
+    pub fn inheritable(&self) -> impl Iterator<Item = (HandleValue, &HandleEntry)> + '_ {
+        self.inheritable.iter().map(|&slot| {
+            let entry = self.slots[slot as usize].as_ref().expect("indexed rows exist");
+            (HandleValue::from_slot(slot as usize), entry)
+        })
     }
 
     /// The value the next [`HandleTable::insert`] would return, or `None` when full.
@@ -178,6 +200,9 @@ impl HandleTable {
         assert!(self.slots[slot].is_none(), "slot {slot} is already in use");
         self.slots[slot] = Some(entry);
         self.len += 1;
+        if entry.inherit() {
+            self.inheritable.insert(slot as u32);
+        }
         if slot == self.first_free {
             self.first_free += 1;
         }
@@ -188,6 +213,9 @@ impl HandleTable {
         let slot = value.slot()?;
         let entry = self.slots.get_mut(slot)?.take()?;
         self.len -= 1;
+        if entry.inherit() {
+            self.inheritable.remove(&(slot as u32));
+        }
         self.first_free = self.first_free.min(slot);
         while self.slots.last() == Some(&None) {
             self.slots.pop();
@@ -210,9 +238,20 @@ impl HandleTable {
         rows
     }
 
-    /// Bytes of row storage (capacity included), for the memory benchmark.
+    /// Bytes of row storage (capacity included), for the memory benchmark. The inheritable
+    /// index is not counted (see the memory example for its measured cost).
     pub fn heap_bytes(&self) -> usize {
         self.slots.capacity() * std::mem::size_of::<Option<HandleEntry>>()
+    }
+
+    /// True when the inheritable index lists exactly the rows whose inherit flag is set.
+    pub fn inheritable_index_is_consistent(&self) -> bool {
+        let flagged: BTreeSet<u32> = self
+            .iter()
+            .filter(|(_, e)| e.inherit())
+            .map(|(v, _)| v.slot().expect("a slot value") as u32)
+            .collect();
+        flagged == self.inheritable
     }
 }
 
@@ -277,6 +316,34 @@ mod tests {
         assert_eq!(v, HandleValue::CURRENT_PROCESS);
         assert_eq!(serde_json::to_string(&HandleValue(48)).unwrap(), "48");
         assert_eq!(serde_json::to_string(&HandleValue::CURRENT_THREAD).unwrap(), "-2");
+    }
+
+    #[test]
+    fn the_inheritable_index_follows_inserts_updates_and_removes() {
+        let mut ids = SlotMap::with_key();
+        let mut table = HandleTable::new();
+        let a = table
+            .insert(HandleEntry {
+                flags: 1,
+                ..entry(&mut ids)
+            })
+            .unwrap();
+        let b = table.insert(entry(&mut ids)).unwrap();
+        let c = table
+            .insert(HandleEntry {
+                flags: 3,
+                ..entry(&mut ids)
+            })
+            .unwrap();
+        let listed = |t: &HandleTable| t.inheritable().map(|(v, _)| v.0).collect::<Vec<_>>();
+        assert_eq!(listed(&table), vec![a.0, c.0]);
+        assert!(table.update(b, |e| e.flags = 1));
+        assert!(table.update(a, |e| e.flags = 0));
+        assert_eq!(listed(&table), vec![b.0, c.0]);
+        table.remove(c);
+        assert_eq!(listed(&table), vec![b.0]);
+        assert!(!table.update(HandleValue(400), |e| e.flags = 1));
+        assert!(table.inheritable_index_is_consistent());
     }
 
     #[test]

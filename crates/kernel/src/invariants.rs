@@ -72,6 +72,12 @@ impl Kernel {
                 }
                 *handles.entry(entry.object).or_default() += 1;
             }
+            if !p.handles.inheritable_index_is_consistent() {
+                bad(
+                    "inheritable-index",
+                    format!("pid {}'s inheritable index does not match its flags", p.pid),
+                );
+            }
             if rows != p.handles.len() {
                 bad(
                     "table-length",

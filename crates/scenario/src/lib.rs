@@ -40,4 +40,4 @@ pub mod values;
 
 pub use load::{load_file, load_str, LoadError, Scenario};
 pub use render::{render_json, render_shown, render_text, Lang};
-pub use runner::{run, Run, RunError, StepTrace};
+pub use runner::{run, run_with, Run, RunError, RunOptions, StepTrace};

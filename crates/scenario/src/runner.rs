@@ -232,8 +232,28 @@ impl Lookup for State {
 
 /// Runs a scenario from the start.
 pub fn run(scenario: &Scenario) -> Run {
+    run_with(scenario, RunOptions::default())
+}
+
+/// How to run a scenario.
+#[derive(Clone, Copy, Debug)]
+pub struct RunOptions {
+    /// Record the kernel's event log (and put it in the trace). Off: faster, no `events`.
+    pub event_log: bool,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        RunOptions { event_log: true }
+    }
+}
+
+/// Runs a scenario with options.
+pub fn run_with(scenario: &Scenario, options: RunOptions) -> Run {
+    let mut kernel = Kernel::new();
+    kernel.set_event_log(options.event_log);
     let mut st = State {
-        kernel: Kernel::new(),
+        kernel,
         bindings: BTreeMap::new(),
         actors: BTreeMap::new(),
         names: BTreeMap::new(),

@@ -141,11 +141,8 @@ impl Kernel {
     /// Replaces a row's access and flags in place: the "move" of a same-process
     /// `DUPLICATE_CLOSE_SOURCE`. Counts do not change; the log shows the close and the copy.
     fn rewrite_row(&mut self, process: ObjectId, value: HandleValue, entry: HandleEntry) {
-        *self
-            .process_mut(process)
-            .handles
-            .get_mut(value)
-            .expect("source row exists") = entry;
+        let updated = self.process_mut(process).handles.update(value, |e| *e = entry);
+        assert!(updated, "the source row exists");
         if self.logging() {
             let process_id = self.process(process).pid;
             let object = self.obj(entry.object).address;

@@ -834,12 +834,14 @@ impl Kernel {
             return Res::no(Win32Error::AccessDenied);
         }
         let known = (mask & 3) as u8;
-        match self.process_mut(cx.process).handles.get_mut(handle) {
-            Some(e) => {
-                e.flags = (e.flags & !known) | (flags as u8 & known);
-                Res::yes()
-            }
-            None => Res::no(Win32Error::InvalidHandle),
+        let changed = self
+            .process_mut(cx.process)
+            .handles
+            .update(handle, |e| e.flags = (e.flags & !known) | (flags as u8 & known));
+        if changed {
+            Res::yes()
+        } else {
+            Res::no(Win32Error::InvalidHandle)
         }
     }
 

@@ -151,14 +151,21 @@ impl Kernel {
             rows.sort_by_key(|(v, _)| *v);
             rows
         } else if args.inherit_handles {
+            // Only the inheritable rows are visited: the cost does not grow with the others.
             #[cfg(feature = "test-hooks")]
-            let ignore_flag = self.bugs.inherit_ignores_flag;
+            if self.bugs.inherit_ignores_flag {
+                self.process(cx.process).handles.iter().map(|(v, e)| (v, *e)).collect()
+            } else {
+                self.process(cx.process)
+                    .handles
+                    .inheritable()
+                    .map(|(v, e)| (v, *e))
+                    .collect()
+            }
             #[cfg(not(feature = "test-hooks"))]
-            let ignore_flag = false;
             self.process(cx.process)
                 .handles
-                .iter()
-                .filter(|(_, e)| e.inherit() || ignore_flag)
+                .inheritable()
                 .map(|(v, e)| (v, *e))
                 .collect()
         } else {

@@ -1,0 +1,291 @@
+//! kernsim's benchmarks (divan): the operations measured under Wine in
+//! `wine-observations.md` §5, plus CreateProcess cost against table size, pipe throughput
+//! against memcpy, a named-pipe ping-pong, and a 1,000,000-step scenario loaded from JSON and
+//! run with the event log on and off. Run: `cargo bench --bench kernsim`. Memory figures come
+//! from `cargo run --release --example memory`.
+
+use kernsim::kernel::consts::*;
+use kernsim::kernel::*;
+use std::hint::black_box;
+
+fn main() {
+    divan::main();
+}
+
+fn world() -> (Kernel, u32) {
+    let mut k = Kernel::new();
+    k.set_event_log(false);
+    let (_, tid) = k.spawn("bench.exe", "", vec![]);
+    (k, tid)
+}
+
+fn ret(k: &mut Kernel, tid: u32, call: &Call) -> CallResult {
+    match k.call(tid, call).expect("runnable") {
+        CallOutcome::Done(r) => r,
+        other => panic!("{} did not return: {other:?}", call.name()),
+    }
+}
+
+fn handle(r: &CallResult) -> HandleValue {
+    match r.ret {
+        Ret::Handle(h) => h,
+        _ => r.outputs.target_handle.expect("a handle"),
+    }
+}
+
+const EVENT: Call = Call::CreateEvent {
+    event_attributes: None,
+    manual_reset: true,
+    initial_state: false,
+    name: None,
+};
+
+/// Wine 8.0 pinned: 44,300 pairs/s.
+#[divan::bench(name = "CreateEvent+CloseHandle")]
+fn create_close(bencher: divan::Bencher) {
+    let (mut k, tid) = world();
+    bencher.bench_local(|| {
+        let h = handle(&ret(&mut k, tid, &EVENT));
+        black_box(ret(&mut k, tid, &Call::CloseHandle { handle: h }));
+    });
+}
+
+/// The same with the event log on.
+#[divan::bench(name = "CreateEvent+CloseHandle (event log on)")]
+fn create_close_logged(bencher: divan::Bencher) {
+    let (mut k, tid) = world();
+    k.set_event_log(true);
+    bencher.bench_local(|| {
+        let h = handle(&ret(&mut k, tid, &EVENT));
+        black_box(ret(&mut k, tid, &Call::CloseHandle { handle: h }));
+        k.take_events();
+    });
+}
+
+fn dup(source: HandleValue, target_process: HandleValue) -> Call {
+    Call::DuplicateHandle(DuplicateHandleArgs {
+        source_process_handle: HandleValue::CURRENT_PROCESS,
+        source_handle: source,
+        target_process_handle: target_process,
+        null_target_handle: false,
+        desired_access: 0,
+        inherit_handle: false,
+        options: DUPLICATE_SAME_ACCESS,
+    })
+}
+
+/// Wine 8.0 pinned: 46,300 pairs/s.
+#[divan::bench(name = "DuplicateHandle+CloseHandle (same process)")]
+fn duplicate_close(bencher: divan::Bencher) {
+    let (mut k, tid) = world();
+    let e = handle(&ret(&mut k, tid, &EVENT));
+    let d = dup(e, HandleValue::CURRENT_PROCESS);
+    bencher.bench_local(|| {
+        let h = handle(&ret(&mut k, tid, &d));
+        black_box(ret(&mut k, tid, &Call::CloseHandle { handle: h }));
+    });
+}
+
+/// Into a child's table and closed there with DUPLICATE_CLOSE_SOURCE from the parent.
+#[divan::bench(name = "DuplicateHandle+CloseHandle (cross-process)")]
+fn duplicate_close_cross(bencher: divan::Bencher) {
+    let (mut k, tid) = world();
+    let e = handle(&ret(&mut k, tid, &EVENT));
+    let r = ret(
+        &mut k,
+        tid,
+        &Call::CreateProcess(Box::new(CreateProcessArgs {
+            command_line: Some("c.exe".into()),
+            ..Default::default()
+        })),
+    );
+    let child = r.outputs.process_handle.unwrap();
+    let into_child = dup(e, child);
+    bencher.bench_local(|| {
+        let v = handle(&ret(&mut k, tid, &into_child));
+        let close_remote = Call::DuplicateHandle(DuplicateHandleArgs {
+            source_process_handle: child,
+            source_handle: v,
+            target_process_handle: HandleValue::NULL,
+            null_target_handle: true,
+            desired_access: 0,
+            inherit_handle: false,
+            options: DUPLICATE_CLOSE_SOURCE,
+        });
+        black_box(ret(&mut k, tid, &close_remote));
+    });
+}
+
+/// CreateProcess (bInheritHandles TRUE) + child ExitProcess + WaitForSingleObject + two
+/// CloseHandle, with a parent table of N rows of which K are inheritable. Wine: ~24 ms.
+#[divan::bench(name = "CreateProcess+exit+wait+close", args = [(0, 0), (1_000, 0), (100_000, 0), (100_000, 100), (100_000, 1_000), (100_000, 10_000)])]
+fn create_process(bencher: divan::Bencher, (rows, inheritable): (usize, usize)) {
+    let (mut k, tid) = world();
+    let e = handle(&ret(&mut k, tid, &EVENT));
+    for i in 0..rows {
+        let call = Call::DuplicateHandle(DuplicateHandleArgs {
+            inherit_handle: i < inheritable,
+            ..match dup(e, HandleValue::CURRENT_PROCESS) {
+                Call::DuplicateHandle(a) => a,
+                _ => unreachable!(),
+            }
+        });
+        ret(&mut k, tid, &call);
+    }
+    let create = Call::CreateProcess(Box::new(CreateProcessArgs {
+        command_line: Some("child.exe".into()),
+        inherit_handles: true,
+        ..Default::default()
+    }));
+    bencher.bench_local(|| {
+        let r = ret(&mut k, tid, &create);
+        let (hp, ht, child_tid) = (
+            r.outputs.process_handle.unwrap(),
+            r.outputs.thread_handle.unwrap(),
+            r.outputs.thread_id.unwrap(),
+        );
+        assert_eq!(
+            k.call(child_tid, &Call::ExitProcess { exit_code: 0 }).unwrap(),
+            CallOutcome::NoReturn
+        );
+        black_box(ret(
+            &mut k,
+            tid,
+            &Call::WaitForSingleObject {
+                handle: hp,
+                milliseconds: 0,
+            },
+        ));
+        ret(&mut k, tid, &Call::CloseHandle { handle: hp });
+        ret(&mut k, tid, &Call::CloseHandle { handle: ht });
+    });
+}
+
+/// WriteFile + ReadFile of one chunk through an anonymous pipe. Wine 8.0 pinned: 80 MiB/s
+/// in 4 KiB chunks.
+#[divan::bench(name = "pipe WriteFile+ReadFile", args = [4096, 65536])]
+fn pipe_throughput(bencher: divan::Bencher, chunk: usize) {
+    let (mut k, tid) = world();
+    let r = ret(
+        &mut k,
+        tid,
+        &Call::CreatePipe {
+            pipe_attributes: None,
+            size: chunk as u32,
+        },
+    );
+    let (rh, wh) = (r.outputs.read_handle.unwrap(), r.outputs.write_handle.unwrap());
+    let write = Call::WriteFile {
+        file: wh,
+        data: Data(vec![0x5a; chunk]),
+    };
+    let read = Call::ReadFile {
+        file: rh,
+        bytes_to_read: chunk as u32,
+    };
+    bencher.counter(divan::counter::BytesCount::new(chunk)).bench_local(|| {
+        ret(&mut k, tid, &write);
+        black_box(ret(&mut k, tid, &read));
+    });
+}
+
+/// The baseline: copying the same chunk once.
+#[divan::bench(name = "memcpy baseline", args = [4096, 65536])]
+fn memcpy(bencher: divan::Bencher, chunk: usize) {
+    let source = vec![0x5au8; chunk];
+    let mut dest = vec![0u8; chunk];
+    bencher.counter(divan::counter::BytesCount::new(chunk)).bench_local(|| {
+        dest.copy_from_slice(black_box(&source));
+        black_box(&dest);
+    });
+}
+
+/// One message each way between a client and a server process. Wine 8.0 pinned: 4,700/s.
+#[divan::bench(name = "named pipe ping-pong round trip")]
+fn ping_pong(bencher: divan::Bencher) {
+    let mut k = Kernel::new();
+    k.set_event_log(false);
+    let (_, server) = k.spawn("server.exe", "", vec![]);
+    let (_, client) = k.spawn("client.exe", "", vec![]);
+    let s = handle(&ret(
+        &mut k,
+        server,
+        &Call::CreateNamedPipe(CreateNamedPipeArgs {
+            name: "\\\\.\\pipe\\ping".into(),
+            open_mode: PIPE_ACCESS_DUPLEX,
+            pipe_mode: PIPE_TYPE_MESSAGE | PIPE_READMODE_MESSAGE,
+            max_instances: 1,
+            out_buffer_size: 4096,
+            in_buffer_size: 4096,
+            default_timeout: 0,
+            security_attributes: None,
+        }),
+    ));
+    let c = handle(&ret(
+        &mut k,
+        client,
+        &Call::CreateFile(CreateFileArgs {
+            file_name: "\\\\.\\pipe\\ping".into(),
+            desired_access: GENERIC_READ | GENERIC_WRITE,
+            share_mode: 0,
+            security_attributes: None,
+            creation_disposition: OPEN_EXISTING,
+            flags_and_attributes: 0,
+        }),
+    ));
+    let ping = Call::WriteFile {
+        file: c,
+        data: Data(b"ping".to_vec()),
+    };
+    let pong = Call::WriteFile {
+        file: s,
+        data: Data(b"pong".to_vec()),
+    };
+    let server_read = Call::ReadFile {
+        file: s,
+        bytes_to_read: 64,
+    };
+    let client_read = Call::ReadFile {
+        file: c,
+        bytes_to_read: 64,
+    };
+    bencher.bench_local(|| {
+        ret(&mut k, client, &ping);
+        ret(&mut k, server, &server_read);
+        ret(&mut k, server, &pong);
+        black_box(ret(&mut k, client, &client_read));
+    });
+}
+
+/// A generated scenario of `steps` steps: event create/set/wait/close cycles by two processes.
+pub fn generated_scenario(steps: usize) -> String {
+    let mut out = String::with_capacity(steps * 90);
+    out.push_str(r#"{"format_version": 1, "title": "generated", "processes": [{"name": "a", "image": "a.exe"}, {"name": "b", "image": "b.exe"}], "steps": ["#);
+    let cycle = [
+        r#"{"by": "a", "call": "CreateEvent", "args": {"manual_reset": true}}"#,
+        r#"{"by": "a", "call": "SetEvent", "args": {"event": 4}}"#,
+        r#"{"by": "a", "call": "WaitForSingleObject", "args": {"handle": 4, "milliseconds": 0}, "expect": {"ret": "WAIT_OBJECT_0"}}"#,
+        r#"{"by": "a", "call": "CloseHandle", "args": {"handle": 4}, "expect": {"ret": true}}"#,
+        r#"{"by": "b", "call": "SetEnvironmentVariable", "args": {"name": "N", "value": "v"}}"#,
+    ];
+    for i in 0..steps {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(cycle[i % cycle.len()]);
+    }
+    out.push_str("]}");
+    out
+}
+
+/// Loading (parse + validate) and running a 1,000,000-step scenario. Aim: under 2 s.
+#[divan::bench(name = "1,000,000-step scenario: load + run", args = [true, false], sample_count = 3, sample_size = 1)]
+fn million_steps(bencher: divan::Bencher, event_log: bool) {
+    let text = generated_scenario(1_000_000);
+    bencher.bench_local(|| {
+        let scenario = kernsim::scenario::load_str(&text, "generated.json").expect("valid");
+        let run = kernsim::scenario::run_with(&scenario, kernsim::scenario::RunOptions { event_log });
+        assert!(run.passed());
+        black_box(run.steps.len());
+    });
+}
