@@ -29,7 +29,7 @@ fn ret(k: &mut Kernel, tid: u32, call: &Call) -> CallResult {
 fn handle(r: &CallResult) -> HandleValue {
     match r.ret {
         Ret::Handle(h) => h,
-        _ => r.outputs.target_handle.expect("a handle"),
+        _ => r.outputs().target_handle.expect("a handle"),
     }
 }
 
@@ -99,7 +99,7 @@ fn duplicate_close_cross(bencher: divan::Bencher) {
             ..Default::default()
         })),
     );
-    let child = r.outputs.process_handle.unwrap();
+    let child = r.outputs().process_handle.unwrap();
     let into_child = dup(e, child);
     bencher.bench_local(|| {
         let v = handle(&ret(&mut k, tid, &into_child));
@@ -140,9 +140,9 @@ fn create_process(bencher: divan::Bencher, (rows, inheritable): (usize, usize)) 
     bencher.bench_local(|| {
         let r = ret(&mut k, tid, &create);
         let (hp, ht, child_tid) = (
-            r.outputs.process_handle.unwrap(),
-            r.outputs.thread_handle.unwrap(),
-            r.outputs.thread_id.unwrap(),
+            r.outputs().process_handle.unwrap(),
+            r.outputs().thread_handle.unwrap(),
+            r.outputs().thread_id.unwrap(),
         );
         assert_eq!(
             k.call(child_tid, &Call::ExitProcess { exit_code: 0 }).unwrap(),
@@ -174,7 +174,7 @@ fn pipe_throughput(bencher: divan::Bencher, chunk: usize) {
             size: chunk as u32,
         },
     );
-    let (rh, wh) = (r.outputs.read_handle.unwrap(), r.outputs.write_handle.unwrap());
+    let (rh, wh) = (r.outputs().read_handle.unwrap(), r.outputs().write_handle.unwrap());
     let write = Call::WriteFile {
         file: wh,
         data: Data(vec![0x5a; chunk]),
@@ -197,6 +197,20 @@ fn memcpy(bencher: divan::Bencher, chunk: usize) {
     bencher.counter(divan::counter::BytesCount::new(chunk)).bench_local(|| {
         dest.copy_from_slice(black_box(&source));
         black_box(&dest);
+    });
+}
+
+/// The same copy done the way the kernel copies pipe data (64-byte blocks, no `rep movsb`).
+#[divan::bench(name = "block-copy baseline", args = [4096, 65536])]
+fn block_copy(bencher: divan::Bencher, chunk: usize) {
+    let source = vec![0x5au8; chunk];
+    bencher.counter(divan::counter::BytesCount::new(chunk)).bench_local(|| {
+        let mut dest = Vec::with_capacity(chunk);
+        for block in black_box(&source).chunks_exact(64) {
+            let block: &[u8; 64] = block.try_into().unwrap();
+            dest.extend_from_slice(block);
+        }
+        black_box(dest);
     });
 }
 

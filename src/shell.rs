@@ -316,10 +316,10 @@ impl Shell {
         if r.ret != Ret::Bool(true) {
             return Err(self.error_text("CreateProcess", &r));
         }
-        let child = r.outputs.process_id.unwrap_or(0);
+        let child = r.outputs().process_id.unwrap_or(0);
         self.names.insert(child, name.clone());
         // As the book's prompt does: the handles are not needed, so close them.
-        for h in [r.outputs.thread_handle, r.outputs.process_handle]
+        for h in [r.outputs().thread_handle, r.outputs().process_handle]
             .into_iter()
             .flatten()
         {
@@ -360,7 +360,7 @@ impl Shell {
             };
             first = false;
             let r = self.call(self.pid, call, None)?;
-            match r.result().and_then(|r| r.outputs.entry.clone()) {
+            match r.result().and_then(|r| r.outputs().entry.clone()) {
                 Some(e) => entries.push(e),
                 None => break,
             }
@@ -680,7 +680,7 @@ impl Shell {
                     s += &format!(", GetLastError = {}", r.last_error);
                 }
                 s += "\n";
-                if let Value::Object(o) = serde_json::to_value(&r.outputs).unwrap_or_default() {
+                if let Value::Object(o) = serde_json::to_value(r.outputs()).unwrap_or_default() {
                     for (k, v) in o {
                         s += &format!("   {k} = {v}\n");
                     }

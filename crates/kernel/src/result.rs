@@ -114,6 +114,36 @@ pub struct Outputs {
 }
 
 impl Outputs {
+    /// No outputs at all.
+    pub const NONE: Outputs = Outputs {
+        target_handle: None,
+        read_handle: None,
+        write_handle: None,
+        process_handle: None,
+        thread_handle: None,
+        process_id: None,
+        thread_id: None,
+        flags: None,
+        exit_code: None,
+        data: None,
+        bytes_read: None,
+        bytes_written: None,
+        total_bytes_avail: None,
+        bytes_left_this_message: None,
+        text: None,
+        environment: None,
+        entry: None,
+        state: None,
+        cur_instances: None,
+        max_instances: None,
+        in_buffer_size: None,
+        out_buffer_size: None,
+        max_message_size: None,
+        next_size: None,
+        message_count: None,
+        read_timeout: None,
+    };
+
     /// The JSON names of every output, in declaration order (scenario `bind` keys).
     pub const FIELDS: &'static [&'static str] = &[
         "target_handle",
@@ -146,6 +176,9 @@ impl Outputs {
 }
 
 /// A finished call: return value, the thread's last error after the call, and outputs.
+///
+/// Most calls produce no out-parameters, so they are boxed and present only when a call has
+/// some: results stay small and cheap to move. [`CallResult::outputs`] reads them either way.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CallResult {
     /// The return value.
@@ -154,9 +187,36 @@ pub struct CallResult {
     pub last_error: Win32Error,
     /// True when the call itself set the last error (false: it left the old value).
     pub error_set: bool,
-    /// Out-parameters.
-    #[serde(default)]
-    pub outputs: Outputs,
+    /// Out-parameters (serialized as an object, `{}` when there are none).
+    #[serde(default, serialize_with = "outputs_ser", deserialize_with = "outputs_de")]
+    pub(crate) outputs: Option<Box<Outputs>>,
+}
+
+impl CallResult {
+    /// A result; `outputs` is boxed only when it holds something.
+    pub fn new(ret: Ret, last_error: Win32Error, error_set: bool, outputs: Outputs) -> CallResult {
+        let outputs = (outputs != Outputs::NONE).then(|| Box::new(outputs));
+        CallResult {
+            ret,
+            last_error,
+            error_set,
+            outputs,
+        }
+    }
+
+    /// The out-parameters (all `None` when the call filled none).
+    pub fn outputs(&self) -> &Outputs {
+        self.outputs.as_deref().unwrap_or(&Outputs::NONE)
+    }
+}
+
+fn outputs_ser<S: serde::Serializer>(o: &Option<Box<Outputs>>, s: S) -> Result<S::Ok, S::Error> {
+    o.as_deref().unwrap_or(&Outputs::NONE).serialize(s)
+}
+
+fn outputs_de<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Box<Outputs>>, D::Error> {
+    let o = Outputs::deserialize(d)?;
+    Ok((o != Outputs::NONE).then(|| Box::new(o)))
 }
 
 /// What [`crate::Kernel::call`] reports.

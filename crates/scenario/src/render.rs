@@ -409,11 +409,11 @@ fn render_action(out: &mut String, ctx: &mut Ctx<'_>, step: &StepTrace) {
                         let _ = write!(out, ", GetLastError = {}", r.last_error);
                     }
                     let _ = writeln!(out);
-                    let outputs = serde_json::to_value(&r.outputs).unwrap_or_default();
+                    let outputs = serde_json::to_value(r.outputs()).unwrap_or_default();
                     if let Some(map) = outputs.as_object() {
                         for (k, v) in map {
                             let shown = match k.as_str() {
-                                "data" => r.outputs.data.as_ref().map(Data::display).unwrap_or_default(),
+                                "data" => r.outputs().data.as_ref().map(Data::display).unwrap_or_default(),
                                 "bytes_left_this_message" => {
                                     format!("{v} ({})", v.as_u64().map_or(0, |n| n as u32 as i32))
                                 }

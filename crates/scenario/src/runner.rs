@@ -513,7 +513,7 @@ impl State {
         holder: u32,
         target: Option<u32>,
     ) -> Result<Vec<(String, String)>, String> {
-        let outputs = serde_json::to_value(&r.outputs).unwrap_or(Value::Null);
+        let outputs = serde_json::to_value(r.outputs()).unwrap_or(Value::Null);
         let mut bound = Vec::new();
         for (key, name) in binds {
             let (value, is_handle) = if key == "ret" {

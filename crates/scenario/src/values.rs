@@ -240,7 +240,7 @@ pub fn match_error(expected: &Value, actual: Win32Error) -> Result<(), String> {
 
 /// Compares expected outputs with a result's outputs.
 pub fn match_outputs(expected: &Map<String, Value>, actual: &CallResult, lookup: &dyn Lookup) -> Vec<String> {
-    let actual_json = serde_json::to_value(&actual.outputs).unwrap_or(Value::Null);
+    let actual_json = serde_json::to_value(actual.outputs()).unwrap_or(Value::Null);
     let mut failures = Vec::new();
     for (key, want) in expected {
         let Some(have) = actual_json.get(key) else {

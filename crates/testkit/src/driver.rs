@@ -515,7 +515,7 @@ impl Driver {
     ) -> Result<(), String> {
         match (call, parked) {
             (Call::WriteFile { data, .. }, Parked::Write { reader, .. })
-                if r.ret == Ret::Bool(true) && r.outputs.bytes_written == Some(data.0.len() as u32) =>
+                if r.ret == Ret::Bool(true) && r.outputs().bytes_written == Some(data.0.len() as u32) =>
             {
                 self.queue_write(*reader, &data.0, before.as_ref());
             }
@@ -541,7 +541,7 @@ impl Driver {
             }
             (Call::CreateProcess(args), _) if r.ret == Ret::Bool(true) => {
                 let child = r
-                    .outputs
+                    .outputs()
                     .process_id
                     .ok_or("CreateProcess succeeded without a process id")?;
                 self.check_inheritance(args, parent_rows, child)?;
@@ -569,14 +569,15 @@ impl Driver {
                 let ok = match want {
                     None => r.ret == Ret::Dword(0) && r.last_error == Win32Error::EnvvarNotFound,
                     Some(v) if (v.len() as u32) < *size => {
-                        r.ret == Ret::Dword(v.len() as u32) && r.outputs.text.as_deref() == Some(v.as_str())
+                        r.ret == Ret::Dword(v.len() as u32) && r.outputs().text.as_deref() == Some(v.as_str())
                     }
                     Some(v) => r.ret == Ret::Dword(v.len() as u32 + 1),
                 };
                 if !ok {
                     return Err(format!(
                         "environment leak or loss: pid {pid} reads {name} as {:?} (ret {}), the model says {want:?}",
-                        r.outputs.text, r.ret
+                        r.outputs().text,
+                        r.ret
                     ));
                 }
             }
@@ -593,7 +594,7 @@ impl Driver {
         mailslot: bool,
         r: &CallResult,
     ) -> Result<(), String> {
-        let got = r.outputs.data.clone().unwrap_or_default().0;
+        let got = r.outputs().data.clone().unwrap_or_default().0;
         let more = r.last_error == Win32Error::MoreData && r.ret == Ret::Bool(false);
         if r.ret == Ret::Bool(false) && !more {
             if r.last_error == Win32Error::BrokenPipe {

@@ -91,13 +91,13 @@ impl Recorder {
                     }
                     let mut bind = Map::new();
                     if let CallOutcome::Done(res) = outcome {
-                        if let (Some(p), Some(t)) = (res.outputs.process_id, res.outputs.thread_id) {
+                        if let (Some(p), Some(t)) = (res.outputs().process_id, res.outputs().thread_id) {
                             if res.ret == Ret::Bool(true) {
                                 bind.insert("process_id".into(), format!("p{p}").into());
                                 bind.insert("thread_id".into(), format!("t{t}").into());
                                 named_threads.insert(t);
                             }
-                        } else if let (Some(t), Call::CreateThread { .. }) = (res.outputs.thread_id, call) {
+                        } else if let (Some(t), Call::CreateThread { .. }) = (res.outputs().thread_id, call) {
                             bind.insert("thread_id".into(), format!("t{t}").into());
                             named_threads.insert(t);
                         }

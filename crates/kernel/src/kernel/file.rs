@@ -353,7 +353,7 @@ impl Kernel {
         let (key, position) = (f.key.clone(), f.position as usize);
         let data = match self.fs.files.get(&key) {
             Some(node) if position < node.data.len() => {
-                node.data[position..(position + size as usize).min(node.data.len())].to_vec()
+                super::pipe::copy_bytes(&node.data[position..(position + size as usize).min(node.data.len())])
             }
             _ => Vec::new(),
         };

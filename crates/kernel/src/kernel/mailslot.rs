@@ -128,7 +128,9 @@ impl Kernel {
         if m.max_message_size != 0 && data.len() > m.max_message_size as usize {
             return Res::no(Win32Error::InvalidParameter).out(|o| o.bytes_written = Some(0));
         }
-        self.mailslot_mut(slot).messages.push_back(data.to_vec());
+        self.mailslot_mut(slot)
+            .messages
+            .push_back(super::pipe::copy_bytes(data));
         let object = self.obj(slot).address;
         self.log(Event::Data {
             object,

@@ -61,7 +61,8 @@ pub(crate) struct Cx {
 pub(crate) struct Res {
     pub ret: Ret,
     pub error: Option<Win32Error>,
-    pub out: Outputs,
+    /// Boxed and created only when the call has out-parameters (results move cheaply).
+    pub out: Option<Box<Outputs>>,
 }
 
 impl Res {
@@ -69,7 +70,7 @@ impl Res {
         Res {
             ret,
             error: None,
-            out: Outputs::default(),
+            out: None,
         }
     }
     pub fn yes() -> Res {
@@ -79,14 +80,14 @@ impl Res {
         Res {
             ret: Ret::Bool(false),
             error: Some(error),
-            out: Outputs::default(),
+            out: None,
         }
     }
     pub fn fail(ret: Ret, error: Win32Error) -> Res {
         Res {
             ret,
             error: Some(error),
-            out: Outputs::default(),
+            out: None,
         }
     }
     pub fn set(mut self, error: Win32Error) -> Res {
@@ -94,7 +95,7 @@ impl Res {
         self
     }
     pub fn out(mut self, f: impl FnOnce(&mut Outputs)) -> Res {
-        f(&mut self.out);
+        f(self.out.get_or_insert_with(Default::default));
         self
     }
 }
@@ -612,7 +613,7 @@ impl Kernel {
             Call::SetLastError { error } => Res {
                 ret: Ret::Void,
                 error: Some(*error),
-                out: Outputs::default(),
+                out: None,
             }
             .into(),
 
@@ -691,10 +692,10 @@ impl Kernel {
                 Res {
                     ret: Ret::Dword(ret),
                     error,
-                    out: Outputs {
+                    out: Some(Box::new(Outputs {
                         text,
                         ..Outputs::default()
-                    },
+                    })),
                 }
                 .into()
             }
@@ -725,10 +726,10 @@ impl Kernel {
                 Res {
                     ret: Ret::Dword(ret),
                     error,
-                    out: Outputs {
+                    out: Some(Box::new(Outputs {
                         text,
                         ..Outputs::default()
-                    },
+                    })),
                 }
                 .into()
             }

@@ -247,6 +247,9 @@ impl Kernel {
 
     /// Completes every parked call that can complete, oldest first, until none can.
     pub(crate) fn settle(&mut self) {
+        if self.parked.is_empty() {
+            return;
+        }
         'again: loop {
             let parked: Vec<ObjectId> = self.parked.values().copied().collect();
             for thread in parked {

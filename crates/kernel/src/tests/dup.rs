@@ -32,12 +32,14 @@ fn pseudo_process_handle_becomes_a_real_inheritable_handle() {
         },
     );
     succeeds(&r);
-    let real = r.outputs.target_handle.unwrap();
+    let real = r.outputs().target_handle.unwrap();
     assert_eq!(real, h(4));
     assert_eq!(w.address(w.pid, real), before);
     assert_eq!(w.usage(w.pid, real), (2, 1), "running + one handle");
     assert_eq!(
-        w.run(w.tid, Call::GetHandleInformation { handle: real }).outputs.flags,
+        w.run(w.tid, Call::GetHandleInformation { handle: real })
+            .outputs()
+            .flags,
         Some(1)
     );
     assert_eq!(
@@ -62,7 +64,7 @@ fn pseudo_process_handle_becomes_a_real_inheritable_handle() {
 fn pseudo_thread_handle_becomes_a_real_thread_handle() {
     let mut w = World::new();
     let r = run_dup(&mut w, dup(HandleValue::CURRENT_THREAD, DUPLICATE_SAME_ACCESS));
-    let t = r.outputs.target_handle.unwrap();
+    let t = r.outputs().target_handle.unwrap();
     let view = w.k.object_of_handle(w.pid, t).unwrap();
     assert_eq!(view.kind, crate::object::ObjectKind::Thread);
     assert_eq!(
@@ -87,7 +89,7 @@ fn access_is_the_sources_or_the_requested_one_and_may_widen() {
             ..dup(e, 0)
         },
     )
-    .outputs
+    .outputs()
     .target_handle
     .unwrap();
     let wait = w.run(
@@ -102,7 +104,7 @@ fn access_is_the_sources_or_the_requested_one_and_may_widen() {
         (Ret::Dword(WAIT_FAILED), Win32Error::AccessDenied)
     );
     let same = run_dup(&mut w, dup(narrow, DUPLICATE_SAME_ACCESS))
-        .outputs
+        .outputs()
         .target_handle
         .unwrap();
     let wait = w.run(
@@ -124,7 +126,7 @@ fn access_is_the_sources_or_the_requested_one_and_may_widen() {
             ..dup(narrow, 0)
         },
     )
-    .outputs
+    .outputs()
     .target_handle
     .unwrap();
     assert_eq!(
@@ -155,10 +157,10 @@ fn same_process_close_source_keeps_the_value_even_with_a_lower_slot_free() {
             ..dup(b, DUPLICATE_SAME_ACCESS | DUPLICATE_CLOSE_SOURCE)
         },
     );
-    assert_eq!(r.outputs.target_handle, Some(b));
+    assert_eq!(r.outputs().target_handle, Some(b));
     assert_eq!(w.usage(w.pid, b), (1, 1), "a move: counts unchanged");
     assert_eq!(
-        w.run(w.tid, Call::GetHandleInformation { handle: b }).outputs.flags,
+        w.run(w.tid, Call::GetHandleInformation { handle: b }).outputs().flags,
         Some(1)
     );
 }
@@ -182,7 +184,7 @@ fn close_source_closes_even_when_the_target_process_is_invalid() {
             },
         );
         fails(&r, Win32Error::InvalidHandle);
-        assert_eq!(r.outputs.target_handle, Some(HandleValue::NULL));
+        assert_eq!(r.outputs().target_handle, Some(HandleValue::NULL));
         fails(&w.run(w.tid, close(e)), Win32Error::InvalidHandle);
     }
 }
@@ -209,7 +211,7 @@ fn an_invalid_source_handle_gives_6_and_a_zero_output() {
     for v in [h(0x1234), HandleValue::NULL, h(40)] {
         let r = run_dup(&mut w, dup(v, DUPLICATE_SAME_ACCESS));
         fails(&r, Win32Error::InvalidHandle);
-        assert_eq!(r.outputs.target_handle, Some(HandleValue::NULL));
+        assert_eq!(r.outputs().target_handle, Some(HandleValue::NULL));
     }
 }
 
@@ -252,7 +254,7 @@ fn a_null_target_pointer_leaks_the_duplicate() {
         },
     );
     succeeds(&r);
-    assert_eq!(r.outputs.target_handle, None);
+    assert_eq!(r.outputs().target_handle, None);
     assert_eq!(w.usage(w.pid, e), (2, 2));
     assert_eq!(handle(&w.run(w.tid, event(false, None))), h(12));
 }
@@ -272,14 +274,16 @@ fn protect_from_close_is_not_copied_and_protects_the_source() {
     );
     let r = run_dup(&mut w, dup(e, DUPLICATE_SAME_ACCESS | DUPLICATE_CLOSE_SOURCE));
     succeeds(&r);
-    let copy = r.outputs.target_handle.unwrap();
+    let copy = r.outputs().target_handle.unwrap();
     assert_ne!(copy, e);
     assert_eq!(
-        w.run(w.tid, Call::GetHandleInformation { handle: copy }).outputs.flags,
+        w.run(w.tid, Call::GetHandleInformation { handle: copy })
+            .outputs()
+            .flags,
         Some(0)
     );
     assert_eq!(
-        w.run(w.tid, Call::GetHandleInformation { handle: e }).outputs.flags,
+        w.run(w.tid, Call::GetHandleInformation { handle: e }).outputs().flags,
         Some(3),
         "source not closed"
     );
@@ -295,10 +299,10 @@ fn same_attributes_copies_both_flags() {
         w.run(
             w.tid,
             Call::GetHandleInformation {
-                handle: r.outputs.target_handle.unwrap()
+                handle: r.outputs().target_handle.unwrap()
             }
         )
-        .outputs
+        .outputs()
         .flags,
         Some(1)
     );
@@ -317,7 +321,7 @@ fn cross_process_duplicates_are_values_of_the_target_table() {
             ..dup(e, DUPLICATE_SAME_ACCESS)
         },
     );
-    let v = r.outputs.target_handle.unwrap();
+    let v = r.outputs().target_handle.unwrap();
     assert_eq!(v, h(4), "lowest free slot of the child's empty table");
     assert_eq!(w.address(cpid, v), w.address(w.pid, e));
     assert_eq!(w.usage(w.pid, e), (2, 2));
@@ -398,7 +402,7 @@ fn an_exited_target_gives_5_and_a_missing_dup_right_gives_5() {
         },
     );
     fails(&r, Win32Error::AccessDenied);
-    assert_eq!(r.outputs.target_handle, Some(HandleValue::NULL));
+    assert_eq!(r.outputs().target_handle, Some(HandleValue::NULL));
     assert_eq!(w.usage(w.pid, e), (1, 1));
 }
 
@@ -414,7 +418,7 @@ fn a_pseudo_source_in_a_foreign_process_means_that_process() {
             ..dup(HandleValue::CURRENT_PROCESS, DUPLICATE_SAME_ACCESS)
         },
     );
-    let v = r.outputs.target_handle.unwrap();
+    let v = r.outputs().target_handle.unwrap();
     assert_eq!(w.run(w.tid, Call::GetProcessId { process: v }).ret, Ret::Dword(cpid));
 }
 
@@ -424,7 +428,7 @@ fn duplicate_then_close_leaves_counts_as_they_were() {
     let e = handle(&w.run(w.tid, event(false, None)));
     let before = w.usage(w.pid, e);
     let d = run_dup(&mut w, dup(e, DUPLICATE_SAME_ACCESS))
-        .outputs
+        .outputs()
         .target_handle
         .unwrap();
     succeeds(&w.run(w.tid, close(d)));

@@ -28,11 +28,16 @@ fn the_child_gets_a_copy_at_create_process_time() {
     succeeds(&w.run(w.tid, set("Good", Some("evening"))));
     succeeds(&w.run(w.tid, set("Late", Some("1"))));
     let r = w.run(ctid, get("Good", 100));
-    assert_eq!((r.ret, r.outputs.text.as_deref()), (Ret::Dword(7), Some("morning")));
+    assert_eq!((r.ret, r.outputs().text.as_deref()), (Ret::Dword(7), Some("morning")));
     assert_eq!(w.run(ctid, get("Late", 100)).last_error, Win32Error::EnvvarNotFound);
     succeeds(&w.run(ctid, set("Hey", Some("child"))));
-    assert_eq!(w.run(w.tid, get("Hey", 100)).outputs.text.as_deref(), Some("Ho!"));
-    let block = w.run(ctid, Call::GetEnvironmentStrings).outputs.environment.unwrap();
+    assert_eq!(w.run(w.tid, get("Hey", 100)).outputs().text.as_deref(), Some("Ho!"));
+    let block = w
+        .run(ctid, Call::GetEnvironmentStrings)
+        .outputs()
+        .environment
+        .clone()
+        .unwrap();
     assert_eq!(block, vec!["Big=Boy", "Good=morning", "Hey=child", "PATH=C:\\Windows"]);
 }
 
@@ -48,10 +53,15 @@ fn an_explicit_block_is_used_exactly_as_given() {
             ..Default::default()
         })),
     );
-    let ctid = r.outputs.thread_id.unwrap();
+    let ctid = r.outputs().thread_id.unwrap();
     assert_eq!(w.run(ctid, get("PATH", 100)).last_error, Win32Error::EnvvarNotFound);
-    assert_eq!(w.run(ctid, get("b", 100)).outputs.text.as_deref(), Some("two"));
-    let block = w.run(ctid, Call::GetEnvironmentStrings).outputs.environment.unwrap();
+    assert_eq!(w.run(ctid, get("b", 100)).outputs().text.as_deref(), Some("two"));
+    let block = w
+        .run(ctid, Call::GetEnvironmentStrings)
+        .outputs()
+        .environment
+        .clone()
+        .unwrap();
     assert_eq!(block, vec!["Z=last", "B=two", "A=1"]);
 }
 
@@ -68,11 +78,11 @@ fn get_environment_variable_return_values() {
     );
     let r = w.run(w.tid, get("oracle_foo", 3));
     assert_eq!(
-        (r.ret, r.last_error, r.outputs.text.clone()),
+        (r.ret, r.last_error, r.outputs().text.clone()),
         (Ret::Dword(4), Win32Error::IoPending, None)
     );
     let r = w.run(w.tid, get("ORACLE_FOO", 4));
-    assert_eq!((r.ret, r.outputs.text.as_deref()), (Ret::Dword(3), Some("bar")));
+    assert_eq!((r.ret, r.outputs().text.as_deref()), (Ret::Dword(3), Some("bar")));
     let r = w.run(w.tid, get("ORACLE_MISSING", 100));
     assert_eq!((r.ret, r.last_error), (Ret::Dword(0), Win32Error::EnvvarNotFound));
     succeeds(&w.run(w.tid, set("EMPTY", Some(""))));
@@ -91,10 +101,13 @@ fn get_environment_variable_return_values() {
 fn set_environment_variable_errors_change_nothing() {
     // spec §8: '=' inside a name or an empty name → 87.
     let mut w = World::new();
-    let before = w.run(w.tid, Call::GetEnvironmentStrings).outputs.environment;
+    let before = w.run(w.tid, Call::GetEnvironmentStrings).outputs().environment.clone();
     fails(&w.run(w.tid, set("A=B", Some("x"))), Win32Error::InvalidParameter);
     fails(&w.run(w.tid, set("", Some("z"))), Win32Error::InvalidParameter);
-    assert_eq!(w.run(w.tid, Call::GetEnvironmentStrings).outputs.environment, before);
+    assert_eq!(
+        w.run(w.tid, Call::GetEnvironmentStrings).outputs().environment.clone(),
+        before
+    );
     succeeds(&w.run(w.tid, set("NEVER_SET", None)));
 }
 
@@ -110,7 +123,7 @@ fn expand_and_set_environment_strings() {
         },
     );
     assert_eq!(
-        (r.ret, r.outputs.text.as_deref()),
+        (r.ret, r.outputs().text.as_deref()),
         (Ret::Dword(13), Some("<val|%NOPE%>"))
     );
     let r = w.run(
@@ -136,5 +149,8 @@ fn expand_and_set_environment_strings() {
             environment: vec!["one=two=three".into()],
         },
     ));
-    assert_eq!(w.run(w.tid, get("one", 100)).outputs.text.as_deref(), Some("two=three"));
+    assert_eq!(
+        w.run(w.tid, get("one", 100)).outputs().text.as_deref(),
+        Some("two=three")
+    );
 }

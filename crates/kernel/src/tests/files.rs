@@ -26,7 +26,7 @@ fn create_read_write_and_dispositions() {
     assert_eq!(data(&w.run(w.tid, read(f, 5))), "Hello");
     assert_eq!(data(&w.run(w.tid, read(f, 100))), ", pipe!");
     assert_eq!(
-        w.run(w.tid, read(f, 100)).outputs.bytes_read,
+        w.run(w.tid, read(f, 100)).outputs().bytes_read,
         Some(0),
         "TRUE with 0 bytes at the end"
     );

@@ -88,7 +88,7 @@ fn protected_handles_refuse_to_close() {
         },
     ));
     assert_eq!(
-        w.run(w.tid, Call::GetHandleInformation { handle: e }).outputs.flags,
+        w.run(w.tid, Call::GetHandleInformation { handle: e }).outputs().flags,
         Some(2)
     );
     fails(&w.run(w.tid, close(e)), Win32Error::InvalidHandle);
@@ -118,7 +118,7 @@ fn set_handle_information_changes_only_masked_known_bits() {
         },
     ));
     assert_eq!(
-        w.run(w.tid, Call::GetHandleInformation { handle: e }).outputs.flags,
+        w.run(w.tid, Call::GetHandleInformation { handle: e }).outputs().flags,
         Some(1)
     );
     succeeds(&w.run(
@@ -130,7 +130,7 @@ fn set_handle_information_changes_only_masked_known_bits() {
         },
     ));
     assert_eq!(
-        w.run(w.tid, Call::GetHandleInformation { handle: e }).outputs.flags,
+        w.run(w.tid, Call::GetHandleInformation { handle: e }).outputs().flags,
         Some(3)
     );
     fails(
@@ -157,7 +157,7 @@ fn handle_information_on_pseudo_handles() {
         },
     );
     succeeds(&r);
-    assert_eq!(r.outputs.flags, Some(0));
+    assert_eq!(r.outputs().flags, Some(0));
     fails(
         &w.run(
             w.tid,
@@ -368,7 +368,7 @@ fn last_error_is_per_thread() {
                 creation_flags: 0,
             },
         )
-        .outputs
+        .outputs()
         .thread_id
         .unwrap();
     fails(&w.run(w.tid, close(h(400))), Win32Error::InvalidHandle);

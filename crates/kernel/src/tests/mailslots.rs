@@ -28,7 +28,7 @@ fn client(name: &str) -> Call {
 fn names_info_and_the_read_timeout() {
     let mut w = World::new();
     let s = handle(&w.run(w.tid, create(SLOT, 0, 0)));
-    let i = w.run(w.tid, Call::GetMailslotInfo { mailslot: s }).outputs;
+    let i = w.run(w.tid, Call::GetMailslotInfo { mailslot: s }).outputs().clone();
     assert_eq!(
         (i.max_message_size, i.next_size, i.message_count, i.read_timeout),
         (Some(0), Some(MAILSLOT_NO_MESSAGE), Some(0), Some(0))
@@ -72,22 +72,22 @@ fn one_message_per_read_exact_counts_and_small_buffers_keep_the_message() {
     let c2 = handle(&w.run(w.tid, client(SLOT)));
     w.run(w.tid, write(c, "first"));
     w.run(w.tid, write(c2, "second message"));
-    let i = w.run(w.tid, Call::GetMailslotInfo { mailslot: s }).outputs;
+    let i = w.run(w.tid, Call::GetMailslotInfo { mailslot: s }).outputs().clone();
     assert_eq!((i.next_size, i.message_count), (Some(5), Some(2)));
     let r = w.run(w.tid, read(s, 3));
     fails(&r, Win32Error::InsufficientBuffer);
-    assert_eq!(r.outputs.bytes_read, Some(0));
+    assert_eq!(r.outputs().bytes_read, Some(0));
     assert_eq!(data(&w.run(w.tid, read(s, 100))), "first");
     assert_eq!(data(&w.run(w.tid, read(s, 100))), "second message");
     succeeds(&w.run(w.tid, write(c, "")));
     assert_eq!(
         w.run(w.tid, Call::GetMailslotInfo { mailslot: s })
-            .outputs
+            .outputs()
             .message_count,
         Some(1)
     );
     let r = w.run(w.tid, read(s, 100));
-    assert_eq!((r.ret, r.outputs.bytes_read), (Ret::Bool(true), Some(0)));
+    assert_eq!((r.ret, r.outputs().bytes_read), (Ret::Bool(true), Some(0)));
     fails(&w.run(w.tid, read(c, 10)), Win32Error::AccessDenied);
     fails(&w.run(w.tid, write(s, "x")), Win32Error::AccessDenied);
 }

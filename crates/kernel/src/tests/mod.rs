@@ -90,7 +90,7 @@ impl World {
             })),
         );
         assert_eq!(r.ret, Ret::Bool(true), "{r:?}");
-        let o = r.outputs;
+        let o = r.outputs().clone();
         (
             o.process_id.unwrap(),
             o.thread_id.unwrap(),
@@ -156,5 +156,5 @@ pub(crate) fn read(file: HandleValue, n: u32) -> Call {
 }
 
 pub(crate) fn data(r: &CallResult) -> String {
-    String::from_utf8(r.outputs.data.clone().unwrap_or_default().0).unwrap()
+    String::from_utf8(r.outputs().data.clone().unwrap_or_default().0).unwrap()
 }

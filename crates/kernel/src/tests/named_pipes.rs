@@ -56,7 +56,7 @@ impl World {
                 creation_flags: 0,
             },
         )
-        .outputs
+        .outputs()
         .thread_id
         .unwrap()
     }
@@ -108,7 +108,7 @@ fn a_new_instance_listens_at_once_and_an_early_client_makes_connect_say_535() {
     let r = w.run(w.tid, message_server());
     assert_eq!(r.last_error, Win32Error::Success);
     let s = handle(&r);
-    let info = w.run(w.tid, Call::GetNamedPipeInfo { named_pipe: s }).outputs;
+    let info = w.run(w.tid, Call::GetNamedPipeInfo { named_pipe: s }).outputs().clone();
     assert_eq!(info.flags, Some(PIPE_SERVER_END | PIPE_TYPE_MESSAGE));
     let st = w
         .run(
@@ -118,7 +118,8 @@ fn a_new_instance_listens_at_once_and_an_early_client_makes_connect_say_535() {
                 query_remote_info: false,
             },
         )
-        .outputs;
+        .outputs()
+        .clone();
     assert_eq!((st.state, st.cur_instances), (Some(PIPE_READMODE_MESSAGE), Some(1)));
     fails(
         &w.run(
@@ -150,10 +151,11 @@ fn a_new_instance_listens_at_once_and_an_early_client_makes_connect_say_535() {
                 query_remote_info: false,
             },
         )
-        .outputs;
+        .outputs()
+        .clone();
     assert_eq!(cs.state, Some(0), "a client starts in byte read mode");
     assert_eq!(
-        w.run(w.tid, Call::GetNamedPipeInfo { named_pipe: c }).outputs.flags,
+        w.run(w.tid, Call::GetNamedPipeInfo { named_pipe: c }).outputs().flags,
         Some(PIPE_TYPE_MESSAGE)
     );
     fails(&w.run(w.tid, connect(c)), Win32Error::InvalidFunction);
@@ -258,7 +260,7 @@ fn creation_parameters_are_validated() {
     let unlimited = handle(&w.run(w.tid, create("\\\\.\\pipe\\many", 3, 0, PIPE_UNLIMITED_INSTANCES, 0)));
     assert_eq!(
         w.run(w.tid, Call::GetNamedPipeInfo { named_pipe: unlimited })
-            .outputs
+            .outputs()
             .max_instances,
         Some(255)
     );
@@ -281,7 +283,8 @@ fn message_mode_reads_one_message_and_more_data_keeps_the_rest() {
                     buffer_size: size,
                 },
             )
-            .outputs;
+            .outputs()
+            .clone();
         assert_eq!(
             (p.bytes_read, p.total_bytes_avail, p.bytes_left_this_message),
             (Some(read_n), Some(13), Some(left))
@@ -289,7 +292,7 @@ fn message_mode_reads_one_message_and_more_data_keeps_the_rest() {
     }
     let r = w.run(w.tid, read(s, 5));
     fails(&r, Win32Error::MoreData);
-    assert_eq!((data(&r), r.outputs.bytes_read), ("hello".to_string(), Some(5)));
+    assert_eq!((data(&r), r.outputs().bytes_read), ("hello".to_string(), Some(5)));
     let p = w
         .run(
             w.tid,
@@ -298,7 +301,8 @@ fn message_mode_reads_one_message_and_more_data_keeps_the_rest() {
                 buffer_size: 2,
             },
         )
-        .outputs;
+        .outputs()
+        .clone();
     assert_eq!(
         (p.bytes_read, p.total_bytes_avail, p.bytes_left_this_message),
         (Some(2), Some(8), Some(4))
@@ -318,15 +322,15 @@ fn message_mode_reads_one_message_and_more_data_keeps_the_rest() {
     succeeds(&w.run(w.tid, mode(PIPE_READMODE_MESSAGE)));
     w.run(w.tid, write(s, "four"));
     w.run(w.tid, write(s, "five!"));
-    assert_eq!(w.run(w.tid, read(c, 100)).outputs.bytes_read, Some(4));
+    assert_eq!(w.run(w.tid, read(c, 100)).outputs().bytes_read, Some(4));
     let r = w.run(w.tid, read(c, 2));
     fails(&r, Win32Error::MoreData);
-    assert_eq!(r.outputs.bytes_read, Some(2));
+    assert_eq!(r.outputs().bytes_read, Some(2));
     assert_eq!(data(&w.run(w.tid, read(c, 100))), "ve!");
     // Zero-length messages are real.
     succeeds(&w.run(w.tid, write(c, "")));
     let r = w.run(w.tid, read(s, 100));
-    assert_eq!((r.ret, r.outputs.bytes_read), (Ret::Bool(true), Some(0)));
+    assert_eq!((r.ret, r.outputs().bytes_read), (Ret::Bool(true), Some(0)));
     fails(
         &w.run(
             w.tid,
@@ -435,7 +439,7 @@ fn a_client_that_left_leaves_its_data_then_broken_pipe() {
                 buffer_size: 0
             }
         )
-        .outputs
+        .outputs()
         .total_bytes_avail,
         Some(4)
     );
@@ -552,7 +556,7 @@ fn clients_bind_to_the_oldest_listening_instance_and_data_never_crosses() {
                 query_remote_info: false
             }
         )
-        .outputs
+        .outputs()
         .cur_instances,
         Some(2)
     );

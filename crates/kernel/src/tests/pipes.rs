@@ -14,7 +14,7 @@ fn pipe(w: &mut World, inherit: bool, size: u32) -> (HandleValue, HandleValue) {
         },
     );
     succeeds(&r);
-    (r.outputs.read_handle.unwrap(), r.outputs.write_handle.unwrap())
+    (r.outputs().read_handle.unwrap(), r.outputs().write_handle.unwrap())
 }
 
 #[test]
@@ -23,7 +23,7 @@ fn create_pipe_makes_a_read_server_end_and_a_write_client_end() {
     let mut w = World::new();
     let (r, wr) = pipe(&mut w, false, 0);
     assert_eq!((r, wr), (h(4), h(8)));
-    let info = w.run(w.tid, Call::GetNamedPipeInfo { named_pipe: r }).outputs;
+    let info = w.run(w.tid, Call::GetNamedPipeInfo { named_pipe: r }).outputs().clone();
     assert_eq!(
         (
             info.flags,
@@ -34,13 +34,13 @@ fn create_pipe_makes_a_read_server_end_and_a_write_client_end() {
         (Some(1), Some(4096), Some(4096), Some(1))
     );
     assert_eq!(
-        w.run(w.tid, Call::GetNamedPipeInfo { named_pipe: wr }).outputs.flags,
+        w.run(w.tid, Call::GetNamedPipeInfo { named_pipe: wr }).outputs().flags,
         Some(0)
     );
     let (r1, _) = pipe(&mut w, false, 1);
     assert_eq!(
         w.run(w.tid, Call::GetNamedPipeInfo { named_pipe: r1 })
-            .outputs
+            .outputs()
             .in_buffer_size,
         Some(1)
     );
@@ -49,12 +49,12 @@ fn create_pipe_makes_a_read_server_end_and_a_write_client_end() {
         Ret::Dword(FILE_TYPE_PIPE)
     );
     assert_eq!(
-        w.run(w.tid, Call::GetHandleInformation { handle: r }).outputs.flags,
+        w.run(w.tid, Call::GetHandleInformation { handle: r }).outputs().flags,
         Some(0)
     );
     let (ri, _) = pipe(&mut w, true, 0);
     assert_eq!(
-        w.run(w.tid, Call::GetHandleInformation { handle: ri }).outputs.flags,
+        w.run(w.tid, Call::GetHandleInformation { handle: ri }).outputs().flags,
         Some(1)
     );
 }
@@ -64,7 +64,7 @@ fn bytes_merge_partial_reads_keep_the_rest_and_wrong_ends_are_refused() {
     // spec §5 read, [Oracle] 3e.
     let mut w = World::new();
     let (r, wr) = pipe(&mut w, false, 0);
-    assert_eq!(w.run(w.tid, write(wr, "hello")).outputs.bytes_written, Some(5));
+    assert_eq!(w.run(w.tid, write(wr, "hello")).outputs().bytes_written, Some(5));
     let peek = w
         .run(
             w.tid,
@@ -73,7 +73,8 @@ fn bytes_merge_partial_reads_keep_the_rest_and_wrong_ends_are_refused() {
                 buffer_size: 64,
             },
         )
-        .outputs;
+        .outputs()
+        .clone();
     assert_eq!(
         (peek.bytes_read, peek.total_bytes_avail, peek.bytes_left_this_message),
         (Some(5), Some(5), Some(4_294_967_291))
@@ -86,7 +87,8 @@ fn bytes_merge_partial_reads_keep_the_rest_and_wrong_ends_are_refused() {
                 buffer_size: 0,
             },
         )
-        .outputs;
+        .outputs()
+        .clone();
     assert_eq!(peek.bytes_left_this_message, Some(0));
     fails(
         &w.run(
@@ -108,7 +110,7 @@ fn bytes_merge_partial_reads_keep_the_rest_and_wrong_ends_are_refused() {
     fails(&w.run(w.tid, read(wr, 10)), Win32Error::AccessDenied);
     fails(&w.run(w.tid, write(r, "x")), Win32Error::AccessDenied);
     let zero = w.run(w.tid, write(wr, ""));
-    assert_eq!((zero.ret, zero.outputs.bytes_written), (Ret::Bool(true), Some(0)));
+    assert_eq!((zero.ret, zero.outputs().bytes_written), (Ret::Bool(true), Some(0)));
     assert_eq!(
         w.run(
             w.tid,
@@ -117,7 +119,7 @@ fn bytes_merge_partial_reads_keep_the_rest_and_wrong_ends_are_refused() {
                 buffer_size: 8
             }
         )
-        .outputs
+        .outputs()
         .total_bytes_avail,
         Some(0)
     );
@@ -135,7 +137,7 @@ fn an_empty_read_blocks_and_wakes_on_the_next_write() {
                 creation_flags: 0,
             },
         )
-        .outputs
+        .outputs()
         .thread_id
         .unwrap();
     let seq = w.park(t2, read(r, 100));
@@ -145,7 +147,7 @@ fn an_empty_read_blocks_and_wakes_on_the_next_write() {
     let seq = w.park(t2, read(r, 0));
     w.run(w.tid, write(wr, "xy"));
     let done = w.completed(seq);
-    assert_eq!((done.ret, done.outputs.bytes_read), (Ret::Bool(true), Some(0)));
+    assert_eq!((done.ret, done.outputs().bytes_read), (Ret::Bool(true), Some(0)));
     assert_eq!(data(&w.run(w.tid, read(r, 10))), "xy");
 }
 
@@ -180,7 +182,7 @@ fn eof_comes_after_the_data_once_every_write_handle_is_closed() {
                 buffer_size: 0
             }
         )
-        .outputs
+        .outputs()
         .total_bytes_avail,
         Some(4)
     );
@@ -188,7 +190,7 @@ fn eof_comes_after_the_data_once_every_write_handle_is_closed() {
     for _ in 0..2 {
         let rr = w.run(w.tid, read(r, 100));
         fails(&rr, Win32Error::BrokenPipe);
-        assert_eq!(rr.outputs.bytes_read, Some(0));
+        assert_eq!(rr.outputs().bytes_read, Some(0));
     }
     fails(
         &w.run(
@@ -214,7 +216,7 @@ fn a_blocked_reader_wakes_with_109_when_the_last_writer_closes() {
                 creation_flags: 0,
             },
         )
-        .outputs
+        .outputs()
         .thread_id
         .unwrap();
     let seq = w.park(t2, read(r, 100));
@@ -250,7 +252,7 @@ fn writes_block_over_quota_and_complete_as_the_reader_drains() {
                 creation_flags: 0,
             },
         )
-        .outputs
+        .outputs()
         .thread_id
         .unwrap();
     let seq = w.park(t2, write(wr, &chunk));
@@ -263,19 +265,19 @@ fn writes_block_over_quota_and_complete_as_the_reader_drains() {
                 buffer_size: 0
             }
         )
-        .outputs
+        .outputs()
         .total_bytes_avail,
         Some(4608)
     );
     w.run(w.tid, read(r, 100));
     w.no_completion();
     w.run(w.tid, read(r, 412));
-    assert_eq!(w.completed(seq).outputs.bytes_written, Some(512));
+    assert_eq!(w.completed(seq).outputs().bytes_written, Some(512));
     // A tiny pipe blocks on the first larger write.
     let (r1, w1) = pipe(&mut w, false, 1);
     let seq = w.park(t2, write(w1, &chunk));
-    assert_eq!(w.run(w.tid, read(r1, 1000)).outputs.bytes_read, Some(512));
-    assert_eq!(w.completed(seq).outputs.bytes_written, Some(512));
+    assert_eq!(w.run(w.tid, read(r1, 1000)).outputs().bytes_read, Some(512));
+    assert_eq!(w.completed(seq).outputs().bytes_written, Some(512));
 }
 
 #[test]
@@ -291,7 +293,7 @@ fn one_huge_write_waits_until_read() {
                 creation_flags: 0,
             },
         )
-        .outputs
+        .outputs()
         .thread_id
         .unwrap();
     let seq = w.park(
@@ -301,10 +303,10 @@ fn one_huge_write_waits_until_read() {
             data: Data(vec![7; 100_000]),
         },
     );
-    assert_eq!(w.run(w.tid, read(r, 65536)).outputs.bytes_read, Some(65536));
+    assert_eq!(w.run(w.tid, read(r, 65536)).outputs().bytes_read, Some(65536));
     w.no_completion();
-    assert_eq!(w.run(w.tid, read(r, 65536)).outputs.bytes_read, Some(34464));
-    assert_eq!(w.completed(seq).outputs.bytes_written, Some(100_000));
+    assert_eq!(w.run(w.tid, read(r, 65536)).outputs().bytes_read, Some(34464));
+    assert_eq!(w.completed(seq).outputs().bytes_written, Some(100_000));
 }
 
 #[test]
@@ -324,7 +326,7 @@ fn the_classic_bug_a_parent_keeping_its_write_end_never_sees_eof() {
     assert_eq!(w.usage(w.pid, wr), (2, 2));
     w.run(ctid, write(wr, "hello from child!\n"));
     w.gone(ctid, Call::ExitProcess { exit_code: 0 });
-    assert_eq!(w.run(w.tid, read(r, 100)).outputs.bytes_read, Some(18));
+    assert_eq!(w.run(w.tid, read(r, 100)).outputs().bytes_read, Some(18));
     let seq = w.park(w.tid, read(r, 100));
     let d = w.k.deadlock().expect("the parent waits on its own write end");
     assert!(d.threads[0].waiting_for.contains("data in Pipe"));
@@ -368,6 +370,6 @@ fn closing_the_write_end_after_create_process_gives_eof_at_once() {
     succeeds(&w.run(w.tid, close(wr)));
     w.run(ctid, write(wr, "hello from child!\n"));
     w.gone(ctid, Call::ExitProcess { exit_code: 0 });
-    assert_eq!(w.run(w.tid, read(r, 100)).outputs.bytes_read, Some(18));
+    assert_eq!(w.run(w.tid, read(r, 100)).outputs().bytes_read, Some(18));
     fails(&w.run(w.tid, read(r, 100)), Win32Error::BrokenPipe);
 }

@@ -17,7 +17,7 @@ fn a_new_child_process_and_thread_start_at_usage_count_two() {
     assert_eq!(w.usage(w.pid, ht), (2, 1));
     assert_eq!(w.run(ctid, Call::GetCurrentProcessId).ret, Ret::Dword(cpid));
     assert_eq!(
-        w.run(ctid, Call::GetCommandLine).outputs.text.as_deref(),
+        w.run(ctid, Call::GetCommandLine).outputs().text.as_deref(),
         Some("child.exe 30")
     );
     let view = w.k.process_view(cpid).unwrap();
@@ -30,15 +30,17 @@ fn exit_keeps_the_object_while_a_handle_remains_and_frees_the_pid_at_zero() {
     let mut w = World::new();
     let (cpid, ctid, hp, ht) = w.child(w.tid, "child.exe", false);
     let r = w.run(w.tid, Call::GetExitCodeProcess { process: hp });
-    assert_eq!(r.outputs.exit_code, Some(STILL_ACTIVE));
+    assert_eq!(r.outputs().exit_code, Some(STILL_ACTIVE));
     w.gone(ctid, Call::ExitProcess { exit_code: 7 });
     assert_eq!(w.usage(w.pid, hp), (1, 1));
     assert_eq!(
-        w.run(w.tid, Call::GetExitCodeProcess { process: hp }).outputs.exit_code,
+        w.run(w.tid, Call::GetExitCodeProcess { process: hp })
+            .outputs()
+            .exit_code,
         Some(7)
     );
     assert_eq!(
-        w.run(w.tid, Call::GetExitCodeThread { thread: ht }).outputs.exit_code,
+        w.run(w.tid, Call::GetExitCodeThread { thread: ht }).outputs().exit_code,
         Some(7)
     );
     assert_eq!(
@@ -62,7 +64,7 @@ fn exit_keeps_the_object_while_a_handle_remains_and_frees_the_pid_at_zero() {
     ));
     assert_eq!(
         w.run(w.tid, Call::GetExitCodeProcess { process: again })
-            .outputs
+            .outputs()
             .exit_code,
         Some(7)
     );
@@ -184,7 +186,7 @@ fn a_handle_list_restricts_inheritance() {
             ..Default::default()
         },
     );
-    let cpid = r.outputs.process_id.unwrap();
+    let cpid = r.outputs().process_id.unwrap();
     let values: Vec<HandleValue> =
         w.k.process_view(cpid)
             .unwrap()
@@ -313,7 +315,9 @@ fn terminate_process_checks_type_and_access() {
         },
     ));
     assert_eq!(
-        w.run(w.tid, Call::GetExitCodeProcess { process: hp }).outputs.exit_code,
+        w.run(w.tid, Call::GetExitCodeProcess { process: hp })
+            .outputs()
+            .exit_code,
         Some(1234)
     );
     assert_eq!(
@@ -342,7 +346,9 @@ fn terminating_oneself_does_not_return() {
     );
     assert!(!w.k.is_running(cpid));
     assert_eq!(
-        w.run(w.tid, Call::GetExitCodeProcess { process: hp }).outputs.exit_code,
+        w.run(w.tid, Call::GetExitCodeProcess { process: hp })
+            .outputs()
+            .exit_code,
         Some(55)
     );
     assert_eq!(w.k.call(ctid, &Call::GetLastError), Err(CallError::ThreadExited(ctid)));
@@ -381,7 +387,7 @@ fn open_process_errors() {
         },
     ));
     assert_eq!(
-        w.run(w.tid, Call::GetHandleInformation { handle: inh }).outputs.flags,
+        w.run(w.tid, Call::GetHandleInformation { handle: inh }).outputs().flags,
         Some(1)
     );
 }
@@ -399,9 +405,9 @@ fn suspended_children_run_only_after_resume_thread() {
         },
     );
     let (ctid, ht, hp) = (
-        r.outputs.thread_id.unwrap(),
-        r.outputs.thread_handle.unwrap(),
-        r.outputs.process_handle.unwrap(),
+        r.outputs().thread_id.unwrap(),
+        r.outputs().thread_handle.unwrap(),
+        r.outputs().process_handle.unwrap(),
     );
     assert_eq!(
         w.k.call(ctid, &Call::GetLastError),
@@ -435,13 +441,15 @@ fn the_last_thread_to_exit_ends_the_process_with_its_code() {
             creation_flags: 0,
         },
     );
-    let t2 = r.outputs.thread_id.unwrap();
+    let t2 = r.outputs().thread_id.unwrap();
     w.gone(ctid, Call::ExitThread { exit_code: 3 });
     assert!(w.k.is_running(cpid));
     assert_eq!(w.k.main_thread(cpid), Some(t2));
     w.gone(t2, Call::ExitThread { exit_code: 9 });
     assert_eq!(
-        w.run(w.tid, Call::GetExitCodeProcess { process: hp }).outputs.exit_code,
+        w.run(w.tid, Call::GetExitCodeProcess { process: hp })
+            .outputs()
+            .exit_code,
         Some(9)
     );
 }
@@ -467,7 +475,7 @@ fn missing_executables_and_directories() {
     fails(&go(&mut w, "x.exe", Some("C:\\nowhere")), Win32Error::Directory);
     fails(&go(&mut w, "", None), Win32Error::InvalidParameter);
     let r = go(&mut w, "\"C:\\apps\\real.exe\" arg", Some("C:\\apps"));
-    let pid = r.outputs.process_id.unwrap();
+    let pid = r.outputs().process_id.unwrap();
     assert_eq!(w.k.process_view(pid).unwrap().current_directory, "C:\\apps");
 }
 
@@ -520,7 +528,7 @@ fn snapshots_list_running_processes_only() {
             size: PROCESSENTRY32_SIZE,
         },
     );
-    seen.push(first.outputs.entry.unwrap());
+    seen.push(first.outputs().entry.clone().unwrap());
     loop {
         let r = w.run(
             w.tid,
@@ -529,7 +537,7 @@ fn snapshots_list_running_processes_only() {
                 size: PROCESSENTRY32_SIZE,
             },
         );
-        match r.outputs.entry {
+        match r.outputs().entry.clone() {
             Some(e) => seen.push(e),
             None => {
                 fails(&r, Win32Error::NoMoreFiles);
@@ -572,7 +580,7 @@ fn snapshots_list_running_processes_only() {
             size: PROCESSENTRY32_SIZE,
         },
     );
-    assert_eq!(r.outputs.entry.unwrap().process_id, w.pid);
+    assert_eq!(r.outputs().entry.clone().unwrap().process_id, w.pid);
     let r = w.run(
         w.tid,
         Call::Process32Next {
@@ -581,7 +589,7 @@ fn snapshots_list_running_processes_only() {
         },
     );
     assert_eq!(
-        r.outputs.entry.unwrap().process_id,
+        r.outputs().entry.clone().unwrap().process_id,
         apid,
         "the exited b.exe is left out"
     );

@@ -24,7 +24,9 @@ fn a_wait_on_a_running_child_parks_and_completes_when_it_exits() {
     w.gone(ctid, Call::ExitProcess { exit_code: 42 });
     assert_eq!(w.completed(seq).ret, Ret::Dword(WAIT_OBJECT_0));
     assert_eq!(
-        w.run(w.tid, Call::GetExitCodeProcess { process: hp }).outputs.exit_code,
+        w.run(w.tid, Call::GetExitCodeProcess { process: hp })
+            .outputs()
+            .exit_code,
         Some(42)
     );
 }
@@ -132,7 +134,7 @@ fn an_auto_reset_event_releases_one_waiter_in_fifo_order() {
                 creation_flags: 0,
             },
         )
-        .outputs
+        .outputs()
         .thread_id
         .unwrap();
     let t3 = w
@@ -143,7 +145,7 @@ fn an_auto_reset_event_releases_one_waiter_in_fifo_order() {
                 creation_flags: 0,
             },
         )
-        .outputs
+        .outputs()
         .thread_id
         .unwrap();
     let s2 = w.park(t2, wait(e, INFINITE));
@@ -172,7 +174,7 @@ fn wait_all_completes_when_the_last_object_is_signaled() {
                 creation_flags: 0,
             },
         )
-        .outputs
+        .outputs()
         .thread_id
         .unwrap();
     let seq = w.park(
@@ -222,7 +224,7 @@ fn an_exiting_thread_abandons_its_wait() {
             options: DUPLICATE_SAME_ACCESS,
         }),
     );
-    let v = dup.outputs.target_handle.unwrap();
+    let v = dup.outputs().target_handle.unwrap();
     w.park(ctid, wait(v, INFINITE));
     let hp = handle(&w.run(
         w.tid,
