@@ -271,31 +271,10 @@ fn ping_pong(bencher: divan::Bencher) {
     });
 }
 
-/// A generated scenario of `steps` steps: event create/set/wait/close cycles by two processes.
-pub fn generated_scenario(steps: usize) -> String {
-    let mut out = String::with_capacity(steps * 90);
-    out.push_str(r#"{"format_version": 1, "title": "generated", "processes": [{"name": "a", "image": "a.exe"}, {"name": "b", "image": "b.exe"}], "steps": ["#);
-    let cycle = [
-        r#"{"by": "a", "call": "CreateEvent", "args": {"manual_reset": true}}"#,
-        r#"{"by": "a", "call": "SetEvent", "args": {"event": 4}}"#,
-        r#"{"by": "a", "call": "WaitForSingleObject", "args": {"handle": 4, "milliseconds": 0}, "expect": {"ret": "WAIT_OBJECT_0"}}"#,
-        r#"{"by": "a", "call": "CloseHandle", "args": {"handle": 4}, "expect": {"ret": true}}"#,
-        r#"{"by": "b", "call": "SetEnvironmentVariable", "args": {"name": "N", "value": "v"}}"#,
-    ];
-    for i in 0..steps {
-        if i > 0 {
-            out.push(',');
-        }
-        out.push_str(cycle[i % cycle.len()]);
-    }
-    out.push_str("]}");
-    out
-}
-
 /// Loading (parse + validate) and running a 1,000,000-step scenario. Aim: under 2 s.
 #[divan::bench(name = "1,000,000-step scenario: load + run", args = [true, false], sample_count = 3, sample_size = 1)]
 fn million_steps(bencher: divan::Bencher, event_log: bool) {
-    let text = generated_scenario(1_000_000);
+    let text = kernsim_testkit::workload::event_cycles(1_000_000);
     bencher.bench_local(|| {
         let scenario = kernsim::scenario::load_str(&text, "generated.json").expect("valid");
         let run = kernsim::scenario::run_with(&scenario, kernsim::scenario::RunOptions { event_log });

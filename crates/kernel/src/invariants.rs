@@ -87,7 +87,7 @@ impl Kernel {
         }
         for (id, obj) in &self.objects {
             let rows = handles.get(&id).copied().unwrap_or(0);
-            let what = format!("{} {:#x}", obj.kind().name(), obj.address);
+            let what = Shown(obj.kind().name(), obj.address);
             if obj.handle_count != rows {
                 bad(
                     "handle-count",
@@ -244,7 +244,7 @@ impl Kernel {
         // Pipes.
         for (id, obj) in &self.objects {
             let Body::Pipe(end) = &obj.body else { continue };
-            let what = format!("pipe end {:#x}", obj.address);
+            let what = Shown("pipe end", obj.address);
             let sum: usize = end.inbound.iter().map(Message::unread).sum();
             if sum != end.inbound_bytes {
                 bad(
@@ -290,5 +290,15 @@ impl Kernel {
         } else {
             Err(v)
         }
+    }
+}
+
+/// An object named in a violation (`event 0x1100`), formatted only when one is reported.
+#[derive(Clone, Copy)]
+struct Shown(&'static str, u32);
+
+impl std::fmt::Display for Shown {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {:#x}", self.0, self.1)
     }
 }

@@ -46,7 +46,8 @@ impl Text {
 #[serde(untagged)]
 pub enum OneOrMany<T> {
     /// A single value.
-    One(T),
+    // Boxed: an `Expect` holds many of these, mostly absent, and steps come by the million.
+    One(Box<T>),
     /// Several.
     Many(Vec<T>),
 }
@@ -55,7 +56,7 @@ impl<T> OneOrMany<T> {
     /// The values as a slice.
     pub fn as_slice(&self) -> &[T] {
         match self {
-            OneOrMany::One(t) => std::slice::from_ref(t),
+            OneOrMany::One(t) => std::slice::from_ref(&**t),
             OneOrMany::Many(v) => v,
         }
     }
@@ -198,7 +199,7 @@ pub struct Step {
 
     /// Expectations checked after the step acted.
     #[serde(default)]
-    pub expect: Option<Expect>,
+    pub expect: Option<Box<Expect>>,
 }
 
 /// How a step or expectation names an object.

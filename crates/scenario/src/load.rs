@@ -4,7 +4,7 @@
 //! expected; nothing here panics on any input.
 
 use crate::format::*;
-use crate::locate::{locate, JsonPath};
+use crate::locate::{element_lines, locate, JsonPath};
 use crate::values::{self, Lookup};
 use kernsim_kernel::{consts, Call, Outputs};
 use serde_json::Value;
@@ -65,31 +65,12 @@ pub fn load_file(path: &Path) -> Result<Scenario, LoadError> {
 
 /// Validates a scenario given as text; `file` is used in messages.
 pub fn load_str(text: &str, file: &str) -> Result<Scenario, LoadError> {
-    let mut de = serde_json::Deserializer::from_str(text);
-    let doc: ScenarioFile = match serde_path_to_error::deserialize(&mut de) {
+    // Parse untracked first (path tracking costs as much again); a file that fails is
+    // parsed a second time with tracking, to say where and what.
+    let doc: ScenarioFile = match serde_json::from_str(text) {
         Ok(doc) => doc,
-        Err(e) => {
-            let path = e.path().to_string();
-            let inner = e.into_inner();
-            let path = if path == "." { String::new() } else { path };
-            return Err(LoadError {
-                file: file.to_string(),
-                line: inner.line().max(1),
-                column: inner.column().max(1),
-                path,
-                message: explain_serde(&inner.to_string()),
-            });
-        }
+        Err(_) => return Err(load_error_tracked(text, file)),
     };
-    if let Err(e) = de.end() {
-        return Err(LoadError {
-            file: file.into(),
-            line: e.line(),
-            column: e.column(),
-            path: String::new(),
-            message: e.to_string(),
-        });
-    }
     let fail = |path: JsonPath, message: String| {
         // Point at the path, or at the nearest enclosing element that is in the text.
         let mut at = path.clone();
@@ -121,14 +102,44 @@ pub fn load_str(text: &str, file: &str) -> Result<Scenario, LoadError> {
     Validator::default()
         .validate(&doc)
         .map_err(|(path, msg)| fail(path, msg))?;
-    let step_lines = (0..doc.steps.len())
-        .map(|i| locate(text, &JsonPath::default().key("steps").index(i)).map_or(0, |(l, _)| l))
-        .collect();
+    let mut step_lines = element_lines(text, &JsonPath::default().key("steps"));
+    step_lines.resize(doc.steps.len(), 0);
     Ok(Scenario {
         file: file.to_string(),
         doc,
         step_lines,
     })
+}
+
+/// The error of a file that did not parse, with the JSON path that serde was at.
+fn load_error_tracked(text: &str, file: &str) -> LoadError {
+    let mut de = serde_json::Deserializer::from_str(text);
+    match serde_path_to_error::deserialize::<_, ScenarioFile>(&mut de) {
+        Ok(_) => {}
+        Err(e) => {
+            let path = e.path().to_string();
+            let inner = e.into_inner();
+            let path = if path == "." { String::new() } else { path };
+            return LoadError {
+                file: file.to_string(),
+                line: inner.line().max(1),
+                column: inner.column().max(1),
+                path,
+                message: explain_serde(&inner.to_string()),
+            };
+        }
+    }
+    let e = de
+        .end()
+        .err()
+        .unwrap_or_else(|| <serde_json::Error as serde::de::Error>::custom("the file does not parse"));
+    LoadError {
+        file: file.into(),
+        line: e.line(),
+        column: e.column(),
+        path: String::new(),
+        message: explain_serde(&e.to_string()),
+    }
 }
 
 /// serde's messages, with the untagged-enum ones made readable.
@@ -177,7 +188,7 @@ impl Validator {
         for path in doc.files.keys() {
             if !(path.len() > 2 && path.as_bytes()[1] == b':') {
                 return Err((
-                    top.key("files").key(path),
+                    top.key("files").key(path.clone()),
                     format!("file path {path:?} must be absolute, like C:\\data\\a.txt"),
                 ));
             }
@@ -250,7 +261,7 @@ impl Validator {
             ));
         }
         let kind = kinds.first().copied().unwrap_or("");
-        let only_with = |field: &str, present: bool, owner: &str| -> VResult {
+        let only_with = |field: &'static str, present: bool, owner: &str| -> VResult {
             if present && kind != owner {
                 Err((path.key(field), format!("`{field}` belongs to a `{owner}` step")))
             } else {
@@ -324,15 +335,16 @@ impl Validator {
             )
         })?;
         self.actor(by, &path.key("by"))?;
-        let args = step.args.clone().unwrap_or_default();
-        let resolved = values::resolve_args(&args, self).map_err(|(p, m)| (join(&path.key("args"), &p), m))?;
+        let no_args = serde_json::Map::new();
+        let resolved = values::resolve_args(step.args.as_ref().unwrap_or(&no_args), self)
+            .map_err(|(p, m)| (join(&path.key("args"), &p), m))?;
         values::build_call(name, resolved).map_err(|(p, m)| (join(&path.key("args"), &p), explain_serde(&m)))?;
         let outputs = output_names();
         for (key, target) in &step.bind {
             if !outputs.contains(&key.as_str()) {
                 let near = consts::near_names(key, outputs.iter().copied(), 3);
                 return Err((
-                    path.key("bind").key(key),
+                    path.key("bind").key(key.clone()),
                     format!(
                         "{key:?} is not an output; expected one of {}",
                         if near.is_empty() {
@@ -344,12 +356,12 @@ impl Validator {
                 ));
             }
             match key.as_str() {
-                "process_id" => self.new_actor(target, true, &path.key("bind").key(key))?,
-                "thread_id" => self.new_actor(target, false, &path.key("bind").key(key))?,
+                "process_id" => self.new_actor(target, true, &path.key("bind").key(key.clone()))?,
+                "thread_id" => self.new_actor(target, false, &path.key("bind").key(key.clone()))?,
                 _ => {
                     if consts::lookup(target).is_some() {
                         return Err((
-                            path.key("bind").key(key),
+                            path.key("bind").key(key.clone()),
                             format!("{target:?} is a Win32 constant; choose another name"),
                         ));
                     }
@@ -496,12 +508,12 @@ impl Validator {
             if key == "ret" || !names.contains(&key.as_str()) {
                 let near = consts::near_names(key, names.iter().copied(), 3);
                 return Err((
-                    path.key(key),
+                    path.key(key.clone()),
                     format!("{key:?} is not an output; did you mean {}?", near.join(", ")),
                 ));
             }
             if !["data", "text", "environment", "entry"].contains(&key.as_str()) {
-                self.value(v, &path.key(key))?;
+                self.value(v, &path.key(key.clone()))?;
             }
         }
         Ok(())

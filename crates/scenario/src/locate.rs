@@ -3,13 +3,14 @@
 //! JSON: it never fails on text `serde_json` accepted, and returns `None` for a path that is
 //! not there.
 
+use std::borrow::Cow;
 use std::fmt;
 
 /// One step of a JSON path.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Seg {
-    /// An object member.
-    Key(String),
+    /// An object member (most keys are the format's own, so borrowed).
+    Key(Cow<'static, str>),
     /// An array element.
     Index(usize),
 }
@@ -20,17 +21,19 @@ pub struct JsonPath(pub Vec<Seg>);
 
 impl JsonPath {
     /// The path with one more member.
-    pub fn key(&self, k: &str) -> JsonPath {
-        let mut p = self.clone();
-        p.0.push(Seg::Key(k.to_string()));
-        p
+    pub fn key(&self, k: impl Into<Cow<'static, str>>) -> JsonPath {
+        let mut p = Vec::with_capacity(self.0.len() + 1);
+        p.extend_from_slice(&self.0);
+        p.push(Seg::Key(k.into()));
+        JsonPath(p)
     }
 
     /// The path with one more index.
     pub fn index(&self, i: usize) -> JsonPath {
-        let mut p = self.clone();
-        p.0.push(Seg::Index(i));
-        p
+        let mut p = Vec::with_capacity(self.0.len() + 1);
+        p.extend_from_slice(&self.0);
+        p.push(Seg::Index(i));
+        JsonPath(p)
     }
 
     /// Parses `serde_path_to_error`'s rendering (`steps[3].args.handle`, `.` for the root).
@@ -45,7 +48,7 @@ impl JsonPath {
                 None => (part, ""),
             };
             if !name.is_empty() {
-                segs.push(Seg::Key(name.to_string()));
+                segs.push(Seg::Key(name.to_string().into()));
             }
             for idx in rest.split('[').filter(|s| !s.is_empty()) {
                 if let Ok(i) = idx.trim_end_matches(']').parse() {
@@ -100,6 +103,21 @@ impl Scanner<'_> {
             }
         }
         None
+    }
+
+    /// Skips a string without decoding it.
+    fn skip_string(&mut self) -> Option<()> {
+        self.pos += 1;
+        loop {
+            match *self.bytes.get(self.pos)? {
+                b'\\' => self.pos += 2,
+                b'"' => {
+                    self.pos += 1;
+                    return Some(());
+                }
+                _ => self.pos += 1,
+            }
+        }
     }
 
     /// Skips one value; when `path` is non-empty, descends into it and returns the offset of
@@ -172,9 +190,7 @@ impl Scanner<'_> {
     fn skip(&mut self) -> Option<()> {
         self.ws();
         match self.bytes.get(self.pos)? {
-            b'"' => {
-                self.string()?;
-            }
+            b'"' => self.skip_string()?,
             b'{' | b'[' => {
                 let close = if self.bytes[self.pos] == b'{' { b'}' } else { b']' };
                 self.pos += 1;
@@ -210,6 +226,45 @@ pub fn locate(text: &str, path: &JsonPath) -> Option<(usize, usize)> {
     Some(line_col(text, offset))
 }
 
+/// The 1-based line on which each element of the array at `path` starts, in one pass over
+/// the text (a scenario of a million steps would make one [`locate`] per step quadratic).
+/// Empty when `path` does not name an array.
+pub fn element_lines(text: &str, path: &JsonPath) -> Vec<usize> {
+    let bytes = text.as_bytes();
+    let mut scanner = Scanner { bytes, pos: 0 };
+    let Some(Some(start)) = scanner.value(&path.0) else {
+        return Vec::new();
+    };
+    if bytes.get(start) != Some(&b'[') {
+        return Vec::new();
+    }
+    let mut offsets = Vec::new();
+    scanner.pos = start + 1;
+    loop {
+        scanner.ws();
+        match bytes.get(scanner.pos) {
+            None | Some(b']') => break,
+            Some(b',') => scanner.pos += 1,
+            Some(_) => {
+                offsets.push(scanner.pos);
+                if scanner.skip().is_none() {
+                    break;
+                }
+            }
+        }
+    }
+    // Offsets ascend, so one walk counts the newlines before each.
+    let (mut line, mut counted) = (1, 0);
+    offsets
+        .into_iter()
+        .map(|offset| {
+            line += bytes[counted..offset].iter().filter(|&&b| b == b'\n').count();
+            counted = offset;
+            line
+        })
+        .collect()
+}
+
 /// 1-based line and column of a byte offset.
 pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let before = &text[..offset.min(text.len())];
@@ -230,6 +285,12 @@ mod tests {
         assert_eq!(locate(text, &JsonPath::parse("a")), Some((2, 8)));
         assert_eq!(locate(text, &JsonPath::parse("steps[7]")), None);
         assert_eq!(locate(text, &JsonPath::default()), Some((1, 1)));
+        let steps = JsonPath::parse("steps");
+        let each: Vec<usize> = (0..2)
+            .map(|i| locate(text, &steps.index(i)).map(|(l, _)| l).unwrap())
+            .collect();
+        assert_eq!(element_lines(text, &steps), each);
+        assert_eq!(element_lines(text, &JsonPath::parse("a")), Vec::<usize>::new());
     }
 
     #[test]

@@ -400,8 +400,9 @@ impl State {
         if let Some(name) = &step.call {
             let by = step.by.clone().unwrap_or_default();
             let (pid, tid) = self.thread_of(&by)?;
-            let args = step.args.clone().unwrap_or_default();
-            let resolved = values::resolve_args(&args, self).map_err(|(p, m)| format!("args.{p}: {m}"))?;
+            let no_args = serde_json::Map::new();
+            let args = step.args.as_ref().unwrap_or(&no_args);
+            let resolved = values::resolve_args(args, self).map_err(|(p, m)| format!("args.{p}: {m}"))?;
             let call = values::build_call(name, resolved).map_err(|(p, m)| format!("args.{p}: {m}"))?;
             let target_pid = match &call {
                 Call::DuplicateHandle(a) => self
@@ -424,7 +425,7 @@ impl State {
                 }
                 Err(e) => return Err(format!("{by} cannot call {name}: {e}")),
             };
-            let display = display_call(name, &args, self);
+            let display = display_call(name, args, self);
             let mut binds = Vec::new();
             let call_seq = match &outcome {
                 CallOutcome::Done(r) => {
@@ -1163,11 +1164,19 @@ fn show_value(v: &Value) -> String {
 
 /// `Name(arg: value, ...)` with bound names annotated: `handle: hEvent=4`.
 pub fn display_call(name: &str, args: &serde_json::Map<String, Value>, lookup: &dyn Lookup) -> String {
-    let parts: Vec<String> = args
-        .iter()
-        .map(|(k, v)| format!("{k}: {}", display_arg(v, lookup)))
-        .collect();
-    format!("{name}({})", parts.join(", "))
+    let mut out = String::with_capacity(64);
+    out.push_str(name);
+    out.push('(');
+    for (i, (k, v)) in args.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        out.push_str(k);
+        out.push_str(": ");
+        out.push_str(&display_arg(v, lookup));
+    }
+    out.push(')');
+    out
 }
 
 fn display_arg(v: &Value, lookup: &dyn Lookup) -> String {

@@ -3,7 +3,7 @@
 //! -1 is 0xFFFFFFFF), hex strings, constant names joined by `|`, error names, or names bound
 //! by earlier steps.
 
-use crate::locate::JsonPath;
+use crate::locate::{JsonPath, Seg};
 use kernsim_kernel::{consts, Call, CallResult, Data, Ret, Win32Error};
 use serde_json::{Map, Value};
 
@@ -114,31 +114,42 @@ fn display_number(value: u32) -> String {
 
 /// Resolves a call's arguments: numbers in numeric parameters, `${}` in text ones.
 pub fn resolve_args(args: &Map<String, Value>, lookup: &dyn Lookup) -> Result<Value, (JsonPath, String)> {
-    let mut out = Map::new();
+    let mut out = Map::with_capacity(args.len());
     for (key, value) in args {
-        let path = JsonPath::default().key(key);
         let text = Call::TEXT_ARGUMENTS.contains(&key.as_str());
-        out.insert(key.clone(), resolve_value(value, text, &path, lookup)?);
+        let resolved = resolve_value(value, text, lookup)
+            .map_err(|(inner, e)| (prefixed(Seg::Key(key.clone().into()), inner), e))?;
+        out.insert(key.clone(), resolved);
     }
     Ok(Value::Object(out))
 }
 
-fn resolve_value(v: &Value, text: bool, path: &JsonPath, lookup: &dyn Lookup) -> Result<Value, (JsonPath, String)> {
+/// `inner` under one more leading segment.
+fn prefixed(first: Seg, inner: JsonPath) -> JsonPath {
+    JsonPath(std::iter::once(first).chain(inner.0).collect())
+}
+
+/// Resolves one value; an error's path is relative to `v` (built only when there is one).
+fn resolve_value(v: &Value, text: bool, lookup: &dyn Lookup) -> Result<Value, (JsonPath, String)> {
     match v {
-        Value::String(s) if text => interpolate(s, lookup).map(Value::String).map_err(|e| (path.clone(), e)),
+        Value::String(s) if text => interpolate(s, lookup)
+            .map(Value::String)
+            .map_err(|e| (JsonPath::default(), e)),
         Value::String(s) => number_from_str(s, lookup)
             .map(Value::from)
-            .map_err(|e| (path.clone(), e)),
+            .map_err(|e| (JsonPath::default(), e)),
         Value::Array(items) => items
             .iter()
             .enumerate()
-            .map(|(i, item)| resolve_value(item, text, &path.index(i), lookup))
+            .map(|(i, item)| resolve_value(item, text, lookup).map_err(|(p, e)| (prefixed(Seg::Index(i), p), e)))
             .collect::<Result<Vec<_>, _>>()
             .map(Value::Array),
         Value::Object(map) if !text => {
-            let mut out = Map::new();
+            let mut out = Map::with_capacity(map.len());
             for (k, item) in map {
-                out.insert(k.clone(), resolve_value(item, false, &path.key(k), lookup)?);
+                let resolved = resolve_value(item, false, lookup)
+                    .map_err(|(p, e)| (prefixed(Seg::Key(k.clone().into()), p), e))?;
+                out.insert(k.clone(), resolved);
             }
             Ok(Value::Object(out))
         }
@@ -158,7 +169,14 @@ pub fn build_call(name: &str, args: Value) -> Result<Call, (JsonPath, String)> {
             return Ok(call);
         }
     }
-    let wrapped = serde_json::json!({ "call": name, "args": args });
+    let mut wrapper = Map::new();
+    wrapper.insert("call".to_string(), Value::String(name.to_string()));
+    wrapper.insert("args".to_string(), args);
+    let wrapped = Value::Object(wrapper);
+    // The common case first, untracked; only a failure pays for the path.
+    if let Ok(call) = <Call as serde::Deserialize>::deserialize(&wrapped) {
+        return Ok(call);
+    }
     let mut track = serde_path_to_error::Track::new();
     let de = serde_path_to_error::Deserializer::new(&wrapped, &mut track);
     match <Call as serde::Deserialize>::deserialize(de) {
@@ -167,7 +185,7 @@ pub fn build_call(name: &str, args: Value) -> Result<Call, (JsonPath, String)> {
             let path = JsonPath::parse(&track.path().to_string());
             // Paths come back as `args.x`; drop the wrapper's `args`.
             let inner = match path.0.first() {
-                Some(crate::locate::Seg::Key(k)) if k == "args" => JsonPath(path.0[1..].to_vec()),
+                Some(Seg::Key(k)) if k == "args" => JsonPath(path.0[1..].to_vec()),
                 _ => JsonPath::default(),
             };
             Err((inner, e.to_string()))

@@ -11,6 +11,7 @@
 //! * [`reference`]: [`RefModel`], a deliberately simple, separate model of handle tables and
 //!   usage counts, compared with the kernel call by call by [`run_reference`].
 //! * [`record`]: a failing sequence prints as a scenario file that `kernsim run` replays.
+//! * [`workload`]: large generated scenarios for benchmarks.
 //!
 //! Case counts come from proptest's usual `PROPTEST_CASES` environment variable.
 //!
@@ -36,6 +37,7 @@ pub mod driver;
 pub mod ops;
 pub mod record;
 pub mod reference;
+pub mod workload;
 
 pub use driver::{run_sequence, run_sequence_on, Driver};
 pub use ops::{Op, RefOp};
