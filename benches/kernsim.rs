@@ -1,12 +1,18 @@
 //! kernsim's benchmarks (divan): the operations measured under Wine in
 //! `wine-observations.md` §5, plus CreateProcess cost against table size, pipe throughput
 //! against memcpy, a named-pipe ping-pong, and a 1,000,000-step scenario loaded from JSON and
-//! run with the event log on and off. Run: `cargo bench --bench kernsim`. Memory figures come
-//! from `cargo run --release --example memory`.
+//! run with the event log on and off; memory per handle row and per object (divan's allocation
+//! profiler). Run: `cargo bench --bench kernsim`. The 100,000-process world: `cargo run
+//! --release --example memory`.
 
 use kernsim::kernel::consts::*;
 use kernsim::kernel::*;
 use std::hint::black_box;
+
+// Counts allocations, so the memory benchmarks report bytes. It costs a few ns per allocation:
+// CreateEvent/CloseHandle allocate nothing; DuplicateHandle allocates its boxed outputs.
+#[global_allocator]
+static ALLOC: divan::AllocProfiler = divan::AllocProfiler::system();
 
 fn main() {
     divan::main();
@@ -280,5 +286,47 @@ fn million_steps(bencher: divan::Bencher, event_log: bool) {
         let run = kernsim::scenario::run_with(&scenario, kernsim::scenario::RunOptions { event_log });
         assert!(run.passed());
         black_box(run.steps.len());
+    });
+}
+
+/// Memory per handle row: 1,000,000 rows of one event added to an empty table. Divan's
+/// "max alloc" bytes (the peak of live bytes in the iteration) divided by 1,000,000 is what a
+/// row costs, the table's capacity slack included. (The "alloc"/"dealloc" columns also count
+/// each DuplicateHandle's boxed outputs, allocated and freed per call.) `examples/memory.rs`
+/// counts the same live bytes directly.
+#[divan::bench(name = "memory: 1,000,000 handle rows", args = [false, true], sample_count = 5, sample_size = 1)]
+fn memory_rows(bencher: divan::Bencher, inheritable: bool) {
+    let call = |e| {
+        Call::DuplicateHandle(DuplicateHandleArgs {
+            inherit_handle: inheritable,
+            ..match dup(e, HandleValue::CURRENT_PROCESS) {
+                Call::DuplicateHandle(a) => a,
+                _ => unreachable!(),
+            }
+        })
+    };
+    bencher
+        .with_inputs(|| {
+            let (mut k, tid) = world();
+            let e = handle(&ret(&mut k, tid, &EVENT));
+            (k, tid, call(e))
+        })
+        .bench_local_values(|(mut k, tid, call)| {
+            for _ in 0..1_000_000 {
+                ret(&mut k, tid, &call);
+            }
+            k
+        });
+}
+
+/// Memory per object: 1,000,000 events (each with its one row) in a fresh world; "max alloc"
+/// bytes divided by 1,000,000 is what an event and its row cost.
+#[divan::bench(name = "memory: 1,000,000 event objects", sample_count = 5, sample_size = 1)]
+fn memory_objects(bencher: divan::Bencher) {
+    bencher.with_inputs(world).bench_local_values(|(mut k, tid)| {
+        for _ in 0..1_000_000 {
+            ret(&mut k, tid, &EVENT);
+        }
+        k
     });
 }
