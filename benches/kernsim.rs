@@ -7,6 +7,7 @@
 
 use kernsim::kernel::consts::*;
 use kernsim::kernel::*;
+use kernsim_testkit::workload::{self, done as ret, duplicate, handle_of as handle, EVENT};
 use std::hint::black_box;
 
 // Counts allocations, so the memory benchmarks report bytes. It costs a few ns per allocation:
@@ -19,32 +20,8 @@ fn main() {
 }
 
 fn world() -> (Kernel, u32) {
-    let mut k = Kernel::new();
-    k.set_event_log(false);
-    let (_, tid) = k.spawn("bench.exe", "", vec![]);
-    (k, tid)
+    workload::world("bench.exe")
 }
-
-fn ret(k: &mut Kernel, tid: u32, call: &Call) -> CallResult {
-    match k.call(tid, call).expect("runnable") {
-        CallOutcome::Done(r) => r,
-        other => panic!("{} did not return: {other:?}", call.name()),
-    }
-}
-
-fn handle(r: &CallResult) -> HandleValue {
-    match r.ret {
-        Ret::Handle(h) => h,
-        _ => r.outputs().target_handle.expect("a handle"),
-    }
-}
-
-const EVENT: Call = Call::CreateEvent {
-    event_attributes: None,
-    manual_reset: true,
-    initial_state: false,
-    name: None,
-};
 
 /// Wine 8.0 pinned: 44,300 pairs/s.
 #[divan::bench(name = "CreateEvent+CloseHandle")]
@@ -68,24 +45,12 @@ fn create_close_logged(bencher: divan::Bencher) {
     });
 }
 
-fn dup(source: HandleValue, target_process: HandleValue) -> Call {
-    Call::DuplicateHandle(DuplicateHandleArgs {
-        source_process_handle: HandleValue::CURRENT_PROCESS,
-        source_handle: source,
-        target_process_handle: target_process,
-        null_target_handle: false,
-        desired_access: 0,
-        inherit_handle: false,
-        options: DUPLICATE_SAME_ACCESS,
-    })
-}
-
 /// Wine 8.0 pinned: 46,300 pairs/s.
 #[divan::bench(name = "DuplicateHandle+CloseHandle (same process)")]
 fn duplicate_close(bencher: divan::Bencher) {
     let (mut k, tid) = world();
     let e = handle(&ret(&mut k, tid, &EVENT));
-    let d = dup(e, HandleValue::CURRENT_PROCESS);
+    let d = duplicate(e, HandleValue::CURRENT_PROCESS, false);
     bencher.bench_local(|| {
         let h = handle(&ret(&mut k, tid, &d));
         black_box(ret(&mut k, tid, &Call::CloseHandle { handle: h }));
@@ -106,7 +71,7 @@ fn duplicate_close_cross(bencher: divan::Bencher) {
         })),
     );
     let child = r.outputs().process_handle.unwrap();
-    let into_child = dup(e, child);
+    let into_child = duplicate(e, child, false);
     bencher.bench_local(|| {
         let v = handle(&ret(&mut k, tid, &into_child));
         let close_remote = Call::DuplicateHandle(DuplicateHandleArgs {
@@ -129,14 +94,11 @@ fn create_process(bencher: divan::Bencher, (rows, inheritable): (usize, usize)) 
     let (mut k, tid) = world();
     let e = handle(&ret(&mut k, tid, &EVENT));
     for i in 0..rows {
-        let call = Call::DuplicateHandle(DuplicateHandleArgs {
-            inherit_handle: i < inheritable,
-            ..match dup(e, HandleValue::CURRENT_PROCESS) {
-                Call::DuplicateHandle(a) => a,
-                _ => unreachable!(),
-            }
-        });
-        ret(&mut k, tid, &call);
+        ret(
+            &mut k,
+            tid,
+            &duplicate(e, HandleValue::CURRENT_PROCESS, i < inheritable),
+        );
     }
     let create = Call::CreateProcess(Box::new(CreateProcessArgs {
         command_line: Some("child.exe".into()),
@@ -280,7 +242,7 @@ fn ping_pong(bencher: divan::Bencher) {
 /// Loading (parse + validate) and running a 1,000,000-step scenario. Aim: under 2 s.
 #[divan::bench(name = "1,000,000-step scenario: load + run", args = [true, false], sample_count = 3, sample_size = 1)]
 fn million_steps(bencher: divan::Bencher, event_log: bool) {
-    let text = kernsim_testkit::workload::event_cycles(1_000_000);
+    let text = workload::event_cycles(1_000_000);
     bencher.bench_local(|| {
         let scenario = kernsim::scenario::load_str(&text, "generated.json").expect("valid");
         let run = kernsim::scenario::run_with(&scenario, kernsim::scenario::RunOptions { event_log });
@@ -296,20 +258,11 @@ fn million_steps(bencher: divan::Bencher, event_log: bool) {
 /// counts the same live bytes directly.
 #[divan::bench(name = "memory: 1,000,000 handle rows", args = [false, true], sample_count = 5, sample_size = 1)]
 fn memory_rows(bencher: divan::Bencher, inheritable: bool) {
-    let call = |e| {
-        Call::DuplicateHandle(DuplicateHandleArgs {
-            inherit_handle: inheritable,
-            ..match dup(e, HandleValue::CURRENT_PROCESS) {
-                Call::DuplicateHandle(a) => a,
-                _ => unreachable!(),
-            }
-        })
-    };
     bencher
         .with_inputs(|| {
             let (mut k, tid) = world();
             let e = handle(&ret(&mut k, tid, &EVENT));
-            (k, tid, call(e))
+            (k, tid, duplicate(e, HandleValue::CURRENT_PROCESS, inheritable))
         })
         .bench_local_values(|(mut k, tid, call)| {
             for _ in 0..1_000_000 {

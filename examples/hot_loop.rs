@@ -2,44 +2,40 @@
 //! `cargo run --release --example hot_loop -- events|dup|pipe4k|pipe64k [iterations]`.
 
 use kernsim::kernel::*;
+use kernsim_testkit::workload::{done, duplicate, handle_of, world, EVENT};
 use std::hint::black_box;
 
 fn main() {
     let mut args = std::env::args().skip(1);
     let what = args.next().unwrap_or_else(|| "events".into());
     let n: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(1_000_000);
-    let mut k = Kernel::new();
-    k.set_event_log(false);
-    let (_, t) = k.spawn("loop.exe", "", vec![]);
-    let event = Call::CreateEvent {
-        event_attributes: None,
-        manual_reset: true,
-        initial_state: false,
-        name: None,
-    };
+    let (mut k, t) = world("loop.exe");
     match what.as_str() {
         "events" => {
             for _ in 0..n {
-                let r = k.call(t, &event).unwrap();
-                let Some(Ret::Handle(h)) = r.result().map(|r| r.ret) else {
-                    panic!()
-                };
-                black_box(k.call(t, &Call::CloseHandle { handle: h }).unwrap());
+                let h = handle_of(&done(&mut k, t, &EVENT));
+                black_box(done(&mut k, t, &Call::CloseHandle { handle: h }));
+            }
+        }
+        "dup" => {
+            let e = handle_of(&done(&mut k, t, &EVENT));
+            let d = duplicate(e, HandleValue::CURRENT_PROCESS, false);
+            for _ in 0..n {
+                let h = handle_of(&done(&mut k, t, &d));
+                black_box(done(&mut k, t, &Call::CloseHandle { handle: h }));
             }
         }
         "pipe4k" | "pipe64k" => {
             let chunk = if what == "pipe4k" { 4096 } else { 65536 };
-            let r = k
-                .call(
-                    t,
-                    &Call::CreatePipe {
-                        pipe_attributes: None,
-                        size: chunk,
-                    },
-                )
-                .unwrap();
-            let o = r.result().unwrap().outputs();
-            let (rh, wh) = (o.read_handle.unwrap(), o.write_handle.unwrap());
+            let r = done(
+                &mut k,
+                t,
+                &Call::CreatePipe {
+                    pipe_attributes: None,
+                    size: chunk,
+                },
+            );
+            let (rh, wh) = (r.outputs().read_handle.unwrap(), r.outputs().write_handle.unwrap());
             let write = Call::WriteFile {
                 file: wh,
                 data: Data(vec![1; chunk as usize]),
@@ -49,10 +45,13 @@ fn main() {
                 bytes_to_read: chunk,
             };
             for _ in 0..n {
-                black_box(k.call(t, &write).unwrap());
-                black_box(k.call(t, &read).unwrap());
+                black_box(done(&mut k, t, &write));
+                black_box(done(&mut k, t, &read));
             }
         }
-        other => panic!("unknown loop {other}"),
+        other => {
+            eprintln!("unknown loop {other:?}: expected events, dup, pipe4k or pipe64k");
+            std::process::exit(2);
+        }
     }
 }

@@ -2,8 +2,8 @@
 //! object, per process, and a world of 100,000 processes holding 10,000,000 handles:
 //! `cargo run --release --example memory [processes] [handles-per-process]`.
 
-use kernsim::kernel::consts::*;
 use kernsim::kernel::*;
+use kernsim_testkit::workload::{done as ret, duplicate, handle_of as handle, EVENT};
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
@@ -36,52 +36,12 @@ fn live() -> usize {
     LIVE.load(Ordering::Relaxed)
 }
 
-fn ret(k: &mut Kernel, tid: u32, call: &Call) -> CallResult {
-    match k.call(tid, call).expect("runnable") {
-        CallOutcome::Done(r) => r,
-        other => panic!("{} did not return: {other:?}", call.name()),
-    }
-}
-
-fn handle(r: &CallResult) -> HandleValue {
-    match r.ret {
-        Ret::Handle(h) => h,
-        _ => r.outputs().target_handle.expect("a handle"),
-    }
-}
-
-const EVENT: Call = Call::CreateEvent {
-    event_attributes: None,
-    manual_reset: true,
-    initial_state: false,
-    name: None,
-};
-
-fn dup_in_place(source: HandleValue, inherit: bool) -> Call {
-    Call::DuplicateHandle(DuplicateHandleArgs {
-        source_process_handle: HandleValue::CURRENT_PROCESS,
-        source_handle: source,
-        target_process_handle: HandleValue::CURRENT_PROCESS,
-        null_target_handle: false,
-        desired_access: 0,
-        inherit_handle: inherit,
-        options: DUPLICATE_SAME_ACCESS,
-    })
-}
-
-fn world() -> (Kernel, u32) {
-    let mut k = Kernel::new();
-    k.set_event_log(false);
-    let (_, tid) = k.spawn("memory.exe", "", vec![]);
-    (k, tid)
-}
-
 /// Heap bytes per row for `n` duplicated rows of one event in one table.
 fn per_row(n: usize, inherit: bool) -> f64 {
-    let (mut k, tid) = world();
+    let (mut k, tid) = kernsim_testkit::workload::world("memory.exe");
     let e = handle(&ret(&mut k, tid, &EVENT));
     let before = live();
-    let call = dup_in_place(e, inherit);
+    let call = duplicate(e, HandleValue::CURRENT_PROCESS, inherit);
     for _ in 0..n {
         ret(&mut k, tid, &call);
     }
@@ -90,7 +50,7 @@ fn per_row(n: usize, inherit: bool) -> f64 {
 
 /// Heap bytes per event object (with its one row) for `n` events.
 fn per_event(n: usize) -> f64 {
-    let (mut k, tid) = world();
+    let (mut k, tid) = kernsim_testkit::workload::world("memory.exe");
     let before = live();
     for _ in 0..n {
         ret(&mut k, tid, &EVENT);
@@ -102,7 +62,7 @@ fn per_event(n: usize) -> f64 {
 /// root, so only the children's own references keep them), each holding `per_process`
 /// handles: one event of its own and duplicates of it. Returns the heap bytes added.
 fn big_world(processes: usize, per_process: usize) -> (Kernel, usize) {
-    let (mut k, root) = world();
+    let (mut k, root) = kernsim_testkit::workload::world("memory.exe");
     let before = live();
     let create = Call::CreateProcess(Box::new(CreateProcessArgs {
         command_line: Some("child.exe".into()),
@@ -116,7 +76,7 @@ fn big_world(processes: usize, per_process: usize) -> (Kernel, usize) {
         ret(&mut k, root, &Call::CloseHandle { handle: ht });
         if per_process > 0 {
             let e = handle(&ret(&mut k, child, &EVENT));
-            let call = dup_in_place(e, false);
+            let call = duplicate(e, HandleValue::CURRENT_PROCESS, false);
             for _ in 1..per_process {
                 ret(&mut k, child, &call);
             }

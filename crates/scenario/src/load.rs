@@ -114,20 +114,17 @@ pub fn load_str(text: &str, file: &str) -> Result<Scenario, LoadError> {
 /// The error of a file that did not parse, with the JSON path that serde was at.
 fn load_error_tracked(text: &str, file: &str) -> LoadError {
     let mut de = serde_json::Deserializer::from_str(text);
-    match serde_path_to_error::deserialize::<_, ScenarioFile>(&mut de) {
-        Ok(_) => {}
-        Err(e) => {
-            let path = e.path().to_string();
-            let inner = e.into_inner();
-            let path = if path == "." { String::new() } else { path };
-            return LoadError {
-                file: file.to_string(),
-                line: inner.line().max(1),
-                column: inner.column().max(1),
-                path,
-                message: explain_serde(&inner.to_string()),
-            };
-        }
+    if let Err(e) = serde_path_to_error::deserialize::<_, ScenarioFile>(&mut de) {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        let path = if path == "." { String::new() } else { path };
+        return LoadError {
+            file: file.to_string(),
+            line: inner.line().max(1),
+            column: inner.column().max(1),
+            path,
+            message: explain_serde(&inner.to_string()),
+        };
     }
     let e = de
         .end()

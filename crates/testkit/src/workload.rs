@@ -1,4 +1,54 @@
-//! Generated scenario workloads for benchmarks and timing runs: large, valid, boring.
+//! Workloads for benchmarks and timing runs: large generated scenarios (valid, boring), and
+//! the few helpers that drive a kernel directly (`benches/`, `examples/`).
+
+use kernsim_kernel::consts::DUPLICATE_SAME_ACCESS;
+use kernsim_kernel::{Call, CallOutcome, CallResult, DuplicateHandleArgs, HandleValue, Kernel, Ret};
+
+/// A kernel with its event log off and one process started by the system, running `image`;
+/// returns the kernel and that process's thread id.
+pub fn world(image: &str) -> (Kernel, u32) {
+    let mut k = Kernel::new();
+    k.set_event_log(false);
+    let (_, tid) = k.spawn(image, "", vec![]);
+    (k, tid)
+}
+
+/// Runs a call that must return at once (not park, not end the thread).
+pub fn done(k: &mut Kernel, tid: u32, call: &Call) -> CallResult {
+    match k.call(tid, call).expect("the thread can call") {
+        CallOutcome::Done(r) => r,
+        other => panic!("{} did not return: {other:?}", call.name()),
+    }
+}
+
+/// The handle a call gave: its return value, or its `target_handle` output (DuplicateHandle).
+pub fn handle_of(r: &CallResult) -> HandleValue {
+    match r.ret {
+        Ret::Handle(h) => h,
+        _ => r.outputs().target_handle.expect("a handle"),
+    }
+}
+
+/// An unnamed manual-reset event, initially not signaled.
+pub const EVENT: Call = Call::CreateEvent {
+    event_attributes: None,
+    manual_reset: true,
+    initial_state: false,
+    name: None,
+};
+
+/// DuplicateHandle of `source` from the caller into `target_process`, same access.
+pub fn duplicate(source: HandleValue, target_process: HandleValue, inherit: bool) -> Call {
+    Call::DuplicateHandle(DuplicateHandleArgs {
+        source_process_handle: HandleValue::CURRENT_PROCESS,
+        source_handle: source,
+        target_process_handle: target_process,
+        null_target_handle: false,
+        desired_access: 0,
+        inherit_handle: inherit,
+        options: DUPLICATE_SAME_ACCESS,
+    })
+}
 
 /// A scenario of `steps` steps as JSON text: two processes; `a` creates, sets, waits on and
 /// closes an event (always at value 4, checked), `b` sets an environment variable.
