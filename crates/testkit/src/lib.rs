@@ -11,7 +11,7 @@
 //! * [`reference`]: [`RefModel`], a deliberately simple, separate model of handle tables and
 //!   usage counts, compared with the kernel call by call by [`run_reference`].
 //! * [`record`]: a failing sequence prints as a scenario file that `kernsim run` replays.
-//! * [`workload`]: large generated scenarios for benchmarks.
+//! * [`workload`]: large generated scenarios and kernel-driving helpers for benchmarks.
 //!
 //! Case counts come from proptest's usual `PROPTEST_CASES` environment variable.
 //!
