@@ -648,7 +648,7 @@ impl Shell {
             None => (self.pid, rest),
         };
         let (name, args_text) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
-        if !Call::NAMES.contains(&name) {
+        let Some(kind) = CallName::from_name(name) else {
             let near = consts::near_names(name, Call::NAMES.iter().copied(), 3);
             return Err(format!(
                 "{}: {name:?}{}",
@@ -659,7 +659,7 @@ impl Shell {
                     format!("; did you mean {}?", near.join(", "))
                 }
             ));
-        }
+        };
         let args: Map<String, Value> = if args_text.trim().is_empty() {
             Map::new()
         } else {
@@ -670,7 +670,8 @@ impl Shell {
                 )
             })?
         };
-        let resolved = values::resolve_args(&args, &Names(&self.names)).map_err(|(p, m)| format!("args.{p}: {m}"))?;
+        let resolved =
+            values::resolve_args(kind, &args, &Names(&self.names)).map_err(|(p, m)| format!("args.{p}: {m}"))?;
         let call = values::build_call(name, resolved).map_err(|(p, m)| format!("args.{p}: {m}"))?;
         let outcome = self.call(pid, call, None)?;
         let mut out = match &outcome {

@@ -5,6 +5,7 @@
 //! tests' input.
 
 use crate::handle::HandleValue;
+use crate::result::Ret;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 
@@ -225,25 +226,137 @@ pub struct CreateFileArgs {
     pub flags_and_attributes: u32,
 }
 
-/// One Win32 call. See the module docs for the JSON shape.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "call", content = "args", deny_unknown_fields)]
-pub enum Call {
+/// The call table: one entry per Win32 function, generating [`Call`], [`CallName`] (its names),
+/// the per-call text arguments, the value each call returns on failure, and the argument-leaf
+/// visitor that fills scenario templates. Adding a call is one entry here plus its semantics.
+///
+/// Entry: `Name { fields } => fails F, text ["arg", ...];` (or `Name(Args)`, or `Name`), where
+/// `F` is the failure return (`FALSE`, `NULL`, `INVALID`, `ZERO`, `MINUS_ONE`, `WAIT_FAILED`,
+/// or `NEVER` for calls that cannot fail) and `text` lists the arguments whose JSON strings
+/// are text (names, command lines, data) rather than numbers or constant names.
+macro_rules! calls {
+    ($(
+        $(#[$vmeta:meta])*
+        $name:ident
+        $({ $( $(#[$fmeta:meta])* $field:ident : $fty:ty ),* $(,)? })?
+        $(( $inner:ty ))?
+        => fails $fail:ident, text [$($text:literal),*];
+    )*) => {
+        /// One Win32 call. See the module docs for the JSON shape.
+        #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+        #[serde(tag = "call", content = "args", deny_unknown_fields)]
+        pub enum Call {
+            $(
+                $(#[$vmeta])*
+                $name $({ $( $(#[$fmeta])* $field : $fty ),* })? $(($inner))?,
+            )*
+        }
+
+        /// The name of a call, without its arguments (one variant per [`Call`] variant).
+        #[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        pub enum CallName {
+            $(
+                #[doc = concat!("`", stringify!($name), "`.")]
+                $name,
+            )*
+        }
+
+        impl CallName {
+            /// Every call, in table order.
+            pub const ALL: &'static [CallName] = &[$(CallName::$name),*];
+
+            /// The Win32 name (`"CloseHandle"`).
+            pub const fn as_str(self) -> &'static str {
+                match self { $(CallName::$name => stringify!($name),)* }
+            }
+
+            /// The call with this exact name.
+            pub fn from_name(name: &str) -> Option<CallName> {
+                match name { $(stringify!($name) => Some(CallName::$name),)* _ => None }
+            }
+
+            /// Arguments whose JSON strings are text, not numbers or constant names: scenario
+            /// loaders must not look those strings up as constants or bindings.
+            pub const fn text_arguments(self) -> &'static [&'static str] {
+                match self { $(CallName::$name => &[$($text),*],)* }
+            }
+
+            /// What the call returns when it fails (`None`: it cannot fail).
+            pub const fn failure_ret(self) -> Option<Ret> {
+                match self { $(CallName::$name => $fail,)* }
+            }
+        }
+
+        impl fmt::Display for CallName {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl Call {
+            /// Every call name, for "did you mean" messages and documentation.
+            pub const NAMES: &'static [&'static str] = &[$(stringify!($name)),*];
+
+            /// Which call this is.
+            pub const fn kind(&self) -> CallName {
+                match self { $(Call::$name { .. } => CallName::$name,)* }
+            }
+
+            /// The Win32 name of this call.
+            pub const fn name(&self) -> &'static str {
+                self.kind().as_str()
+            }
+        }
+
+        impl Args for Call {
+            #[allow(unused_variables)]
+            fn visit_leaves(&mut self, path: &mut Vec<ArgSeg>, f: &mut dyn FnMut(&[ArgSeg], ArgMut<'_>)) {
+                match self {
+                    $(
+                        $(Call::$name { $($field),* } => {
+                            $(
+                                path.push(ArgSeg::Field(stringify!($field)));
+                                $field.visit_leaves(path, f);
+                                path.pop();
+                            )*
+                        })?
+                        $(Call::$name(inner) => {
+                            let _: &mut $inner = inner;
+                            inner.visit_leaves(path, f)
+                        })?
+                    )*
+                    #[allow(unreachable_patterns)]
+                    _ => {}
+                }
+            }
+        }
+    };
+}
+
+const FALSE: Option<Ret> = Some(Ret::Bool(false));
+const NULL: Option<Ret> = Some(Ret::Handle(HandleValue::NULL));
+const INVALID: Option<Ret> = Some(Ret::Handle(HandleValue::INVALID));
+const ZERO: Option<Ret> = Some(Ret::Dword(0));
+const MINUS_ONE: Option<Ret> = Some(Ret::Dword(u32::MAX));
+const WAIT_FAILED: Option<Ret> = Some(Ret::Dword(crate::consts::WAIT_FAILED));
+const NEVER: Option<Ret> = None;
+
+calls! {
     // ----- handles -----
     /// `CloseHandle(hObject)`.
     CloseHandle {
         /// `hObject`.
         #[serde(alias = "object")]
         handle: HandleValue,
-    },
+    } => fails FALSE, text [];
     /// `DuplicateHandle(...)`.
-    DuplicateHandle(DuplicateHandleArgs),
+    DuplicateHandle(DuplicateHandleArgs) => fails FALSE, text [];
     /// `GetHandleInformation(hObject, &flags)`.
     GetHandleInformation {
         /// `hObject`.
         #[serde(alias = "object")]
         handle: HandleValue,
-    },
+    } => fails FALSE, text [];
     /// `SetHandleInformation(hObject, dwMask, dwFlags)`.
     SetHandleInformation {
         /// `hObject`.
@@ -253,37 +366,37 @@ pub enum Call {
         mask: u32,
         /// `dwFlags`: their new values.
         flags: u32,
-    },
+    } => fails FALSE, text [];
     /// `GetCurrentProcess()`: the pseudo handle -1.
-    GetCurrentProcess,
+    GetCurrentProcess => fails NEVER, text [];
     /// `GetCurrentThread()`: the pseudo handle -2.
-    GetCurrentThread,
+    GetCurrentThread => fails NEVER, text [];
     /// `GetCurrentProcessId()`.
-    GetCurrentProcessId,
+    GetCurrentProcessId => fails NEVER, text [];
     /// `GetCurrentThreadId()`.
-    GetCurrentThreadId,
+    GetCurrentThreadId => fails NEVER, text [];
     /// `GetProcessId(Process)`.
     GetProcessId {
         /// `Process`.
         process: HandleValue,
-    },
+    } => fails ZERO, text [];
     /// `GetLastError()`.
-    GetLastError,
+    GetLastError => fails NEVER, text [];
     /// `SetLastError(dwErrCode)`.
     SetLastError {
         /// `dwErrCode` (by name or number).
         error: crate::error::Win32Error,
-    },
+    } => fails NEVER, text [];
 
     // ----- processes and threads -----
     /// `CreateProcess(...)`.
-    CreateProcess(Box<CreateProcessArgs>),
+    CreateProcess(Box<CreateProcessArgs>) => fails FALSE, text ["application_name", "command_line", "current_directory", "environment"];
     /// `ExitProcess(uExitCode)`: never returns.
     ExitProcess {
         /// `uExitCode`.
         #[serde(default)]
         exit_code: u32,
-    },
+    } => fails NEVER, text [];
     /// `TerminateProcess(hProcess, uExitCode)`.
     TerminateProcess {
         /// `hProcess`.
@@ -291,12 +404,12 @@ pub enum Call {
         /// `uExitCode`.
         #[serde(default)]
         exit_code: u32,
-    },
+    } => fails FALSE, text [];
     /// `GetExitCodeProcess(hProcess, &code)`.
     GetExitCodeProcess {
         /// `hProcess`.
         process: HandleValue,
-    },
+    } => fails FALSE, text [];
     /// `OpenProcess(dwDesiredAccess, bInheritHandle, dwProcessId)`.
     OpenProcess {
         /// `dwDesiredAccess`.
@@ -306,7 +419,7 @@ pub enum Call {
         inherit_handle: bool,
         /// `dwProcessId`.
         process_id: u32,
-    },
+    } => fails NULL, text [];
     /// `CreateThread(...)`: a new thread in the calling process.
     CreateThread {
         /// `lpThreadAttributes`.
@@ -315,42 +428,42 @@ pub enum Call {
         /// `dwCreationFlags` (`CREATE_SUSPENDED`).
         #[serde(default)]
         creation_flags: u32,
-    },
+    } => fails NULL, text [];
     /// `ExitThread(dwExitCode)`: never returns.
     ExitThread {
         /// `dwExitCode`.
         #[serde(default)]
         exit_code: u32,
-    },
+    } => fails NEVER, text [];
     /// `GetExitCodeThread(hThread, &code)`.
     GetExitCodeThread {
         /// `hThread`.
         thread: HandleValue,
-    },
+    } => fails FALSE, text [];
     /// `ResumeThread(hThread)`.
     ResumeThread {
         /// `hThread`.
         thread: HandleValue,
-    },
+    } => fails MINUS_ONE, text [];
     /// `SuspendThread(hThread)`.
     SuspendThread {
         /// `hThread`.
         thread: HandleValue,
-    },
+    } => fails MINUS_ONE, text [];
     /// `GetCommandLine()`.
-    GetCommandLine,
+    GetCommandLine => fails NEVER, text [];
     /// `GetStdHandle(nStdHandle)`.
     GetStdHandle {
         /// `nStdHandle`: `STD_INPUT_HANDLE`, `STD_OUTPUT_HANDLE` or `STD_ERROR_HANDLE`.
         std_handle: u32,
-    },
+    } => fails INVALID, text [];
     /// `SetStdHandle(nStdHandle, hHandle)`.
     SetStdHandle {
         /// `nStdHandle`.
         std_handle: u32,
         /// `hHandle`.
         handle: HandleValue,
-    },
+    } => fails FALSE, text [];
     /// `CreateToolhelp32Snapshot(dwFlags, th32ProcessID)`.
     CreateToolhelp32Snapshot {
         /// `dwFlags` (`TH32CS_SNAPPROCESS`, `TH32CS_INHERIT`).
@@ -358,7 +471,7 @@ pub enum Call {
         /// `th32ProcessID` (used only for module snapshots).
         #[serde(default)]
         process_id: u32,
-    },
+    } => fails INVALID, text [];
     /// `Process32First(hSnapshot, &pe)`.
     Process32First {
         /// `hSnapshot`.
@@ -366,7 +479,7 @@ pub enum Call {
         /// `pe.dwSize` as the caller set it.
         #[serde(default = "entry_size")]
         size: u32,
-    },
+    } => fails FALSE, text [];
     /// `Process32Next(hSnapshot, &pe)`.
     Process32Next {
         /// `hSnapshot`.
@@ -374,7 +487,7 @@ pub enum Call {
         /// `pe.dwSize` as the caller set it.
         #[serde(default = "entry_size")]
         size: u32,
-    },
+    } => fails FALSE, text [];
 
     // ----- synchronisation -----
     /// `WaitForSingleObject(hHandle, dwMilliseconds)`.
@@ -384,7 +497,7 @@ pub enum Call {
         /// `dwMilliseconds` (`INFINITE` by default).
         #[serde(default = "infinite")]
         milliseconds: u32,
-    },
+    } => fails WAIT_FAILED, text [];
     /// `WaitForMultipleObjects(nCount, lpHandles, bWaitAll, dwMilliseconds)`.
     WaitForMultipleObjects {
         /// `lpHandles` (`nCount` is its length).
@@ -395,12 +508,12 @@ pub enum Call {
         /// `dwMilliseconds`.
         #[serde(default = "infinite")]
         milliseconds: u32,
-    },
+    } => fails WAIT_FAILED, text [];
     /// `Sleep(dwMilliseconds)`.
     Sleep {
         /// `dwMilliseconds`.
         milliseconds: u32,
-    },
+    } => fails NEVER, text [];
     /// `CreateEvent(lpEventAttributes, bManualReset, bInitialState, lpName)`.
     CreateEvent {
         /// `lpEventAttributes`.
@@ -415,7 +528,7 @@ pub enum Call {
         /// `lpName`.
         #[serde(default)]
         name: Option<String>,
-    },
+    } => fails NULL, text ["name"];
     /// `OpenEvent(dwDesiredAccess, bInheritHandle, lpName)`.
     OpenEvent {
         /// `dwDesiredAccess`.
@@ -425,17 +538,17 @@ pub enum Call {
         inherit_handle: bool,
         /// `lpName`.
         name: String,
-    },
+    } => fails NULL, text ["name"];
     /// `SetEvent(hEvent)`.
     SetEvent {
         /// `hEvent`.
         event: HandleValue,
-    },
+    } => fails FALSE, text [];
     /// `ResetEvent(hEvent)`.
     ResetEvent {
         /// `hEvent`.
         event: HandleValue,
-    },
+    } => fails FALSE, text [];
 
     // ----- environment -----
     /// `SetEnvironmentVariable(lpName, lpValue)`; a missing value deletes.
@@ -445,28 +558,28 @@ pub enum Call {
         /// `lpValue` (`null` deletes the variable).
         #[serde(default)]
         value: Option<String>,
-    },
+    } => fails FALSE, text ["name", "value"];
     /// `GetEnvironmentVariable(lpName, lpBuffer, nSize)`.
     GetEnvironmentVariable {
         /// `lpName`.
         name: String,
         /// `nSize` in characters (0 with a `NULL` buffer asks for the size).
         size: u32,
-    },
+    } => fails ZERO, text ["name"];
     /// `GetEnvironmentStrings()`: a copy of the block.
-    GetEnvironmentStrings,
+    GetEnvironmentStrings => fails NEVER, text [];
     /// `SetEnvironmentStrings(NewEnvironment)`: replaces the whole block.
     SetEnvironmentStrings {
         /// The new block's `NAME=VALUE` strings.
         environment: Vec<String>,
-    },
+    } => fails FALSE, text ["environment"];
     /// `ExpandEnvironmentStrings(lpSrc, lpDst, nSize)`.
     ExpandEnvironmentStrings {
         /// `lpSrc`.
         src: String,
         /// `nSize` in characters.
         size: u32,
-    },
+    } => fails ZERO, text ["src"];
 
     // ----- pipes -----
     /// `CreatePipe(&hRead, &hWrite, lpPipeAttributes, nSize)`.
@@ -477,21 +590,21 @@ pub enum Call {
         /// `nSize` (0: 4096).
         #[serde(default)]
         size: u32,
-    },
+    } => fails FALSE, text [];
     /// `ReadFile(hFile, buf, nNumberOfBytesToRead, &read, NULL)`.
     ReadFile {
         /// `hFile`.
         file: HandleValue,
         /// `nNumberOfBytesToRead`.
         bytes_to_read: u32,
-    },
+    } => fails FALSE, text [];
     /// `WriteFile(hFile, buf, len, &written, NULL)`.
     WriteFile {
         /// `hFile`.
         file: HandleValue,
         /// The buffer (its length is `nNumberOfBytesToWrite`).
         data: Data,
-    },
+    } => fails FALSE, text ["data"];
     /// `PeekNamedPipe(hNamedPipe, buf, nBufferSize, &read, &avail, &left)`.
     PeekNamedPipe {
         /// `hNamedPipe`.
@@ -499,19 +612,19 @@ pub enum Call {
         /// `nBufferSize` (0: no buffer).
         #[serde(default)]
         buffer_size: u32,
-    },
+    } => fails FALSE, text [];
     /// `CreateNamedPipe(...)`.
-    CreateNamedPipe(CreateNamedPipeArgs),
+    CreateNamedPipe(CreateNamedPipeArgs) => fails INVALID, text ["name"];
     /// `ConnectNamedPipe(hNamedPipe, NULL)`.
     ConnectNamedPipe {
         /// `hNamedPipe`.
         named_pipe: HandleValue,
-    },
+    } => fails FALSE, text [];
     /// `DisconnectNamedPipe(hNamedPipe)`.
     DisconnectNamedPipe {
         /// `hNamedPipe`.
         named_pipe: HandleValue,
-    },
+    } => fails FALSE, text [];
     /// `WaitNamedPipe(lpNamedPipeName, nTimeOut)`.
     WaitNamedPipe {
         /// `lpNamedPipeName`.
@@ -519,7 +632,7 @@ pub enum Call {
         /// `nTimeOut`: ms, `NMPWAIT_USE_DEFAULT_WAIT` (0) or `NMPWAIT_WAIT_FOREVER`.
         #[serde(default)]
         timeout: u32,
-    },
+    } => fails FALSE, text ["name"];
     /// `SetNamedPipeHandleState(hNamedPipe, lpMode, lpMaxCollectionCount, lpCollectDataTimeout)`.
     SetNamedPipeHandleState {
         /// `hNamedPipe`.
@@ -533,7 +646,7 @@ pub enum Call {
         /// `*lpCollectDataTimeout` (`null` = `NULL`).
         #[serde(default)]
         collect_data_timeout: Option<u32>,
-    },
+    } => fails FALSE, text [];
     /// `GetNamedPipeHandleState(hNamedPipe, &state, &instances, NULL, NULL, NULL, 0)`.
     GetNamedPipeHandleState {
         /// `hNamedPipe`.
@@ -541,17 +654,17 @@ pub enum Call {
         /// Ask for the collection count, timeout or user name (refused on local pipes).
         #[serde(default)]
         query_remote_info: bool,
-    },
+    } => fails FALSE, text [];
     /// `GetNamedPipeInfo(hNamedPipe, &flags, &out, &in, &max)`.
     GetNamedPipeInfo {
         /// `hNamedPipe`.
         named_pipe: HandleValue,
-    },
+    } => fails FALSE, text [];
     /// `FlushFileBuffers(hFile)`.
     FlushFileBuffers {
         /// `hFile`.
         file: HandleValue,
-    },
+    } => fails FALSE, text [];
     /// `TransactNamedPipe(hNamedPipe, in, inSize, out, outSize, &read, NULL)`.
     TransactNamedPipe {
         /// `hNamedPipe`.
@@ -560,7 +673,7 @@ pub enum Call {
         data: Data,
         /// `nOutBufferSize`.
         out_buffer_size: u32,
-    },
+    } => fails FALSE, text ["data"];
     /// `CallNamedPipe(name, in, inSize, out, outSize, &read, nTimeOut)`.
     CallNamedPipe {
         /// `lpNamedPipeName`.
@@ -572,7 +685,7 @@ pub enum Call {
         /// `nTimeOut` for the `WaitNamedPipe` it makes when the pipe is busy.
         #[serde(default)]
         timeout: u32,
-    },
+    } => fails FALSE, text ["name", "data"];
 
     // ----- mailslots -----
     /// `CreateMailslot(lpName, nMaxMessageSize, lReadTimeout, lpSecurityAttributes)`.
@@ -588,179 +701,176 @@ pub enum Call {
         /// `lpSecurityAttributes`.
         #[serde(default)]
         security_attributes: Option<SecurityAttributes>,
-    },
+    } => fails INVALID, text ["name"];
     /// `GetMailslotInfo(hMailslot, &max, &next, &count, &timeout)`.
     GetMailslotInfo {
         /// `hMailslot`.
         mailslot: HandleValue,
-    },
+    } => fails FALSE, text [];
     /// `SetMailslotInfo(hMailslot, lReadTimeout)`.
     SetMailslotInfo {
         /// `hMailslot`.
         mailslot: HandleValue,
         /// `lReadTimeout`.
         read_timeout: u32,
-    },
+    } => fails FALSE, text [];
 
     // ----- files -----
     /// `CreateFile(...)`: files, pipe clients, mailslot clients.
-    CreateFile(CreateFileArgs),
+    CreateFile(CreateFileArgs) => fails INVALID, text ["file_name"];
     /// `DeleteFile(lpFileName)`.
     DeleteFile {
         /// `lpFileName`.
         file_name: String,
-    },
+    } => fails FALSE, text ["file_name"];
     /// `GetFileType(hFile)`.
     GetFileType {
         /// `hFile`.
         file: HandleValue,
-    },
+    } => fails ZERO, text [];
 }
 
-impl Call {
-    /// Every call name, for "did you mean" messages and documentation.
-    pub const NAMES: &'static [&'static str] = &[
-        "CloseHandle",
-        "DuplicateHandle",
-        "GetHandleInformation",
-        "SetHandleInformation",
-        "GetCurrentProcess",
-        "GetCurrentThread",
-        "GetCurrentProcessId",
-        "GetCurrentThreadId",
-        "GetProcessId",
-        "GetLastError",
-        "SetLastError",
-        "CreateProcess",
-        "ExitProcess",
-        "TerminateProcess",
-        "GetExitCodeProcess",
-        "OpenProcess",
-        "CreateThread",
-        "ExitThread",
-        "GetExitCodeThread",
-        "ResumeThread",
-        "SuspendThread",
-        "GetCommandLine",
-        "GetStdHandle",
-        "SetStdHandle",
-        "CreateToolhelp32Snapshot",
-        "Process32First",
-        "Process32Next",
-        "WaitForSingleObject",
-        "WaitForMultipleObjects",
-        "Sleep",
-        "CreateEvent",
-        "OpenEvent",
-        "SetEvent",
-        "ResetEvent",
-        "SetEnvironmentVariable",
-        "GetEnvironmentVariable",
-        "GetEnvironmentStrings",
-        "SetEnvironmentStrings",
-        "ExpandEnvironmentStrings",
-        "CreatePipe",
-        "ReadFile",
-        "WriteFile",
-        "PeekNamedPipe",
-        "CreateNamedPipe",
-        "ConnectNamedPipe",
-        "DisconnectNamedPipe",
-        "WaitNamedPipe",
-        "SetNamedPipeHandleState",
-        "GetNamedPipeHandleState",
-        "GetNamedPipeInfo",
-        "FlushFileBuffers",
-        "TransactNamedPipe",
-        "CallNamedPipe",
-        "CreateMailslot",
-        "GetMailslotInfo",
-        "SetMailslotInfo",
-        "CreateFile",
-        "DeleteFile",
-        "GetFileType",
-    ];
+/// One step of an argument path: a parameter (field) name or a list index.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ArgSeg {
+    /// A parameter or structure field, by its JSON name.
+    Field(&'static str),
+    /// An element of a list parameter (`handles`, `handle_list`, `environment`).
+    Index(usize),
+}
 
-    /// The Win32 name of this call.
-    pub fn name(&self) -> &'static str {
-        match self {
-            Call::CloseHandle { .. } => "CloseHandle",
-            Call::DuplicateHandle(_) => "DuplicateHandle",
-            Call::GetHandleInformation { .. } => "GetHandleInformation",
-            Call::SetHandleInformation { .. } => "SetHandleInformation",
-            Call::GetCurrentProcess => "GetCurrentProcess",
-            Call::GetCurrentThread => "GetCurrentThread",
-            Call::GetCurrentProcessId => "GetCurrentProcessId",
-            Call::GetCurrentThreadId => "GetCurrentThreadId",
-            Call::GetProcessId { .. } => "GetProcessId",
-            Call::GetLastError => "GetLastError",
-            Call::SetLastError { .. } => "SetLastError",
-            Call::CreateProcess(_) => "CreateProcess",
-            Call::ExitProcess { .. } => "ExitProcess",
-            Call::TerminateProcess { .. } => "TerminateProcess",
-            Call::GetExitCodeProcess { .. } => "GetExitCodeProcess",
-            Call::OpenProcess { .. } => "OpenProcess",
-            Call::CreateThread { .. } => "CreateThread",
-            Call::ExitThread { .. } => "ExitThread",
-            Call::GetExitCodeThread { .. } => "GetExitCodeThread",
-            Call::ResumeThread { .. } => "ResumeThread",
-            Call::SuspendThread { .. } => "SuspendThread",
-            Call::GetCommandLine => "GetCommandLine",
-            Call::GetStdHandle { .. } => "GetStdHandle",
-            Call::SetStdHandle { .. } => "SetStdHandle",
-            Call::CreateToolhelp32Snapshot { .. } => "CreateToolhelp32Snapshot",
-            Call::Process32First { .. } => "Process32First",
-            Call::Process32Next { .. } => "Process32Next",
-            Call::WaitForSingleObject { .. } => "WaitForSingleObject",
-            Call::WaitForMultipleObjects { .. } => "WaitForMultipleObjects",
-            Call::Sleep { .. } => "Sleep",
-            Call::CreateEvent { .. } => "CreateEvent",
-            Call::OpenEvent { .. } => "OpenEvent",
-            Call::SetEvent { .. } => "SetEvent",
-            Call::ResetEvent { .. } => "ResetEvent",
-            Call::SetEnvironmentVariable { .. } => "SetEnvironmentVariable",
-            Call::GetEnvironmentVariable { .. } => "GetEnvironmentVariable",
-            Call::GetEnvironmentStrings => "GetEnvironmentStrings",
-            Call::SetEnvironmentStrings { .. } => "SetEnvironmentStrings",
-            Call::ExpandEnvironmentStrings { .. } => "ExpandEnvironmentStrings",
-            Call::CreatePipe { .. } => "CreatePipe",
-            Call::ReadFile { .. } => "ReadFile",
-            Call::WriteFile { .. } => "WriteFile",
-            Call::PeekNamedPipe { .. } => "PeekNamedPipe",
-            Call::CreateNamedPipe(_) => "CreateNamedPipe",
-            Call::ConnectNamedPipe { .. } => "ConnectNamedPipe",
-            Call::DisconnectNamedPipe { .. } => "DisconnectNamedPipe",
-            Call::WaitNamedPipe { .. } => "WaitNamedPipe",
-            Call::SetNamedPipeHandleState { .. } => "SetNamedPipeHandleState",
-            Call::GetNamedPipeHandleState { .. } => "GetNamedPipeHandleState",
-            Call::GetNamedPipeInfo { .. } => "GetNamedPipeInfo",
-            Call::FlushFileBuffers { .. } => "FlushFileBuffers",
-            Call::TransactNamedPipe { .. } => "TransactNamedPipe",
-            Call::CallNamedPipe { .. } => "CallNamedPipe",
-            Call::CreateMailslot { .. } => "CreateMailslot",
-            Call::GetMailslotInfo { .. } => "GetMailslotInfo",
-            Call::SetMailslotInfo { .. } => "SetMailslotInfo",
-            Call::CreateFile(_) => "CreateFile",
-            Call::DeleteFile { .. } => "DeleteFile",
-            Call::GetFileType { .. } => "GetFileType",
+/// A mutable leaf of a call's arguments, as [`Args::visit_leaves`] hands it out: where a
+/// scenario template fills in a bound number or an interpolated text.
+pub enum ArgMut<'a> {
+    /// A number (a `DWORD`, a flag word, a handle value).
+    Number(&'a mut u32),
+    /// A text parameter.
+    Text(&'a mut String),
+    /// A data buffer.
+    Bytes(&'a mut Vec<u8>),
+}
+
+/// Values whose number and text leaves can be visited by path: every argument type of
+/// [`Call`]. Leaves with nothing to fill in (flags as `bool`, error codes) are not visited.
+pub trait Args {
+    /// Calls `f` with the path and a mutable reference of every number or text leaf.
+    fn visit_leaves(&mut self, path: &mut Vec<ArgSeg>, f: &mut dyn FnMut(&[ArgSeg], ArgMut<'_>));
+}
+
+impl Args for u32 {
+    fn visit_leaves(&mut self, path: &mut Vec<ArgSeg>, f: &mut dyn FnMut(&[ArgSeg], ArgMut<'_>)) {
+        f(path, ArgMut::Number(self));
+    }
+}
+
+impl Args for HandleValue {
+    fn visit_leaves(&mut self, path: &mut Vec<ArgSeg>, f: &mut dyn FnMut(&[ArgSeg], ArgMut<'_>)) {
+        f(path, ArgMut::Number(&mut self.0));
+    }
+}
+
+impl Args for String {
+    fn visit_leaves(&mut self, path: &mut Vec<ArgSeg>, f: &mut dyn FnMut(&[ArgSeg], ArgMut<'_>)) {
+        f(path, ArgMut::Text(self));
+    }
+}
+
+impl Args for Data {
+    fn visit_leaves(&mut self, path: &mut Vec<ArgSeg>, f: &mut dyn FnMut(&[ArgSeg], ArgMut<'_>)) {
+        f(path, ArgMut::Bytes(&mut self.0));
+    }
+}
+
+/// Leaves that a template never fills in: flags and error codes are written as literals.
+macro_rules! no_leaves {
+    ($($t:ty),*) => {$(
+        impl Args for $t {
+            fn visit_leaves(&mut self, _: &mut Vec<ArgSeg>, _: &mut dyn FnMut(&[ArgSeg], ArgMut<'_>)) {}
+        }
+    )*};
+}
+no_leaves!(bool, crate::error::Win32Error, SecurityAttributes);
+
+impl<T: Args> Args for Option<T> {
+    fn visit_leaves(&mut self, path: &mut Vec<ArgSeg>, f: &mut dyn FnMut(&[ArgSeg], ArgMut<'_>)) {
+        if let Some(v) = self {
+            v.visit_leaves(path, f);
         }
     }
-
-    /// Argument names whose JSON values are text (names, command lines, data), not numbers:
-    /// scenario loaders must not treat those strings as constant or binding names.
-    pub const TEXT_ARGUMENTS: &'static [&'static str] = &[
-        "name",
-        "application_name",
-        "command_line",
-        "current_directory",
-        "environment",
-        "value",
-        "src",
-        "data",
-        "file_name",
-    ];
 }
 
+impl<T: Args> Args for Vec<T> {
+    fn visit_leaves(&mut self, path: &mut Vec<ArgSeg>, f: &mut dyn FnMut(&[ArgSeg], ArgMut<'_>)) {
+        for (i, v) in self.iter_mut().enumerate() {
+            path.push(ArgSeg::Index(i));
+            v.visit_leaves(path, f);
+            path.pop();
+        }
+    }
+}
+
+impl<T: Args> Args for Box<T> {
+    fn visit_leaves(&mut self, path: &mut Vec<ArgSeg>, f: &mut dyn FnMut(&[ArgSeg], ArgMut<'_>)) {
+        (**self).visit_leaves(path, f);
+    }
+}
+
+/// [`Args`] for an argument structure: each listed field under its name.
+macro_rules! args_struct {
+    ($t:ty { $($field:ident),* $(,)? }) => {
+        impl Args for $t {
+            fn visit_leaves(&mut self, path: &mut Vec<ArgSeg>, f: &mut dyn FnMut(&[ArgSeg], ArgMut<'_>)) {
+                let Self { $($field),* } = self;
+                $(
+                    path.push(ArgSeg::Field(stringify!($field)));
+                    $field.visit_leaves(path, f);
+                    path.pop();
+                )*
+            }
+        }
+    };
+}
+args_struct!(DuplicateHandleArgs {
+    source_process_handle,
+    source_handle,
+    target_process_handle,
+    null_target_handle,
+    desired_access,
+    inherit_handle,
+    options,
+});
+args_struct!(CreateProcessArgs {
+    application_name,
+    command_line,
+    process_attributes,
+    thread_attributes,
+    inherit_handles,
+    creation_flags,
+    environment,
+    current_directory,
+    std_input,
+    std_output,
+    std_error,
+    handle_list,
+});
+args_struct!(CreateNamedPipeArgs {
+    name,
+    open_mode,
+    pipe_mode,
+    max_instances,
+    out_buffer_size,
+    in_buffer_size,
+    default_timeout,
+    security_attributes,
+});
+args_struct!(CreateFileArgs {
+    file_name,
+    desired_access,
+    share_mode,
+    security_attributes,
+    creation_disposition,
+    flags_and_attributes,
+});
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -793,6 +903,55 @@ mod tests {
             let back: Call = serde_json::from_value(json).unwrap();
             assert_eq!(back, call);
         }
+    }
+
+    #[test]
+    fn the_table_lists_every_call_once_with_its_own_text_arguments() {
+        assert_eq!(CallName::ALL.len(), Call::NAMES.len());
+        for (kind, name) in CallName::ALL.iter().zip(Call::NAMES) {
+            assert_eq!(kind.as_str(), *name);
+            assert_eq!(CallName::from_name(name), Some(*kind));
+        }
+        assert_eq!(CallName::WriteFile.text_arguments(), ["data"]);
+        assert!(CallName::OpenProcess.text_arguments().is_empty());
+        assert_eq!(
+            CallName::CreateEvent.failure_ret(),
+            Some(Ret::Handle(HandleValue::NULL))
+        );
+        assert_eq!(
+            CallName::CreateFile.failure_ret(),
+            Some(Ret::Handle(HandleValue::INVALID))
+        );
+        assert_eq!(CallName::GetCurrentProcess.failure_ret(), None);
+    }
+
+    #[test]
+    fn leaves_are_visited_by_path() {
+        let mut call = Call::CreateProcess(Box::new(CreateProcessArgs {
+            command_line: Some("child.exe 0".into()),
+            std_input: Some(HandleValue(4)),
+            handle_list: Some(vec![HandleValue(8), HandleValue(12)]),
+            ..CreateProcessArgs::default()
+        }));
+        let mut seen = Vec::new();
+        call.visit_leaves(&mut Vec::new(), &mut |path, leaf| {
+            if let ArgMut::Number(n) = leaf {
+                *n += 100;
+            }
+            seen.push(path.to_vec());
+        });
+        assert_eq!(
+            seen,
+            [
+                vec![ArgSeg::Field("command_line")],
+                vec![ArgSeg::Field("creation_flags")],
+                vec![ArgSeg::Field("std_input")],
+                vec![ArgSeg::Field("handle_list"), ArgSeg::Index(0)],
+                vec![ArgSeg::Field("handle_list"), ArgSeg::Index(1)],
+            ]
+        );
+        let Call::CreateProcess(a) = &call else { unreachable!() };
+        assert_eq!(a.handle_list, Some(vec![HandleValue(108), HandleValue(112)]));
     }
 
     #[test]

@@ -39,10 +39,16 @@ impl HandleValue {
         (-12..=-10).contains(&self.as_i32())
     }
 
+    /// The value with its low two tag bits cleared: the row it names (Windows ignores the tag
+    /// bits on lookup, spec §1.2).
+    pub const fn canonical(self) -> HandleValue {
+        HandleValue(self.0 & !3)
+    }
+
     /// The table slot this value names (low two bits ignored), or `None` for 0 and values that
     /// cannot be slots (pseudo and negative values).
     pub fn slot(self) -> Option<usize> {
-        let masked = self.0 & !3;
+        let masked = self.canonical().0;
         if masked == 0 || self.0 >= 0x8000_0000 {
             return None;
         }

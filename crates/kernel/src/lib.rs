@@ -55,15 +55,18 @@ pub mod snapshot;
 pub mod tamper;
 
 pub use call::{
-    Call, CreateFileArgs, CreateNamedPipeArgs, CreateProcessArgs, Data, DuplicateHandleArgs, SecurityAttributes,
+    ArgMut, ArgSeg, Args, Call, CallName, CreateFileArgs, CreateNamedPipeArgs, CreateProcessArgs, Data,
+    DuplicateHandleArgs, SecurityAttributes,
 };
 pub use error::Win32Error;
 pub use event::{Event, Flow, Why};
 pub use handle::{HandleEntry, HandleTable, HandleValue};
 pub use invariants::Violation;
-pub use kernel::{Deadlock, DeadlockedThread, FileSystemEntry, Kernel, NamedPipe, SYSTEM_PROCESS_ID};
+pub use kernel::{
+    Deadlock, DeadlockedThread, FileSystemEntry, Kernel, NamedPipe, ObjectTag, WaitReason, SYSTEM_PROCESS_ID,
+};
 pub use object::{ObjectKind, PipeState, ProcessEntry};
-pub use result::{CallError, CallOutcome, CallResult, Completion, Outputs, Ret};
+pub use result::{CallError, CallOutcome, CallResult, Completion, HandleOwner, OutputField, OutputValue, Outputs, Ret};
 pub use snapshot::{Detail, NameView, ObjectView, ParkedView, ProcessView, RowView, Snapshot, ThreadView};
 #[cfg(test)]
 mod tests;

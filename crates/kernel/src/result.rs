@@ -48,131 +48,194 @@ impl fmt::Display for Ret {
     }
 }
 
-/// The out-parameters of a call. Only the ones the call fills are present.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-#[allow(missing_docs)]
-pub struct Outputs {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub target_handle: Option<HandleValue>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub read_handle: Option<HandleValue>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub write_handle: Option<HandleValue>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub process_handle: Option<HandleValue>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub thread_handle: Option<HandleValue>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub process_id: Option<u32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub thread_id: Option<u32>,
-    /// `GetHandleInformation`'s flags.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub flags: Option<u32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub exit_code: Option<u32>,
-    /// Bytes read (`ReadFile`, `PeekNamedPipe`, `TransactNamedPipe`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub data: Option<Data>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub bytes_read: Option<u32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub bytes_written: Option<u32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub total_bytes_avail: Option<u32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub bytes_left_this_message: Option<u32>,
-    /// A string result (environment value, command line, expanded text).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub text: Option<String>,
-    /// The environment block (`GetEnvironmentStrings`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub environment: Option<Vec<String>>,
-    /// `Process32First` / `Process32Next`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub entry: Option<ProcessEntry>,
-    /// Pipe handle state (`PIPE_READMODE_MESSAGE` | `PIPE_NOWAIT` bits).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub state: Option<u32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub cur_instances: Option<u32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub max_instances: Option<u32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub in_buffer_size: Option<u32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub out_buffer_size: Option<u32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub max_message_size: Option<u32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub next_size: Option<u32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub message_count: Option<u32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub read_timeout: Option<u32>,
+/// The output table: one entry per out-parameter, generating [`Outputs`], [`OutputField`],
+/// `Outputs::NONE`, `Outputs::FIELDS` and [`Outputs::get`]. Adding an output is one entry.
+///
+/// Entry: `Variant field: kind Type`, where `kind` says what [`Outputs::get`] gives:
+/// `handle` (valid in the caller's table), `target_handle` (valid in the table of
+/// [`Outputs::target_process`]), `number`, `data`, `text`, `strings` or `entry`.
+macro_rules! outputs {
+    ($( $(#[$m:meta])* $variant:ident $field:ident : $kind:ident $ty:ty, )*) => {
+        /// The out-parameters of a call. Only the ones the call fills are present.
+        #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+        #[serde(deny_unknown_fields)]
+        pub struct Outputs {
+            $(
+                $(#[$m])*
+                #[serde(skip_serializing_if = "Option::is_none")]
+                pub $field: Option<$ty>,
+            )*
+            /// The process whose table a `target_handle` is valid in (`DuplicateHandle`'s
+            /// target process); not an out-parameter of its own, so not serialized.
+            #[serde(skip)]
+            pub target_process: Option<u32>,
+        }
+
+        /// One out-parameter, by name.
+        #[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum OutputField {
+            $(
+                #[doc = concat!("`", stringify!($field), "`.")]
+                $variant,
+            )*
+        }
+
+        impl OutputField {
+            /// Every output, in table order.
+            pub const ALL: &'static [OutputField] = &[$(OutputField::$variant),*];
+
+            /// The JSON name (`"target_handle"`).
+            pub const fn as_str(self) -> &'static str {
+                match self { $(OutputField::$variant => stringify!($field),)* }
+            }
+
+            /// The output with this JSON name.
+            pub fn from_name(name: &str) -> Option<OutputField> {
+                match name { $(stringify!($field) => Some(OutputField::$variant),)* _ => None }
+            }
+
+            /// True for outputs that are handle values (valid in some process's table).
+            pub const fn is_handle(self) -> bool {
+                match self { $(OutputField::$variant => outputs!(@is_handle $kind),)* }
+            }
+        }
+
+        impl Outputs {
+            /// No outputs at all.
+            pub const NONE: Outputs = Outputs { $($field: None,)* target_process: None };
+
+            /// The JSON names of every output, in declaration order (scenario `bind` keys).
+            pub const FIELDS: &'static [&'static str] = &[$(stringify!($field)),*];
+
+            /// One output, typed, if the call produced it.
+            pub fn get(&self, field: OutputField) -> Option<OutputValue<'_>> {
+                match field {
+                    $(OutputField::$variant => self.$field.as_ref().map(|v| outputs!(@wrap $kind v self)),)*
+                }
+            }
+
+            /// Every output the call produced, in table order.
+            pub fn iter(&self) -> impl Iterator<Item = (OutputField, OutputValue<'_>)> + '_ {
+                OutputField::ALL.iter().filter_map(move |&f| self.get(f).map(|v| (f, v)))
+            }
+        }
+    };
+    (@is_handle handle) => { true };
+    (@is_handle target_handle) => { true };
+    (@is_handle $other:ident) => { false };
+    (@wrap handle $v:ident $s:ident) => { OutputValue::Handle(*$v, HandleOwner::Caller) };
+    (@wrap target_handle $v:ident $s:ident) => {
+        OutputValue::Handle(*$v, $s.target_process.map_or(HandleOwner::Caller, HandleOwner::Process))
+    };
+    (@wrap number $v:ident $s:ident) => { OutputValue::Number(*$v) };
+    (@wrap data $v:ident $s:ident) => { OutputValue::Data($v) };
+    (@wrap text $v:ident $s:ident) => { OutputValue::Text($v) };
+    (@wrap strings $v:ident $s:ident) => { OutputValue::Strings($v) };
+    (@wrap entry $v:ident $s:ident) => { OutputValue::Entry($v) };
 }
 
-impl Outputs {
-    /// No outputs at all.
-    pub const NONE: Outputs = Outputs {
-        target_handle: None,
-        read_handle: None,
-        write_handle: None,
-        process_handle: None,
-        thread_handle: None,
-        process_id: None,
-        thread_id: None,
-        flags: None,
-        exit_code: None,
-        data: None,
-        bytes_read: None,
-        bytes_written: None,
-        total_bytes_avail: None,
-        bytes_left_this_message: None,
-        text: None,
-        environment: None,
-        entry: None,
-        state: None,
-        cur_instances: None,
-        max_instances: None,
-        in_buffer_size: None,
-        out_buffer_size: None,
-        max_message_size: None,
-        next_size: None,
-        message_count: None,
-        read_timeout: None,
-    };
+outputs! {
+    /// `DuplicateHandle`'s `*lpTargetHandle`, valid in the target process.
+    TargetHandle target_handle: target_handle HandleValue,
+    /// `CreatePipe`'s `*hReadPipe`.
+    ReadHandle read_handle: handle HandleValue,
+    /// `CreatePipe`'s `*hWritePipe`.
+    WriteHandle write_handle: handle HandleValue,
+    /// `PROCESS_INFORMATION.hProcess`.
+    ProcessHandle process_handle: handle HandleValue,
+    /// `PROCESS_INFORMATION.hThread`.
+    ThreadHandle thread_handle: handle HandleValue,
+    /// `PROCESS_INFORMATION.dwProcessId` (also `CreateThread`'s owner).
+    ProcessId process_id: number u32,
+    /// `PROCESS_INFORMATION.dwThreadId`, `CreateThread`'s `*lpThreadId`.
+    ThreadId thread_id: number u32,
+    /// `GetHandleInformation`'s flags.
+    Flags flags: number u32,
+    /// `GetExitCodeProcess` / `GetExitCodeThread`.
+    ExitCode exit_code: number u32,
+    /// Bytes read (`ReadFile`, `PeekNamedPipe`, `TransactNamedPipe`).
+    Data data: data Data,
+    /// `*lpNumberOfBytesRead`.
+    BytesRead bytes_read: number u32,
+    /// `*lpNumberOfBytesWritten`.
+    BytesWritten bytes_written: number u32,
+    /// `PeekNamedPipe`'s `*lpTotalBytesAvail`.
+    TotalBytesAvail total_bytes_avail: number u32,
+    /// `PeekNamedPipe`'s `*lpBytesLeftThisMessage`.
+    BytesLeftThisMessage bytes_left_this_message: number u32,
+    /// A string result (environment value, command line, expanded text).
+    Text text: text String,
+    /// The environment block (`GetEnvironmentStrings`).
+    Environment environment: strings Vec<String>,
+    /// `Process32First` / `Process32Next`.
+    Entry entry: entry ProcessEntry,
+    /// Pipe handle state (`PIPE_READMODE_MESSAGE` | `PIPE_NOWAIT` bits).
+    State state: number u32,
+    /// `GetNamedPipeHandleState`'s `*lpCurInstances`.
+    CurInstances cur_instances: number u32,
+    /// `GetNamedPipeInfo`'s `*lpMaxInstances`.
+    MaxInstances max_instances: number u32,
+    /// `GetNamedPipeInfo`'s `*lpInBufferSize`.
+    InBufferSize in_buffer_size: number u32,
+    /// `GetNamedPipeInfo`'s `*lpOutBufferSize`.
+    OutBufferSize out_buffer_size: number u32,
+    /// `GetMailslotInfo`'s `*lpMaxMessageSize`.
+    MaxMessageSize max_message_size: number u32,
+    /// `GetMailslotInfo`'s `*lpNextSize`.
+    NextSize next_size: number u32,
+    /// `GetMailslotInfo`'s `*lpMessageCount`.
+    MessageCount message_count: number u32,
+    /// `GetMailslotInfo`'s `*lpReadTimeout`.
+    ReadTimeout read_timeout: number u32,
+}
 
-    /// The JSON names of every output, in declaration order (scenario `bind` keys).
-    pub const FIELDS: &'static [&'static str] = &[
-        "target_handle",
-        "read_handle",
-        "write_handle",
-        "process_handle",
-        "thread_handle",
-        "process_id",
-        "thread_id",
-        "flags",
-        "exit_code",
-        "data",
-        "bytes_read",
-        "bytes_written",
-        "total_bytes_avail",
-        "bytes_left_this_message",
-        "text",
-        "environment",
-        "entry",
-        "state",
-        "cur_instances",
-        "max_instances",
-        "in_buffer_size",
-        "out_buffer_size",
-        "max_message_size",
-        "next_size",
-        "message_count",
-        "read_timeout",
-    ];
+/// Whose handle table an output handle value is valid in.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HandleOwner {
+    /// The calling process's.
+    Caller,
+    /// This process's (`DuplicateHandle`'s target), by pid.
+    Process(u32),
+}
+
+impl HandleOwner {
+    /// The pid, given the caller's.
+    pub fn pid(self, caller: u32) -> u32 {
+        match self {
+            HandleOwner::Caller => caller,
+            HandleOwner::Process(pid) => pid,
+        }
+    }
+}
+
+/// One output, typed: what [`Outputs::get`] gives.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum OutputValue<'a> {
+    /// A handle value and the table it is valid in.
+    Handle(HandleValue, HandleOwner),
+    /// A number (a count, an id, a flag word, a size).
+    Number(u32),
+    /// Bytes.
+    Data(&'a Data),
+    /// A string.
+    Text(&'a str),
+    /// A list of strings (an environment block).
+    Strings(&'a [String]),
+    /// A process entry.
+    Entry(&'a ProcessEntry),
+}
+
+impl OutputValue<'_> {
+    /// The value as a number, for handles and numbers.
+    pub fn as_u32(&self) -> Option<u32> {
+        match self {
+            OutputValue::Handle(h, _) => Some(h.0),
+            OutputValue::Number(n) => Some(*n),
+            _ => None,
+        }
+    }
 }
 
 /// A finished call: return value, the thread's last error after the call, and outputs.
@@ -340,13 +403,19 @@ mod tests {
             next_size: Some(0),
             message_count: Some(0),
             read_timeout: Some(0),
+            target_process: None,
         };
-        let json = serde_json::to_value(full).unwrap();
+        let json = serde_json::to_value(&full).unwrap();
         let keys: Vec<&str> = json.as_object().unwrap().keys().map(String::as_str).collect();
         let mut expected = Outputs::FIELDS.to_vec();
         expected.sort();
         let mut keys = keys;
         keys.sort();
         assert_eq!(keys, expected);
+        for field in OutputField::ALL {
+            assert_eq!(OutputField::from_name(field.as_str()), Some(*field));
+            assert!(full.get(*field).is_some(), "{field:?}");
+            assert_eq!(field.is_handle(), field.as_str().ends_with("_handle"));
+        }
     }
 }

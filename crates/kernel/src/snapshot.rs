@@ -94,7 +94,7 @@ pub struct ParkedView {
     /// Sequence number.
     pub call_seq: u64,
     /// What it waits for.
-    pub waiting_for: String,
+    pub waiting_for: crate::WaitReason,
     /// When it times out.
     pub deadline_ms: Option<u64>,
 }
@@ -302,7 +302,7 @@ impl Kernel {
             parked: t.parked.as_ref().map(|p| ParkedView {
                 call: p.call_name.to_string(),
                 call_seq: p.call_seq,
-                waiting_for: self.describe_wait(&p.op),
+                waiting_for: self.wait_reason(&p.op),
                 deadline_ms: p.deadline,
             }),
         }

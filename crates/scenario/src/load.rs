@@ -6,7 +6,7 @@
 use crate::format::*;
 use crate::locate::{element_lines, locate, JsonPath};
 use crate::values::{self, Lookup};
-use kernsim_kernel::{consts, Call, Outputs};
+use kernsim_kernel::{consts, Call, CallName, Outputs};
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::fmt;
@@ -333,7 +333,7 @@ impl Validator {
         })?;
         self.actor(by, &path.key("by"))?;
         let no_args = serde_json::Map::new();
-        let resolved = values::resolve_args(step.args.as_ref().unwrap_or(&no_args), self)
+        let resolved = values::resolve_args(kind_of(name), step.args.as_ref().unwrap_or(&no_args), self)
             .map_err(|(p, m)| (join(&path.key("args"), &p), m))?;
         values::build_call(name, resolved).map_err(|(p, m)| (join(&path.key("args"), &p), explain_serde(&m)))?;
         let outputs = output_names();
@@ -521,4 +521,8 @@ fn join(base: &JsonPath, rest: &JsonPath) -> JsonPath {
     let mut p = base.clone();
     p.0.extend(rest.0.iter().cloned());
     p
+}
+
+fn kind_of(name: &str) -> CallName {
+    CallName::from_name(name).expect("validated call name")
 }

@@ -57,6 +57,33 @@ fn pipe_state(lang: Lang, s: PipeState) -> &'static str {
     }
 }
 
+/// An object named in a wait reason: "Pipe 0x1200", or "a destroyed object".
+fn tag(t: &Option<ObjectTag>) -> String {
+    match t {
+        Some(t) => format!("{} {:#x}", t.kind.name(), t.address),
+        None => "a destroyed object".to_string(),
+    }
+}
+
+/// What a parked call waits for, in words.
+pub fn wait_reason(_lang: Lang, w: &WaitReason) -> String {
+    match w {
+        WaitReason::Signaled { objects, wait_all } => {
+            let list: Vec<String> = objects.iter().map(tag).collect();
+            format!("{} to be signaled", list.join(if *wait_all { " and " } else { " or " }))
+        }
+        WaitReason::Clock => "the clock".to_string(),
+        WaitReason::Data { end } => format!("data in {}", tag(end)),
+        WaitReason::ReadDown { end } => format!("{} to be read down to its quota", tag(end)),
+        WaitReason::Client { end } => format!("a client on {}", tag(end)),
+        WaitReason::ListeningInstance { pipe } => format!("a listening instance of {pipe}"),
+        WaitReason::PeerReads { end } => format!("the peer of {} to read everything", tag(end)),
+        WaitReason::Message { mailslot } => format!("a message in {}", tag(mailslot)),
+        WaitReason::Reply { end } => format!("a reply on {}", tag(end)),
+        WaitReason::Resume => "ResumeThread".to_string(),
+    }
+}
+
 fn yn(b: bool) -> &'static str {
     if b {
         "Y"
@@ -747,7 +774,7 @@ fn render_show(out: &mut String, ctx: &mut Ctx<'_>, shown: &Shown) {
                         ctx.thread(t.thread_id),
                         p.call,
                         l.t("waits for", "대기 대상:"),
-                        p.waiting_for
+                        wait_reason(l, &p.waiting_for)
                     );
                 }
             }

@@ -402,7 +402,8 @@ impl State {
             let (pid, tid) = self.thread_of(&by)?;
             let no_args = serde_json::Map::new();
             let args = step.args.as_ref().unwrap_or(&no_args);
-            let resolved = values::resolve_args(args, self).map_err(|(p, m)| format!("args.{p}: {m}"))?;
+            let resolved = values::resolve_args(CallName::from_name(name).ok_or("unknown call")?, args, self)
+                .map_err(|(p, m)| format!("args.{p}: {m}"))?;
             let call = values::build_call(name, resolved).map_err(|(p, m)| format!("args.{p}: {m}"))?;
             let target_pid = match &call {
                 Call::DuplicateHandle(a) => self
@@ -840,7 +841,14 @@ impl State {
                     "deadlock: {}",
                     d.threads
                         .iter()
-                        .map(|t| format!("tid {} in {} waits for {}", t.thread_id, t.call, t.waiting_for))
+                        .map(|t| {
+                            format!(
+                                "tid {} in {} waits for {}",
+                                t.thread_id,
+                                t.call.as_deref().unwrap_or("(suspended)"),
+                                crate::render::wait_reason(crate::Lang::En, &t.waiting_for)
+                            )
+                        })
                         .collect::<Vec<_>>()
                         .join("; ")
                 )),

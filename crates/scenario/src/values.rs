@@ -4,7 +4,7 @@
 //! by earlier steps.
 
 use crate::locate::{JsonPath, Seg};
-use kernsim_kernel::{consts, Call, CallResult, Data, Ret, Win32Error};
+use kernsim_kernel::{consts, Call, CallName, CallResult, Data, Ret, Win32Error};
 use serde_json::{Map, Value};
 
 /// Looks up a bound name's number.
@@ -113,10 +113,14 @@ fn display_number(value: u32) -> String {
 }
 
 /// Resolves a call's arguments: numbers in numeric parameters, `${}` in text ones.
-pub fn resolve_args(args: &Map<String, Value>, lookup: &dyn Lookup) -> Result<Value, (JsonPath, String)> {
+pub fn resolve_args(
+    call: CallName,
+    args: &Map<String, Value>,
+    lookup: &dyn Lookup,
+) -> Result<Value, (JsonPath, String)> {
     let mut out = Map::with_capacity(args.len());
     for (key, value) in args {
-        let text = Call::TEXT_ARGUMENTS.contains(&key.as_str());
+        let text = call.text_arguments().contains(&key.as_str());
         let resolved = resolve_value(value, text, lookup)
             .map_err(|(inner, e)| (prefixed(Seg::Key(key.clone().into()), inner), e))?;
         out.insert(key.clone(), resolved);
@@ -376,7 +380,7 @@ mod tests {
     fn calls_are_built_and_bad_arguments_named() {
         let n = names();
         let args: Map<String, Value> = serde_json::from_str(r#"{"handle": "hParent"}"#).unwrap();
-        let call = build_call("CloseHandle", resolve_args(&args, &n).unwrap()).unwrap();
+        let call = build_call("CloseHandle", resolve_args(CallName::CloseHandle, &args, &n).unwrap()).unwrap();
         assert_eq!(
             call,
             Call::CloseHandle {
@@ -384,7 +388,7 @@ mod tests {
             }
         );
         let args: Map<String, Value> = serde_json::from_str(r#"{"handel": 4}"#).unwrap();
-        let (_, msg) = build_call("CloseHandle", resolve_args(&args, &n).unwrap()).unwrap_err();
+        let (_, msg) = build_call("CloseHandle", resolve_args(CallName::CloseHandle, &args, &n).unwrap()).unwrap_err();
         assert!(msg.contains("unknown field `handel`"), "{msg}");
     }
 

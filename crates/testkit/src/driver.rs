@@ -672,7 +672,7 @@ impl Driver {
             (_, false) => Vec::new(),
             (Some(list), true) => parent_rows
                 .iter()
-                .filter(|r| list.iter().any(|h| h.0 & !3 == r.handle.0))
+                .filter(|r| list.iter().any(|h| h.canonical() == r.handle))
                 .collect(),
             (None, true) => parent_rows.iter().filter(|r| r.inherit).collect(),
         };

@@ -115,9 +115,9 @@ impl Kernel {
         if closable && target_process == source_process {
             // Same process + CLOSE_SOURCE: the row is moved in place and keeps its value, even
             // when a lower slot is free (WT-process checks this on Windows).
-            let value = HandleValue(source_value.0 & !3);
+            let value = source_value.canonical();
             self.rewrite_row(source_process, value, HandleEntry { object, access, flags });
-            return self.dup_done(value, a.null_target_handle);
+            return self.dup_done(value, a.null_target_handle, target_process);
         }
         if let Err(res) = self.ensure_rows(target_process, 1) {
             if closable {
@@ -131,11 +131,11 @@ impl Kernel {
             #[cfg(feature = "test-hooks")]
             if self.bugs.close_source_keeps_count {
                 self.process_mut(source_process).handles.remove(source_value);
-                return self.dup_done(value, a.null_target_handle);
+                return self.dup_done(value, a.null_target_handle, target_process);
             }
             self.remove_row(source_process, source_value, Why::CloseSource);
         }
-        self.dup_done(value, a.null_target_handle)
+        self.dup_done(value, a.null_target_handle, target_process)
     }
 
     /// Replaces a row's access and flags in place: the "move" of a same-process
@@ -164,11 +164,15 @@ impl Kernel {
         }
     }
 
-    fn dup_done(&self, value: HandleValue, null_target: bool) -> Res {
+    fn dup_done(&self, value: HandleValue, null_target: bool, target_process: ObjectId) -> Res {
         if null_target {
             Res::yes()
         } else {
-            Res::yes().out(|o| o.target_handle = Some(value))
+            let pid = self.process(target_process).pid;
+            Res::yes().out(|o| {
+                o.target_handle = Some(value);
+                o.target_process = Some(pid);
+            })
         }
     }
 }

@@ -14,7 +14,7 @@ mod process;
 mod sync;
 
 pub use file::FileSystemEntry;
-pub use sync::{Deadlock, DeadlockedThread};
+pub use sync::{Deadlock, DeadlockedThread, ObjectTag, WaitReason};
 
 use crate::call::Call;
 use crate::consts::*;
@@ -206,7 +206,16 @@ impl Kernel {
         let call_seq = self.next_call_seq;
         let step = self.dispatch(cx, call);
         let outcome = match step {
-            Step::Done(res) => CallOutcome::Done(self.finish(cx.thread, res)),
+            Step::Done(mut res) => {
+                // A shared validation helper fails with FALSE; a call of another return type
+                // returns its own failure value from the call table (NULL, WAIT_FAILED, 0, ...).
+                if res.error.is_some() && res.ret == Ret::Bool(false) {
+                    if let Some(failed) = call.kind().failure_ret() {
+                        res.ret = failed;
+                    }
+                }
+                CallOutcome::Done(self.finish(cx.thread, res))
+            }
             Step::Park(op, deadline) => {
                 self.park(cx.thread, op, deadline, call.name(), call_seq);
                 CallOutcome::Pending { call_seq }
@@ -506,7 +515,7 @@ impl Kernel {
     /// Removes a row and drops the object's counts (destroying it at zero).
     pub(crate) fn remove_row(&mut self, process: ObjectId, value: HandleValue, why: Why) -> Option<HandleEntry> {
         let entry = self.process_mut(process).handles.remove(value)?;
-        let handle = HandleValue(value.0 & !3);
+        let handle = value.canonical();
         if self.log_enabled {
             let process_id = self.process(process).pid;
             let object = self.objects[entry.object].address;
@@ -850,12 +859,7 @@ impl Kernel {
     fn get_process_id(&self, cx: Cx, process: HandleValue) -> Res {
         let (id, access) = match self.resolve_kind(cx, process, ObjectKind::Process) {
             Ok(v) => v,
-            Err(res) => {
-                return Res {
-                    ret: Ret::Dword(0),
-                    ..res
-                }
-            }
+            Err(res) => return res,
         };
         if access & (PROCESS_QUERY_INFORMATION | PROCESS_QUERY_LIMITED_INFORMATION) == 0 {
             return Res::fail(Ret::Dword(0), Win32Error::AccessDenied);

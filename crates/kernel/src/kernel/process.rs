@@ -143,7 +143,7 @@ impl Kernel {
                 if !entry.inherit() {
                     return Res::no(Win32Error::InvalidParameter);
                 }
-                let value = HandleValue(h.0 & !3);
+                let value = h.canonical();
                 if !rows.iter().any(|(v, _)| *v == value) {
                     rows.push((value, *entry));
                 }

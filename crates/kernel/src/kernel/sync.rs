@@ -19,10 +19,10 @@ pub struct DeadlockedThread {
     pub thread_id: u32,
     /// Its process.
     pub process_id: u32,
-    /// The call it is parked in ("suspended" for a suspended thread).
-    pub call: String,
-    /// What it waits for, in words.
-    pub waiting_for: String,
+    /// The call it is parked in (`None`: it is suspended, not parked).
+    pub call: Option<String>,
+    /// What it waits for, as data ([`WaitReason::Resume`] for a suspended thread).
+    pub waiting_for: WaitReason,
 }
 
 /// Every live thread is parked (or suspended) and no timeout is pending: nothing can move.
@@ -30,6 +30,68 @@ pub struct DeadlockedThread {
 pub struct Deadlock {
     /// Who waits on what, by thread id.
     pub threads: Vec<DeadlockedThread>,
+}
+
+/// An object named in a [`WaitReason`]: its display address and kind (`None`: destroyed).
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ObjectTag {
+    /// Display address.
+    pub address: u32,
+    /// Its kind.
+    pub kind: ObjectKind,
+}
+
+/// What a parked call waits for: data that the renderers word (never a sentence here).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "for", rename_all = "snake_case")]
+pub enum WaitReason {
+    /// `WaitForSingleObject`/`WaitForMultipleObjects`: these objects to be signaled, all of
+    /// them or any one.
+    Signaled {
+        /// The objects, in argument order (`None`: destroyed).
+        objects: Vec<Option<ObjectTag>>,
+        /// All at once (true) or any one.
+        wait_all: bool,
+    },
+    /// `Sleep`: only the clock.
+    Clock,
+    /// An empty pipe read: data written to this end.
+    Data {
+        /// The end being read.
+        end: Option<ObjectTag>,
+    },
+    /// A write over quota: this end's queue to be read down.
+    ReadDown {
+        /// The end whose queue holds the data.
+        end: Option<ObjectTag>,
+    },
+    /// `ConnectNamedPipe`: a client on this server end.
+    Client {
+        /// The server end.
+        end: Option<ObjectTag>,
+    },
+    /// `WaitNamedPipe` or a busy `CallNamedPipe`: an instance of this pipe to listen.
+    ListeningInstance {
+        /// The pipe's name as created.
+        pipe: String,
+    },
+    /// `FlushFileBuffers`: the peer of this end to read everything.
+    PeerReads {
+        /// The flushing end.
+        end: Option<ObjectTag>,
+    },
+    /// An empty mailslot read: a message.
+    Message {
+        /// The mailslot.
+        mailslot: Option<ObjectTag>,
+    },
+    /// `TransactNamedPipe`/`CallNamedPipe`: the reply on this end.
+    Reply {
+        /// The caller's end.
+        end: Option<ObjectTag>,
+    },
+    /// A suspended thread: `ResumeThread`.
+    Resume,
 }
 
 /// Named-object names: `Local\` is the default namespace, `Global\` another; any other
@@ -393,8 +455,8 @@ impl Kernel {
                 continue;
             }
             let (call, waiting_for) = match &t.parked {
-                Some(p) => (p.call_name.to_string(), self.describe_wait(&p.op)),
-                None if t.suspend_count > 0 => ("(suspended)".to_string(), "ResumeThread".to_string()),
+                Some(p) => (Some(p.call_name.to_string()), self.wait_reason(&p.op)),
+                None if t.suspend_count > 0 => (None, WaitReason::Resume),
                 None => return None,
             };
             threads.push(DeadlockedThread {
@@ -407,38 +469,34 @@ impl Kernel {
         Some(Deadlock { threads })
     }
 
-    /// "Process 0x1000", for messages.
-    pub(crate) fn describe_object(&self, id: ObjectId) -> String {
-        match self.objects.get(id) {
-            Some(o) => format!("{} {:#x}", o.kind().name(), o.address),
-            None => "a destroyed object".to_string(),
-        }
+    /// An object as a [`WaitReason`] names it.
+    pub(crate) fn tag(&self, id: ObjectId) -> Option<ObjectTag> {
+        self.objects.get(id).map(|o| ObjectTag {
+            address: o.address,
+            kind: o.kind(),
+        })
     }
 
-    /// What a parked call waits for, in words.
-    pub(crate) fn describe_wait(&self, op: &PendingOp) -> String {
+    /// What a parked call waits for.
+    pub(crate) fn wait_reason(&self, op: &PendingOp) -> WaitReason {
         match op {
-            PendingOp::Wait { objects, wait_all } => {
-                let list: Vec<String> = objects.iter().map(|&o| self.describe_object(o)).collect();
-                let joiner = if *wait_all { " and " } else { " or " };
-                format!("{} to be signaled", list.join(joiner))
-            }
-            PendingOp::Sleep => "the clock".to_string(),
-            PendingOp::ReadPipe { end, .. } => format!("data in {}", self.describe_object(*end)),
-            PendingOp::WritePipe { reader, .. } => {
-                format!("{} to be read down to its quota", self.describe_object(*reader))
-            }
-            PendingOp::Connect { end } => format!("a client on {}", self.describe_object(*end)),
-            PendingOp::WaitNamedPipe { key } | PendingOp::CallWait { key, .. } => {
-                let name = self.pipes.get(key).map_or(key.as_str(), |p| p.display_name.as_str());
-                format!("a listening instance of {name}")
-            }
-            PendingOp::Flush { end } => format!("the peer of {} to read everything", self.describe_object(*end)),
-            PendingOp::ReadMailslot { slot, .. } => {
-                format!("a message in {}", self.describe_object(*slot))
-            }
+            PendingOp::Wait { objects, wait_all } => WaitReason::Signaled {
+                objects: objects.iter().map(|&o| self.tag(o)).collect(),
+                wait_all: *wait_all,
+            },
+            PendingOp::Sleep => WaitReason::Clock,
+            PendingOp::ReadPipe { end, .. } => WaitReason::Data { end: self.tag(*end) },
+            PendingOp::WritePipe { reader, .. } => WaitReason::ReadDown { end: self.tag(*reader) },
+            PendingOp::Connect { end } => WaitReason::Client { end: self.tag(*end) },
+            PendingOp::WaitNamedPipe { key } | PendingOp::CallWait { key, .. } => WaitReason::ListeningInstance {
+                pipe: self.pipes.get(key).map_or(key.clone(), |p| p.display_name.clone()),
+            },
+            PendingOp::Flush { end } => WaitReason::PeerReads { end: self.tag(*end) },
+            PendingOp::ReadMailslot { slot, .. } => WaitReason::Message {
+                mailslot: self.tag(*slot),
+            },
             PendingOp::Transact { end, .. } | PendingOp::CallReply { end, .. } => {
-                format!("a reply on {}", self.describe_object(*end))
+                WaitReason::Reply { end: self.tag(*end) }
             }
         }
     }

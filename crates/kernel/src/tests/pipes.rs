@@ -329,7 +329,18 @@ fn the_classic_bug_a_parent_keeping_its_write_end_never_sees_eof() {
     assert_eq!(w.run(w.tid, read(r, 100)).outputs().bytes_read, Some(18));
     let seq = w.park(w.tid, read(r, 100));
     let d = w.k.deadlock().expect("the parent waits on its own write end");
-    assert!(d.threads[0].waiting_for.contains("data in Pipe"));
+    assert!(
+        matches!(
+            d.threads[0].waiting_for,
+            crate::WaitReason::Data {
+                end: Some(crate::ObjectTag {
+                    kind: crate::ObjectKind::Pipe,
+                    ..
+                })
+            }
+        ),
+        "{d:?}"
+    );
     // Time changes nothing: the read stays blocked (the [Oracle] waited 1500 ms).
     w.k.advance_time(1500);
     w.no_completion();

@@ -204,7 +204,18 @@ fn sleep_and_deadlock_detection() {
     let d = w.k.deadlock().expect("the only thread waits for ever");
     assert_eq!(d.threads.len(), 1);
     assert_eq!(d.threads[0].thread_id, w.tid);
-    assert!(d.threads[0].waiting_for.contains("Event"), "{:?}", d);
+    match &d.threads[0].waiting_for {
+        crate::WaitReason::Signaled {
+            objects,
+            wait_all: false,
+        } => {
+            assert_eq!(
+                objects.iter().map(|o| o.map(|o| o.kind)).collect::<Vec<_>>(),
+                [Some(crate::ObjectKind::Event)]
+            )
+        }
+        other => panic!("{other:?}"),
+    }
 }
 
 #[test]
