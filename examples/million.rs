@@ -39,7 +39,11 @@ fn main() {
         let scenario = kernsim::scenario::load_str(&text, "generated.json").expect("valid");
         let loaded = t.elapsed();
         let scenario_heap = LIVE.load(Ordering::Relaxed) - text.len();
-        let run = kernsim::scenario::run_with(&scenario, kernsim::scenario::RunOptions { event_log });
+        let run = kernsim::scenario::run_with(
+            &scenario,
+            kernsim::scenario::RunOptions { event_log },
+            &mut kernsim::scenario::Discard,
+        );
         let total = t.elapsed();
         assert!(run.passed());
         println!(

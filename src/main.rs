@@ -5,7 +5,10 @@
 
 use clap::{Parser, Subcommand, ValueEnum};
 use kernsim::shell;
-use kernsim_scenario::{load_file, render_json, render_text, run, Lang};
+use kernsim_scenario::render::{failure, run_problem};
+use kernsim_scenario::{
+    load_file, run_with, Discard, JsonRenderer, Lang, Names, RunOptions, Sink, StepTrace, TextRenderer,
+};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -88,6 +91,47 @@ fn main() -> ExitCode {
     ExitCode::from(code)
 }
 
+/// A renderer writing each step to stdout as the run hands it over, then dropping it. A
+/// closed stdout (`kernsim run ... | head`) stops the writing quietly.
+struct Streaming<W: Write> {
+    renderer: Renderer,
+    out: W,
+    closed: bool,
+}
+
+enum Renderer {
+    Text(TextRenderer),
+    Json(JsonRenderer),
+}
+
+impl Renderer {
+    fn take(&mut self) -> String {
+        match self {
+            Renderer::Text(r) => r.take(),
+            Renderer::Json(r) => r.take(),
+        }
+    }
+}
+
+impl<W: Write> Streaming<W> {
+    fn flush(&mut self) {
+        let text = self.renderer.take();
+        if !self.closed && self.out.write_all(text.as_bytes()).is_err() {
+            self.closed = true;
+        }
+    }
+}
+
+impl<'a, W: Write> Sink<'a> for Streaming<W> {
+    fn step(&mut self, trace: StepTrace<'a>, names: &Names) {
+        match &mut self.renderer {
+            Renderer::Text(r) => r.step(&trace, names),
+            Renderer::Json(r) => r.step(&trace),
+        }
+        self.flush();
+    }
+}
+
 fn run_one(file: &Path, lang: Lang, format: Format) -> u8 {
     let scenario = match load_file(file) {
         Ok(s) => s,
@@ -96,18 +140,34 @@ fn run_one(file: &Path, lang: Lang, format: Format) -> u8 {
             return 2;
         }
     };
-    let result = run(&scenario);
-    let text = match format {
-        Format::Text => render_text(&scenario, &result, lang),
-        Format::Json => render_json(&scenario, &result),
+    let renderer = match format {
+        Format::Text => Renderer::Text(TextRenderer::new(&scenario, lang)),
+        Format::Json => Renderer::Json(JsonRenderer::new(&scenario)),
     };
-    let mut stdout = std::io::stdout().lock();
-    let _ = stdout.write_all(text.as_bytes());
-    if let Some(e) = &result.error {
-        eprintln!("error: {}:{}: step {}: {}", scenario.file, e.line, e.step, e.message);
+    let mut sink = Streaming {
+        renderer,
+        out: std::io::BufWriter::new(std::io::stdout().lock()),
+        closed: false,
+    };
+    sink.flush();
+    let summary = run_with(&scenario, RunOptions::default(), &mut sink);
+    match &mut sink.renderer {
+        Renderer::Text(r) => r.summary(&summary),
+        Renderer::Json(r) => r.summary(&summary),
+    }
+    sink.flush();
+    let _ = sink.out.flush();
+    if let Some(e) = &summary.error {
+        eprintln!(
+            "error: {}:{}: step {}: {}",
+            scenario.file,
+            e.line,
+            e.step,
+            run_problem(lang, &e.problem)
+        );
         return 2;
     }
-    u8::from(!result.passed())
+    u8::from(!summary.passed())
 }
 
 /// Every *.json under `path` (or `path` itself), sorted.
@@ -147,23 +207,28 @@ fn check(paths: &[PathBuf]) -> u8 {
                 continue;
             }
         };
-        let result = run(&scenario);
-        let checks: usize = result.steps.iter().map(|s| s.checks.len()).sum();
+        let result = run_with(&scenario, RunOptions::default(), &mut Discard);
+        let checks = result.checks;
         if let Some(e) = &result.error {
             println!("ERROR {}", file.display());
-            println!("    step {} (line {}): {}", e.step, e.line, e.message);
+            println!(
+                "    step {} (line {}): {}",
+                e.step,
+                e.line,
+                run_problem(Lang::En, &e.problem)
+            );
             unusable += 1;
         } else if result.passed() {
             println!(
                 "ok    {} ({} steps, {checks} checks)",
                 file.display(),
-                scenario.doc.steps.len()
+                scenario.steps.len()
             );
             passed += 1;
         } else {
             println!("FAIL  {}", file.display());
-            for (step, line, message) in result.failures() {
-                println!("    step {step} (line {line}): {message}");
+            for f in &result.failures {
+                println!("    step {} (line {}): {}", f.step, f.line, failure(Lang::En, &f.check));
             }
             failed += 1;
         }

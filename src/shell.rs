@@ -540,7 +540,7 @@ impl Shell {
         let mut out = render_shown(
             &Shown::Object {
                 object: Some(view),
-                label: format!("{address:#x}"),
+                label: kernsim_scenario::Label::Address { address },
             },
             self.lang,
             &self.names,

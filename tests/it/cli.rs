@@ -159,7 +159,7 @@ fn malformed_files_give_located_errors() {
         (
             "unknown-arg",
             scenario(r#"{"by": "p", "call": "CloseHandle", "args": {"handel": 4}}"#),
-            "unknown field `handel`",
+            "unknown argument `handel` of CloseHandle",
         ),
         (
             "missing-arg",

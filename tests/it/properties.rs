@@ -107,7 +107,7 @@ fn a_usage_count_not_decremented_on_one_path_is_caught() {
     let json = &json[..stream.byte_offset()];
     let scenario = kernsim_scenario::load_str(json, "failure.json").unwrap_or_else(|e| panic!("{e}\n{json}"));
     let run = kernsim_scenario::run(&scenario);
-    assert!(run.error.is_none(), "{:?}", run.error);
+    assert!(run.error().is_none(), "{:?}", run.error());
 }
 
 #[test]

@@ -10,7 +10,7 @@ fn renders(path: &std::path::Path) -> [(String, String); 3] {
     let text = std::fs::read_to_string(path).unwrap();
     let scenario = load_str(&text, &name).unwrap_or_else(|e| panic!("{e}"));
     let result = run(&scenario);
-    assert!(result.error.is_none(), "{}: {:?}", path.display(), result.error);
+    assert!(result.error().is_none(), "{}: {:?}", path.display(), result.error());
     assert!(
         result.passed(),
         "{}: failed checks {:#?}",
@@ -83,12 +83,8 @@ fn every_scenario_renders_byte_identically_twice() {
 fn every_scenario_covers_a_source_section_in_both_languages() {
     for path in super::scenario_files() {
         let scenario = load_file(&path).unwrap();
-        assert!(
-            scenario.doc.source.is_some(),
-            "{} names no source section",
-            path.display()
-        );
-        let notes: Vec<_> = scenario.doc.steps.iter().filter_map(|s| s.note.as_ref()).collect();
+        assert!(scenario.source.is_some(), "{} names no source section", path.display());
+        let notes: Vec<_> = scenario.steps.iter().filter_map(|s| s.note.as_ref()).collect();
         assert!(!notes.is_empty(), "{} has no narration", path.display());
         for note in notes {
             assert_ne!(

@@ -238,7 +238,7 @@ macro_rules! calls {
     ($(
         $(#[$vmeta:meta])*
         $name:ident
-        $({ $( $(#[$fmeta:meta])* $field:ident : $fty:ty ),* $(,)? })?
+        $({ $( $(#[$fmeta:meta])* $field:ident $(| $alias:literal)? : $fty:ty ),* $(,)? })?
         $(( $inner:ty ))?
         => fails $fail:ident, text [$($text:literal),*];
     )*) => {
@@ -248,7 +248,7 @@ macro_rules! calls {
         pub enum Call {
             $(
                 $(#[$vmeta])*
-                $name $({ $( $(#[$fmeta])* $field : $fty ),* })? $(($inner))?,
+                $name $({ $( $(#[$fmeta])* $(#[serde(alias = $alias)])? $field : $fty ),* })? $(($inner))?,
             )*
         }
 
@@ -279,6 +279,29 @@ macro_rules! calls {
             /// loaders must not look those strings up as constants or bindings.
             pub const fn text_arguments(self) -> &'static [&'static str] {
                 match self { $(CallName::$name => &[$($text),*],)* }
+            }
+
+            /// The call's argument names (JSON keys), in declaration order.
+            pub fn arguments(self) -> &'static [&'static str] {
+                match self {
+                    $(CallName::$name => {
+                        $(return &[$(stringify!($field)),*];)?
+                        $(return <$inner as ArgStruct>::FIELDS;)?
+                        #[allow(unreachable_code)]
+                        &[]
+                    })*
+                }
+            }
+
+            /// The argument a JSON key names, accepting the documented aliases (`object` for
+            /// `CloseHandle`'s `handle`, after `hObject`).
+            pub fn canonical_argument(self, key: &str) -> Option<&'static str> {
+                match self {
+                    $(CallName::$name => {
+                        $($($(if key == $alias { return Some(stringify!($field)); })?)*)?
+                    })*
+                }
+                self.arguments().iter().copied().find(|a| *a == key)
             }
 
             /// What the call returns when it fails (`None`: it cannot fail).
@@ -346,22 +369,19 @@ calls! {
     /// `CloseHandle(hObject)`.
     CloseHandle {
         /// `hObject`.
-        #[serde(alias = "object")]
-        handle: HandleValue,
+        handle | "object": HandleValue,
     } => fails FALSE, text [];
     /// `DuplicateHandle(...)`.
     DuplicateHandle(DuplicateHandleArgs) => fails FALSE, text [];
     /// `GetHandleInformation(hObject, &flags)`.
     GetHandleInformation {
         /// `hObject`.
-        #[serde(alias = "object")]
-        handle: HandleValue,
+        handle | "object": HandleValue,
     } => fails FALSE, text [];
     /// `SetHandleInformation(hObject, dwMask, dwFlags)`.
     SetHandleInformation {
         /// `hObject`.
-        #[serde(alias = "object")]
-        handle: HandleValue,
+        handle | "object": HandleValue,
         /// `dwMask`: which flags to change.
         mask: u32,
         /// `dwFlags`: their new values.
@@ -815,9 +835,22 @@ impl<T: Args> Args for Box<T> {
     }
 }
 
-/// [`Args`] for an argument structure: each listed field under its name.
+/// An argument structure of a call (`DuplicateHandleArgs`, ...): its JSON field names.
+pub trait ArgStruct {
+    /// The field names, in declaration order.
+    const FIELDS: &'static [&'static str];
+}
+
+impl<T: ArgStruct> ArgStruct for Box<T> {
+    const FIELDS: &'static [&'static str] = T::FIELDS;
+}
+
+/// [`Args`] and [`ArgStruct`] for an argument structure: each listed field under its name.
 macro_rules! args_struct {
     ($t:ty { $($field:ident),* $(,)? }) => {
+        impl ArgStruct for $t {
+            const FIELDS: &'static [&'static str] = &[$(stringify!($field)),*];
+        }
         impl Args for $t {
             fn visit_leaves(&mut self, path: &mut Vec<ArgSeg>, f: &mut dyn FnMut(&[ArgSeg], ArgMut<'_>)) {
                 let Self { $($field),* } = self;
@@ -923,6 +956,14 @@ mod tests {
             Some(Ret::Handle(HandleValue::INVALID))
         );
         assert_eq!(CallName::GetCurrentProcess.failure_ret(), None);
+        assert_eq!(CallName::ReadFile.arguments(), ["file", "bytes_to_read"]);
+        assert_eq!(CallName::DuplicateHandle.arguments()[1], "source_handle");
+        assert!(CallName::CreateProcess.arguments().contains(&"handle_list"));
+        assert_eq!(CallName::CloseHandle.canonical_argument("object"), Some("handle"));
+        assert_eq!(CallName::CloseHandle.canonical_argument("handle"), Some("handle"));
+        assert_eq!(CallName::CloseHandle.canonical_argument("handel"), None);
+        let c: Call = serde_json::from_str(r#"{"call":"CloseHandle","args":{"object":8}}"#).unwrap();
+        assert_eq!(c, Call::CloseHandle { handle: HandleValue(8) });
     }
 
     #[test]

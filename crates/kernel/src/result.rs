@@ -190,6 +190,12 @@ outputs! {
     ReadTimeout read_timeout: number u32,
 }
 
+impl std::fmt::Display for OutputField {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// Whose handle table an output handle value is valid in.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -62,10 +62,11 @@ impl<T> OneOrMany<T> {
     }
 }
 
-/// A scenario file.
+/// A scenario file. The loader reads the steps as raw JSON slices (`S = &RawValue`) and
+/// compiles each on its own; the schema describes them as [`Step`]s.
 #[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct ScenarioFile {
+pub struct ScenarioFile<S = Step> {
     /// Must be 1.
     pub format_version: u32,
     /// What the scenario shows.
@@ -83,7 +84,7 @@ pub struct ScenarioFile {
     #[serde(default)]
     pub processes: Vec<ProcessDecl>,
     /// The steps, in order.
-    pub steps: Vec<Step>,
+    pub steps: Vec<S>,
 }
 
 /// A process started by the system (not by another scenario process).

@@ -30,14 +30,17 @@
 #![deny(missing_docs)]
 #![allow(clippy::result_large_err)]
 
+pub mod check;
 pub mod format;
 pub mod load;
 pub mod locate;
+pub mod plan;
 pub mod render;
 pub mod runner;
 pub mod schema;
 pub mod values;
 
+pub use check::{Check, Checked, Label, Mismatch, RunProblem};
 pub use load::{load_file, load_str, LoadError, Scenario};
-pub use render::{render_json, render_shown, render_text, Lang};
-pub use runner::{run, run_with, Run, RunError, RunOptions, StepTrace};
+pub use render::{render_json, render_shown, render_text, JsonRenderer, Lang, TextRenderer};
+pub use runner::{run, run_with, Discard, Names, Run, RunError, RunOptions, Sink, StepTrace, Summary};

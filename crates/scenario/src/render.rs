@@ -2,6 +2,7 @@
 //! note does (`| handle | object address | inherit |` plus the usage count), and JSON lines
 //! (one object per line: a `scenario` header, one `step` per step, a `summary`).
 
+use crate::check::*;
 use crate::format::Text;
 use crate::load::Scenario;
 use crate::runner::*;
@@ -92,12 +93,13 @@ fn yn(b: bool) -> &'static str {
     }
 }
 
-/// What the renderer remembers across steps.
-struct Ctx<'a> {
+/// What the renderer remembers across steps (object kinds and thread owners seen so far), and
+/// the process names the run knows at the step being rendered.
+struct Ctx<'n> {
     lang: Lang,
-    names: &'a BTreeMap<u32, String>,
-    kinds: BTreeMap<u32, ObjectKind>,
-    thread_owner: BTreeMap<u32, u32>,
+    names: &'n Names,
+    kinds: &'n mut BTreeMap<u32, ObjectKind>,
+    thread_owner: &'n mut BTreeMap<u32, u32>,
 }
 
 impl Ctx<'_> {
@@ -285,36 +287,62 @@ fn text(t: &Text, lang: Lang) -> &str {
     t.get(lang.code())
 }
 
-/// Renders a run as narrated text.
-pub fn render_text(scenario: &Scenario, run: &Run, lang: Lang) -> String {
-    let l = lang;
-    let mut ctx = Ctx {
-        lang,
-        names: &run.names,
-        kinds: BTreeMap::new(),
-        thread_owner: BTreeMap::new(),
-    };
-    let mut out = String::new();
-    let doc = &scenario.doc;
-    let _ = writeln!(out, "== {} ==", text(&doc.title, lang));
-    if let Some(src) = &doc.source {
-        let _ = writeln!(out, "{} {src}", l.t("source:", "출처:"));
+/// Narrates a run as text, step by step as the run hands them over ([`Sink`]): each step is
+/// written to the buffer and dropped. [`render_text`] feeds it a collected [`Run`].
+pub struct TextRenderer {
+    lang: Lang,
+    kinds: BTreeMap<u32, ObjectKind>,
+    thread_owner: BTreeMap<u32, u32>,
+    /// What has been written and not yet taken.
+    pub out: String,
+}
+
+impl TextRenderer {
+    /// A renderer that starts with the scenario's title, source and description.
+    pub fn new(scenario: &Scenario, lang: Lang) -> TextRenderer {
+        let mut out = String::new();
+        let l = lang;
+        let _ = writeln!(out, "== {} ==", text(&scenario.title, lang));
+        if let Some(src) = &scenario.source {
+            let _ = writeln!(out, "{} {src}", l.t("source:", "출처:"));
+        }
+        if let Some(d) = &scenario.description {
+            let _ = writeln!(out, "{}", text(d, lang));
+        }
+        TextRenderer {
+            lang,
+            kinds: BTreeMap::new(),
+            thread_owner: BTreeMap::new(),
+            out,
+        }
     }
-    if let Some(d) = &doc.description {
-        let _ = writeln!(out, "{}", text(d, lang));
+
+    /// Takes what was written so far.
+    pub fn take(&mut self) -> String {
+        std::mem::take(&mut self.out)
     }
-    for step in &run.steps {
+
+    /// Narrates one step.
+    pub fn step(&mut self, step: &StepTrace<'_>, names: &Names) {
+        let l = self.lang;
+        let out = &mut self.out;
+        let mut ctx = Ctx {
+            lang: l,
+            names,
+            kinds: &mut self.kinds,
+            thread_owner: &mut self.thread_owner,
+        };
         let _ = writeln!(out);
         if step.step == 0 {
             let _ = write!(out, "[{}] ", l.t("setup", "준비"));
         } else {
             let _ = write!(out, "[{} {}] ", l.t("step", "단계"), step.step);
         }
-        if let Some(note) = &step.note {
-            let _ = writeln!(out, "{}", text(note, lang));
+        if let Some(note) = step.note {
+            let _ = writeln!(out, "{}", text(note, l));
             let _ = write!(out, "  ");
         }
-        render_action(&mut out, &mut ctx, step);
+        render_action(out, &mut ctx, step);
         // A count change is folded into the line of the row or object change that caused it.
         let mut lines: Vec<(Option<u32>, String)> = Vec::new();
         for e in &step.events {
@@ -341,7 +369,6 @@ pub fn render_text(scenario: &Scenario, run: &Run, lang: Lang) -> String {
                 Event::RowAdded { object, .. }
                 | Event::RowRemoved { object, .. }
                 | Event::ObjectCreated { object, .. } => Some(*object),
-                Event::ProcessExited { process_id, .. } => run.names.get(process_id).and(None),
                 _ => None,
             };
             if let Some(line) = ctx.event(e) {
@@ -356,45 +383,320 @@ pub fn render_text(scenario: &Scenario, run: &Run, lang: Lang) -> String {
         }
         for c in &step.checks {
             if c.ok {
-                let _ = writeln!(out, "    {} {}", l.t("ok:", "확인:"), c.what);
+                let _ = writeln!(out, "    {} {}", l.t("ok:", "확인:"), checked(l, &c.what));
             } else {
-                let _ = writeln!(
-                    out,
-                    "    {} {}",
-                    l.t("FAILED:", "실패:"),
-                    c.detail.as_deref().unwrap_or(&c.what)
-                );
+                let _ = writeln!(out, "    {} {}", l.t("FAILED:", "실패:"), failure(l, c));
             }
         }
     }
-    let _ = writeln!(out);
-    let total: usize = run.steps.iter().map(|s| s.checks.len()).sum();
-    let failed = run.failures().len();
-    if let Some(e) = &run.error {
+
+    /// The closing lines: a run error, if any, and the count of checks.
+    pub fn summary(&mut self, summary: &Summary<'_>) {
+        let l = self.lang;
+        let out = &mut self.out;
+        let _ = writeln!(out);
+        let failed = summary.failures.len();
+        if let Some(e) = &summary.error {
+            let _ = writeln!(
+                out,
+                "{} {} {} ({} {}): {}",
+                l.t("error at", "오류:"),
+                l.t("step", "단계"),
+                e.step,
+                l.t("line", "줄"),
+                e.line,
+                run_problem(l, &e.problem)
+            );
+        }
         let _ = writeln!(
             out,
-            "{} {} {} ({} {}): {}",
-            l.t("error at", "오류:"),
-            l.t("step", "단계"),
-            e.step,
-            l.t("line", "줄"),
-            e.line,
-            e.message
+            "{} {} {}, {} {}",
+            l.t("result:", "결과:"),
+            summary.checks - failed,
+            l.t("checks passed", "개 확인 통과"),
+            failed,
+            l.t("failed", "개 실패")
         );
     }
-    let _ = writeln!(
-        out,
-        "{} {} {}, {} {}",
-        l.t("result:", "결과:"),
-        total - failed,
-        l.t("checks passed", "개 확인 통과"),
-        failed,
-        l.t("failed", "개 실패")
-    );
-    out
 }
 
-fn render_action(out: &mut String, ctx: &mut Ctx<'_>, step: &StepTrace) {
+impl<'a> Sink<'a> for TextRenderer {
+    fn step(&mut self, trace: StepTrace<'a>, names: &Names) {
+        TextRenderer::step(self, &trace, names);
+    }
+}
+
+/// Renders a collected run as narrated text.
+pub fn render_text(scenario: &Scenario, run: &Run<'_>, lang: Lang) -> String {
+    let mut r = TextRenderer::new(scenario, lang);
+    for step in &run.steps {
+        r.step(step, &run.names);
+    }
+    r.summary(&run.summary);
+    r.take()
+}
+
+/// A return value for messages: `TRUE`, `FALSE`, `4`, `WAIT_TIMEOUT (258)`.
+fn show_ret(ret: Ret) -> String {
+    crate::values::show_ret(ret)
+}
+
+fn object_label(lang: Lang, label: &Label<'_>) -> String {
+    let _ = lang;
+    match label {
+        Label::Handle { handle, in_ } => format!("handle {handle} in {in_}"),
+        Label::Binding { name } => format!("the object of {name}"),
+        Label::Process { name } => format!("process {name}"),
+        Label::MainThread { name } => format!("the main thread of {name}"),
+        Label::Thread { name } => format!("thread {name}"),
+        Label::Address { address } => format!("object {address:#x}"),
+    }
+}
+
+/// What a check looked at, in words (the line after `ok:`).
+pub fn checked(lang: Lang, c: &Checked<'_>) -> String {
+    match c {
+        Checked::Invariants => "kernel invariants".into(),
+        Checked::Pending { expected } => format!("pending = {expected}"),
+        Checked::CallResult => "the call's result".into(),
+        Checked::Ret { expected } => format!("ret = {expected}"),
+        Checked::LastError { expected } => format!("last_error = {expected}"),
+        Checked::Outputs { expected } => format!("outputs {expected}"),
+        Checked::Blocked { name } => format!("{name} is blocked"),
+        Checked::Unblocked { name } => format!("{name} is not blocked"),
+        Checked::NoCompletion => "no parked call completed".into(),
+        Checked::Completed { by, call } => {
+            format!("{by}'s {} completed", call.map_or("call", |c| c.as_str()))
+        }
+        Checked::Table { of } => format!("handle table of {of}"),
+        Checked::Object {
+            object,
+            alive,
+            usage_count,
+            handle_count,
+        } => {
+            let mut parts = Vec::new();
+            if let Some(a) = alive {
+                parts.push(format!("alive = {a}"));
+            }
+            if let Some(u) = usage_count {
+                parts.push(format!("usage count {u}"));
+            }
+            if let Some(h) = handle_count {
+                parts.push(format!("handle count {h}"));
+            }
+            let label = object.as_ref().map_or("object".to_string(), |o| object_label(lang, o));
+            format!("{label}: {}", parts.join(", "))
+        }
+        Checked::Process { name } => format!("process {name}"),
+        Checked::Env { process, name, value } => format!(
+            "{process}'s {name} = {}",
+            serde_json::to_string(value).unwrap_or_default()
+        ),
+        Checked::Time { ms } => format!("time = {ms} ms"),
+        Checked::Deadlock { expected } => format!("deadlock = {expected}"),
+    }
+}
+
+fn error_name(code: u32) -> String {
+    Win32Error::from_code(code).map_or(code.to_string(), |e| e.to_string())
+}
+
+/// One mismatch, in words.
+pub fn mismatch(lang: Lang, m: &Mismatch<'_>) -> String {
+    match m {
+        Mismatch::Invariant { violation } => violation.to_string(),
+        Mismatch::Pending { expected } => format!(
+            "expected the call to {}, but it {}",
+            if *expected { "park" } else { "return" },
+            if *expected { "did not park" } else { "parked" }
+        ),
+        Mismatch::NoResult => "the call has no result yet (it parked or did not return)".into(),
+        Mismatch::Ret { expected, actual } => format!("ret: expected {expected}, found {}", show_ret(*actual)),
+        Mismatch::LastError { expected, actual } => {
+            format!("last_error: expected {}, found {actual}", error_name(*expected))
+        }
+        Mismatch::OutputMissing { field, expected } => {
+            format!("outputs.{field}: expected {expected}, but the call did not produce it")
+        }
+        Mismatch::Output {
+            field,
+            expected,
+            actual,
+        } => format!("outputs.{field}: expected {expected}, found {actual}"),
+        Mismatch::EntryField {
+            field,
+            expected,
+            actual: Some(actual),
+        } => format!("outputs.entry: entry.{field}: expected {expected}, found {actual}"),
+        Mismatch::EntryField { field, .. } => format!("outputs.entry: entry has no field {field}"),
+        Mismatch::NotParked { name } => format!("{name} is not parked in any call"),
+        Mismatch::Parked { name } => format!("{name} is parked"),
+        Mismatch::Completions { count } => format!("{count} call(s) completed"),
+        Mismatch::NoCompletionOf { by, completed } => {
+            let others: Vec<String> = completed.iter().map(|(c, t)| format!("{c} of tid {t}")).collect();
+            format!(
+                "no call of {by} completed (completed: {})",
+                if others.is_empty() {
+                    "none".into()
+                } else {
+                    others.join(", ")
+                }
+            )
+        }
+        Mismatch::CompletedWith { call, found } => {
+            let list: Vec<String> = found.iter().map(|m| mismatch(lang, m)).collect();
+            format!("{call} completed, but {}", list.join("; "))
+        }
+        Mismatch::ProcessGone { name } => format!("process {name} no longer exists"),
+        Mismatch::NoRow { handle } => format!("no row {handle}"),
+        Mismatch::RowInherit {
+            handle,
+            expected,
+            actual,
+        } => format!("row {handle}: inherit {}, expected {}", yn(*actual), yn(*expected)),
+        Mismatch::RowProtect {
+            handle,
+            expected,
+            actual,
+        } => format!("row {handle}: protect_from_close {actual}, expected {expected}"),
+        Mismatch::RowKind {
+            handle,
+            expected,
+            actual,
+        } => format!("row {handle}: a {}, expected a {expected}", actual.name()),
+        Mismatch::RowAccess {
+            handle,
+            expected,
+            actual,
+        } => format!("row {handle}: access {actual:#x}, expected {expected:#x}"),
+        Mismatch::RowObject {
+            handle,
+            expected,
+            expected_address,
+            actual,
+        } => format!(
+            "row {handle}: object {actual:#x}, expected {} ({})",
+            object_label(lang, expected),
+            expected_address.map_or("gone".into(), |a| format!("{a:#x}"))
+        ),
+        Mismatch::RowPresent { handle } => format!("row {handle} is present"),
+        Mismatch::UnexpectedRow { handle, object } => format!("unexpected row {handle} -> {object:#x}"),
+        Mismatch::RowCount { expected, actual } => format!("{actual} rows, expected {expected}"),
+        Mismatch::Alive { expected: true } => "it no longer exists".into(),
+        Mismatch::Alive { expected: false } => "it still exists".into(),
+        Mismatch::UsageCount { expected, actual } => format!("usage count is {actual}, expected {expected}"),
+        Mismatch::HandleCount { expected, actual } => format!("handle count is {actual}, expected {expected}"),
+        Mismatch::Kind { expected, actual } => format!("it is a {}, expected a {expected}", actual.name()),
+        Mismatch::Signaled { expected, actual } => format!(
+            "signaled is {}, expected {expected}",
+            actual.map_or("not applicable".into(), |b| b.to_string())
+        ),
+        Mismatch::DoesNotExist => "it does not exist".into(),
+        Mismatch::ProcessAlive { expected: true } => "its object is gone".into(),
+        Mismatch::ProcessAlive { expected: false } => "its object still exists".into(),
+        Mismatch::Running { expected: true } => "it is not running".into(),
+        Mismatch::Running { expected: false } => "it is running".into(),
+        Mismatch::ExitCode { expected, actual } => format!("exit code is {actual}, expected {expected}"),
+        Mismatch::ExitCodeGone => "its object is gone, so its exit code cannot be read".into(),
+        Mismatch::Threads { expected, actual } => format!("{actual} threads, expected {expected}"),
+        Mismatch::Parent {
+            expected,
+            expected_pid,
+            actual,
+        } => format!(
+            "parent pid is {}, expected {expected} ({})",
+            actual.map_or("unknown (the process is gone)".into(), |p| p.to_string()),
+            expected_pid.map_or("not started".into(), |p| format!("pid {p}"))
+        ),
+        Mismatch::Env { expected, actual } => format!(
+            "the value is {}, expected {}",
+            actual.as_ref().map_or("not set".into(), |v| format!("{v:?}")),
+            expected.map_or("not set".into(), |v| format!("{v:?}"))
+        ),
+        Mismatch::Clock { actual } => format!("the clock is at {actual} ms"),
+        Mismatch::NoDeadlock => "no deadlock: some thread can still run or a timeout is pending".into(),
+        Mismatch::Deadlock { deadlock } => format!("deadlock: {}", deadlock_text(lang, deadlock)),
+        Mismatch::Unbound { name } => format!("{name} has no value yet (the call that binds it has not completed)"),
+    }
+}
+
+/// Who waits for what in a deadlock.
+fn deadlock_text(lang: Lang, d: &Deadlock) -> String {
+    d.threads
+        .iter()
+        .map(|t| {
+            format!(
+                "tid {} in {} waits for {}",
+                t.thread_id,
+                t.call.as_deref().unwrap_or("(suspended)"),
+                wait_reason(lang, &t.waiting_for)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// A failed check, in words (the line after `FAILED:`): its subject and what differed.
+pub fn failure(lang: Lang, c: &Check<'_>) -> String {
+    let list: Vec<String> = c.found.iter().map(|m| mismatch(lang, m)).collect();
+    let list = list.join("; ");
+    match &c.what {
+        Checked::Table { of } => format!("handle table of {of}: {list}"),
+        Checked::Object { object: Some(o), .. } => format!("{}: {list}", object_label(lang, o)),
+        Checked::Process { name } => format!("process {name}: {list}"),
+        Checked::Env { process, name, .. } => format!("{process}'s {name}: {list}"),
+        _ => list,
+    }
+}
+
+/// Why a kernel refused a call, in words.
+fn call_error(lang: Lang, e: &CallError) -> String {
+    let _ = lang;
+    match e {
+        CallError::NoSuchThread(t) => format!("no thread has id {t}"),
+        CallError::ThreadExited(t) => format!("thread {t} has exited"),
+        CallError::ThreadParked {
+            thread_id,
+            call,
+            call_seq,
+        } => format!("thread {thread_id} is parked in {call} (call #{call_seq}) and cannot make another call"),
+        CallError::ThreadSuspended(t) => format!("thread {t} is suspended"),
+    }
+}
+
+/// Why a run stopped, in words.
+pub fn run_problem(lang: Lang, p: &RunProblem<'_>) -> String {
+    match p {
+        RunProblem::File { path, error } => format!("file {path:?} cannot be created: {error}"),
+        RunProblem::NoLiveThread { name, pid } => {
+            format!("process {name} (pid {pid}) has no live thread: it has exited")
+        }
+        RunProblem::ThreadGone { name, tid } => format!("thread {name} (tid {tid}) is gone"),
+        RunProblem::Parked {
+            by,
+            call,
+            parked_in,
+            since_step,
+            call_seq,
+        } => format!(
+            "{by} cannot call {call}: it is parked in {parked_in}{} (call #{call_seq}); a parked thread makes no calls until its call completes",
+            since_step.map_or(String::new(), |s| format!(" since step {s}"))
+        ),
+        RunProblem::CannotCall { by, call, error } => format!("{by} cannot call {call}: {}", call_error(lang, error)),
+        RunProblem::Unbound { name } => {
+            format!("{name} has no value yet: the call that binds it has not completed")
+        }
+        RunProblem::NotProduced { output, ret } => format!(
+            "bind {output}: the call did not produce {output} (it returned {})",
+            show_ret(*ret)
+        ),
+        RunProblem::ReturnsNothing => "bind ret: the call returns nothing".into(),
+        RunProblem::NotANumber { output } => format!("bind {output}: {output} is not a number"),
+    }
+}
+
+fn render_action(out: &mut String, ctx: &mut Ctx<'_>, step: &StepTrace<'_>) {
     let l = ctx.lang;
     match &step.action {
         Action::Nothing => {
@@ -487,7 +789,7 @@ fn render_action(out: &mut String, ctx: &mut Ctx<'_>, step: &StepTrace) {
     }
 }
 
-fn render_show(out: &mut String, ctx: &mut Ctx<'_>, shown: &Shown) {
+fn render_show(out: &mut String, ctx: &mut Ctx<'_>, shown: &Shown<'_>) {
     let l = ctx.lang;
     match shown {
         Shown::Handles { tables, objects } => {
@@ -602,7 +904,8 @@ fn render_show(out: &mut String, ctx: &mut Ctx<'_>, shown: &Shown) {
             None => {
                 let _ = writeln!(
                     out,
-                    "{label}: {}",
+                    "{}: {}",
+                    object_label(l, label),
                     l.t(
                         "no such object (destroyed or never there)",
                         "오브젝트 없음 (소멸했거나 없음)"
@@ -613,7 +916,8 @@ fn render_show(out: &mut String, ctx: &mut Ctx<'_>, shown: &Shown) {
                 ctx.kinds.insert(o.object, o.kind);
                 let _ = writeln!(
                     out,
-                    "{label}: {} {:#x}{}",
+                    "{}: {} {:#x}{}",
+                    object_label(l, label),
                     o.kind.name(),
                     o.object,
                     o.name.as_ref().map_or(String::new(), |n| format!(" \"{n}\""))
@@ -793,48 +1097,80 @@ fn render_show(out: &mut String, ctx: &mut Ctx<'_>, shown: &Shown) {
 }
 
 /// Renders one `show` view on its own (the shell uses this for its tables and lists).
-pub fn render_shown(shown: &Shown, lang: Lang, names: &BTreeMap<u32, String>) -> String {
+pub fn render_shown(shown: &Shown<'_>, lang: Lang, names: &Names) -> String {
+    let (mut kinds, mut thread_owner) = (BTreeMap::new(), BTreeMap::new());
     let mut ctx = Ctx {
         lang,
         names,
-        kinds: BTreeMap::new(),
-        thread_owner: BTreeMap::new(),
+        kinds: &mut kinds,
+        thread_owner: &mut thread_owner,
     };
     let mut out = String::new();
     render_show(&mut out, &mut ctx, shown);
     out
 }
 
-/// Renders a run as JSON lines.
-pub fn render_json(scenario: &Scenario, run: &Run) -> String {
-    let mut out = String::new();
-    let doc = &scenario.doc;
-    let header = serde_json::json!({
-        "type": "scenario",
-        "file": scenario.file,
-        "title": doc.title,
-        "source": doc.source,
-    });
-    let _ = writeln!(out, "{header}");
-    for step in &run.steps {
+/// Writes a run as JSON lines, step by step as the run hands them over ([`Sink`]): a
+/// `scenario` header, a `step` object per step, a `summary`. [`render_json`] feeds it a
+/// collected [`Run`].
+pub struct JsonRenderer {
+    /// What has been written and not yet taken.
+    pub out: String,
+}
+
+impl JsonRenderer {
+    /// A renderer that starts with the scenario header line.
+    pub fn new(scenario: &Scenario) -> JsonRenderer {
+        let header = serde_json::json!({
+            "type": "scenario",
+            "file": scenario.file,
+            "title": scenario.title,
+            "source": scenario.source,
+        });
+        JsonRenderer {
+            out: format!("{header}\n"),
+        }
+    }
+
+    /// Takes what was written so far.
+    pub fn take(&mut self) -> String {
+        std::mem::take(&mut self.out)
+    }
+
+    /// One step as a JSON line.
+    pub fn step(&mut self, step: &StepTrace<'_>) {
         let mut v = serde_json::to_value(step).unwrap_or_default();
         if let Some(map) = v.as_object_mut() {
             map.insert("type".into(), "step".into());
         }
-        let _ = writeln!(out, "{v}");
+        let _ = writeln!(self.out, "{v}");
     }
-    let failures: Vec<serde_json::Value> = run
-        .failures()
-        .into_iter()
-        .map(|(step, line, message)| serde_json::json!({"step": step, "line": line, "message": message}))
-        .collect();
-    let summary = serde_json::json!({
-        "type": "summary",
-        "passed": run.passed(),
-        "checks": run.steps.iter().map(|s| s.checks.len()).sum::<usize>(),
-        "failures": failures,
-        "error": run.error,
-    });
-    let _ = writeln!(out, "{summary}");
-    out
+
+    /// The summary line.
+    pub fn summary(&mut self, summary: &Summary<'_>) {
+        let line = serde_json::json!({
+            "type": "summary",
+            "passed": summary.passed(),
+            "checks": summary.checks,
+            "failures": summary.failures,
+            "error": summary.error,
+        });
+        let _ = writeln!(self.out, "{line}");
+    }
+}
+
+impl<'a> Sink<'a> for JsonRenderer {
+    fn step(&mut self, trace: StepTrace<'a>, _: &Names) {
+        JsonRenderer::step(self, &trace);
+    }
+}
+
+/// Renders a collected run as JSON lines.
+pub fn render_json(scenario: &Scenario, run: &Run<'_>) -> String {
+    let mut r = JsonRenderer::new(scenario);
+    for step in &run.steps {
+        r.step(step);
+    }
+    r.summary(&run.summary);
+    r.take()
 }

@@ -1,57 +1,58 @@
-//! Running a validated scenario: each step acts on a fresh [`Kernel`], its bindings are
-//! recorded, its expectations checked, and everything that happened is kept as a
-//! [`StepTrace`] for the renderers. `check_invariants` runs after every step.
+//! Running a compiled scenario ([`crate::plan`]) on a fresh [`Kernel`]: each step acts, its
+//! bindings are recorded, its expectations checked (as data, [`crate::check`]), and its
+//! [`StepTrace`] is handed to a sink and dropped, so a run holds the world plus one step.
+//! [`run`] collects the traces for callers that want them all (tests, small scenarios).
+//! `check_invariants` runs after every step.
 
-use crate::format::*;
+use crate::check::*;
+use crate::format::{ShowWhat, Text};
 use crate::load::Scenario;
-use crate::values::{self, Lookup};
+use crate::plan::*;
 use kernsim_kernel::*;
 use serde::Serialize;
-use serde_json::Value;
 use std::collections::BTreeMap;
 
-/// A bound name: a number, and for handles the object it named when bound.
-#[derive(Clone, Debug, Serialize)]
-pub struct Binding {
-    /// The number.
-    pub value: u32,
-    /// The object's display address, for handle bindings.
-    pub object: Option<u32>,
+/// A named process or thread, when it has a value.
+#[derive(Copy, Clone, Debug)]
+struct Actor {
+    is_process: bool,
+    id: u32,
+    object: u32,
 }
 
-/// A named process or thread.
-#[derive(Clone, Debug, Serialize)]
-pub struct Actor {
-    /// True for a process, false for a thread.
-    pub is_process: bool,
-    /// Its pid or tid.
-    pub id: u32,
-    /// Its object's address.
-    pub object: u32,
+/// What a name holds while the scenario runs.
+#[derive(Copy, Clone, Debug, Default)]
+struct SymState {
+    /// The bound number.
+    value: Option<u32>,
+    /// For handle bindings: the object's address when bound.
+    object: Option<u32>,
+    /// For process and thread names.
+    actor: Option<Actor>,
 }
 
 /// What a step did.
 #[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
-pub enum Action {
+pub enum Action<'a> {
     /// Only a note and/or expectations.
     Nothing,
     /// The system started a process.
     Start {
         /// Its name.
-        name: String,
+        name: &'a str,
         /// Pid.
         process_id: u32,
         /// Primary thread id.
         thread_id: u32,
         /// Executable.
-        image: String,
+        image: &'a str,
     },
     /// A call.
     Call {
         /// Who called (name).
-        by: String,
+        by: &'a str,
         /// Its pid.
         process_id: u32,
         /// Its tid.
@@ -62,10 +63,10 @@ pub enum Action {
         call: Call,
         /// The outcome.
         outcome: CallOutcome,
-        /// The call's sequence number.
+        /// The call's sequence number (0 when it did not park).
         call_seq: u64,
         /// Names bound by this step: name = value.
-        binds: Vec<(String, String)>,
+        binds: Vec<(&'a str, String)>,
     },
     /// The clock moved.
     Advance {
@@ -75,11 +76,11 @@ pub enum Action {
         to_ms: u64,
     },
     /// A view of the state.
-    Show(Shown),
+    Show(Shown<'a>),
     /// A file was set up.
     File {
         /// Its path.
-        path: String,
+        path: &'a str,
         /// Its size.
         bytes: usize,
     },
@@ -88,7 +89,7 @@ pub enum Action {
 /// Data of a `show` step.
 #[derive(Clone, Debug, Serialize)]
 #[serde(tag = "show", rename_all = "snake_case")]
-pub enum Shown {
+pub enum Shown<'a> {
     /// Handle tables.
     Handles {
         /// (name, process) pairs.
@@ -106,7 +107,7 @@ pub enum Shown {
         /// The object (None: it is gone).
         object: Option<ObjectView>,
         /// How it was named.
-        label: String,
+        label: Label<'a>,
     },
     /// The namespaces.
     Namespace {
@@ -132,107 +133,111 @@ pub enum Shown {
     },
 }
 
-/// One checked expectation.
-#[derive(Clone, Debug, Serialize)]
-pub struct Check {
-    /// What was checked.
-    pub what: String,
-    /// Whether it held.
-    pub ok: bool,
-    /// What was found when it did not.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub detail: Option<String>,
-}
-
 /// Everything one step did and checked.
 #[derive(Clone, Debug, Serialize)]
-pub struct StepTrace {
-    /// 1-based step number.
+pub struct StepTrace<'a> {
+    /// 1-based step number (0 for the setup of `processes`).
     pub step: usize,
     /// The line the step starts on.
     pub line: usize,
     /// Its note.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub note: Option<Text>,
+    pub note: Option<&'a Text>,
     /// What it did.
-    pub action: Action,
+    pub action: Action<'a>,
     /// The kernel's events during the step.
     pub events: Vec<Event>,
     /// Parked calls that completed during the step.
     pub completions: Vec<Completion>,
     /// Names bound when those completions arrived.
-    pub completion_binds: Vec<(String, String)>,
+    pub completion_binds: Vec<(&'a str, String)>,
     /// Expectations and invariant checks.
-    pub checks: Vec<Check>,
+    pub checks: Vec<Check<'a>>,
 }
 
-/// A run that could not go on (a step that cannot act, or a broken invariant).
+/// A run that could not go on.
 #[derive(Clone, Debug, Serialize)]
-pub struct RunError {
-    /// 1-based step number.
+pub struct RunError<'a> {
+    /// 1-based step number (0: setup).
     pub step: usize,
     /// Its line.
     pub line: usize,
     /// What happened.
-    pub message: String,
+    pub problem: RunProblem<'a>,
 }
 
-/// The result of running a scenario.
+/// A failed check, with where it was.
 #[derive(Clone, Debug, Serialize)]
-pub struct Run {
-    /// Every step that ran.
-    pub steps: Vec<StepTrace>,
+pub struct Failure<'a> {
+    /// 1-based step number.
+    pub step: usize,
+    /// Its line.
+    pub line: usize,
+    /// The check.
+    pub check: Check<'a>,
+}
+
+/// What a run leaves once every step was handed to its sink.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Summary<'a> {
+    /// Checks made.
+    pub checks: usize,
+    /// Those that failed.
+    pub failures: Vec<Failure<'a>>,
     /// Set when the run stopped early.
-    pub error: Option<RunError>,
+    pub error: Option<RunError<'a>>,
+}
+
+impl Summary<'_> {
+    /// True when every check held and nothing stopped the run.
+    pub fn passed(&self) -> bool {
+        self.error.is_none() && self.failures.is_empty()
+    }
+}
+
+/// A whole run with every step's trace (see [`run_with`] for a streaming run).
+#[derive(Clone, Debug, Serialize)]
+pub struct Run<'a> {
+    /// Every step that ran.
+    pub steps: Vec<StepTrace<'a>>,
+    /// Checks, failures, error.
+    pub summary: Summary<'a>,
     /// Names of processes by pid, for rendering.
     pub names: BTreeMap<u32, String>,
 }
 
-impl Run {
-    /// Failed checks, as (step, line, message).
-    pub fn failures(&self) -> Vec<(usize, usize, String)> {
-        self.steps
-            .iter()
-            .flat_map(|s| {
-                s.checks.iter().filter(|c| !c.ok).map(move |c| {
-                    let detail = c.detail.clone().unwrap_or_default();
-                    (s.step, s.line, if detail.is_empty() { c.what.clone() } else { detail })
-                })
-            })
-            .collect()
+impl<'a> Run<'a> {
+    /// Failed checks.
+    pub fn failures(&self) -> &[Failure<'a>] {
+        &self.summary.failures
     }
 
     /// True when every check held and nothing stopped the run.
     pub fn passed(&self) -> bool {
-        self.error.is_none() && self.failures().is_empty()
+        self.summary.passed()
+    }
+
+    /// Set when the run stopped early.
+    pub fn error(&self) -> Option<&RunError<'a>> {
+        self.summary.error.as_ref()
     }
 }
 
-/// A parked call's bindings: (its step, the binds, the caller's pid, the DuplicateHandle
-/// target's pid).
-type PendingBinds = (usize, BTreeMap<String, String>, u32, Option<u32>);
+/// Process names by pid as a run knows them so far.
+pub type Names = BTreeMap<u32, String>;
 
-struct State {
-    kernel: Kernel,
-    bindings: BTreeMap<String, Binding>,
-    actors: BTreeMap<String, Actor>,
-    names: BTreeMap<u32, String>,
-    /// Pending calls by call_seq, so their binds apply when they complete.
-    pending: BTreeMap<u64, PendingBinds>,
+/// Where a streaming run hands each step: the trace, and the process names known by then.
+pub trait Sink<'a> {
+    /// One step, as it finishes.
+    fn step(&mut self, trace: StepTrace<'a>, names: &Names);
 }
 
-impl Lookup for State {
-    fn number(&self, name: &str) -> Option<u32> {
-        self.bindings.get(name).map(|b| b.value)
-    }
-    fn names(&self) -> Vec<String> {
-        self.bindings.keys().cloned().collect()
-    }
-}
+/// A sink that drops every step: for runs where only the [`Summary`] matters
+/// (`kernsim check`, timing runs).
+pub struct Discard;
 
-/// Runs a scenario from the start.
-pub fn run(scenario: &Scenario) -> Run {
-    run_with(scenario, RunOptions::default())
+impl<'a> Sink<'a> for Discard {
+    fn step(&mut self, _: StepTrace<'a>, _: &Names) {}
 }
 
 /// How to run a scenario.
@@ -248,147 +253,225 @@ impl Default for RunOptions {
     }
 }
 
-/// Runs a scenario with options.
-pub fn run_with(scenario: &Scenario, options: RunOptions) -> Run {
+/// Runs a scenario from the start and keeps every step's trace.
+pub fn run(scenario: &Scenario) -> Run<'_> {
+    struct Collect<'a> {
+        steps: Vec<StepTrace<'a>>,
+        names: Names,
+    }
+    impl<'a> Sink<'a> for Collect<'a> {
+        fn step(&mut self, trace: StepTrace<'a>, names: &Names) {
+            self.steps.push(trace);
+            self.names.clone_from(names);
+        }
+    }
+    let mut c = Collect {
+        steps: Vec::new(),
+        names: Names::new(),
+    };
+    let summary = run_with(scenario, RunOptions::default(), &mut c);
+    Run {
+        steps: c.steps,
+        summary,
+        names: c.names,
+    }
+}
+
+/// Runs a scenario, handing each step's trace to `sink` as it finishes; returns the summary.
+pub fn run_with<'a>(scenario: &'a Scenario, options: RunOptions, sink: &mut dyn Sink<'a>) -> Summary<'a> {
     let mut kernel = Kernel::new();
     kernel.set_event_log(options.event_log);
     let mut st = State {
+        sc: scenario,
         kernel,
-        bindings: BTreeMap::new(),
-        actors: BTreeMap::new(),
-        names: BTreeMap::new(),
+        syms: vec![SymState::default(); scenario.symbols.len()],
+        names: Names::new(),
         pending: BTreeMap::new(),
     };
-    let mut out = Run {
-        steps: Vec::new(),
-        error: None,
-        names: BTreeMap::new(),
-    };
-    let doc = &scenario.doc;
-    for (path, content) in &doc.files {
-        if let Err(e) = st.kernel.add_file(path, content.as_bytes()) {
-            out.error = Some(RunError {
+    let mut summary = Summary::default();
+    for (path, content) in &scenario.files {
+        if let Err(error) = st.kernel.add_file(path, content.as_bytes()) {
+            summary.error = Some(RunError {
                 step: 0,
                 line: 0,
-                message: format!("file {path:?} cannot be created: {e}"),
+                problem: RunProblem::File { path, error },
             });
-            return out;
+            return summary;
         }
     }
-    for p in &doc.processes {
-        let trace = st.start(
-            0,
-            0,
-            &p.name,
-            &p.image,
-            p.command_line.as_deref(),
-            p.environment.clone(),
-        );
-        out.steps.push(trace);
+    for p in &scenario.processes {
+        let trace = st.start(0, 0, p);
+        sink.step(trace, &st.names);
     }
     let mut last_completions: Vec<Completion> = Vec::new();
-    for (i, step) in doc.steps.iter().enumerate() {
-        let line = scenario.step_lines.get(i).copied().unwrap_or(0);
+    for (i, step) in scenario.steps.iter().enumerate() {
         let n = i + 1;
-        match st.step(n, line, step, &last_completions) {
+        let line = step.line as usize;
+        match st.step(n, step, &last_completions) {
             Ok(trace) => {
                 if !matches!(trace.action, Action::Nothing | Action::Show(_)) {
-                    last_completions = trace.completions.clone();
+                    last_completions.clone_from(&trace.completions);
                 }
-                out.steps.push(trace);
+                summary.checks += trace.checks.len();
+                for c in trace.checks.iter().filter(|c| !c.ok) {
+                    summary.failures.push(Failure {
+                        step: n,
+                        line,
+                        check: c.clone(),
+                    });
+                }
+                sink.step(trace, &st.names);
             }
-            Err(message) => {
-                out.error = Some(RunError { step: n, line, message });
+            Err(problem) => {
+                summary.error = Some(RunError { step: n, line, problem });
                 break;
             }
         }
     }
-    out.names = st.names;
-    out
+    summary
 }
 
-impl State {
-    fn start(
-        &mut self,
-        step: usize,
-        line: usize,
-        name: &str,
-        image: &str,
-        cmd: Option<&str>,
-        env: Vec<String>,
-    ) -> StepTrace {
-        let (pid, tid) = self.kernel.spawn(image, cmd.unwrap_or(image), env);
-        self.register_actor(name, true, pid);
-        let events = self.kernel.take_events();
+/// A parked call's binds, applied when it completes.
+struct PendingBinds<'a> {
+    step: usize,
+    binds: &'a [Bind],
+    holder: u32,
+}
+
+struct State<'a> {
+    sc: &'a Scenario,
+    kernel: Kernel,
+    syms: Vec<SymState>,
+    names: Names,
+    /// Pending calls by call_seq, so their binds apply when they complete.
+    pending: BTreeMap<u64, PendingBinds<'a>>,
+}
+
+type Step<'a, T> = Result<T, RunProblem<'a>>;
+
+impl<'a> State<'a> {
+    fn name(&self, s: Sym) -> &'a str {
+        self.sc.name(s)
+    }
+
+    fn start(&mut self, step: usize, line: usize, p: &'a StartStep) -> StepTrace<'a> {
+        let (pid, tid) = self.kernel.spawn(
+            &p.image,
+            p.command_line.as_deref().unwrap_or(&p.image),
+            p.environment.clone(),
+        );
+        self.register_actor(p.name, true, pid);
         StepTrace {
             step,
             line,
             note: None,
             action: Action::Start {
-                name: name.to_string(),
+                name: self.name(p.name),
                 process_id: pid,
                 thread_id: tid,
-                image: image.to_string(),
+                image: &p.image,
             },
-            events,
+            events: self.kernel.take_events(),
             completions: Vec::new(),
             completion_binds: Vec::new(),
             checks: Vec::new(),
         }
     }
 
-    fn register_actor(&mut self, name: &str, is_process: bool, id: u32) {
+    fn register_actor(&mut self, s: Sym, is_process: bool, id: u32) {
         let object = if is_process {
             self.kernel.process_view(id).map(|p| p.object)
         } else {
             self.kernel.thread_view(id).map(|t| t.object)
         };
-        self.actors.insert(
-            name.to_string(),
-            Actor {
-                is_process,
-                id,
-                object: object.unwrap_or(0),
-            },
-        );
-        self.bindings.insert(name.to_string(), Binding { value: id, object });
+        let state = &mut self.syms[s.0 as usize];
+        state.actor = Some(Actor {
+            is_process,
+            id,
+            object: object.unwrap_or(0),
+        });
+        state.value = Some(id);
+        state.object = object;
         if is_process {
+            let name = self.sc.name(s);
             self.names.entry(id).or_insert_with(|| name.to_string());
         }
     }
 
+    fn actor(&self, s: Sym) -> Step<'a, Actor> {
+        self.syms[s.0 as usize]
+            .actor
+            .ok_or(RunProblem::Unbound { name: self.name(s) })
+    }
+
+    fn value(&self, s: Sym) -> Step<'a, u32> {
+        self.syms[s.0 as usize]
+            .value
+            .ok_or(RunProblem::Unbound { name: self.name(s) })
+    }
+
+    fn num(&self, n: &Num) -> Step<'a, u32> {
+        match n {
+            Num::Lit(v) => Ok(*v),
+            Num::Bound(s) => self.value(*s),
+            Num::Or(bits, syms) => syms.iter().try_fold(*bits, |acc, s| Ok(acc | self.value(*s)?)),
+        }
+    }
+
+    fn text(&self, parts: &[TextPart]) -> Step<'a, String> {
+        let mut out = String::new();
+        for p in parts {
+            match p {
+                TextPart::Lit(s) => out.push_str(s),
+                TextPart::Sym(s) => out.push_str(&show_handle(self.value(*s)?)),
+            }
+        }
+        Ok(out)
+    }
+
     /// The thread a name acts through: a thread, or a process's oldest live thread.
-    fn thread_of(&self, name: &str) -> Result<(u32, u32), String> {
-        let actor = self
-            .actors
-            .get(name)
-            .ok_or_else(|| format!("no process or thread is named {name:?}"))?;
+    fn thread_of(&self, s: Sym) -> Step<'a, (u32, u32)> {
+        let actor = self.actor(s)?;
         if actor.is_process {
-            let tid = self
-                .kernel
-                .main_thread(actor.id)
-                .ok_or_else(|| format!("process {name} (pid {}) has no live thread: it has exited", actor.id))?;
+            let tid = self.kernel.main_thread(actor.id).ok_or(RunProblem::NoLiveThread {
+                name: self.name(s),
+                pid: actor.id,
+            })?;
             Ok((actor.id, tid))
         } else {
-            let pid = self
-                .kernel
-                .process_of_thread(actor.id)
-                .ok_or_else(|| format!("thread {name} (tid {}) is gone", actor.id))?;
+            let pid = self.kernel.process_of_thread(actor.id).ok_or(RunProblem::ThreadGone {
+                name: self.name(s),
+                tid: actor.id,
+            })?;
             Ok((pid, actor.id))
         }
     }
 
-    fn step(
-        &mut self,
-        n: usize,
-        line: usize,
-        step: &Step,
-        last_completions: &[Completion],
-    ) -> Result<StepTrace, String> {
+    fn display(&self, pieces: &[DisplayPiece]) -> Step<'a, String> {
+        let mut out = String::with_capacity(48);
+        for p in pieces {
+            match p {
+                DisplayPiece::Lit(s) => out.push_str(s),
+                DisplayPiece::Bound(s) => {
+                    out.push_str(self.name(*s));
+                    out.push('=');
+                    out.push_str(&show_handle(self.value(*s)?));
+                }
+                DisplayPiece::Text(parts) => {
+                    out.push('"');
+                    out.push_str(&self.text(parts)?);
+                    out.push('"');
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    fn step(&mut self, n: usize, step: &'a PlanStep, last_completions: &[Completion]) -> Step<'a, StepTrace<'a>> {
         let mut trace = StepTrace {
             step: n,
-            line,
-            note: step.note.clone(),
+            line: step.line as usize,
+            note: step.note.as_deref(),
             action: Action::Nothing,
             events: Vec::new(),
             completions: Vec::new(),
@@ -397,104 +480,116 @@ impl State {
         };
         let mut result: Option<CallResult> = None;
         let mut pending = None;
-        if let Some(name) = &step.call {
-            let by = step.by.clone().unwrap_or_default();
-            let (pid, tid) = self.thread_of(&by)?;
-            let no_args = serde_json::Map::new();
-            let args = step.args.as_ref().unwrap_or(&no_args);
-            let resolved = values::resolve_args(CallName::from_name(name).ok_or("unknown call")?, args, self)
-                .map_err(|(p, m)| format!("args.{p}: {m}"))?;
-            let call = values::build_call(name, resolved).map_err(|(p, m)| format!("args.{p}: {m}"))?;
-            let target_pid = match &call {
-                Call::DuplicateHandle(a) => self
-                    .kernel
-                    .object_of_handle(pid, a.target_process_handle)
-                    .and_then(|o| match o.detail {
-                        Detail::Process { process_id, .. } => Some(process_id),
-                        _ => None,
-                    }),
-                _ => None,
-            };
-            let outcome = match self.kernel.call(tid, &call) {
-                Ok(o) => o,
-                Err(CallError::ThreadParked { call, call_seq, .. }) => {
-                    let since = self
-                        .pending
-                        .get(&call_seq)
-                        .map_or(String::new(), |p| format!(" since step {}", p.0));
-                    return Err(format!("{by} cannot call {name}: it is parked in {call}{since} (call #{call_seq}); a parked thread makes no calls until its call completes"));
-                }
-                Err(e) => return Err(format!("{by} cannot call {name}: {e}")),
-            };
-            let display = display_call(name, args, self);
-            let mut binds = Vec::new();
-            let call_seq = match &outcome {
-                CallOutcome::Done(r) => {
-                    binds = self.apply_binds(&step.bind, r, pid, target_pid)?;
-                    result = Some(r.clone());
-                    0
-                }
-                CallOutcome::Pending { call_seq } => {
-                    pending = Some(*call_seq);
-                    self.pending.insert(*call_seq, (n, step.bind.clone(), pid, target_pid));
-                    *call_seq
-                }
-                CallOutcome::NoReturn => 0,
-            };
-            trace.action = Action::Call {
-                by,
-                process_id: pid,
-                thread_id: tid,
-                display,
-                call,
-                outcome,
-                call_seq,
-                binds,
-            };
-        } else if let Some(name) = &step.start {
-            let started = self.start(
-                n,
-                line,
-                name,
-                step.image.as_deref().unwrap_or_default(),
-                step.command_line.as_deref(),
-                step.environment.clone().unwrap_or_default(),
-            );
-            trace.action = started.action;
-        } else if let Some(ms) = step.advance {
-            let from_ms = self.kernel.now_ms();
-            self.kernel.advance_time(ms);
-            trace.action = Action::Advance {
-                from_ms,
-                to_ms: self.kernel.now_ms(),
-            };
-        } else if let Some(what) = step.show {
-            trace.action = Action::Show(self.show(what, step)?);
-        } else if let Some(path) = &step.file {
-            let content = step.content.clone().unwrap_or_default();
-            self.kernel
-                .add_file(path, content.as_bytes())
-                .map_err(|e| format!("file {path:?} cannot be created: {e}"))?;
-            trace.action = Action::File {
-                path: path.clone(),
-                bytes: content.len(),
-            };
+        match &step.kind {
+            StepKind::Check => {}
+            StepKind::Call(c) => {
+                let (pid, tid) = self.thread_of(c.by)?;
+                let by = self.name(c.by);
+                let values = c
+                    .template
+                    .patches
+                    .iter()
+                    .map(|p| match &p.fill {
+                        Fill::Number(num) => self.num(num).map(Filled::Number),
+                        Fill::Text(parts) => self.text(parts).map(Filled::Text),
+                    })
+                    .collect::<Step<'a, Vec<_>>>()?;
+                let call = c.template.instantiate(&values);
+                let display = self.display(&c.display)?;
+                let outcome = match self.kernel.call(tid, &call) {
+                    Ok(o) => o,
+                    Err(CallError::ThreadParked {
+                        call: parked_in,
+                        call_seq,
+                        ..
+                    }) => {
+                        return Err(RunProblem::Parked {
+                            by,
+                            call: c.name(),
+                            parked_in,
+                            since_step: self.pending.get(&call_seq).map(|p| p.step),
+                            call_seq,
+                        })
+                    }
+                    Err(error) => {
+                        return Err(RunProblem::CannotCall {
+                            by,
+                            call: c.name(),
+                            error,
+                        })
+                    }
+                };
+                let mut binds = Vec::new();
+                let call_seq = match &outcome {
+                    CallOutcome::Done(r) => {
+                        binds = self.apply_binds(&c.binds, r, pid)?;
+                        result = Some(r.clone());
+                        0
+                    }
+                    CallOutcome::Pending { call_seq } => {
+                        pending = Some(*call_seq);
+                        self.pending.insert(
+                            *call_seq,
+                            PendingBinds {
+                                step: n,
+                                binds: &c.binds,
+                                holder: pid,
+                            },
+                        );
+                        *call_seq
+                    }
+                    CallOutcome::NoReturn => 0,
+                };
+                trace.action = Action::Call {
+                    by,
+                    process_id: pid,
+                    thread_id: tid,
+                    display,
+                    call,
+                    outcome,
+                    call_seq,
+                    binds,
+                };
+            }
+            StepKind::Start(s) => {
+                trace.action = self.start(n, step.line as usize, s).action;
+            }
+            StepKind::Advance(ms) => {
+                let from_ms = self.kernel.now_ms();
+                self.kernel.advance_time(*ms);
+                trace.action = Action::Advance {
+                    from_ms,
+                    to_ms: self.kernel.now_ms(),
+                };
+            }
+            StepKind::Show(s) => trace.action = Action::Show(self.show(s)?),
+            StepKind::File(f) => {
+                let (path, content) = &**f;
+                self.kernel
+                    .add_file(path, content.as_bytes())
+                    .map_err(|error| RunProblem::File { path, error })?;
+                trace.action = Action::File {
+                    path,
+                    bytes: content.len(),
+                };
+            }
         }
         trace.events = self.kernel.take_events();
         trace.completions = self.kernel.take_completions();
         for c in &trace.completions {
-            if let Some((_, binds, holder, target)) = self.pending.remove(&c.call_seq) {
-                let bound = self.apply_binds(&binds, &c.result, holder, target)?;
+            if let Some(p) = self.pending.remove(&c.call_seq) {
+                let bound = self.apply_binds(p.binds, &c.result, p.holder)?;
                 trace.completion_binds.extend(bound);
             }
         }
         if let Err(violations) = self.kernel.check_invariants() {
-            let list: Vec<String> = violations.iter().map(ToString::to_string).collect();
-            trace.checks.push(Check {
-                what: "kernel invariants".into(),
-                ok: false,
-                detail: Some(list.join("; ")),
-            });
+            trace.checks.push(Check::new(
+                Checked::Invariants,
+                violations
+                    .into_iter()
+                    .map(|violation| Mismatch::Invariant { violation })
+                    .collect(),
+            ));
         }
         if let Some(expect) = &step.expect {
             let completions = if matches!(trace.action, Action::Nothing | Action::Show(_)) {
@@ -502,139 +597,120 @@ impl State {
             } else {
                 &trace.completions
             };
-            let checks = self.check(expect, result.as_ref(), pending, completions);
-            trace.checks.extend(checks);
+            self.check(expect, result.as_ref(), pending, completions, &mut trace.checks);
         }
         Ok(trace)
     }
 
-    fn apply_binds(
-        &mut self,
-        binds: &BTreeMap<String, String>,
-        r: &CallResult,
-        holder: u32,
-        target: Option<u32>,
-    ) -> Result<Vec<(String, String)>, String> {
-        let outputs = serde_json::to_value(r.outputs()).unwrap_or(Value::Null);
-        let mut bound = Vec::new();
-        for (key, name) in binds {
-            let (value, is_handle) = if key == "ret" {
-                (
-                    r.ret.as_u32().ok_or("ret: the call returns nothing")?,
-                    matches!(r.ret, Ret::Handle(_)),
-                )
-            } else {
-                let v = outputs.get(key).ok_or_else(|| {
-                    format!(
-                        "bind {key}: the call did not produce {key} (it returned {})",
-                        values::show_ret(r.ret)
-                    )
-                })?;
-                let n = values::number(v, self).map_err(|e| format!("bind {key}: {e}"))?;
-                (n, key.ends_with("_handle"))
+    fn apply_binds(&mut self, binds: &[Bind], r: &CallResult, holder: u32) -> Step<'a, Vec<(&'a str, String)>> {
+        let mut bound = Vec::with_capacity(binds.len());
+        for b in binds {
+            let (value, owner) = match b.from {
+                BindFrom::Ret => (
+                    r.ret.as_u32().ok_or(RunProblem::ReturnsNothing)?,
+                    matches!(r.ret, Ret::Handle(_)).then_some(holder),
+                ),
+                BindFrom::Output(field) => {
+                    let v = r.outputs().get(field).ok_or(RunProblem::NotProduced {
+                        output: field.as_str(),
+                        ret: r.ret,
+                    })?;
+                    let n = v.as_u32().ok_or(RunProblem::NotANumber { output: field.as_str() })?;
+                    let owner = match v {
+                        OutputValue::Handle(_, owner) => Some(owner.pid(holder)),
+                        _ => None,
+                    };
+                    (n, owner)
+                }
             };
-            match key.as_str() {
-                "process_id" => self.register_actor(name, true, value),
-                "thread_id" => self.register_actor(name, false, value),
-                _ => {
-                    let owner = if key == "target_handle" {
-                        target.unwrap_or(holder)
-                    } else {
-                        holder
-                    };
-                    let object = if is_handle {
-                        self.kernel
-                            .object_of_handle(owner, HandleValue(value))
-                            .map(|o| o.object)
-                    } else {
-                        None
-                    };
-                    self.bindings.insert(name.clone(), Binding { value, object });
+            match b.as_ {
+                BindAs::Process => self.register_actor(b.to, true, value),
+                BindAs::Thread => self.register_actor(b.to, false, value),
+                BindAs::Value => {
+                    let object =
+                        owner.and_then(|pid| self.kernel.object_of_handle(pid, HandleValue(value)).map(|o| o.object));
+                    let state = &mut self.syms[b.to.0 as usize];
+                    state.value = Some(value);
+                    state.object = object;
                 }
             }
-            bound.push((name.clone(), HandleValue(value).to_string()));
+            bound.push((self.name(b.to), show_handle(value)));
         }
         Ok(bound)
     }
 
-    /// Resolves an object reference to an address (`Ok(None)`: it names nothing now).
-    fn resolve_object(&self, r: &ObjectRef) -> Result<(Option<u32>, String), String> {
-        if let Some(h) = &r.handle {
-            let owner = r.in_process.as_deref().unwrap_or_default();
-            let actor = self
-                .actors
-                .get(owner)
-                .ok_or_else(|| format!("no process named {owner:?}"))?;
-            let pid = if actor.is_process {
-                actor.id
-            } else {
-                self.kernel.process_of_thread(actor.id).unwrap_or(0)
-            };
-            let v = values::number(h, self)?;
-            let label = format!("handle {} in {owner}", HandleValue(v));
-            return Ok((
-                self.kernel.object_of_handle(pid, HandleValue(v)).map(|o| o.object),
-                label,
-            ));
-        }
-        if let Some(b) = &r.binding {
-            let binding = self.bindings.get(b).ok_or_else(|| format!("{b:?} is not bound"))?;
-            return Ok((binding.object, format!("the object of {b}")));
-        }
-        if let Some(name) = &r.process {
-            let actor = self
-                .actors
-                .get(name)
-                .ok_or_else(|| format!("no process named {name:?}"))?;
-            return Ok((Some(actor.object), format!("process {name}")));
-        }
-        if let Some(name) = &r.thread {
-            let actor = self
-                .actors
-                .get(name)
-                .ok_or_else(|| format!("no thread named {name:?}"))?;
-            if actor.is_process {
-                let tid = self.kernel.main_thread(actor.id);
-                let object = tid.and_then(|t| self.kernel.thread_view(t)).map(|t| t.object);
-                return Ok((object, format!("the main thread of {name}")));
+    /// Resolves an object reference to an address (`None`: it names nothing now) and a label.
+    fn resolve_object(&self, sel: &ObjectSel) -> Step<'a, (Option<u32>, Label<'a>)> {
+        Ok(match sel {
+            ObjectSel::Handle { handle, in_ } => {
+                let actor = self.actor(*in_)?;
+                let pid = if actor.is_process {
+                    actor.id
+                } else {
+                    self.kernel.process_of_thread(actor.id).unwrap_or(0)
+                };
+                let v = HandleValue(self.num(handle)?);
+                (
+                    self.kernel.object_of_handle(pid, v).map(|o| o.object),
+                    Label::Handle {
+                        handle: v,
+                        in_: self.name(*in_),
+                    },
+                )
             }
-            return Ok((Some(actor.object), format!("thread {name}")));
-        }
-        if let Some(a) = &r.address {
-            let v = values::number(a, self)?;
-            return Ok((Some(v), format!("object {v:#x}")));
-        }
-        Err("no object named".into())
+            ObjectSel::Binding(b) => {
+                self.value(*b)?;
+                (self.syms[b.0 as usize].object, Label::Binding { name: self.name(*b) })
+            }
+            ObjectSel::Process(p) => (Some(self.actor(*p)?.object), Label::Process { name: self.name(*p) }),
+            ObjectSel::Thread(t) => {
+                let actor = self.actor(*t)?;
+                if actor.is_process {
+                    let tid = self.kernel.main_thread(actor.id);
+                    let object = tid.and_then(|t| self.kernel.thread_view(t)).map(|t| t.object);
+                    (object, Label::MainThread { name: self.name(*t) })
+                } else {
+                    (Some(actor.object), Label::Thread { name: self.name(*t) })
+                }
+            }
+            ObjectSel::Address(a) => {
+                let v = self.num(a)?;
+                (Some(v), Label::Address { address: v })
+            }
+        })
     }
 
-    fn show(&self, what: ShowWhat, step: &Step) -> Result<Shown, String> {
-        let selected = |st: &State| -> Vec<(String, u32)> {
-            match &step.of {
+    fn pid_of(&self, actor: Actor) -> u32 {
+        if actor.is_process {
+            actor.id
+        } else {
+            self.kernel.process_of_thread(actor.id).unwrap_or(0)
+        }
+    }
+
+    fn show(&self, s: &ShowStep) -> Step<'a, Shown<'a>> {
+        let selected = || -> Step<'a, Vec<(String, u32)>> {
+            Ok(match &s.of {
                 Some(of) => of
-                    .as_slice()
                     .iter()
-                    .filter_map(|n| st.actors.get(n).map(|a| (n.clone(), a)))
-                    .map(|(n, a)| {
-                        let pid = if a.is_process {
-                            a.id
-                        } else {
-                            st.kernel.process_of_thread(a.id).unwrap_or(0)
-                        };
-                        (n, pid)
+                    .filter_map(|&n| {
+                        self.syms[n.0 as usize]
+                            .actor
+                            .map(|a| (self.name(n).to_string(), self.pid_of(a)))
                     })
                     .collect(),
-                None => st
+                None => self
                     .kernel
                     .process_ids()
                     .into_iter()
-                    .filter(|&p| st.kernel.is_running(p))
-                    .map(|p| (st.name_of(p), p))
+                    .filter(|&p| self.kernel.is_running(p))
+                    .map(|p| (self.name_of(p), p))
                     .collect(),
-            }
+            })
         };
-        Ok(match what {
+        Ok(match s.what {
             ShowWhat::Handles => {
-                let tables: Vec<(String, ProcessView)> = selected(self)
+                let tables: Vec<(String, ProcessView)> = selected()?
                     .into_iter()
                     .filter_map(|(n, pid)| self.kernel.process_view(pid).map(|v| (n, v)))
                     .collect();
@@ -657,7 +733,8 @@ impl State {
                     .collect(),
             },
             ShowWhat::Object | ShowWhat::Pipe => {
-                let (address, label) = self.resolve_object(&step.target())?;
+                let target = s.target.as_ref().expect("compiled with a target");
+                let (address, label) = self.resolve_object(target)?;
                 Shown::Object {
                     object: address.and_then(|a| self.kernel.object_view(a)),
                     label,
@@ -667,7 +744,7 @@ impl State {
                 names: self.kernel.names(),
             },
             ShowWhat::Env => Shown::Env {
-                blocks: selected(self)
+                blocks: selected()?
                     .into_iter()
                     .filter_map(|(n, pid)| self.kernel.process_view(pid).map(|v| (n, v.environment)))
                     .collect(),
@@ -692,9 +769,9 @@ impl State {
         self.names.get(&pid).cloned().unwrap_or_else(|| format!("pid {pid}"))
     }
 
-    /// Whether a process or thread name is parked (a process: any of its threads).
-    fn is_blocked(&self, name: &str) -> bool {
-        let Some(actor) = self.actors.get(name) else {
+    /// Whether a process or thread is parked (a process: any of its threads).
+    fn is_blocked(&self, s: Sym) -> bool {
+        let Some(actor) = self.syms[s.0 as usize].actor else {
             return false;
         };
         if actor.is_process {
@@ -708,331 +785,457 @@ impl State {
         }
     }
 
+    /// Mismatches of a call's result against expected ret, last error and outputs.
+    fn result_mismatches(
+        &self,
+        ret: Option<&'a Written<ExpectRet>>,
+        last_error: Option<u32>,
+        outputs: Option<&'a ExpectOutputs>,
+        r: &CallResult,
+        out: &mut Vec<Mismatch<'a>>,
+    ) {
+        if let Some(w) = ret {
+            match self.ret_matches(&w.value, r.ret) {
+                Ok(true) => {}
+                Ok(false) => out.push(Mismatch::Ret {
+                    expected: &w.text,
+                    actual: r.ret,
+                }),
+                Err(RunProblem::Unbound { name }) => out.push(Mismatch::Unbound { name }),
+                Err(_) => {}
+            }
+        }
+        if let Some(code) = last_error {
+            if code != r.last_error.code() {
+                out.push(Mismatch::LastError {
+                    expected: code,
+                    actual: r.last_error,
+                });
+            }
+        }
+        if let Some(o) = outputs {
+            self.output_mismatches(o, r, out);
+        }
+    }
+
+    fn ret_matches(&self, e: &ExpectRet, actual: Ret) -> Step<'a, bool> {
+        Ok(match e {
+            ExpectRet::Void => actual.as_u32().is_none(),
+            ExpectRet::Is(n) => actual.as_u32() == Some(self.num(n)?),
+            ExpectRet::Not(inner) => !self.ret_matches(inner, actual)?,
+        })
+    }
+
+    fn output_mismatches(&self, o: &'a ExpectOutputs, r: &CallResult, out: &mut Vec<Mismatch<'a>>) {
+        let outputs = r.outputs();
+        for (field, want) in &o.items {
+            let Some(have) = outputs.get(*field) else {
+                out.push(Mismatch::OutputMissing {
+                    field: *field,
+                    expected: show_expected_output(want),
+                });
+                continue;
+            };
+            match (want, have) {
+                (ExpectOutput::Number(w), h) => {
+                    let wanted = match self.num(&w.value) {
+                        Ok(v) => v,
+                        Err(RunProblem::Unbound { name }) => {
+                            out.push(Mismatch::Unbound { name });
+                            continue;
+                        }
+                        Err(_) => continue,
+                    };
+                    if h.as_u32() != Some(wanted) {
+                        out.push(Mismatch::Output {
+                            field: *field,
+                            expected: format!("{} ({wanted})", w.text),
+                            actual: h.as_u32().map_or_else(|| format!("{h:?}"), |n| n.to_string()),
+                        });
+                    }
+                }
+                (ExpectOutput::Data(w), OutputValue::Data(h)) if w == h => {}
+                (ExpectOutput::Data(w), OutputValue::Data(h)) => out.push(Mismatch::Output {
+                    field: *field,
+                    expected: w.display(),
+                    actual: h.display(),
+                }),
+                (ExpectOutput::Text(w), OutputValue::Text(h)) if w == h => {}
+                (ExpectOutput::Text(w), OutputValue::Text(h)) => out.push(Mismatch::Output {
+                    field: *field,
+                    expected: format!("{w:?}"),
+                    actual: format!("{h:?}"),
+                }),
+                (ExpectOutput::Strings(w), OutputValue::Strings(h)) if w.as_slice() == h => {}
+                (ExpectOutput::Strings(w), OutputValue::Strings(h)) => out.push(Mismatch::Output {
+                    field: *field,
+                    expected: format!("{w:?}"),
+                    actual: format!("{h:?}"),
+                }),
+                (ExpectOutput::Entry(fields), OutputValue::Entry(e)) => {
+                    for (k, v) in fields {
+                        let got: Option<EntryField> = match k.as_str() {
+                            "process_id" | "th32ProcessID" => Some(EntryField::Num(e.process_id)),
+                            "parent_process_id" | "th32ParentProcessID" => Some(EntryField::Num(e.parent_process_id)),
+                            "threads" | "cntThreads" => Some(EntryField::Num(e.threads)),
+                            "priority_base" | "pcPriClassBase" => Some(EntryField::Num(e.priority_base)),
+                            "exe_file" | "szExeFile" => Some(EntryField::Text(&e.exe_file)),
+                            _ => None,
+                        };
+                        let Some(got) = got else {
+                            out.push(Mismatch::EntryField {
+                                field: k,
+                                expected: show_entry(v),
+                                actual: None,
+                            });
+                            continue;
+                        };
+                        let same = match (v, &got) {
+                            (EntryValue::Text(a), EntryField::Text(b)) => a.eq_ignore_ascii_case(b),
+                            (EntryValue::Number(w), EntryField::Num(b)) => self.num(&w.value).ok() == Some(*b),
+                            _ => false,
+                        };
+                        if !same {
+                            out.push(Mismatch::EntryField {
+                                field: k,
+                                expected: show_entry(v),
+                                actual: Some(match got {
+                                    EntryField::Num(n) => n.to_string(),
+                                    EntryField::Text(t) => format!("{t:?}"),
+                                }),
+                            });
+                        }
+                    }
+                }
+                (w, h) => out.push(Mismatch::Output {
+                    field: *field,
+                    expected: show_expected_output(w),
+                    actual: format!("{h:?}"),
+                }),
+            }
+        }
+    }
+
     fn check(
         &self,
-        e: &Expect,
+        e: &'a Expectations,
         result: Option<&CallResult>,
         pending: Option<u64>,
         completions: &[Completion],
-    ) -> Vec<Check> {
-        let mut checks = Vec::new();
-        let mut push = |what: String, outcome: Result<(), String>| {
-            checks.push(Check {
-                what,
-                ok: outcome.is_ok(),
-                detail: outcome.err(),
-            });
-        };
+        checks: &mut Vec<Check<'a>>,
+    ) {
         if let Some(want) = e.pending {
             let got = pending.is_some();
-            push(
-                format!("pending = {want}"),
-                if got == want {
-                    Ok(())
-                } else {
-                    Err(format!(
-                        "expected the call to {}, but it {}",
-                        if want { "park" } else { "return" },
-                        if got { "parked" } else { "did not park" }
-                    ))
-                },
-            );
+            let found = if got == want {
+                vec![]
+            } else {
+                vec![Mismatch::Pending { expected: want }]
+            };
+            checks.push(Check::new(Checked::Pending { expected: want }, found));
         }
         if e.ret.is_some() || e.last_error.is_some() || e.outputs.is_some() {
             match result {
-                None => push(
-                    "the call's result".into(),
-                    Err("the call has no result yet (it parked or did not return)".into()),
-                ),
+                None => checks.push(Check::new(Checked::CallResult, vec![Mismatch::NoResult])),
                 Some(r) => {
-                    if let Some(v) = &e.ret {
-                        push(format!("ret = {}", show_value(v)), values::match_ret(v, r.ret, self));
+                    if let Some(w) = &e.ret {
+                        let mut found = Vec::new();
+                        self.result_mismatches(Some(w), None, None, r, &mut found);
+                        checks.push(Check::new(Checked::Ret { expected: &w.text }, found));
                     }
-                    if let Some(v) = &e.last_error {
-                        push(
-                            format!("last_error = {}", show_value(v)),
-                            values::match_error(v, r.last_error),
-                        );
+                    if let Some(w) = &e.last_error {
+                        let mut found = Vec::new();
+                        self.result_mismatches(None, Some(w.value), None, r, &mut found);
+                        checks.push(Check::new(Checked::LastError { expected: &w.text }, found));
                     }
                     if let Some(o) = &e.outputs {
-                        let failures = values::match_outputs(o, r, self);
-                        push(
-                            format!("outputs {}", Value::Object(o.clone())),
-                            if failures.is_empty() {
-                                Ok(())
-                            } else {
-                                Err(failures.join("; "))
-                            },
-                        );
+                        let mut found = Vec::new();
+                        self.output_mismatches(o, r, &mut found);
+                        checks.push(Check::new(Checked::Outputs { expected: &o.text }, found));
                     }
                 }
             }
         }
-        for name in e.blocked.iter().flat_map(|b| b.as_slice()) {
-            push(
-                format!("{name} is blocked"),
-                if self.is_blocked(name) {
-                    Ok(())
-                } else {
-                    Err(format!("{name} is not parked in any call"))
-                },
-            );
+        for &s in &e.blocked {
+            let name = self.name(s);
+            let found = if self.is_blocked(s) {
+                vec![]
+            } else {
+                vec![Mismatch::NotParked { name }]
+            };
+            checks.push(Check::new(Checked::Blocked { name }, found));
         }
-        for name in e.unblocked.iter().flat_map(|b| b.as_slice()) {
-            push(
-                format!("{name} is not blocked"),
-                if self.is_blocked(name) {
-                    Err(format!("{name} is parked"))
-                } else {
-                    Ok(())
-                },
-            );
+        for &s in &e.unblocked {
+            let name = self.name(s);
+            let found = if self.is_blocked(s) {
+                vec![Mismatch::Parked { name }]
+            } else {
+                vec![]
+            };
+            checks.push(Check::new(Checked::Unblocked { name }, found));
         }
-        if e.no_completion == Some(true) {
-            push(
-                "no parked call completed".into(),
-                if completions.is_empty() {
-                    Ok(())
-                } else {
-                    Err(format!("{} call(s) completed", completions.len()))
-                },
-            );
+        if e.no_completion {
+            let found = if completions.is_empty() {
+                vec![]
+            } else {
+                vec![Mismatch::Completions {
+                    count: completions.len(),
+                }]
+            };
+            checks.push(Check::new(Checked::NoCompletion, found));
         }
         let mut used = vec![false; completions.len()];
-        for c in e.completed.iter().flat_map(|c| c.as_slice()) {
-            push(
-                format!("{}'s {} completed", c.by, c.call.as_deref().unwrap_or("call")),
-                self.check_completion(c, completions, &mut used),
-            );
+        for c in &e.completed {
+            let found = self.check_completion(c, completions, &mut used);
+            checks.push(Check::new(
+                Checked::Completed {
+                    by: self.name(c.by),
+                    call: c.call,
+                },
+                found,
+            ));
         }
-        for t in e.table.iter().flat_map(|t| t.as_slice()) {
-            push(format!("handle table of {}", t.of), self.check_table(t));
+        for t in &e.table {
+            checks.push(Check::new(Checked::Table { of: self.name(t.of) }, self.check_table(t)));
         }
-        for o in e.object.iter().flat_map(|o| o.as_slice()) {
-            let (what, outcome) = self.check_object(o);
-            push(what, outcome);
+        for o in &e.object {
+            checks.push(self.check_object(o));
         }
-        for p in e.process.iter().flat_map(|p| p.as_slice()) {
-            push(format!("process {}", p.name), self.check_process(p));
+        for p in &e.process {
+            checks.push(Check::new(
+                Checked::Process {
+                    name: self.name(p.name),
+                },
+                self.check_process(p),
+            ));
         }
-        for env in e.env.iter().flat_map(|v| v.as_slice()) {
-            push(
-                format!("{}'s {} = {}", env.in_process, env.name, env.value),
+        for env in &e.env {
+            checks.push(Check::new(
+                Checked::Env {
+                    process: self.name(env.in_),
+                    name: &env.name,
+                    value: env.value.as_deref(),
+                },
                 self.check_env(env),
-            );
+            ));
         }
         if let Some(t) = e.time_ms {
             let now = self.kernel.now_ms();
-            push(
-                format!("time = {t} ms"),
-                if now == t {
-                    Ok(())
-                } else {
-                    Err(format!("the clock is at {now} ms"))
-                },
-            );
+            let found = if now == t {
+                vec![]
+            } else {
+                vec![Mismatch::Clock { actual: now }]
+            };
+            checks.push(Check::new(Checked::Time { ms: t }, found));
         }
         if let Some(want) = e.deadlock {
-            let d = self.kernel.deadlock();
-            let outcome = match (&d, want) {
-                (Some(_), true) | (None, false) => Ok(()),
-                (None, true) => Err("no deadlock: some thread can still run or a timeout is pending".to_string()),
-                (Some(d), false) => Err(format!(
-                    "deadlock: {}",
-                    d.threads
-                        .iter()
-                        .map(|t| {
-                            format!(
-                                "tid {} in {} waits for {}",
-                                t.thread_id,
-                                t.call.as_deref().unwrap_or("(suspended)"),
-                                crate::render::wait_reason(crate::Lang::En, &t.waiting_for)
-                            )
-                        })
-                        .collect::<Vec<_>>()
-                        .join("; ")
-                )),
+            let found = match (self.kernel.deadlock(), want) {
+                (Some(_), true) | (None, false) => vec![],
+                (None, true) => vec![Mismatch::NoDeadlock],
+                (Some(deadlock), false) => vec![Mismatch::Deadlock { deadlock }],
             };
-            push(format!("deadlock = {want}"), outcome);
+            checks.push(Check::new(Checked::Deadlock { expected: want }, found));
         }
-        checks
     }
 
     fn check_completion(
         &self,
-        c: &CompletedExpect,
+        c: &'a ExpectCompleted,
         completions: &[Completion],
         used: &mut [bool],
-    ) -> Result<(), String> {
-        let actor = self
-            .actors
-            .get(&c.by)
-            .ok_or_else(|| format!("no process or thread named {}", c.by))?;
-        let mut last_error = None;
+    ) -> Vec<Mismatch<'a>> {
+        let actor = match self.actor(c.by) {
+            Ok(a) => a,
+            Err(_) => return vec![Mismatch::Unbound { name: self.name(c.by) }],
+        };
+        let mut last = None;
         for (i, done) in completions.iter().enumerate() {
             let mine = if actor.is_process {
                 done.process_id == actor.id
             } else {
                 done.thread_id == actor.id
             };
-            if used[i] || !mine || c.call.as_ref().is_some_and(|call| call != &done.call) {
+            if used[i] || !mine || c.call.is_some_and(|call| call.as_str() != done.call) {
                 continue;
             }
-            let mut errors = Vec::new();
-            if let Some(v) = &c.ret {
-                errors.extend(values::match_ret(v, done.result.ret, self).err());
-            }
-            if let Some(v) = &c.last_error {
-                errors.extend(values::match_error(v, done.result.last_error).err());
-            }
-            if let Some(o) = &c.outputs {
-                errors.extend(values::match_outputs(o, &done.result, self));
-            }
-            if errors.is_empty() {
+            let mut found = Vec::new();
+            self.result_mismatches(
+                c.ret.as_ref(),
+                c.last_error,
+                c.outputs.as_ref(),
+                &done.result,
+                &mut found,
+            );
+            if found.is_empty() {
                 used[i] = true;
-                return Ok(());
+                return vec![];
             }
-            last_error = Some(format!("{} completed, but {}", done.call, errors.join("; ")));
+            last = Some(Mismatch::CompletedWith {
+                call: done.call.clone(),
+                found,
+            });
         }
-        Err(last_error.unwrap_or_else(|| {
-            let others: Vec<String> = completions
-                .iter()
-                .map(|d| format!("{} of tid {}", d.call, d.thread_id))
-                .collect();
-            format!(
-                "no call of {} completed (completed: {})",
-                c.by,
-                if others.is_empty() {
-                    "none".into()
-                } else {
-                    others.join(", ")
-                }
-            )
-        }))
+        vec![last.unwrap_or_else(|| Mismatch::NoCompletionOf {
+            by: self.name(c.by),
+            completed: completions.iter().map(|d| (d.call.clone(), d.thread_id)).collect(),
+        })]
     }
 
-    fn check_table(&self, t: &TableExpect) -> Result<(), String> {
-        let actor = self.actors.get(&t.of).ok_or("unknown process")?;
-        let view = self
-            .kernel
-            .process_view(actor.id)
-            .ok_or_else(|| format!("process {} no longer exists", t.of))?;
-        let mut errors = Vec::new();
+    fn check_table(&self, t: &'a ExpectTable) -> Vec<Mismatch<'a>> {
+        let actor = match self.actor(t.of) {
+            Ok(a) => a,
+            Err(_) => return vec![Mismatch::Unbound { name: self.name(t.of) }],
+        };
+        let Some(view) = self.kernel.process_view(actor.id) else {
+            return vec![Mismatch::ProcessGone { name: self.name(t.of) }];
+        };
+        let mut found = Vec::new();
         let mut matched = Vec::new();
+        let num = |n: &Num, found: &mut Vec<Mismatch<'a>>| match self.num(n) {
+            Ok(v) => Some(v),
+            Err(RunProblem::Unbound { name }) => {
+                found.push(Mismatch::Unbound { name });
+                None
+            }
+            Err(_) => None,
+        };
         for row in &t.rows {
-            let v = values::number(&row.handle, self)?;
-            let Some(have) = view.handles.iter().find(|r| r.handle.0 == (v & !3)) else {
-                errors.push(format!("no row {}", HandleValue(v)));
+            let Some(v) = num(&row.handle, &mut found) else {
+                continue;
+            };
+            let v = HandleValue(v);
+            let Some(have) = view.handles.iter().find(|r| r.handle == v.canonical()) else {
+                found.push(Mismatch::NoRow { handle: v });
                 continue;
             };
             matched.push(have.handle);
             if let Some(inherit) = row.inherit {
                 if have.inherit != inherit {
-                    errors.push(format!(
-                        "row {}: inherit {}, expected {}",
-                        have.handle,
-                        yn(have.inherit),
-                        yn(inherit)
-                    ));
+                    found.push(Mismatch::RowInherit {
+                        handle: have.handle,
+                        expected: inherit,
+                        actual: have.inherit,
+                    });
                 }
             }
             if let Some(p) = row.protect_from_close {
                 if have.protect_from_close != p {
-                    errors.push(format!(
-                        "row {}: protect_from_close {}, expected {p}",
-                        have.handle, have.protect_from_close
-                    ));
+                    found.push(Mismatch::RowProtect {
+                        handle: have.handle,
+                        expected: p,
+                        actual: have.protect_from_close,
+                    });
                 }
             }
             if let Some(kind) = &row.kind {
                 if !have.kind.name().eq_ignore_ascii_case(kind) {
-                    errors.push(format!(
-                        "row {}: a {}, expected a {kind}",
-                        have.handle,
-                        have.kind.name()
-                    ));
+                    found.push(Mismatch::RowKind {
+                        handle: have.handle,
+                        expected: kind,
+                        actual: have.kind,
+                    });
                 }
             }
             if let Some(a) = &row.access {
-                let want = values::number(a, self)?;
+                let Some(want) = num(a, &mut found) else { continue };
                 if have.access != want {
-                    errors.push(format!(
-                        "row {}: access {:#x}, expected {want:#x}",
-                        have.handle, have.access
-                    ));
+                    found.push(Mismatch::RowAccess {
+                        handle: have.handle,
+                        expected: want,
+                        actual: have.access,
+                    });
                 }
             }
             if let Some(o) = &row.object {
-                let (address, label) = self.resolve_object(o)?;
-                if address != Some(have.object) {
-                    errors.push(format!(
-                        "row {}: object {:#x}, expected {label} ({})",
-                        have.handle,
-                        have.object,
-                        address.map_or("gone".into(), |a| format!("{a:#x}"))
-                    ));
+                match self.resolve_object(o) {
+                    Ok((address, label)) if address != Some(have.object) => found.push(Mismatch::RowObject {
+                        handle: have.handle,
+                        expected: label,
+                        expected_address: address,
+                        actual: have.object,
+                    }),
+                    Ok(_) => {}
+                    Err(RunProblem::Unbound { name }) => found.push(Mismatch::Unbound { name }),
+                    Err(_) => {}
                 }
             }
         }
         for v in &t.absent {
-            let v = values::number(v, self)?;
-            if view.handles.iter().any(|r| r.handle.0 == (v & !3)) {
-                errors.push(format!("row {} is present", HandleValue(v)));
+            let Some(v) = num(v, &mut found) else { continue };
+            let v = HandleValue(v);
+            if view.handles.iter().any(|r| r.handle == v.canonical()) {
+                found.push(Mismatch::RowPresent { handle: v });
             }
         }
         if t.exact {
             for r in &view.handles {
                 if !matched.contains(&r.handle) {
-                    errors.push(format!("unexpected row {} -> {:#x}", r.handle, r.object));
+                    found.push(Mismatch::UnexpectedRow {
+                        handle: r.handle,
+                        object: r.object,
+                    });
                 }
             }
         }
         if let Some(count) = t.count {
             if view.handles.len() != count {
-                errors.push(format!("{} rows, expected {count}", view.handles.len()));
+                found.push(Mismatch::RowCount {
+                    expected: count,
+                    actual: view.handles.len(),
+                });
             }
         }
-        if errors.is_empty() {
-            Ok(())
-        } else {
-            Err(format!("handle table of {}: {}", t.of, errors.join("; ")))
-        }
+        found
     }
 
-    fn check_object(&self, o: &ObjectExpect) -> (String, Result<(), String>) {
-        let (address, label) = match self.resolve_object(&o.target()) {
+    fn check_object(&self, o: &'a ExpectObject) -> Check<'a> {
+        let (address, label) = match self.resolve_object(&o.target) {
             Ok(v) => v,
-            Err(e) => return ("object".into(), Err(e)),
+            Err(problem) => {
+                let name = match problem {
+                    RunProblem::Unbound { name } => name,
+                    _ => "",
+                };
+                return Check::new(
+                    Checked::Object {
+                        object: None,
+                        alive: o.alive,
+                        usage_count: None,
+                        handle_count: None,
+                    },
+                    vec![Mismatch::Unbound { name }],
+                );
+            }
         };
         let view = address.and_then(|a| self.kernel.object_view(a));
-        let mut errors = Vec::new();
-        let mut what = vec![];
+        let mut found = Vec::new();
         if let Some(alive) = o.alive {
-            what.push(format!("alive = {alive}"));
             if view.is_some() != alive {
-                errors.push(if alive {
-                    "it no longer exists".to_string()
-                } else {
-                    "it still exists".to_string()
-                });
+                found.push(Mismatch::Alive { expected: alive });
             }
         }
         if let Some(v) = &view {
             if let Some(u) = o.usage_count {
-                what.push(format!("usage count {u}"));
                 if v.usage_count != u {
-                    errors.push(format!("usage count is {}", v.usage_count));
+                    found.push(Mismatch::UsageCount {
+                        expected: u,
+                        actual: v.usage_count,
+                    });
                 }
             }
             if let Some(h) = o.handle_count {
-                what.push(format!("handle count {h}"));
                 if v.handle_count != h {
-                    errors.push(format!("handle count is {}", v.handle_count));
+                    found.push(Mismatch::HandleCount {
+                        expected: h,
+                        actual: v.handle_count,
+                    });
                 }
             }
             if let Some(k) = &o.kind {
                 if !v.kind.name().eq_ignore_ascii_case(k) {
-                    errors.push(format!("it is a {}", v.kind.name()));
+                    found.push(Mismatch::Kind {
+                        expected: k,
+                        actual: v.kind,
+                    });
                 }
             }
             if let Some(s) = o.signaled {
@@ -1042,176 +1245,122 @@ impl State {
                     _ => None,
                 };
                 if actual != Some(s) {
-                    errors.push(format!(
-                        "signaled is {}",
-                        actual.map_or("not applicable".into(), |b| b.to_string())
-                    ));
+                    found.push(Mismatch::Signaled { expected: s, actual });
                 }
             }
         } else if o.usage_count.is_some() || o.handle_count.is_some() || o.kind.is_some() || o.signaled.is_some() {
-            errors.push("it does not exist".into());
+            found.push(Mismatch::DoesNotExist);
         }
-        let what = format!("{label}: {}", what.join(", "));
-        (
-            what,
-            if errors.is_empty() {
-                Ok(())
-            } else {
-                Err(format!("{label}: {}", errors.join("; ")))
+        Check::new(
+            Checked::Object {
+                object: Some(label),
+                alive: o.alive,
+                usage_count: view.as_ref().and(o.usage_count),
+                handle_count: view.as_ref().and(o.handle_count),
             },
+            found,
         )
     }
 
-    fn check_process(&self, p: &ProcessExpect) -> Result<(), String> {
-        let actor = self.actors.get(&p.name).ok_or("unknown process")?;
+    fn check_process(&self, p: &'a ExpectProcess) -> Vec<Mismatch<'a>> {
+        let actor = match self.actor(p.name) {
+            Ok(a) => a,
+            Err(_) => {
+                return vec![Mismatch::Unbound {
+                    name: self.name(p.name),
+                }]
+            }
+        };
         let view = self.kernel.process_view(actor.id);
-        let mut errors = Vec::new();
+        let mut found = Vec::new();
         if let Some(alive) = p.alive {
             if view.is_some() != alive {
-                errors.push(if alive {
-                    "its object is gone".to_string()
-                } else {
-                    "its object still exists".to_string()
-                });
+                found.push(Mismatch::ProcessAlive { expected: alive });
             }
         }
         if let Some(running) = p.running {
-            let actual = self.kernel.is_running(actor.id);
-            if actual != running {
-                errors.push(if actual {
-                    "it is running".into()
-                } else {
-                    "it is not running".into()
-                });
+            if self.kernel.is_running(actor.id) != running {
+                found.push(Mismatch::Running { expected: running });
             }
         }
         if let Some(code) = &p.exit_code {
-            let want = values::number(code, self)?;
-            match &view {
-                Some(v) => {
-                    let have = v.exit_code.unwrap_or(kernsim_kernel::consts::STILL_ACTIVE);
+            match (self.num(code), &view) {
+                (Ok(want), Some(v)) => {
+                    let have = v.exit_code.unwrap_or(consts::STILL_ACTIVE);
                     if have != want {
-                        errors.push(format!("exit code is {have}, expected {want}"));
+                        found.push(Mismatch::ExitCode {
+                            expected: want,
+                            actual: have,
+                        });
                     }
                 }
-                None => errors.push("its object is gone, so its exit code cannot be read".into()),
+                (Ok(_), None) => found.push(Mismatch::ExitCodeGone),
+                (Err(RunProblem::Unbound { name }), _) => found.push(Mismatch::Unbound { name }),
+                (Err(_), _) => {}
             }
         }
         if let Some(n) = p.threads {
             let have = view.as_ref().map_or(0, |v| v.threads.len() as u32);
             if have != n {
-                errors.push(format!("{have} threads, expected {n}"));
+                found.push(Mismatch::Threads {
+                    expected: n,
+                    actual: have,
+                });
             }
         }
-        if let Some(parent) = &p.parent {
-            let want = self.actors.get(parent).map(|a| a.id);
+        if let Some(parent) = p.parent {
+            let want = self.syms[parent.0 as usize].actor.map(|a| a.id);
             let have = view.as_ref().map(|v| v.parent_process_id);
             if have != want {
-                errors.push(format!("parent pid is {have:?}, expected {parent} ({want:?})"));
+                found.push(Mismatch::Parent {
+                    expected: self.name(parent),
+                    expected_pid: want,
+                    actual: have,
+                });
             }
         }
-        if errors.is_empty() {
-            Ok(())
+        found
+    }
+
+    fn check_env(&self, e: &'a ExpectEnv) -> Vec<Mismatch<'a>> {
+        let actor = match self.actor(e.in_) {
+            Ok(a) => a,
+            Err(_) => return vec![Mismatch::Unbound { name: self.name(e.in_) }],
+        };
+        let Some(view) = self.kernel.process_view(actor.id) else {
+            return vec![Mismatch::ProcessGone { name: self.name(e.in_) }];
+        };
+        let have = env::value(&view.environment, &e.name);
+        if have == e.value.as_deref() {
+            vec![]
         } else {
-            Err(format!("process {}: {}", p.name, errors.join("; ")))
-        }
-    }
-
-    fn check_env(&self, e: &EnvExpect) -> Result<(), String> {
-        let actor = self.actors.get(&e.in_process).ok_or("unknown process")?;
-        let view = self
-            .kernel
-            .process_view(actor.id)
-            .ok_or_else(|| format!("process {} no longer exists", e.in_process))?;
-        let have = kernsim_kernel::env::value(&view.environment, &e.name);
-        let want = e.value.as_str();
-        if have == want {
-            Ok(())
-        } else {
-            Err(format!(
-                "{}'s {} is {}, expected {}",
-                e.in_process,
-                e.name,
-                have.map_or("not set".into(), |v| format!("{v:?}")),
-                want.map_or("not set".into(), |v| format!("{v:?}"))
-            ))
+            vec![Mismatch::Env {
+                expected: e.value.as_deref(),
+                actual: have.map(str::to_string),
+            }]
         }
     }
 }
 
-/// Control characters as escapes, so a value stays on one line.
-fn escape_controls(s: &str) -> String {
-    s.chars()
-        .map(|c| match c {
-            '\n' => "\\n".to_string(),
-            '\r' => "\\r".to_string(),
-            '\t' => "\\t".to_string(),
-            c if c.is_control() => format!("\\u{{{:x}}}", c as u32),
-            c => c.to_string(),
-        })
-        .collect()
+/// A field of a process entry, as found.
+enum EntryField<'e> {
+    Num(u32),
+    Text(&'e str),
 }
 
-fn yn(b: bool) -> &'static str {
-    if b {
-        "Y"
-    } else {
-        "N"
-    }
-}
-
-fn show_value(v: &Value) -> String {
-    if let Some(inner) = v.as_object().and_then(|m| m.get("not")) {
-        return format!("anything but {}", show_value(inner));
-    }
+fn show_entry(v: &EntryValue) -> String {
     match v {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
+        EntryValue::Number(w) => w.text.to_string(),
+        EntryValue::Text(t) => format!("{t:?}"),
     }
 }
 
-/// `Name(arg: value, ...)` with bound names annotated: `handle: hEvent=4`.
-pub fn display_call(name: &str, args: &serde_json::Map<String, Value>, lookup: &dyn Lookup) -> String {
-    let mut out = String::with_capacity(64);
-    out.push_str(name);
-    out.push('(');
-    for (i, (k, v)) in args.iter().enumerate() {
-        if i > 0 {
-            out.push_str(", ");
-        }
-        out.push_str(k);
-        out.push_str(": ");
-        out.push_str(&display_arg(v, lookup));
-    }
-    out.push(')');
-    out
-}
-
-fn display_arg(v: &Value, lookup: &dyn Lookup) -> String {
-    match v {
-        Value::String(s) => match lookup.number(s) {
-            Some(n) => format!("{s}={}", HandleValue(n)),
-            None if s.contains("${") => format!("\"{}\"", values::interpolate(s, lookup).unwrap_or_else(|_| s.clone())),
-            None if kernsim_kernel::consts::lookup(s.split('|').next().unwrap_or("")).is_some() => s.clone(),
-            None => format!("\"{}\"", escape_controls(s)),
-        },
-        Value::Array(items) => format!(
-            "[{}]",
-            items
-                .iter()
-                .map(|i| display_arg(i, lookup))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-        Value::Object(map) => {
-            let inner: Vec<String> = map
-                .iter()
-                .map(|(k, v)| format!("{k}: {}", display_arg(v, lookup)))
-                .collect();
-            format!("{{{}}}", inner.join(", "))
-        }
-        Value::Bool(true) => "TRUE".into(),
-        Value::Bool(false) => "FALSE".into(),
-        other => other.to_string(),
+fn show_expected_output(o: &ExpectOutput) -> String {
+    match o {
+        ExpectOutput::Number(w) => w.text.to_string(),
+        ExpectOutput::Data(d) => d.display(),
+        ExpectOutput::Text(t) => format!("{t:?}"),
+        ExpectOutput::Strings(s) => format!("{s:?}"),
+        ExpectOutput::Entry(_) => "a process entry".to_string(),
     }
 }

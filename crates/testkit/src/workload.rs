@@ -79,7 +79,7 @@ mod tests {
         for steps in [0, 1, 7] {
             let text = super::event_cycles(steps);
             let scenario = kernsim_scenario::load_str(&text, "generated.json").expect("loads");
-            assert_eq!(scenario.doc.steps.len(), steps);
+            assert_eq!(scenario.steps.len(), steps);
             let run = kernsim_scenario::run(&scenario);
             assert!(run.passed(), "{steps} steps");
         }
