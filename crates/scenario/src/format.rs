@@ -62,11 +62,137 @@ impl<T> OneOrMany<T> {
     }
 }
 
+/// Text borrowed from the scenario file when it has no escapes (names, call names, argument
+/// keys), so loading does not allocate for each.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Key<'a>(pub std::borrow::Cow<'a, str>);
+
+impl std::ops::Deref for Key<'_> {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Key<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Key<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E: serde::de::Error>(self, v: &'de str) -> Result<Key<'de>, E> {
+                Ok(Key(std::borrow::Cow::Borrowed(v)))
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Key<'de>, E> {
+                Ok(Key(std::borrow::Cow::Owned(v.to_string())))
+            }
+            fn visit_string<E: serde::de::Error>(self, v: String) -> Result<Key<'de>, E> {
+                Ok(Key(std::borrow::Cow::Owned(v)))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+impl Serialize for Key<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
+
+impl JsonSchema for Key<'_> {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "String".into()
+    }
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        String::json_schema(generator)
+    }
+}
+
+/// A JSON object kept as its members in file order (call arguments, expected outputs): no
+/// hashing, and a key given twice is refused, as everywhere else in the format.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Members<K = String>(pub Vec<(K, Value)>);
+
+impl<K> Default for Members<K> {
+    fn default() -> Self {
+        Members(Vec::new())
+    }
+}
+
+impl<K: std::ops::Deref<Target = str>> Members<K> {
+    /// The members in file order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &Value)> {
+        self.0.iter().map(|(k, v)| (&**k, v))
+    }
+
+    /// How many.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// True when there are none.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// As a JSON object.
+    pub fn to_value(&self) -> Value {
+        Value::Object(self.0.iter().map(|(k, v)| (k.to_string(), v.clone())).collect())
+    }
+}
+
+impl<'de, K: Deserialize<'de> + std::ops::Deref<Target = str>> Deserialize<'de> for Members<K> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<K>(std::marker::PhantomData<K>);
+        impl<'de, K: Deserialize<'de> + std::ops::Deref<Target = str>> serde::de::Visitor<'de> for V<K> {
+            type Value = Members<K>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Members<K>, A::Error> {
+                let mut out: Vec<(K, Value)> = Vec::with_capacity(map.size_hint().unwrap_or(4));
+                while let Some(key) = map.next_key::<K>()? {
+                    if out.iter().any(|(k, _)| **k == *key) {
+                        return Err(serde::de::Error::custom(format_args!("duplicate key `{}`", &*key)));
+                    }
+                    let value = map.next_value::<Value>()?;
+                    out.push((key, value));
+                }
+                Ok(Members(out))
+            }
+        }
+        d.deserialize_map(V(std::marker::PhantomData))
+    }
+}
+
+impl<K: std::ops::Deref<Target = str>> Serialize for Members<K> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(Some(self.0.len()))?;
+        for (k, v) in &self.0 {
+            m.serialize_entry(&**k, v)?;
+        }
+        m.end()
+    }
+}
+
+impl<K> JsonSchema for Members<K> {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Members".into()
+    }
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        <Map<String, Value>>::json_schema(generator)
+    }
+}
+
 /// A scenario file. The loader reads the steps as raw JSON slices (`S = &RawValue`) and
 /// compiles each on its own; the schema describes them as [`Step`]s.
 #[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct ScenarioFile<S = Step> {
+pub struct ScenarioFile<S = Step<'static>> {
     /// Must be 1.
     pub format_version: u32,
     /// What the scenario shows.
@@ -128,22 +254,25 @@ pub enum ShowWhat {
 /// One step. See the module docs for the kinds.
 #[derive(Clone, Debug, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct Step {
+pub struct Step<'a> {
     /// Narration shown before the step acts.
     #[serde(default)]
     pub note: Option<Text>,
 
     /// The acting process (its oldest live thread) or thread, by name.
     #[serde(default)]
-    pub by: Option<String>,
+    #[serde(borrow)]
+    pub by: Option<Key<'a>>,
     /// A Win32 call name (`CreateProcess`, `DuplicateHandle`, ...).
     #[serde(default)]
-    pub call: Option<String>,
+    #[serde(borrow)]
+    pub call: Option<Key<'a>>,
     /// The call's parameters, named after Win32's. Numbers may be given as constant names
     /// (`"DUPLICATE_SAME_ACCESS|DUPLICATE_CLOSE_SOURCE"`), hex strings or binding names; text
     /// parameters may contain `${name}` to insert a bound number.
     #[serde(default)]
-    pub args: Option<Map<String, Value>>,
+    #[serde(borrow)]
+    pub args: Option<Members<Key<'a>>>,
     /// Outputs to remember under names: `{"ret": "hEvent"}`, `{"target_handle": "hDup"}`,
     /// `{"process_id": "child"}` (a process name for `by`), `{"thread_id": "worker"}`.
     #[serde(default)]
@@ -246,7 +375,7 @@ pub struct Expect {
     pub last_error: Option<Value>,
     /// Out-parameters by name (`bytes_read`, `data`, `target_handle`, `exit_code`, ...).
     #[serde(default)]
-    pub outputs: Option<Map<String, Value>>,
+    pub outputs: Option<Members>,
     /// The call parked (true) or returned (false).
     #[serde(default)]
     pub pending: Option<bool>,
@@ -300,7 +429,7 @@ pub struct CompletedExpect {
     pub last_error: Option<Value>,
     /// Its outputs.
     #[serde(default)]
-    pub outputs: Option<Map<String, Value>>,
+    pub outputs: Option<Members>,
 }
 
 /// Rows of one process's handle table.
@@ -438,5 +567,5 @@ macro_rules! target_of {
         }
     };
 }
-target_of!(Step);
+target_of!(Step<'_>);
 target_of!(ObjectExpect);

@@ -8,7 +8,7 @@
 //! once, and each step's line comes from its slice's offset.
 
 use crate::format::*;
-use crate::locate::{line_col, locate, JsonPath};
+use crate::locate::{line_col, locate, JsonPath, Seg};
 use crate::plan::*;
 use kernsim_kernel::{consts, ArgSeg, Call, CallName, Data, OutputField, Win32Error};
 use serde_json::value::RawValue;
@@ -110,36 +110,47 @@ pub fn load_str(text: &str, file: &str) -> Result<Scenario, LoadError> {
             message,
         }
     };
-    // The header, with each step as a raw slice of `text`. A file that fails is parsed a
-    // second time with path tracking, to say where and what.
-    let doc: ScenarioFile<&RawValue> = match serde_json::from_str(text) {
-        Ok(doc) => doc,
-        Err(_) => return Err(load_error_tracked(text, file)),
+    let mut loader = Loader {
+        text,
+        file,
+        located: &located,
+        c: Compiler::default(),
+        processes: None,
+        version_ok: false,
+        steps: Vec::new(),
+        buffered: Vec::new(),
+        next_index: 0,
+        line: 1,
+        counted: 0,
+        error: None,
     };
-    if doc.format_version != FORMAT_VERSION {
+    // One pass over the text: the header's fields are read as they come, and each step is
+    // compiled from its raw slice as soon as the processes and the version are known (else
+    // its slice waits until the end of the file).
+    let mut de = serde_json::Deserializer::from_str(text);
+    let header = match serde::de::DeserializeSeed::deserialize(HeaderSeed(&mut loader), &mut de)
+        .and_then(|h| de.end().map(|()| h))
+    {
+        Ok(h) => h,
+        Err(_) => return Err(loader.error.take().unwrap_or_else(|| load_error_tracked(text, file))),
+    };
+    if !loader.version_ok {
         return Err(located(
             JsonPath::default().key("format_version"),
             format!(
                 "format_version {} is not supported; this kernsim reads version {FORMAT_VERSION}",
-                doc.format_version
+                header.format_version
             ),
         ));
     }
-    let mut c = Compiler::default();
-    let top = JsonPath::default();
-    let mut processes = Vec::with_capacity(doc.processes.len());
-    for (i, p) in doc.processes.iter().enumerate() {
-        let name = c
-            .new_actor(&p.name, true, &top.key("processes").index(i).key("name"))
-            .map_err(|(p, m)| located(p, m))?;
-        processes.push(StartStep {
-            name,
-            image: p.image.clone(),
-            command_line: p.command_line.clone(),
-            environment: p.environment.clone(),
-        });
+    if loader.processes.is_none() {
+        loader.declare(&[])?;
     }
-    for path in doc.files.keys() {
+    for raw in std::mem::take(&mut loader.buffered) {
+        loader.step(raw)?;
+    }
+    let top = JsonPath::default();
+    for path in header.files.keys() {
         if !(path.len() > 2 && path.as_bytes()[1] == b':') {
             return Err(located(
                 top.key("files").key(path.clone()),
@@ -147,34 +158,209 @@ pub fn load_str(text: &str, file: &str) -> Result<Scenario, LoadError> {
             ));
         }
     }
-    let base = text.as_ptr() as usize;
-    let mut steps = Vec::with_capacity(doc.steps.len());
-    let (mut line, mut counted) = (1usize, 0usize);
-    for (i, raw) in doc.steps.iter().enumerate() {
-        let offset = raw.get().as_ptr() as usize - base;
-        // Offsets ascend, so one walk counts the newlines before each step.
-        line += text.as_bytes()[counted..offset].iter().filter(|&&b| b == b'\n').count();
-        counted = offset;
-        let path = top.key("steps").index(i);
-        let step: Step = match serde_json::from_str(raw.get()) {
-            Ok(step) => step,
-            Err(_) => return Err(step_error_tracked(text, file, raw.get(), offset, &path)),
-        };
-        let compiled = c
-            .step(&step, line as u32)
-            .map_err(|(p, m)| located(join(&path, &p), m))?;
-        steps.push(compiled);
-    }
     Ok(Scenario {
         file: file.to_string(),
-        title: doc.title,
-        source: doc.source,
-        description: doc.description,
-        files: doc.files.into_iter().collect(),
-        processes,
-        steps,
-        symbols: c.symbols,
+        title: header.title,
+        source: header.source,
+        description: header.description,
+        files: header.files.into_iter().collect(),
+        processes: loader.processes.unwrap_or_default(),
+        steps: loader.steps,
+        symbols: loader.c.symbols,
     })
+}
+
+/// The header fields of a scenario file, read by [`HeaderSeed`].
+struct Header {
+    format_version: u32,
+    title: Text,
+    source: Option<String>,
+    description: Option<Text>,
+    files: std::collections::BTreeMap<String, String>,
+}
+
+/// The state of one load: the compiler, the compiled steps, where the line count is.
+struct Loader<'t, 'l> {
+    text: &'t str,
+    file: &'t str,
+    located: &'l dyn Fn(JsonPath, String) -> LoadError,
+    c: Compiler,
+    processes: Option<Vec<StartStep>>,
+    version_ok: bool,
+    steps: Vec<PlanStep>,
+    /// Steps seen before the processes or the version: compiled at the end.
+    buffered: Vec<&'t RawValue>,
+    next_index: usize,
+    line: usize,
+    counted: usize,
+    /// The located error that stopped the parse, if it was ours rather than serde's.
+    error: Option<LoadError>,
+}
+
+impl<'t> Loader<'t, '_> {
+    fn ready(&self) -> bool {
+        self.processes.is_some() && self.version_ok
+    }
+
+    fn declare(&mut self, decls: &[ProcessDecl]) -> Result<(), LoadError> {
+        let mut processes = Vec::with_capacity(decls.len());
+        for (i, p) in decls.iter().enumerate() {
+            let name = self
+                .c
+                .new_actor(&p.name, true, &Here::Root)
+                .map_err(|(_, m)| (self.located)(JsonPath::default().key("processes").index(i).key("name"), m))?;
+            processes.push(StartStep {
+                name,
+                image: p.image.clone(),
+                command_line: p.command_line.clone(),
+                environment: p.environment.clone(),
+            });
+        }
+        self.processes = Some(processes);
+        Ok(())
+    }
+
+    fn step(&mut self, raw: &'t RawValue) -> Result<(), LoadError> {
+        let (text, file) = (self.text, self.file);
+        let i = self.next_index;
+        self.next_index += 1;
+        let offset = raw.get().as_ptr() as usize - text.as_ptr() as usize;
+        // Offsets ascend, so one walk counts the newlines before each step.
+        self.line += text.as_bytes()[self.counted..offset]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count();
+        self.counted = offset;
+        let step: Step<'_> = match serde_json::from_str(raw.get()) {
+            Ok(step) => step,
+            Err(_) => {
+                let path = JsonPath::default().key("steps").index(i);
+                return Err(step_error_tracked(text, file, raw.get(), offset, &path));
+            }
+        };
+        let compiled = self
+            .c
+            .step(&step, self.line as u32)
+            .map_err(|(p, m)| (self.located)(join(&JsonPath::default().key("steps").index(i), &p), m))?;
+        self.steps.push(compiled);
+        Ok(())
+    }
+
+    /// Keeps a located error and gives serde one to stop with.
+    fn stop<E: serde::de::Error>(&mut self, e: LoadError) -> E {
+        let msg = e.message.clone();
+        self.error = Some(e);
+        E::custom(msg)
+    }
+}
+
+/// Reads the top-level object: the fields of [`ScenarioFile`], with `steps` compiled as they
+/// come ([`StepsSeed`]).
+struct HeaderSeed<'a, 't, 'l>(&'a mut Loader<'t, 'l>);
+
+const FIELDS: &[&str] = &[
+    "format_version",
+    "title",
+    "source",
+    "description",
+    "files",
+    "processes",
+    "steps",
+];
+
+impl<'de: 't, 't> serde::de::DeserializeSeed<'de> for HeaderSeed<'_, 't, '_> {
+    type Value = Header;
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Header, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de: 't, 't> serde::de::Visitor<'de> for HeaderSeed<'_, 't, '_> {
+    type Value = Header;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a scenario object")
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Header, A::Error> {
+        use serde::de::Error;
+        let loader = self.0;
+        let (mut version, mut title, mut source, mut description, mut files) = (None, None, None, None, None);
+        let mut steps_seen = false;
+        let mut seen: Vec<&str> = Vec::new();
+        while let Some(key) = map.next_key::<Key<'de>>()? {
+            let Some(&field) = FIELDS.iter().find(|f| **f == &*key) else {
+                return Err(A::Error::unknown_field(&key, FIELDS));
+            };
+            if seen.contains(&field) {
+                return Err(A::Error::duplicate_field(field));
+            }
+            seen.push(field);
+            match field {
+                "format_version" => {
+                    let v: u32 = map.next_value()?;
+                    loader.version_ok = v == FORMAT_VERSION;
+                    version = Some(v);
+                }
+                "title" => title = Some(map.next_value::<Text>()?),
+                "source" => source = map.next_value::<Option<String>>()?,
+                "description" => description = map.next_value::<Option<Text>>()?,
+                "files" => files = Some(map.next_value::<std::collections::BTreeMap<String, String>>()?),
+                "processes" => {
+                    let decls: Vec<ProcessDecl> = map.next_value()?;
+                    if let Err(e) = loader.declare(&decls) {
+                        return Err(loader.stop(e));
+                    }
+                }
+                _ => {
+                    map.next_value_seed(StepsSeed(&mut *loader))?;
+                    steps_seen = true;
+                }
+            }
+        }
+        if !steps_seen {
+            return Err(A::Error::missing_field("steps"));
+        }
+        Ok(Header {
+            format_version: version.ok_or_else(|| A::Error::missing_field("format_version"))?,
+            title: title.ok_or_else(|| A::Error::missing_field("title"))?,
+            source,
+            description,
+            files: files.unwrap_or_default(),
+        })
+    }
+}
+
+/// Reads the `steps` array, compiling each step from its raw slice (or keeping the slice
+/// until the processes and the version are known).
+struct StepsSeed<'a, 't, 'l>(&'a mut Loader<'t, 'l>);
+
+impl<'de: 't, 't> serde::de::DeserializeSeed<'de> for StepsSeed<'_, 't, '_> {
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de: 't, 't> serde::de::Visitor<'de> for StepsSeed<'_, 't, '_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a list of steps")
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let loader = self.0;
+        if let Some(n) = seq.size_hint() {
+            loader.steps.reserve(n);
+        }
+        while let Some(raw) = seq.next_element::<&'de RawValue>()? {
+            if loader.ready() {
+                if let Err(e) = loader.step(raw) {
+                    return Err(loader.stop(e));
+                }
+            } else {
+                loader.buffered.push(raw);
+            }
+        }
+        Ok(())
+    }
 }
 
 /// The error of a file that did not parse, with the JSON path that serde was at.
@@ -270,6 +456,45 @@ pub fn output_names() -> Vec<&'static str> {
         .collect()
 }
 
+/// Where the compiler is in the document: a path on the stack, built into a [`JsonPath`] only
+/// when an error is reported (a valid file of a million steps never pays for paths).
+#[derive(Clone, Copy)]
+enum Here<'p> {
+    Root,
+    Key(&'p Here<'p>, &'p str),
+    Index(&'p Here<'p>, usize),
+}
+
+impl<'p> Here<'p> {
+    fn key(&'p self, k: &'p str) -> Here<'p> {
+        Here::Key(self, k)
+    }
+
+    fn index(&'p self, i: usize) -> Here<'p> {
+        Here::Index(self, i)
+    }
+
+    fn to_path(&self) -> JsonPath {
+        let mut segs = Vec::new();
+        let mut at = self;
+        loop {
+            match at {
+                Here::Root => break,
+                Here::Key(parent, k) => {
+                    segs.push(Seg::Key(k.to_string().into()));
+                    at = parent;
+                }
+                Here::Index(parent, i) => {
+                    segs.push(Seg::Index(*i));
+                    at = parent;
+                }
+            }
+        }
+        segs.reverse();
+        JsonPath(segs)
+    }
+}
+
 /// Names known while compiling, step by step.
 #[derive(Default)]
 struct Compiler {
@@ -277,30 +502,30 @@ struct Compiler {
     index: HashMap<String, Sym>,
     /// Per symbol: bound as a value, named a process, named a thread.
     bound: Vec<bool>,
+    /// Reused between steps: the narration being built, resolved arguments, a leaf path.
+    scratch_display: String,
+    scratch_args: Vec<(&'static str, Value)>,
     process: Vec<bool>,
     thread: Vec<bool>,
 }
 
 /// The step's kind, from its keys: one decision.
 fn kind_of(step: &Step) -> Result<&'static str, String> {
-    let kinds: Vec<&'static str> = [
+    let mut kinds = [
         ("call", step.call.is_some()),
         ("start", step.start.is_some()),
         ("advance", step.advance.is_some()),
         ("show", step.show.is_some()),
         ("file", step.file.is_some()),
     ]
-    .iter()
+    .into_iter()
     .filter(|(_, on)| *on)
-    .map(|(k, _)| *k)
-    .collect();
-    if kinds.len() > 1 {
-        return Err(format!(
-            "a step does one thing, but this one has both `{}` and `{}`",
-            kinds[0], kinds[1]
-        ));
+    .map(|(k, _)| k);
+    let first = kinds.next();
+    if let (Some(a), Some(b)) = (first, kinds.next()) {
+        return Err(format!("a step does one thing, but this one has both `{a}` and `{b}`"));
     }
-    Ok(kinds.first().copied().unwrap_or(""))
+    Ok(first.unwrap_or(""))
 }
 
 impl Compiler {
@@ -334,13 +559,13 @@ impl Compiler {
         names
     }
 
-    fn new_actor(&mut self, name: &str, process: bool, path: &JsonPath) -> CResult<Sym> {
+    fn new_actor(&mut self, name: &str, process: bool, path: &Here<'_>) -> CResult<Sym> {
         if name.is_empty() {
-            return Err((path.clone(), "a name must not be empty".into()));
+            return Err((path.to_path(), "a name must not be empty".into()));
         }
         if consts::lookup(name).is_some() {
             return Err((
-                path.clone(),
+                path.to_path(),
                 format!("{name:?} is a Win32 constant; choose another name"),
             ));
         }
@@ -354,7 +579,7 @@ impl Compiler {
         Ok(s)
     }
 
-    fn actor(&self, name: &str, path: &JsonPath) -> CResult<Sym> {
+    fn actor(&self, name: &str, path: &Here<'_>) -> CResult<Sym> {
         if let Some(&s) = self.index.get(name) {
             if self.process[s.0 as usize] || self.thread[s.0 as usize] {
                 return Ok(s);
@@ -381,10 +606,10 @@ impl Compiler {
         } else {
             format!("did you mean {}?", near.join(", "))
         };
-        Err((path.clone(), format!("no process or thread is named {name:?} at this point ({hint}); processes are named in `processes`, by `start`, or by binding `process_id`/`thread_id`")))
+        Err((path.to_path(), format!("no process or thread is named {name:?} at this point ({hint}); processes are named in `processes`, by `start`, or by binding `process_id`/`thread_id`")))
     }
 
-    fn actors(&self, names: Option<&OneOrMany<String>>, path: &JsonPath) -> CResult<Vec<Sym>> {
+    fn actors(&self, names: Option<&OneOrMany<String>>, path: &Here<'_>) -> CResult<Vec<Sym>> {
         names
             .iter()
             .flat_map(|o| o.as_slice())
@@ -394,11 +619,14 @@ impl Compiler {
     }
 
     fn step(&mut self, step: &Step, line: u32) -> CResult<PlanStep> {
-        let here = JsonPath::default();
-        let kind = kind_of(step).map_err(|m| (here.clone(), m))?;
+        let here = Here::Root;
+        let kind = kind_of(step).map_err(|m| (here.to_path(), m))?;
         let only_with = |field: &'static str, present: bool, owner: &str| -> CResult<()> {
             if present && kind != owner {
-                Err((here.key(field), format!("`{field}` belongs to a `{owner}` step")))
+                Err((
+                    here.key(field).to_path(),
+                    format!("`{field}` belongs to a `{owner}` step"),
+                ))
             } else {
                 Ok(())
             }
@@ -413,13 +641,13 @@ impl Compiler {
         only_with("content", step.content.is_some(), "file")?;
         if kind != "show" && !step.target().is_empty() {
             return Err((
-                here,
+                here.to_path(),
                 "object fields (`handle`, `in`, `ref`, ...) belong to a `show` step or an `expect.object`".into(),
             ));
         }
         if kind.is_empty() && step.note.is_none() && step.expect.is_none() {
             return Err((
-                here,
+                here.to_path(),
                 "an empty step: expected one of `call`, `start`, `advance`, `show`, `file`, `note`, `expect`".into(),
             ));
         }
@@ -428,7 +656,7 @@ impl Compiler {
             "start" => {
                 let name = step.start.as_deref().unwrap_or_default();
                 let Some(image) = step.image.clone() else {
-                    return Err((here, "a `start` step needs `image`".into()));
+                    return Err((here.to_path(), "a `start` step needs `image`".into()));
                 };
                 let name = self.new_actor(name, true, &here.key("start"))?;
                 StepKind::Start(Box::new(StartStep {
@@ -453,7 +681,7 @@ impl Compiler {
             }
             "file" => {
                 let Some(content) = step.content.clone() else {
-                    return Err((here, "a `file` step needs `content`".into()));
+                    return Err((here.to_path(), "a `file` step needs `content`".into()));
                 };
                 StepKind::File(Box::new((step.file.clone().unwrap_or_default(), content)))
             }
@@ -473,7 +701,7 @@ impl Compiler {
     }
 
     fn call_step(&mut self, step: &Step) -> CResult<CallStep> {
-        let here = JsonPath::default();
+        let here = Here::Root;
         let name = step.call.as_deref().unwrap_or_default();
         let Some(kind) = CallName::from_name(name) else {
             let near = consts::near_names(name, Call::NAMES.iter().copied(), 3);
@@ -482,22 +710,23 @@ impl Compiler {
             } else {
                 format!("; did you mean {}?", near.join(", "))
             };
-            return Err((here.key("call"), format!("unknown call {name:?}{hint}")));
+            return Err((here.key("call").to_path(), format!("unknown call {name:?}{hint}")));
         };
         let by = step.by.as_deref().ok_or_else(|| {
             (
-                here.clone(),
+                here.to_path(),
                 format!("a `call` step needs `by`: which process or thread calls {name}"),
             )
         })?;
         let by = self.actor(by, &here.key("by"))?;
-        let no_args = Map::new();
+        let no_args = Members::<Key<'_>>::default();
         let args = step.args.as_ref().unwrap_or(&no_args);
         let (template, display) = self.template(kind, args, &here.key("args"))?;
         let outputs = output_names();
         let mut binds = Vec::with_capacity(step.bind.len());
         for (key, target) in &step.bind {
-            let at = here.key("bind").key(key.clone());
+            let at_k = here.key("bind");
+            let at = at_k.key(key);
             let from = if key == "ret" {
                 BindFrom::Ret
             } else if let Some(field) = OutputField::from_name(key) {
@@ -505,7 +734,7 @@ impl Compiler {
             } else {
                 let near = consts::near_names(key, outputs.iter().copied(), 3);
                 return Err((
-                    at,
+                    at.to_path(),
                     format!(
                         "{key:?} is not an output; expected one of {}",
                         if near.is_empty() {
@@ -521,7 +750,10 @@ impl Compiler {
                 "thread_id" => (self.new_actor(target, false, &at)?, BindAs::Thread),
                 _ => {
                     if consts::lookup(target).is_some() {
-                        return Err((at, format!("{target:?} is a Win32 constant; choose another name")));
+                        return Err((
+                            at.to_path(),
+                            format!("{target:?} is a Win32 constant; choose another name"),
+                        ));
                     }
                     let s = self.sym(target);
                     self.bound[s.0 as usize] = true;
@@ -533,28 +765,40 @@ impl Compiler {
         Ok(CallStep {
             by,
             template,
-            display: display.into_boxed_slice(),
+            display,
             binds: binds.into_boxed_slice(),
         })
     }
 
     /// The call template and its narration pieces, from the arguments as written.
     fn template(
-        &self,
+        &mut self,
         kind: CallName,
-        args: &Map<String, Value>,
-        path: &JsonPath,
-    ) -> CResult<(CallTemplate, Vec<DisplayPiece>)> {
-        let mut resolved = Map::with_capacity(args.len());
+        args: &Members<Key<'_>>,
+        path: &Here<'_>,
+    ) -> CResult<(CallTemplate, Narration)> {
+        let mut resolved = std::mem::take(&mut self.scratch_args);
+        resolved.clear();
         let mut patches = Vec::new();
-        let mut display = Display::default();
+        let mut leaf = Vec::with_capacity(2);
+        let mut display = Display {
+            cur: std::mem::take(&mut self.scratch_display),
+            pieces: Vec::new(),
+        };
+        display.cur.clear();
         display.lit(kind.as_str());
         display.lit("(");
         for (i, (key, value)) in args.iter().enumerate() {
-            let at = path.key(key.clone());
+            let at = path.key(key);
             let Some(arg) = kind.canonical_argument(key) else {
-                return Err((at, unknown_argument(kind, key)));
+                return Err((at.to_path(), unknown_argument(kind, key)));
             };
+            if resolved.iter().any(|(a, _)| *a == arg) {
+                return Err((
+                    at.to_path(),
+                    format!("`{key}` gives the argument `{arg}` a second time"),
+                ));
+            }
             if i > 0 {
                 display.lit(", ");
             }
@@ -562,19 +806,34 @@ impl Compiler {
             display.lit(": ");
             self.display_arg(value, &mut display);
             let text = kind.text_arguments().contains(&arg);
-            let mut leaf = vec![ArgSeg::Field(arg)];
+            leaf.clear();
+            leaf.push(ArgSeg::Field(arg));
             let v = self.resolve(value, text, &mut leaf, &mut patches, &at)?;
-            resolved.insert(arg.to_string(), v);
+            resolved.push((arg, v));
         }
         display.lit(")");
-        let call = crate::values::build_call(kind.as_str(), Value::Object(resolved))
-            .map_err(|(p, m)| (join(path, &p), explain_serde(&m)))?;
+        let call = match build_call(kind, &resolved) {
+            Ok(call) => {
+                self.scratch_args = resolved;
+                call
+            }
+            // The fast path says nothing of where; ask again with path tracking.
+            Err(_) => {
+                let object = Value::Object(resolved.into_iter().map(|(k, v)| (k.to_string(), v)).collect());
+                return Err(match crate::values::build_call(kind.as_str(), object) {
+                    Err((p, m)) => (join(&path.to_path(), &p), explain_serde(&m)),
+                    Ok(_) => (path.to_path(), "the arguments do not fit the call".into()),
+                });
+            }
+        };
+        let (narration, buffer) = display.finish();
+        self.scratch_display = buffer;
         Ok((
             CallTemplate {
                 call,
                 patches: patches.into_boxed_slice(),
             },
-            display.pieces,
+            narration,
         ))
     }
 
@@ -586,11 +845,11 @@ impl Compiler {
         text: bool,
         leaf: &mut Vec<ArgSeg>,
         patches: &mut Vec<Patch>,
-        at: &JsonPath,
+        at: &Here<'_>,
     ) -> CResult<Value> {
         match v {
             Value::String(s) if text => {
-                let parts = self.text_parts(s).map_err(|m| (at.clone(), m))?;
+                let parts = self.text_parts(s).map_err(|m| (at.to_path(), m))?;
                 if parts.iter().any(|p| matches!(p, TextPart::Sym(_))) {
                     patches.push(Patch {
                         path: leaf.clone().into_boxed_slice(),
@@ -599,7 +858,7 @@ impl Compiler {
                 }
                 Ok(v.clone())
             }
-            Value::String(s) => match self.num_from_str(s).map_err(|m| (at.clone(), m))? {
+            Value::String(s) => match self.num_from_str(s).map_err(|m| (at.to_path(), m))? {
                 Num::Lit(n) => Ok(Value::from(n)),
                 num => {
                     patches.push(Patch {
@@ -626,10 +885,10 @@ impl Compiler {
                 let mut out = Map::with_capacity(map.len());
                 for (k, item) in map {
                     let before = patches.len();
-                    let r = self.resolve(item, false, &mut Vec::new(), patches, &at.key(k.clone()))?;
+                    let r = self.resolve(item, false, &mut Vec::new(), patches, &at.key(k))?;
                     if patches.len() > before {
                         return Err((
-                            at.key(k.clone()),
+                            at.key(k).to_path(),
                             "a bound name cannot be used inside a structure argument; write the value".into(),
                         ));
                     }
@@ -650,15 +909,21 @@ impl Compiler {
     fn display_arg(&self, v: &Value, out: &mut Display) {
         match v {
             Value::String(s) => match self.bound_sym(s) {
-                Some(sym) => {
-                    out.pieces.push(DisplayPiece::Bound(sym));
-                }
+                Some(sym) => out.piece(DisplayPiece::Bound(sym)),
                 None if s.contains("${") => match self.text_parts(s) {
-                    Ok(parts) => out.pieces.push(DisplayPiece::Text(parts.into_boxed_slice())),
-                    Err(_) => out.lit(&format!("\"{s}\"")),
+                    Ok(parts) => out.piece(DisplayPiece::Text(parts.into_boxed_slice())),
+                    Err(_) => {
+                        out.lit("\"");
+                        out.lit(s);
+                        out.lit("\"");
+                    }
                 },
                 None if consts::lookup(s.split('|').next().unwrap_or("")).is_some() => out.lit(s),
-                None => out.lit(&format!("\"{}\"", escape_controls(s))),
+                None => {
+                    out.lit("\"");
+                    escape_controls(s, &mut out.cur);
+                    out.lit("\"");
+                }
             },
             Value::Array(items) => {
                 out.lit("[");
@@ -752,23 +1017,23 @@ impl Compiler {
     }
 
     /// A JSON value as a number.
-    fn num(&self, v: &Value, at: &JsonPath) -> CResult<Num> {
+    fn num(&self, v: &Value, at: &Here<'_>) -> CResult<Num> {
         match v {
             Value::Number(n) => n
                 .as_i64()
                 .and_then(int_to_u32)
                 .map(Num::Lit)
-                .ok_or_else(|| (at.clone(), format!("{n} is not a 32-bit integer"))),
+                .ok_or_else(|| (at.to_path(), format!("{n} is not a 32-bit integer"))),
             Value::Bool(b) => Ok(Num::Lit(u32::from(*b))),
-            Value::String(s) => self.num_from_str(s).map_err(|m| (at.clone(), m)),
+            Value::String(s) => self.num_from_str(s).map_err(|m| (at.to_path(), m)),
             other => Err((
-                at.clone(),
+                at.to_path(),
                 format!("expected a number or a constant name, found {other}"),
             )),
         }
     }
 
-    fn written_num(&self, v: &Value, at: &JsonPath) -> CResult<Written<Num>> {
+    fn written_num(&self, v: &Value, at: &Here<'_>) -> CResult<Written<Num>> {
         Ok(Written {
             value: self.num(v, at)?,
             text: show_expected(v).into(),
@@ -789,8 +1054,8 @@ impl Compiler {
         }
     }
 
-    fn ret(&self, v: &Value, at: &JsonPath) -> CResult<Written<ExpectRet>> {
-        fn go(c: &Compiler, v: &Value, at: &JsonPath) -> CResult<ExpectRet> {
+    fn ret(&self, v: &Value, at: &Here<'_>) -> CResult<Written<ExpectRet>> {
+        fn go(c: &Compiler, v: &Value, at: &Here<'_>) -> CResult<ExpectRet> {
             if let Some(inner) = v.as_object().and_then(|m| m.get("not")) {
                 return Ok(ExpectRet::Not(Box::new(go(c, inner, &at.key("not"))?)));
             }
@@ -805,7 +1070,7 @@ impl Compiler {
         })
     }
 
-    fn object_sel(&self, r: &ObjectRef, path: &JsonPath) -> CResult<ObjectSel> {
+    fn object_sel(&self, r: &ObjectRef, path: &Here<'_>) -> CResult<ObjectSel> {
         let modes = [
             r.handle.is_some(),
             r.binding.is_some(),
@@ -815,14 +1080,14 @@ impl Compiler {
         ];
         if modes.iter().filter(|m| **m).count() != 1 {
             return Err((
-                path.clone(),
+                path.to_path(),
                 "name exactly one object: `handle` (with `in`), `ref`, `process`, `thread` or `address`".into(),
             ));
         }
         if let Some(h) = &r.handle {
             let owner = r.in_process.as_deref().ok_or_else(|| {
                 (
-                    path.clone(),
+                    path.to_path(),
                     "`handle` needs `in`: the process whose table holds it".to_string(),
                 )
             })?;
@@ -831,13 +1096,13 @@ impl Compiler {
             return Ok(ObjectSel::Handle { handle, in_ });
         }
         if r.in_process.is_some() {
-            return Err((path.key("in"), "`in` goes with `handle`".into()));
+            return Err((path.key("in").to_path(), "`in` goes with `handle`".into()));
         }
         if let Some(b) = &r.binding {
             return self
                 .bound_sym(b)
                 .map(ObjectSel::Binding)
-                .ok_or_else(|| (path.key("ref"), self.unknown_name(b)));
+                .ok_or_else(|| (path.key("ref").to_path(), self.unknown_name(b)));
         }
         if let Some(p) = &r.process {
             return self.actor(p, path).map(ObjectSel::Process);
@@ -849,7 +1114,7 @@ impl Compiler {
         self.num(a, &path.key("address")).map(ObjectSel::Address)
     }
 
-    fn last_error(v: &Value, at: &JsonPath) -> CResult<u32> {
+    fn last_error(v: &Value, at: &Here<'_>) -> CResult<u32> {
         let code = match v {
             Value::Number(n) => n.as_u64().map(|n| n as u32),
             Value::String(s) => Win32Error::from_name(s)
@@ -859,13 +1124,13 @@ impl Compiler {
         };
         code.ok_or_else(|| {
             (
-                at.clone(),
+                at.to_path(),
                 format!("last_error: {v} is not a Win32 error name or number"),
             )
         })
     }
 
-    fn expect(&self, e: &Expect, in_call: bool, path: &JsonPath) -> CResult<Expectations> {
+    fn expect(&self, e: &Expect, in_call: bool, path: &Here<'_>) -> CResult<Expectations> {
         for (field, present) in [
             ("ret", e.ret.is_some()),
             ("last_error", e.last_error.is_some()),
@@ -874,16 +1139,13 @@ impl Compiler {
         ] {
             if present && !in_call {
                 return Err((
-                    path.key(field),
+                    path.key(field).to_path(),
                     format!("`{field}` checks a call's result and belongs to a `call` step"),
                 ));
             }
         }
         let mut x = Expectations {
             pending: e.pending,
-            no_completion: e.no_completion == Some(true),
-            time_ms: e.time_ms,
-            deadlock: e.deadlock,
             ..Expectations::default()
         };
         if let Some(v) = &e.ret {
@@ -896,24 +1158,31 @@ impl Compiler {
             });
         }
         if let Some(o) = &e.outputs {
-            x.outputs = Some(self.outputs(o, &path.key("outputs"))?);
+            x.outputs = Some(Box::new(self.outputs(o, &path.key("outputs"))?));
         }
-        x.blocked = self.actors(e.blocked.as_ref(), &path.key("blocked"))?;
-        x.unblocked = self.actors(e.unblocked.as_ref(), &path.key("unblocked"))?;
+        let mut st = StateExpectations {
+            no_completion: e.no_completion == Some(true),
+            time_ms: e.time_ms,
+            deadlock: e.deadlock,
+            ..StateExpectations::default()
+        };
+        st.blocked = self.actors(e.blocked.as_ref(), &path.key("blocked"))?;
+        st.unblocked = self.actors(e.unblocked.as_ref(), &path.key("unblocked"))?;
         for (i, c) in e.completed.iter().flat_map(|c| c.as_slice()).enumerate() {
-            let p = path.key("completed").index(i);
+            let p_k = path.key("completed");
+            let p = p_k.index(i);
             let by = self.actor(&c.by, &p.key("by"))?;
             let call = match &c.call {
                 Some(name) => Some(CallName::from_name(name).ok_or_else(|| {
                     let near = consts::near_names(name, Call::NAMES.iter().copied(), 3);
                     (
-                        p.key("call"),
+                        p.key("call").to_path(),
                         format!("unknown call {name:?}; did you mean {}?", near.join(", ")),
                     )
                 })?),
                 None => None,
             };
-            x.completed.push(ExpectCompleted {
+            st.completed.push(ExpectCompleted {
                 by,
                 call,
                 ret: match &c.ret {
@@ -931,11 +1200,13 @@ impl Compiler {
             });
         }
         for (i, t) in e.table.iter().flat_map(|t| t.as_slice()).enumerate() {
-            let p = path.key("table").index(i);
+            let p_k = path.key("table");
+            let p = p_k.index(i);
             let of = self.actor(&t.of, &p.key("of"))?;
             let mut rows = Vec::with_capacity(t.rows.len());
             for (j, row) in t.rows.iter().enumerate() {
-                let rp = p.key("rows").index(j);
+                let rp_k = p.key("rows");
+                let rp = rp_k.index(j);
                 rows.push(ExpectRow {
                     handle: self.num(&row.handle, &rp.key("handle"))?,
                     object: match &row.object {
@@ -957,7 +1228,7 @@ impl Compiler {
                 .enumerate()
                 .map(|(j, v)| self.num(v, &p.key("absent").index(j)))
                 .collect::<CResult<Vec<_>>>()?;
-            x.table.push(ExpectTable {
+            st.table.push(ExpectTable {
                 of,
                 rows,
                 absent,
@@ -966,7 +1237,7 @@ impl Compiler {
             });
         }
         for (i, o) in e.object.iter().flat_map(|o| o.as_slice()).enumerate() {
-            x.object.push(ExpectObject {
+            st.object.push(ExpectObject {
                 target: self.object_sel(&o.target(), &path.key("object").index(i))?,
                 usage_count: o.usage_count,
                 handle_count: o.handle_count,
@@ -976,8 +1247,9 @@ impl Compiler {
             });
         }
         for (i, p) in e.process.iter().flat_map(|p| p.as_slice()).enumerate() {
-            let pp = path.key("process").index(i);
-            x.process.push(ExpectProcess {
+            let pp_k = path.key("process");
+            let pp = pp_k.index(i);
+            st.process.push(ExpectProcess {
                 name: self.actor(&p.name, &pp.key("name"))?,
                 running: p.running,
                 exit_code: match &p.exit_code {
@@ -999,54 +1271,57 @@ impl Compiler {
                 Value::String(s) => Some(s.clone()),
                 _ => {
                     return Err((
-                        path.key("env").index(i).key("value"),
+                        path.key("env").index(i).key("value").to_path(),
                         "expected a string, or null for \"not set\"".into(),
                     ))
                 }
             };
-            x.env.push(ExpectEnv {
+            st.env.push(ExpectEnv {
                 in_,
                 name: env.name.clone(),
                 value,
             });
         }
+        if st != StateExpectations::default() {
+            x.state = Some(Box::new(st));
+        }
         Ok(x)
     }
 
-    fn outputs(&self, outputs: &Map<String, Value>, path: &JsonPath) -> CResult<ExpectOutputs> {
+    fn outputs(&self, outputs: &Members, path: &Here<'_>) -> CResult<ExpectOutputs> {
         let names = output_names();
         let mut items = Vec::with_capacity(outputs.len());
-        for (key, v) in outputs {
-            let at = path.key(key.clone());
+        for (key, v) in outputs.iter() {
+            let at = path.key(key);
             let Some(field) = OutputField::from_name(key) else {
                 let near = consts::near_names(key, names.iter().copied(), 3);
                 return Err((
-                    at,
+                    at.to_path(),
                     format!("{key:?} is not an output; did you mean {}?", near.join(", ")),
                 ));
             };
             let expected = match field {
                 OutputField::Data => ExpectOutput::Data(
                     serde_json::from_value::<Data>(v.clone())
-                        .map_err(|e| (at.clone(), format!("bad expected data: {e}")))?,
+                        .map_err(|e| (at.to_path(), format!("bad expected data: {e}")))?,
                 ),
                 OutputField::Text => match v {
                     Value::String(s) => ExpectOutput::Text(s.clone()),
-                    _ => return Err((at, "expected a string".into())),
+                    _ => return Err((at.to_path(), "expected a string".into())),
                 },
                 OutputField::Environment => ExpectOutput::Strings(
                     serde_json::from_value(v.clone())
-                        .map_err(|_| (at.clone(), "expected a list of strings".to_string()))?,
+                        .map_err(|_| (at.to_path(), "expected a list of strings".to_string()))?,
                 ),
                 OutputField::Entry => {
                     let Some(m) = v.as_object() else {
-                        return Err((at, "expected an object of process entry fields".into()));
+                        return Err((at.to_path(), "expected an object of process entry fields".into()));
                     };
                     let mut fields = Vec::with_capacity(m.len());
                     for (k, fv) in m {
                         let value = match fv {
                             Value::String(s) if self.num(fv, &at).is_err() => EntryValue::Text(s.clone()),
-                            other => EntryValue::Number(self.written_num(other, &at.key(k.clone()))?),
+                            other => EntryValue::Number(self.written_num(other, &at.key(k))?),
                         };
                         fields.push((k.clone(), value));
                     }
@@ -1057,29 +1332,95 @@ impl Compiler {
             items.push((field, expected));
         }
         Ok(ExpectOutputs {
-            text: Value::Object(outputs.clone()).to_string().into(),
+            text: outputs.to_value().to_string().into(),
             items,
         })
     }
 }
 
-/// Builds narration pieces, merging adjacent literals.
-#[derive(Default)]
+/// Builds narration pieces: literal text gathers in one buffer until a bound piece comes.
 struct Display {
+    cur: String,
     pieces: Vec<DisplayPiece>,
 }
 
 impl Display {
     fn lit(&mut self, s: &str) {
-        if let Some(DisplayPiece::Lit(last)) = self.pieces.last_mut() {
-            let mut joined = String::with_capacity(last.len() + s.len());
-            joined.push_str(last);
-            joined.push_str(s);
-            *last = joined.into_boxed_str();
-        } else {
-            self.pieces.push(DisplayPiece::Lit(s.into()));
+        self.cur.push_str(s);
+    }
+
+    fn piece(&mut self, p: DisplayPiece) {
+        if !self.cur.is_empty() {
+            self.pieces.push(DisplayPiece::Lit(self.cur.as_str().into()));
+            self.cur.clear();
+        }
+        self.pieces.push(p);
+    }
+
+    /// The narration, each text allocated once at its size; and the buffer, for reuse.
+    fn finish(mut self) -> (Narration, String) {
+        if self.pieces.is_empty() {
+            return (Narration::Lit(self.cur.as_str().into()), self.cur);
+        }
+        if !self.cur.is_empty() {
+            self.pieces.push(DisplayPiece::Lit(self.cur.as_str().into()));
+        }
+        (Narration::Pieces(self.pieces.into_boxed_slice()), self.cur)
+    }
+}
+
+/// Deserializes a [`Call`] from its name and resolved arguments, presenting serde the
+/// `{"call": name, "args": {...}}` shape without building it.
+fn build_call(kind: CallName, args: &[(&'static str, Value)]) -> Result<Call, serde_json::Error> {
+    use serde::de::value::{MapDeserializer, StrDeserializer};
+    use serde::de::{DeserializeSeed, IntoDeserializer, MapAccess, Visitor};
+    use serde::Deserialize;
+
+    struct Wrapped<'a> {
+        name: &'static str,
+        args: Option<&'a [(&'static str, Value)]>,
+        at: u8,
+    }
+    impl<'de> MapAccess<'de> for Wrapped<'de> {
+        type Error = serde_json::Error;
+        fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, Self::Error> {
+            let key = match (self.at, &self.args) {
+                (0, _) => "call",
+                (1, Some(_)) => "args",
+                _ => return Ok(None),
+            };
+            let de: StrDeserializer<'_, serde_json::Error> = key.into_deserializer();
+            seed.deserialize(de).map(Some)
+        }
+        fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, Self::Error> {
+            self.at += 1;
+            if self.at == 1 {
+                let de: StrDeserializer<'_, serde_json::Error> = self.name.into_deserializer();
+                return seed.deserialize(de);
+            }
+            let args = self.args.take().unwrap_or_default();
+            seed.deserialize(MapDeserializer::new(args.iter().map(|(k, v)| (*k, v))))
         }
     }
+    struct De<'a>(Wrapped<'a>);
+    impl<'de> serde::Deserializer<'de> for De<'de> {
+        type Error = serde_json::Error;
+        fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+            visitor.visit_map(self.0)
+        }
+        serde::forward_to_deserialize_any! {
+            bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+            option unit unit_struct newtype_struct seq tuple tuple_struct map struct enum
+            identifier ignored_any
+        }
+    }
+    // Calls that take no arguments are unit variants: no `args` at all.
+    let args = (!kind.arguments().is_empty()).then_some(args);
+    Call::deserialize(De(Wrapped {
+        name: kind.as_str(),
+        args,
+        at: 0,
+    }))
 }
 
 /// "unknown argument `buffer` of ReadFile; its arguments are: file, bytes_to_read".
@@ -1126,16 +1467,18 @@ fn show_expected(v: &Value) -> String {
 }
 
 /// Control characters as escapes, so a value stays on one line.
-fn escape_controls(s: &str) -> String {
-    s.chars()
-        .map(|c| match c {
-            '\n' => "\\n".to_string(),
-            '\r' => "\\r".to_string(),
-            '\t' => "\\t".to_string(),
-            c if c.is_control() => format!("\\u{{{:x}}}", c as u32),
-            c => c.to_string(),
-        })
-        .collect()
+fn escape_controls(s: &str, out: &mut String) {
+    for c in s.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => {
+                let _ = fmt::Write::write_fmt(out, format_args!("\\u{{{:x}}}", c as u32));
+            }
+            c => out.push(c),
+        }
+    }
 }
 
 fn join(base: &JsonPath, rest: &JsonPath) -> JsonPath {

@@ -101,6 +101,25 @@ pub enum DisplayPiece {
     Text(Box<[TextPart]>),
 }
 
+/// A call's narration: one literal (most calls), or pieces with bound names.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Narration {
+    /// Nothing bound: the text as it will be shown.
+    Lit(Box<str>),
+    /// Literals, bound names and insertions.
+    Pieces(Box<[DisplayPiece]>),
+}
+
+impl Narration {
+    /// The pieces (a literal narration is one piece).
+    pub fn pieces(&self) -> &[DisplayPiece] {
+        match self {
+            Narration::Lit(_) => &[],
+            Narration::Pieces(p) => p,
+        }
+    }
+}
+
 /// Where an output goes: into a value binding or naming a process or thread.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub enum BindAs {
@@ -140,7 +159,7 @@ pub struct CallStep {
     /// The call.
     pub template: CallTemplate,
     /// Its narration.
-    pub display: Box<[DisplayPiece]>,
+    pub display: Narration,
     /// Outputs to remember, in key order.
     pub binds: Box<[Bind]>,
 }
@@ -371,17 +390,25 @@ pub struct ExpectEnv {
     pub value: Option<String>,
 }
 
-/// Everything a step checks after it acted.
+/// Everything a step checks after it acted: the call's result inline (most expectations),
+/// the state of the world behind one box (present only when asked for).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Expectations {
     /// Return value.
     pub ret: Option<Written<ExpectRet>>,
     /// Last error (a code), as written.
     pub last_error: Option<Written<u32>>,
-    /// Outputs.
-    pub outputs: Option<ExpectOutputs>,
     /// Parked or not.
     pub pending: Option<bool>,
+    /// Outputs.
+    pub outputs: Option<Box<ExpectOutputs>>,
+    /// Expectations about the state after the step.
+    pub state: Option<Box<StateExpectations>>,
+}
+
+/// Expectations about the state of the world after a step.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct StateExpectations {
     /// Parked processes or threads.
     pub blocked: Vec<Sym>,
     /// Not parked.

@@ -447,9 +447,12 @@ impl<'a> State<'a> {
         }
     }
 
-    fn display(&self, pieces: &[DisplayPiece]) -> Step<'a, String> {
+    fn display(&self, narration: &Narration) -> Step<'a, String> {
+        if let Narration::Lit(s) = narration {
+            return Ok(s.to_string());
+        }
         let mut out = String::with_capacity(48);
-        for p in pieces {
+        for p in narration.pieces() {
             match p {
                 DisplayPiece::Lit(s) => out.push_str(s),
                 DisplayPiece::Bound(s) => {
@@ -947,7 +950,7 @@ impl<'a> State<'a> {
                         self.result_mismatches(None, Some(w.value), None, r, &mut found);
                         checks.push(Check::new(Checked::LastError { expected: &w.text }, found));
                     }
-                    if let Some(o) = &e.outputs {
+                    if let Some(o) = e.outputs.as_deref() {
                         let mut found = Vec::new();
                         self.output_mismatches(o, r, &mut found);
                         checks.push(Check::new(Checked::Outputs { expected: &o.text }, found));
@@ -955,7 +958,10 @@ impl<'a> State<'a> {
                 }
             }
         }
-        for &s in &e.blocked {
+        let Some(st) = e.state.as_deref() else {
+            return;
+        };
+        for &s in &st.blocked {
             let name = self.name(s);
             let found = if self.is_blocked(s) {
                 vec![]
@@ -964,7 +970,7 @@ impl<'a> State<'a> {
             };
             checks.push(Check::new(Checked::Blocked { name }, found));
         }
-        for &s in &e.unblocked {
+        for &s in &st.unblocked {
             let name = self.name(s);
             let found = if self.is_blocked(s) {
                 vec![Mismatch::Parked { name }]
@@ -973,7 +979,7 @@ impl<'a> State<'a> {
             };
             checks.push(Check::new(Checked::Unblocked { name }, found));
         }
-        if e.no_completion {
+        if st.no_completion {
             let found = if completions.is_empty() {
                 vec![]
             } else {
@@ -984,7 +990,7 @@ impl<'a> State<'a> {
             checks.push(Check::new(Checked::NoCompletion, found));
         }
         let mut used = vec![false; completions.len()];
-        for c in &e.completed {
+        for c in &st.completed {
             let found = self.check_completion(c, completions, &mut used);
             checks.push(Check::new(
                 Checked::Completed {
@@ -994,13 +1000,13 @@ impl<'a> State<'a> {
                 found,
             ));
         }
-        for t in &e.table {
+        for t in &st.table {
             checks.push(Check::new(Checked::Table { of: self.name(t.of) }, self.check_table(t)));
         }
-        for o in &e.object {
+        for o in &st.object {
             checks.push(self.check_object(o));
         }
-        for p in &e.process {
+        for p in &st.process {
             checks.push(Check::new(
                 Checked::Process {
                     name: self.name(p.name),
@@ -1008,7 +1014,7 @@ impl<'a> State<'a> {
                 self.check_process(p),
             ));
         }
-        for env in &e.env {
+        for env in &st.env {
             checks.push(Check::new(
                 Checked::Env {
                     process: self.name(env.in_),
@@ -1018,7 +1024,7 @@ impl<'a> State<'a> {
                 self.check_env(env),
             ));
         }
-        if let Some(t) = e.time_ms {
+        if let Some(t) = st.time_ms {
             let now = self.kernel.now_ms();
             let found = if now == t {
                 vec![]
@@ -1027,7 +1033,7 @@ impl<'a> State<'a> {
             };
             checks.push(Check::new(Checked::Time { ms: t }, found));
         }
-        if let Some(want) = e.deadlock {
+        if let Some(want) = st.deadlock {
             let found = match (self.kernel.deadlock(), want) {
                 (Some(_), true) | (None, false) => vec![],
                 (None, true) => vec![Mismatch::NoDeadlock],
