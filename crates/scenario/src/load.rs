@@ -474,7 +474,7 @@ impl<'p> Here<'p> {
         Here::Index(self, i)
     }
 
-    fn to_path(&self) -> JsonPath {
+    fn json_path(&self) -> JsonPath {
         let mut segs = Vec::new();
         let mut at = self;
         loop {
@@ -561,11 +561,11 @@ impl Compiler {
 
     fn new_actor(&mut self, name: &str, process: bool, path: &Here<'_>) -> CResult<Sym> {
         if name.is_empty() {
-            return Err((path.to_path(), "a name must not be empty".into()));
+            return Err((path.json_path(), "a name must not be empty".into()));
         }
         if consts::lookup(name).is_some() {
             return Err((
-                path.to_path(),
+                path.json_path(),
                 format!("{name:?} is a Win32 constant; choose another name"),
             ));
         }
@@ -606,7 +606,7 @@ impl Compiler {
         } else {
             format!("did you mean {}?", near.join(", "))
         };
-        Err((path.to_path(), format!("no process or thread is named {name:?} at this point ({hint}); processes are named in `processes`, by `start`, or by binding `process_id`/`thread_id`")))
+        Err((path.json_path(), format!("no process or thread is named {name:?} at this point ({hint}); processes are named in `processes`, by `start`, or by binding `process_id`/`thread_id`")))
     }
 
     fn actors(&self, names: Option<&OneOrMany<String>>, path: &Here<'_>) -> CResult<Vec<Sym>> {
@@ -620,11 +620,11 @@ impl Compiler {
 
     fn step(&mut self, step: &Step, line: u32) -> CResult<PlanStep> {
         let here = Here::Root;
-        let kind = kind_of(step).map_err(|m| (here.to_path(), m))?;
+        let kind = kind_of(step).map_err(|m| (here.json_path(), m))?;
         let only_with = |field: &'static str, present: bool, owner: &str| -> CResult<()> {
             if present && kind != owner {
                 Err((
-                    here.key(field).to_path(),
+                    here.key(field).json_path(),
                     format!("`{field}` belongs to a `{owner}` step"),
                 ))
             } else {
@@ -641,13 +641,13 @@ impl Compiler {
         only_with("content", step.content.is_some(), "file")?;
         if kind != "show" && !step.target().is_empty() {
             return Err((
-                here.to_path(),
+                here.json_path(),
                 "object fields (`handle`, `in`, `ref`, ...) belong to a `show` step or an `expect.object`".into(),
             ));
         }
         if kind.is_empty() && step.note.is_none() && step.expect.is_none() {
             return Err((
-                here.to_path(),
+                here.json_path(),
                 "an empty step: expected one of `call`, `start`, `advance`, `show`, `file`, `note`, `expect`".into(),
             ));
         }
@@ -656,7 +656,7 @@ impl Compiler {
             "start" => {
                 let name = step.start.as_deref().unwrap_or_default();
                 let Some(image) = step.image.clone() else {
-                    return Err((here.to_path(), "a `start` step needs `image`".into()));
+                    return Err((here.json_path(), "a `start` step needs `image`".into()));
                 };
                 let name = self.new_actor(name, true, &here.key("start"))?;
                 StepKind::Start(Box::new(StartStep {
@@ -681,7 +681,7 @@ impl Compiler {
             }
             "file" => {
                 let Some(content) = step.content.clone() else {
-                    return Err((here.to_path(), "a `file` step needs `content`".into()));
+                    return Err((here.json_path(), "a `file` step needs `content`".into()));
                 };
                 StepKind::File(Box::new((step.file.clone().unwrap_or_default(), content)))
             }
@@ -710,11 +710,11 @@ impl Compiler {
             } else {
                 format!("; did you mean {}?", near.join(", "))
             };
-            return Err((here.key("call").to_path(), format!("unknown call {name:?}{hint}")));
+            return Err((here.key("call").json_path(), format!("unknown call {name:?}{hint}")));
         };
         let by = step.by.as_deref().ok_or_else(|| {
             (
-                here.to_path(),
+                here.json_path(),
                 format!("a `call` step needs `by`: which process or thread calls {name}"),
             )
         })?;
@@ -734,7 +734,7 @@ impl Compiler {
             } else {
                 let near = consts::near_names(key, outputs.iter().copied(), 3);
                 return Err((
-                    at.to_path(),
+                    at.json_path(),
                     format!(
                         "{key:?} is not an output; expected one of {}",
                         if near.is_empty() {
@@ -751,7 +751,7 @@ impl Compiler {
                 _ => {
                     if consts::lookup(target).is_some() {
                         return Err((
-                            at.to_path(),
+                            at.json_path(),
                             format!("{target:?} is a Win32 constant; choose another name"),
                         ));
                     }
@@ -791,11 +791,11 @@ impl Compiler {
         for (i, (key, value)) in args.iter().enumerate() {
             let at = path.key(key);
             let Some(arg) = kind.canonical_argument(key) else {
-                return Err((at.to_path(), unknown_argument(kind, key)));
+                return Err((at.json_path(), unknown_argument(kind, key)));
             };
             if resolved.iter().any(|(a, _)| *a == arg) {
                 return Err((
-                    at.to_path(),
+                    at.json_path(),
                     format!("`{key}` gives the argument `{arg}` a second time"),
                 ));
             }
@@ -821,8 +821,8 @@ impl Compiler {
             Err(_) => {
                 let object = Value::Object(resolved.into_iter().map(|(k, v)| (k.to_string(), v)).collect());
                 return Err(match crate::values::build_call(kind.as_str(), object) {
-                    Err((p, m)) => (join(&path.to_path(), &p), explain_serde(&m)),
-                    Ok(_) => (path.to_path(), "the arguments do not fit the call".into()),
+                    Err((p, m)) => (join(&path.json_path(), &p), explain_serde(&m)),
+                    Ok(_) => (path.json_path(), "the arguments do not fit the call".into()),
                 });
             }
         };
@@ -849,7 +849,7 @@ impl Compiler {
     ) -> CResult<Value> {
         match v {
             Value::String(s) if text => {
-                let parts = self.text_parts(s).map_err(|m| (at.to_path(), m))?;
+                let parts = self.text_parts(s).map_err(|m| (at.json_path(), m))?;
                 if parts.iter().any(|p| matches!(p, TextPart::Sym(_))) {
                     patches.push(Patch {
                         path: leaf.clone().into_boxed_slice(),
@@ -858,7 +858,7 @@ impl Compiler {
                 }
                 Ok(v.clone())
             }
-            Value::String(s) => match self.num_from_str(s).map_err(|m| (at.to_path(), m))? {
+            Value::String(s) => match self.num_from_str(s).map_err(|m| (at.json_path(), m))? {
                 Num::Lit(n) => Ok(Value::from(n)),
                 num => {
                     patches.push(Patch {
@@ -888,7 +888,7 @@ impl Compiler {
                     let r = self.resolve(item, false, &mut Vec::new(), patches, &at.key(k))?;
                     if patches.len() > before {
                         return Err((
-                            at.key(k).to_path(),
+                            at.key(k).json_path(),
                             "a bound name cannot be used inside a structure argument; write the value".into(),
                         ));
                     }
@@ -1023,11 +1023,11 @@ impl Compiler {
                 .as_i64()
                 .and_then(int_to_u32)
                 .map(Num::Lit)
-                .ok_or_else(|| (at.to_path(), format!("{n} is not a 32-bit integer"))),
+                .ok_or_else(|| (at.json_path(), format!("{n} is not a 32-bit integer"))),
             Value::Bool(b) => Ok(Num::Lit(u32::from(*b))),
-            Value::String(s) => self.num_from_str(s).map_err(|m| (at.to_path(), m)),
+            Value::String(s) => self.num_from_str(s).map_err(|m| (at.json_path(), m)),
             other => Err((
-                at.to_path(),
+                at.json_path(),
                 format!("expected a number or a constant name, found {other}"),
             )),
         }
@@ -1080,14 +1080,14 @@ impl Compiler {
         ];
         if modes.iter().filter(|m| **m).count() != 1 {
             return Err((
-                path.to_path(),
+                path.json_path(),
                 "name exactly one object: `handle` (with `in`), `ref`, `process`, `thread` or `address`".into(),
             ));
         }
         if let Some(h) = &r.handle {
             let owner = r.in_process.as_deref().ok_or_else(|| {
                 (
-                    path.to_path(),
+                    path.json_path(),
                     "`handle` needs `in`: the process whose table holds it".to_string(),
                 )
             })?;
@@ -1096,13 +1096,13 @@ impl Compiler {
             return Ok(ObjectSel::Handle { handle, in_ });
         }
         if r.in_process.is_some() {
-            return Err((path.key("in").to_path(), "`in` goes with `handle`".into()));
+            return Err((path.key("in").json_path(), "`in` goes with `handle`".into()));
         }
         if let Some(b) = &r.binding {
             return self
                 .bound_sym(b)
                 .map(ObjectSel::Binding)
-                .ok_or_else(|| (path.key("ref").to_path(), self.unknown_name(b)));
+                .ok_or_else(|| (path.key("ref").json_path(), self.unknown_name(b)));
         }
         if let Some(p) = &r.process {
             return self.actor(p, path).map(ObjectSel::Process);
@@ -1124,7 +1124,7 @@ impl Compiler {
         };
         code.ok_or_else(|| {
             (
-                at.to_path(),
+                at.json_path(),
                 format!("last_error: {v} is not a Win32 error name or number"),
             )
         })
@@ -1139,7 +1139,7 @@ impl Compiler {
         ] {
             if present && !in_call {
                 return Err((
-                    path.key(field).to_path(),
+                    path.key(field).json_path(),
                     format!("`{field}` checks a call's result and belongs to a `call` step"),
                 ));
             }
@@ -1176,7 +1176,7 @@ impl Compiler {
                 Some(name) => Some(CallName::from_name(name).ok_or_else(|| {
                     let near = consts::near_names(name, Call::NAMES.iter().copied(), 3);
                     (
-                        p.key("call").to_path(),
+                        p.key("call").json_path(),
                         format!("unknown call {name:?}; did you mean {}?", near.join(", ")),
                     )
                 })?),
@@ -1271,7 +1271,7 @@ impl Compiler {
                 Value::String(s) => Some(s.clone()),
                 _ => {
                     return Err((
-                        path.key("env").index(i).key("value").to_path(),
+                        path.key("env").index(i).key("value").json_path(),
                         "expected a string, or null for \"not set\"".into(),
                     ))
                 }
@@ -1296,26 +1296,26 @@ impl Compiler {
             let Some(field) = OutputField::from_name(key) else {
                 let near = consts::near_names(key, names.iter().copied(), 3);
                 return Err((
-                    at.to_path(),
+                    at.json_path(),
                     format!("{key:?} is not an output; did you mean {}?", near.join(", ")),
                 ));
             };
             let expected = match field {
                 OutputField::Data => ExpectOutput::Data(
                     serde_json::from_value::<Data>(v.clone())
-                        .map_err(|e| (at.to_path(), format!("bad expected data: {e}")))?,
+                        .map_err(|e| (at.json_path(), format!("bad expected data: {e}")))?,
                 ),
                 OutputField::Text => match v {
                     Value::String(s) => ExpectOutput::Text(s.clone()),
-                    _ => return Err((at.to_path(), "expected a string".into())),
+                    _ => return Err((at.json_path(), "expected a string".into())),
                 },
                 OutputField::Environment => ExpectOutput::Strings(
                     serde_json::from_value(v.clone())
-                        .map_err(|_| (at.to_path(), "expected a list of strings".to_string()))?,
+                        .map_err(|_| (at.json_path(), "expected a list of strings".to_string()))?,
                 ),
                 OutputField::Entry => {
                     let Some(m) = v.as_object() else {
-                        return Err((at.to_path(), "expected an object of process entry fields".into()));
+                        return Err((at.json_path(), "expected an object of process entry fields".into()));
                     };
                     let mut fields = Vec::with_capacity(m.len());
                     for (k, fv) in m {
