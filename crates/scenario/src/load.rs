@@ -231,7 +231,7 @@ impl<'t> Loader<'t, '_> {
             .filter(|&&b| b == b'\n')
             .count();
         self.counted = offset;
-        let step: Step<'_> = match serde_json::from_str(raw.get()) {
+        let mut step: Step<'_> = match serde_json::from_str(raw.get()) {
             Ok(step) => step,
             Err(_) => {
                 let path = JsonPath::default().key("steps").index(i);
@@ -240,7 +240,7 @@ impl<'t> Loader<'t, '_> {
         };
         let compiled = self
             .c
-            .step(&step, self.line as u32)
+            .step(&mut step, self.line as u32)
             .map_err(|(p, m)| (self.located)(join(&JsonPath::default().key("steps").index(i), &p), m))?;
         self.steps.push(compiled);
         Ok(())
@@ -618,7 +618,7 @@ impl Compiler {
             .collect()
     }
 
-    fn step(&mut self, step: &Step, line: u32) -> CResult<PlanStep> {
+    fn step(&mut self, step: &mut Step<'_>, line: u32) -> CResult<PlanStep> {
         let here = Here::Root;
         let kind = kind_of(step).map_err(|m| (here.json_path(), m))?;
         let only_with = |field: &'static str, present: bool, owner: &str| -> CResult<()> {
@@ -700,7 +700,7 @@ impl Compiler {
         })
     }
 
-    fn call_step(&mut self, step: &Step) -> CResult<CallStep> {
+    fn call_step(&mut self, step: &mut Step<'_>) -> CResult<CallStep> {
         let here = Here::Root;
         let name = step.call.as_deref().unwrap_or_default();
         let Some(kind) = CallName::from_name(name) else {
@@ -719,8 +719,7 @@ impl Compiler {
             )
         })?;
         let by = self.actor(by, &here.key("by"))?;
-        let no_args = Members::<Key<'_>>::default();
-        let args = step.args.as_ref().unwrap_or(&no_args);
+        let args = step.args.take().unwrap_or_default();
         let (template, display) = self.template(kind, args, &here.key("args"))?;
         let outputs = output_names();
         let mut binds = Vec::with_capacity(step.bind.len());
@@ -774,7 +773,7 @@ impl Compiler {
     fn template(
         &mut self,
         kind: CallName,
-        args: &Members<Key<'_>>,
+        args: Members<Key<'_>>,
         path: &Here<'_>,
     ) -> CResult<(CallTemplate, Narration)> {
         let mut resolved = std::mem::take(&mut self.scratch_args);
@@ -788,7 +787,8 @@ impl Compiler {
         display.cur.clear();
         display.lit(kind.as_str());
         display.lit("(");
-        for (i, (key, value)) in args.iter().enumerate() {
+        for (i, (key, value)) in args.0.into_iter().enumerate() {
+            let key = &*key;
             let at = path.key(key);
             let Some(arg) = kind.canonical_argument(key) else {
                 return Err((at.json_path(), unknown_argument(kind, key)));
@@ -804,7 +804,7 @@ impl Compiler {
             }
             display.lit(key);
             display.lit(": ");
-            self.display_arg(value, &mut display);
+            self.display_arg(&value, &mut display);
             let text = kind.text_arguments().contains(&arg);
             leaf.clear();
             leaf.push(ArgSeg::Field(arg));
@@ -841,7 +841,7 @@ impl Compiler {
     /// placeholder that type-checks).
     fn resolve(
         &self,
-        v: &Value,
+        v: Value,
         text: bool,
         leaf: &mut Vec<ArgSeg>,
         patches: &mut Vec<Patch>,
@@ -849,16 +849,16 @@ impl Compiler {
     ) -> CResult<Value> {
         match v {
             Value::String(s) if text => {
-                let parts = self.text_parts(s).map_err(|m| (at.json_path(), m))?;
-                if parts.iter().any(|p| matches!(p, TextPart::Sym(_))) {
+                if s.contains("${") {
+                    let parts = self.text_parts(&s).map_err(|m| (at.json_path(), m))?;
                     patches.push(Patch {
                         path: leaf.clone().into_boxed_slice(),
                         fill: Fill::Text(parts.into_boxed_slice()),
                     });
                 }
-                Ok(v.clone())
+                Ok(Value::String(s))
             }
-            Value::String(s) => match self.num_from_str(s).map_err(|m| (at.json_path(), m))? {
+            Value::String(s) => match self.num_from_str(&s).map_err(|m| (at.json_path(), m))? {
                 Num::Lit(n) => Ok(Value::from(n)),
                 num => {
                     patches.push(Patch {
@@ -871,7 +871,7 @@ impl Compiler {
             },
             Value::Array(items) => {
                 let mut out = Vec::with_capacity(items.len());
-                for (i, item) in items.iter().enumerate() {
+                for (i, item) in items.into_iter().enumerate() {
                     leaf.push(ArgSeg::Index(i));
                     let r = self.resolve(item, text, leaf, patches, &at.index(i));
                     leaf.pop();
@@ -885,20 +885,20 @@ impl Compiler {
                 let mut out = Map::with_capacity(map.len());
                 for (k, item) in map {
                     let before = patches.len();
-                    let r = self.resolve(item, false, &mut Vec::new(), patches, &at.key(k))?;
+                    let r = self.resolve(item, false, &mut Vec::new(), patches, &at.key(&k))?;
                     if patches.len() > before {
                         return Err((
-                            at.key(k).json_path(),
+                            at.key(&k).json_path(),
                             "a bound name cannot be used inside a structure argument; write the value".into(),
                         ));
                     }
-                    out.insert(k.clone(), r);
+                    out.insert(k, r);
                 }
                 Ok(Value::Object(out))
             }
             Value::Number(n) => match n.as_i64().and_then(int_to_u32) {
                 Some(x) if !text => Ok(Value::from(x)),
-                _ => Ok(v.clone()),
+                _ => Ok(Value::Number(n)),
             },
             other => Ok(other.clone()),
         }

@@ -230,6 +230,12 @@ pub type Names = BTreeMap<u32, String>;
 pub trait Sink<'a> {
     /// One step, as it finishes.
     fn step(&mut self, trace: StepTrace<'a>, names: &Names);
+
+    /// Whether this sink shows calls as narrated text (`display`); a sink that does not is
+    /// handed traces whose `display` is empty, and the run skips building it.
+    fn narrates(&self) -> bool {
+        true
+    }
 }
 
 /// A sink that drops every step: for runs where only the [`Summary`] matters
@@ -238,6 +244,10 @@ pub struct Discard;
 
 impl<'a> Sink<'a> for Discard {
     fn step(&mut self, _: StepTrace<'a>, _: &Names) {}
+
+    fn narrates(&self) -> bool {
+        false
+    }
 }
 
 /// How to run a scenario.
@@ -287,6 +297,7 @@ pub fn run_with<'a>(scenario: &'a Scenario, options: RunOptions, sink: &mut dyn 
         syms: vec![SymState::default(); scenario.symbols.len()],
         names: Names::new(),
         pending: BTreeMap::new(),
+        narrate: sink.narrates(),
     };
     let mut summary = Summary::default();
     for (path, content) in &scenario.files {
@@ -345,6 +356,8 @@ struct State<'a> {
     names: Names,
     /// Pending calls by call_seq, so their binds apply when they complete.
     pending: BTreeMap<u64, PendingBinds<'a>>,
+    /// Whether traces carry the narrated call.
+    narrate: bool,
 }
 
 type Step<'a, T> = Result<T, RunProblem<'a>>;
@@ -498,7 +511,11 @@ impl<'a> State<'a> {
                     })
                     .collect::<Step<'a, Vec<_>>>()?;
                 let call = c.template.instantiate(&values);
-                let display = self.display(&c.display)?;
+                let display = if self.narrate {
+                    self.display(&c.display)?
+                } else {
+                    String::new()
+                };
                 let outcome = match self.kernel.call(tid, &call) {
                     Ok(o) => o,
                     Err(CallError::ThreadParked {
