@@ -100,6 +100,45 @@ impl<'de> Deserialize<'de> for HandleValue {
     }
 }
 
+/// A row's flags: `HANDLE_FLAG_INHERIT` and `HANDLE_FLAG_PROTECT_FROM_CLOSE`, the bits that
+/// `GetHandleInformation` reports and `SetHandleInformation` changes.
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct HandleFlags(u8);
+
+impl HandleFlags {
+    /// No flags.
+    pub const NONE: HandleFlags = HandleFlags(0);
+    /// `HANDLE_FLAG_INHERIT` (1): copied into children created with `bInheritHandles`.
+    pub const INHERIT: HandleFlags = HandleFlags(1);
+    /// `HANDLE_FLAG_PROTECT_FROM_CLOSE` (2): `CloseHandle` refuses the row.
+    pub const PROTECT_FROM_CLOSE: HandleFlags = HandleFlags(2);
+
+    /// [`HandleFlags::INHERIT`] when `inherit`, else none.
+    pub const fn inherit_if(inherit: bool) -> HandleFlags {
+        HandleFlags(inherit as u8)
+    }
+
+    /// The flags of a `DWORD` as Win32 passes them; unknown bits are dropped.
+    pub const fn from_bits(bits: u32) -> HandleFlags {
+        HandleFlags((bits & 3) as u8)
+    }
+
+    /// As the `DWORD` `GetHandleInformation` reports.
+    pub const fn bits(self) -> u32 {
+        self.0 as u32
+    }
+
+    /// True when every flag of `other` is set.
+    pub const fn contains(self, other: HandleFlags) -> bool {
+        self.0 & other.0 == other.0
+    }
+
+    /// `SetHandleInformation(mask, flags)`: the masked flags take their new values.
+    pub const fn with(self, mask: HandleFlags, flags: HandleFlags) -> HandleFlags {
+        HandleFlags((self.0 & !mask.0) | (flags.0 & mask.0))
+    }
+}
+
 /// One row of a handle table: which object, with which rights and flags.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub struct HandleEntry {
@@ -107,19 +146,19 @@ pub struct HandleEntry {
     pub object: ObjectId,
     /// The granted access mask.
     pub access: u32,
-    /// `HANDLE_FLAG_INHERIT` (1) and `HANDLE_FLAG_PROTECT_FROM_CLOSE` (2).
-    pub flags: u8,
+    /// `HANDLE_FLAG_INHERIT` and `HANDLE_FLAG_PROTECT_FROM_CLOSE`.
+    pub flags: HandleFlags,
 }
 
 impl HandleEntry {
     /// True when the row is copied into children created with `bInheritHandles = TRUE`.
     pub fn inherit(&self) -> bool {
-        self.flags & 1 != 0
+        self.flags.contains(HandleFlags::INHERIT)
     }
 
     /// True when `CloseHandle` refuses to close the row.
     pub fn protect_from_close(&self) -> bool {
-        self.flags & 2 != 0
+        self.flags.contains(HandleFlags::PROTECT_FROM_CLOSE)
     }
 }
 
@@ -270,7 +309,7 @@ mod tests {
         HandleEntry {
             object: objects.insert(()),
             access: 0,
-            flags: 0,
+            flags: HandleFlags::from_bits(0),
         }
     }
 
@@ -330,25 +369,25 @@ mod tests {
         let mut table = HandleTable::new();
         let a = table
             .insert(HandleEntry {
-                flags: 1,
+                flags: HandleFlags::from_bits(1),
                 ..entry(&mut ids)
             })
             .unwrap();
         let b = table.insert(entry(&mut ids)).unwrap();
         let c = table
             .insert(HandleEntry {
-                flags: 3,
+                flags: HandleFlags::from_bits(3),
                 ..entry(&mut ids)
             })
             .unwrap();
         let listed = |t: &HandleTable| t.inheritable().map(|(v, _)| v.0).collect::<Vec<_>>();
         assert_eq!(listed(&table), vec![a.0, c.0]);
-        assert!(table.update(b, |e| e.flags = 1));
-        assert!(table.update(a, |e| e.flags = 0));
+        assert!(table.update(b, |e| e.flags = HandleFlags::from_bits(1)));
+        assert!(table.update(a, |e| e.flags = HandleFlags::from_bits(0)));
         assert_eq!(listed(&table), vec![b.0, c.0]);
         table.remove(c);
         assert_eq!(listed(&table), vec![b.0]);
-        assert!(!table.update(HandleValue(400), |e| e.flags = 1));
+        assert!(!table.update(HandleValue(400), |e| e.flags = HandleFlags::from_bits(1)));
         assert!(table.inheritable_index_is_consistent());
     }
 

@@ -11,7 +11,8 @@
 //! * [`result`]: [`CallResult`], [`Ret`], [`Outputs`], [`CallOutcome`], [`Completion`].
 //! * [`error`]: [`Win32Error`], real Win32 numbers shown by name.
 //! * [`handle`]: [`HandleValue`] and the per-process [`HandleTable`].
-//! * [`object`]: object header and bodies; [`ObjectKind`].
+//! * `object` (private): object header and bodies; [`ObjectKind`], [`PipeState`] and
+//!   [`ProcessEntry`] are re-exported.
 //! * [`env`]: environment-block rules (pure functions).
 //! * [`event`]: the event log ([`Event`]).
 //! * [`snapshot`]: serializable views ([`Snapshot`]).
@@ -48,7 +49,7 @@ pub mod event;
 pub mod handle;
 pub mod invariants;
 mod kernel;
-pub mod object;
+mod object;
 pub mod result;
 pub mod snapshot;
 #[cfg(feature = "test-hooks")]
@@ -60,7 +61,7 @@ pub use call::{
 };
 pub use error::Win32Error;
 pub use event::{Event, Flow, Why};
-pub use handle::{HandleEntry, HandleTable, HandleValue};
+pub use handle::{HandleEntry, HandleFlags, HandleTable, HandleValue};
 pub use invariants::Violation;
 pub use kernel::{
     Deadlock, DeadlockedThread, FileSystemEntry, Kernel, NamedPipe, ObjectTag, WaitReason, SYSTEM_PROCESS_ID,

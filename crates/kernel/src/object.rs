@@ -114,9 +114,14 @@ impl Object {
     /// on itself (spec §2.2, the book's model).
     pub fn kernel_references(&self) -> u32 {
         match &self.body {
-            Body::Process(p) if p.exit_code.is_none() => 1,
-            Body::Thread(t) if t.exit_code.is_none() => 1,
-            _ => 0,
+            Body::Process(p) => u32::from(p.exit_code.is_none()),
+            Body::Thread(t) => u32::from(t.exit_code.is_none()),
+            Body::Event(_)
+            | Body::Snapshot(_)
+            | Body::Pipe(_)
+            | Body::Mailslot(_)
+            | Body::MailslotClient(_)
+            | Body::File(_) => 0,
         }
     }
 }

@@ -7,7 +7,7 @@ use crate::call::DuplicateHandleArgs;
 use crate::consts::*;
 use crate::error::Win32Error;
 use crate::event::{Event, Why};
-use crate::handle::{HandleEntry, HandleValue};
+use crate::handle::{HandleEntry, HandleFlags, HandleValue};
 use crate::object::{ObjectId, ObjectKind};
 
 impl Kernel {
@@ -50,16 +50,17 @@ impl Kernel {
         // the source process (-1) or the calling thread (-2), never the caller's process when
         // the source is another one (spec §4, §10 row 6).
         let source = if source_value == HandleValue::CURRENT_PROCESS {
-            Ok((source_process, PROCESS_ALL_ACCESS, 0u8, true))
+            Ok((source_process, PROCESS_ALL_ACCESS, HandleFlags::NONE, true))
         } else if source_value == HandleValue::CURRENT_THREAD {
-            Ok((cx.thread, THREAD_ALL_ACCESS, 0u8, true))
+            Ok((cx.thread, THREAD_ALL_ACCESS, HandleFlags::NONE, true))
         } else {
             match self.process(source_process).handles.get(source_value) {
                 Some(e) => Ok((e.object, e.access, e.flags, false)),
                 None => Err(Win32Error::InvalidHandle),
             }
         };
-        let source_protected = matches!(source, Ok((_, _, flags, false)) if flags & 2 != 0);
+        let source_protected =
+            matches!(source, Ok((_, _, flags, false)) if flags.contains(HandleFlags::PROTECT_FROM_CLOSE));
         let closable = matches!(source, Ok((_, _, _, false))) && close_source && !source_protected;
 
         // 2. The target process (NULL is allowed only to close the source).
@@ -105,7 +106,7 @@ impl Kernel {
         let flags = if a.options & DUPLICATE_SAME_ATTRIBUTES != 0 {
             source_flags
         } else {
-            u8::from(a.inherit_handle)
+            HandleFlags::inherit_if(a.inherit_handle)
         };
 
         // 6. Insertion.

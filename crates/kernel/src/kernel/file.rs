@@ -9,6 +9,7 @@ use crate::call::CreateFileArgs;
 use crate::consts::*;
 use crate::error::Win32Error;
 use crate::event::Why;
+use crate::handle::HandleFlags;
 use crate::handle::HandleValue;
 use crate::object::*;
 use crate::result::Ret;
@@ -293,7 +294,7 @@ impl Kernel {
             share: a.share_mode,
         };
         let file = self.new_object(Body::File(body), Some(path.display));
-        let h = self.add_row(cx.process, file, access, u8::from(inherit), Why::Create);
+        let h = self.add_row(cx.process, file, access, HandleFlags::inherit_if(inherit), Why::Create);
         let error = if exists && (d == CREATE_ALWAYS || d == OPEN_ALWAYS) {
             Win32Error::AlreadyExists
         } else {
@@ -342,7 +343,9 @@ impl Kernel {
         match self.obj(id).kind() {
             ObjectKind::Pipe | ObjectKind::Mailslot | ObjectKind::MailslotClient => Res::ok(Ret::Dword(FILE_TYPE_PIPE)),
             ObjectKind::File => Res::ok(Ret::Dword(FILE_TYPE_DISK)),
-            _ => Res::fail(unknown, Win32Error::InvalidHandle),
+            ObjectKind::Process | ObjectKind::Thread | ObjectKind::Event | ObjectKind::Snapshot => {
+                Res::fail(unknown, Win32Error::InvalidHandle)
+            }
         }
     }
 

@@ -13,6 +13,7 @@ use crate::call::{inheritable, SecurityAttributes};
 use crate::consts::*;
 use crate::error::Win32Error;
 use crate::event::{Event, Flow, Why};
+use crate::handle::HandleFlags;
 use crate::handle::HandleValue;
 use crate::object::*;
 use crate::result::Ret;
@@ -80,7 +81,13 @@ impl Kernel {
             object,
         });
         let access = FILE_GENERIC_READ | FILE_WRITE_ATTRIBUTES;
-        let h = self.add_row(cx.process, id, access, u8::from(inheritable(attributes)), Why::Create);
+        let h = self.add_row(
+            cx.process,
+            id,
+            access,
+            HandleFlags::inherit_if(inheritable(attributes)),
+            Why::Create,
+        );
         Res::ok(Ret::Handle(h))
     }
 
@@ -96,7 +103,7 @@ impl Kernel {
         let name = self.obj(slot).name.clone();
         let client = self.new_object(Body::MailslotClient(MailslotClientObj { slot }), name);
         let access = super::map_access(ObjectKind::MailslotClient, access) | SYNCHRONIZE | FILE_READ_ATTRIBUTES;
-        let h = self.add_row(process, client, access, u8::from(inherit), Why::Open);
+        let h = self.add_row(process, client, access, HandleFlags::inherit_if(inherit), Why::Open);
         Res::ok(Ret::Handle(h)).set(Win32Error::Success)
     }
 

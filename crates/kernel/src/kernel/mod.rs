@@ -21,7 +21,7 @@ use crate::consts::*;
 use crate::env;
 use crate::error::Win32Error;
 use crate::event::{Event, Why};
-use crate::handle::{HandleEntry, HandleValue, MAX_HANDLES_PER_PROCESS};
+use crate::handle::{HandleEntry, HandleFlags, HandleValue, MAX_HANDLES_PER_PROCESS};
 use crate::object::*;
 use crate::result::*;
 use slotmap::SlotMap;
@@ -477,7 +477,7 @@ impl Kernel {
         process: ObjectId,
         object: ObjectId,
         access: u32,
-        flags: u8,
+        flags: HandleFlags,
         why: Why,
     ) -> HandleValue {
         let entry = HandleEntry { object, access, flags };
@@ -831,7 +831,7 @@ impl Kernel {
         }
         match self.process(cx.process).handles.get(handle) {
             Some(e) => {
-                let flags = u32::from(e.flags);
+                let flags = e.flags.bits();
                 Res::yes().out(|o| o.flags = Some(flags))
             }
             None => Res::no(Win32Error::InvalidHandle),
@@ -843,11 +843,11 @@ impl Kernel {
         if handle.is_pseudo() {
             return Res::no(Win32Error::AccessDenied);
         }
-        let known = (mask & 3) as u8;
+        let (mask, flags) = (HandleFlags::from_bits(mask), HandleFlags::from_bits(flags));
         let changed = self
             .process_mut(cx.process)
             .handles
-            .update(handle, |e| e.flags = (e.flags & !known) | (flags as u8 & known));
+            .update(handle, |e| e.flags = e.flags.with(mask, flags));
         if changed {
             Res::yes()
         } else {
@@ -925,7 +925,7 @@ pub(crate) fn map_access(kind: ObjectKind, access: u32) -> u32 {
             EVENT_ALL_ACCESS,
         ),
         ObjectKind::Snapshot => (READ_CONTROL | 0x4, READ_CONTROL | 0x2, READ_CONTROL | 0x8, 0x000F_001F),
-        _ => (
+        ObjectKind::Pipe | ObjectKind::Mailslot | ObjectKind::MailslotClient | ObjectKind::File => (
             FILE_GENERIC_READ,
             FILE_GENERIC_WRITE,
             FILE_GENERIC_EXECUTE,
@@ -964,6 +964,11 @@ pub(crate) fn map_access(kind: ObjectKind, access: u32) -> u32 {
             }
             mapped & THREAD_ALL_ACCESS
         }
-        _ => mapped,
+        ObjectKind::Event
+        | ObjectKind::Snapshot
+        | ObjectKind::Pipe
+        | ObjectKind::Mailslot
+        | ObjectKind::MailslotClient
+        | ObjectKind::File => mapped,
     }
 }

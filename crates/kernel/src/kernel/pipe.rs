@@ -12,6 +12,7 @@ use crate::call::{inheritable, CreateNamedPipeArgs, SecurityAttributes};
 use crate::consts::*;
 use crate::error::Win32Error;
 use crate::event::{Event, Flow, Why};
+use crate::handle::HandleFlags;
 use crate::handle::HandleValue;
 use crate::object::*;
 use crate::result::{Outputs, Ret};
@@ -283,7 +284,7 @@ impl Kernel {
         let write = self.new_object(Body::Pipe(Box::new(end(false))), None);
         self.pipe_mut(read).peer = Some(write);
         self.pipe_mut(write).peer = Some(read);
-        let inherit = u8::from(inheritable(attributes));
+        let inherit = HandleFlags::inherit_if(inheritable(attributes));
         let r = self.add_row(
             cx.process,
             read,
@@ -325,7 +326,9 @@ impl Kernel {
             ObjectKind::Mailslot => self.mailslot_read(id, size),
             ObjectKind::MailslotClient => read_failed(Win32Error::InvalidParameter).into(),
             ObjectKind::File => self.file_read(id, size).into(),
-            _ => read_failed(Win32Error::InvalidHandle).into(),
+            ObjectKind::Process | ObjectKind::Thread | ObjectKind::Event | ObjectKind::Snapshot => {
+                read_failed(Win32Error::InvalidHandle).into()
+            }
         }
     }
 
@@ -368,7 +371,11 @@ impl Kernel {
             ObjectKind::MailslotClient => self.mailslot_write(id, data).into(),
             ObjectKind::File => self.file_write(id, data).into(),
             // A mailslot server handle has no write right, caught above.
-            _ => write_failed(Win32Error::InvalidHandle).into(),
+            ObjectKind::Mailslot
+            | ObjectKind::Process
+            | ObjectKind::Thread
+            | ObjectKind::Event
+            | ObjectKind::Snapshot => write_failed(Win32Error::InvalidHandle).into(),
         }
     }
 
@@ -506,7 +513,7 @@ impl Kernel {
             object: self.obj(id).address,
             state: PipeState::Listening,
         });
-        let inherit = u8::from(inheritable(&a.security_attributes));
+        let inherit = HandleFlags::inherit_if(inheritable(&a.security_attributes));
         let h = self.add_row(cx.process, id, server_access(direction), inherit, Why::Create);
         Res::ok(Ret::Handle(h)).set(if is_new {
             Win32Error::Success
@@ -546,7 +553,7 @@ impl Kernel {
             return Res { ret: invalid, ..res };
         }
         let client = self.connect_client(server);
-        let h = self.add_row(process, client, access, u8::from(inherit), Why::Open);
+        let h = self.add_row(process, client, access, HandleFlags::inherit_if(inherit), Why::Open);
         Res::ok(Ret::Handle(h)).set(Win32Error::Success)
     }
 
@@ -654,7 +661,9 @@ impl Kernel {
             ObjectKind::File | ObjectKind::Mailslot | ObjectKind::MailslotClient => {
                 return Res::no(Win32Error::InvalidFunction)
             }
-            _ => return Res::no(Win32Error::InvalidHandle),
+            ObjectKind::Process | ObjectKind::Thread | ObjectKind::Event | ObjectKind::Snapshot => {
+                return Res::no(Win32Error::InvalidHandle)
+            }
         }
         if access & FILE_READ_DATA == 0 {
             return Res::no(Win32Error::AccessDenied);

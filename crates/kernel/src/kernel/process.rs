@@ -7,6 +7,7 @@ use crate::call::{inheritable, CreateProcessArgs, SecurityAttributes};
 use crate::consts::*;
 use crate::error::Win32Error;
 use crate::event::{Event, Why};
+use crate::handle::HandleFlags;
 use crate::handle::{HandleEntry, HandleValue};
 use crate::object::*;
 use crate::result::Ret;
@@ -197,8 +198,8 @@ impl Kernel {
         ];
         self.process_mut(child).std_handles = std_handles;
 
-        let process_flags = u8::from(inheritable(&args.process_attributes));
-        let thread_flags = u8::from(inheritable(&args.thread_attributes));
+        let process_flags = HandleFlags::inherit_if(inheritable(&args.process_attributes));
+        let thread_flags = HandleFlags::inherit_if(inheritable(&args.thread_attributes));
         let process_handle = self.add_row(cx.process, child, PROCESS_ALL_ACCESS, process_flags, Why::Create);
         let thread_handle = self.add_row(cx.process, thread, THREAD_ALL_ACCESS, thread_flags, Why::Create);
         let process_id = self.process(child).pid;
@@ -325,7 +326,7 @@ impl Kernel {
             return Res { ret: null, ..res };
         }
         let access = map_access(ObjectKind::Process, desired_access);
-        let h = self.add_row(cx.process, id, access, u8::from(inherit), Why::Open);
+        let h = self.add_row(cx.process, id, access, HandleFlags::inherit_if(inherit), Why::Open);
         Res::ok(Ret::Handle(h))
     }
 
@@ -342,7 +343,7 @@ impl Kernel {
             cx.process,
             thread,
             THREAD_ALL_ACCESS,
-            u8::from(inheritable(attributes)),
+            HandleFlags::inherit_if(inheritable(attributes)),
             Why::Create,
         );
         let tid = self.thread(thread).tid;
@@ -404,7 +405,7 @@ impl Kernel {
             Vec::new()
         };
         let snap = self.new_object(Body::Snapshot(SnapshotObj { entries, cursor: 0 }), None);
-        let inherit = u8::from(flags & TH32CS_INHERIT != 0);
+        let inherit = HandleFlags::inherit_if(flags & TH32CS_INHERIT != 0);
         let h = self.add_row(cx.process, snap, 0x000F_001F, inherit, Why::Create);
         Res::ok(Ret::Handle(h))
     }

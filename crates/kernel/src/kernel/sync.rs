@@ -7,6 +7,7 @@ use crate::call::{inheritable, SecurityAttributes};
 use crate::consts::*;
 use crate::error::Win32Error;
 use crate::event::{Event, Why};
+use crate::handle::HandleFlags;
 use crate::handle::HandleValue;
 use crate::object::*;
 use crate::result::{Completion, Ret};
@@ -122,7 +123,7 @@ impl Kernel {
         name: Option<&str>,
     ) -> Res {
         let null = Ret::Handle(HandleValue::NULL);
-        let inherit = u8::from(inheritable(attributes));
+        let inherit = HandleFlags::inherit_if(inheritable(attributes));
         let name = match name.filter(|n| !n.is_empty()).map(object_name) {
             None => None,
             Some(Ok(n)) => Some(n),
@@ -173,7 +174,7 @@ impl Kernel {
             return Res { ret: null, ..res };
         }
         let access = map_access(ObjectKind::Event, desired_access);
-        let h = self.add_row(cx.process, id, access, u8::from(inherit), Why::Open);
+        let h = self.add_row(cx.process, id, access, HandleFlags::inherit_if(inherit), Why::Open);
         Res::ok(Ret::Handle(h))
     }
 
@@ -335,7 +336,14 @@ impl Kernel {
             }
             PendingOp::Sleep => None,
             PendingOp::ReadMailslot { slot, size } => self.mailslot_try_read(*slot, *size),
-            _ => self.pipe_try_complete(thread, op),
+            PendingOp::ReadPipe { .. }
+            | PendingOp::WritePipe { .. }
+            | PendingOp::Connect { .. }
+            | PendingOp::WaitNamedPipe { .. }
+            | PendingOp::Flush { .. }
+            | PendingOp::Transact { .. }
+            | PendingOp::CallWait { .. }
+            | PendingOp::CallReply { .. } => self.pipe_try_complete(thread, op),
         }
     }
 
