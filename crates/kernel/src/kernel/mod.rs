@@ -206,16 +206,7 @@ impl Kernel {
         let call_seq = self.next_call_seq;
         let step = self.dispatch(cx, call);
         let outcome = match step {
-            Step::Done(mut res) => {
-                // A shared validation helper fails with FALSE; a call of another return type
-                // returns its own failure value from the call table (NULL, WAIT_FAILED, 0, ...).
-                if res.error.is_some() && res.ret == Ret::Bool(false) {
-                    if let Some(failed) = call.kind().failure_ret() {
-                        res.ret = failed;
-                    }
-                }
-                CallOutcome::Done(self.finish(cx.thread, res))
-            }
+            Step::Done(res) => CallOutcome::Done(self.finish_call(cx.thread, res, call)),
             Step::Park(op, deadline) => {
                 self.park(cx.thread, op, deadline, call.name(), call_seq);
                 CallOutcome::Pending { call_seq }
@@ -344,6 +335,27 @@ impl Kernel {
             tid,
             pid: t.pid,
         })
+    }
+
+    /// [`Kernel::finish`] for a call that returned at once. A shared validation helper fails
+    /// with FALSE; a call of another return type returns its own failure value from the call
+    /// table (NULL, INVALID_HANDLE_VALUE, WAIT_FAILED, 0). Only failures pay for the check.
+    fn finish_call(&mut self, thread: ObjectId, mut res: Res, call: &Call) -> CallResult {
+        if let Some(e) = res.error {
+            if res.ret == Ret::Bool(false) {
+                if let Some(failed) = call.kind().failure_ret() {
+                    res.ret = failed;
+                }
+            }
+            self.thread_mut(thread).last_error = e;
+            return CallResult {
+                ret: res.ret,
+                last_error: e,
+                error_set: true,
+                outputs: res.out,
+            };
+        }
+        self.finish(thread, res)
     }
 
     /// Applies a result's error to the thread's last error and builds the public result.
