@@ -19,7 +19,7 @@ fn main() {
     divan::main();
 }
 
-fn world() -> (Kernel, u32) {
+fn world() -> (Kernel, Tid) {
     workload::world("bench.exe")
 }
 
@@ -110,7 +110,7 @@ fn create_process(bencher: divan::Bencher, (rows, inheritable): (usize, usize)) 
         let (hp, ht, child_tid) = (
             r.outputs().process_handle.unwrap(),
             r.outputs().thread_handle.unwrap(),
-            r.outputs().thread_id.unwrap(),
+            Tid(r.outputs().thread_id.unwrap()),
         );
         assert_eq!(
             k.call(child_tid, &Call::ExitProcess { exit_code: 0 }).unwrap(),

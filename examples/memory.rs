@@ -70,7 +70,7 @@ fn big_world(processes: usize, per_process: usize) -> (Kernel, usize) {
     }));
     for _ in 0..processes {
         let r = ret(&mut k, root, &create);
-        let child = r.outputs().thread_id.expect("a thread id");
+        let child = Tid(r.outputs().thread_id.expect("a thread id"));
         let (hp, ht) = (r.outputs().process_handle.unwrap(), r.outputs().thread_handle.unwrap());
         ret(&mut k, root, &Call::CloseHandle { handle: hp });
         ret(&mut k, root, &Call::CloseHandle { handle: ht });

@@ -30,20 +30,20 @@ pub enum Flow {
 pub struct Shell {
     kernel: Kernel,
     lang: Lang,
-    pid: u32,
+    pid: Pid,
     /// Process names for display, `by` and saved scenarios.
-    names: BTreeMap<u32, String>,
+    names: BTreeMap<Pid, String>,
     steps: Vec<Value>,
     /// Set when a command failed (the exit status of a script).
     pub failed: bool,
 }
 
 /// Names usable in `call` arguments: process names stand for their pids.
-struct Names<'a>(&'a BTreeMap<u32, String>);
+struct Names<'a>(&'a BTreeMap<Pid, String>);
 
 impl Lookup for Names<'_> {
     fn number(&self, name: &str) -> Option<u32> {
-        self.0.iter().find(|(_, n)| n.as_str() == name).map(|(p, _)| *p)
+        self.0.iter().find(|(_, n)| n.as_str() == name).map(|(p, _)| p.0)
     }
     fn names(&self) -> Vec<String> {
         self.0.values().cloned().collect()
@@ -127,12 +127,12 @@ impl Shell {
         "kernsim> ".to_string()
     }
 
-    fn name(&self, pid: u32) -> String {
+    fn name(&self, pid: Pid) -> String {
         self.names.get(&pid).cloned().unwrap_or_else(|| format!("pid {pid}"))
     }
 
     /// Runs one kernel call for `pid`'s oldest thread and records it as a scenario step.
-    fn call(&mut self, pid: u32, call: Call, bind: Option<(&str, String)>) -> Result<CallOutcome, String> {
+    fn call(&mut self, pid: Pid, call: Call, bind: Option<(&str, String)>) -> Result<CallOutcome, String> {
         let tid = self
             .kernel
             .main_thread(pid)
@@ -316,7 +316,7 @@ impl Shell {
         if r.ret != Ret::Bool(true) {
             return Err(self.error_text("CreateProcess", &r));
         }
-        let child = r.outputs().process_id.unwrap_or(0);
+        let child = Pid(r.outputs().process_id.unwrap_or(0));
         self.names.insert(child, name.clone());
         // As the book's prompt does: the handles are not needed, so close them.
         for h in [r.outputs().thread_handle, r.outputs().process_handle]
@@ -380,8 +380,11 @@ impl Shell {
             self.t("state", "상태")
         );
         for e in entries {
-            let handles = self.kernel.process_view(e.process_id).map_or(0, |p| p.handles.len());
-            let state = if self.kernel.is_running(e.process_id) {
+            let handles = self
+                .kernel
+                .process_view(Pid(e.process_id))
+                .map_or(0, |p| p.handles.len());
+            let state = if self.kernel.is_running(Pid(e.process_id)) {
                 self.t("running", "실행 중")
             } else {
                 self.t("exited", "종료")
@@ -439,7 +442,7 @@ impl Shell {
                 errors.push(format!("kp {pid}: {}", self.error_text("OpenProcess", &r)));
                 continue;
             }
-            let name = self.name(pid);
+            let name = self.name(Pid(pid));
             let outcome = self.call(
                 self.pid,
                 Call::TerminateProcess {
@@ -496,12 +499,12 @@ impl Shell {
         }
     }
 
-    fn process_arg(&self, arg: &str) -> Result<u32, String> {
+    fn process_arg(&self, arg: &str) -> Result<Pid, String> {
         if arg.is_empty() {
             return Ok(self.pid);
         }
         if let Ok(pid) = arg.parse::<u32>() {
-            return Ok(pid);
+            return Ok(Pid(pid));
         }
         self.names
             .iter()
@@ -532,7 +535,7 @@ impl Shell {
         ))
     }
 
-    fn object_text(&self, address: u32) -> Result<String, String> {
+    fn object_text(&self, address: Address) -> Result<String, String> {
         let view = self
             .kernel
             .object_view(address)
@@ -572,7 +575,7 @@ impl Shell {
 
     fn object(&self, rest: &str) -> Result<String, String> {
         let address = values::number_from_str(rest, &Names(&self.names)).map_err(|e| format!("object: {e}"))?;
-        self.object_text(address)
+        self.object_text(Address(address))
     }
 
     fn usage(&self, rest: &str) -> Result<String, String> {

@@ -1,8 +1,8 @@
 //! `check_invariants` must catch a deliberately corrupted state (issue 2), and only then.
 
-use kernsim_kernel::{Call, HandleValue, Kernel};
+use kernsim_kernel::{Call, HandleValue, Kernel, Pid, Tid};
 
-fn world() -> (Kernel, u32, u32, HandleValue) {
+fn world() -> (Kernel, Pid, Tid, HandleValue) {
     let mut k = Kernel::new();
     let (pid, tid) = k.spawn("p.exe", "", vec![]);
     let call = Call::CreateEvent {

@@ -4,6 +4,7 @@
 
 use crate::error::Win32Error;
 use crate::handle::HandleValue;
+use crate::ids::{Address, Pid, Tid};
 use crate::object::ObjectKind;
 use crate::result::Ret;
 use serde::{Deserialize, Serialize};
@@ -49,31 +50,31 @@ pub enum Flow {
 pub enum Event {
     /// An object came to life.
     ObjectCreated {
-        object: u32,
+        object: Address,
         kind: ObjectKind,
         name: Option<String>,
     },
     /// Its usage count reached zero.
-    ObjectDestroyed { object: u32, kind: ObjectKind },
+    ObjectDestroyed { object: Address, kind: ObjectKind },
     /// A row was registered in a handle table.
     RowAdded {
-        process_id: u32,
+        process_id: Pid,
         handle: HandleValue,
-        object: u32,
+        object: Address,
         access: u32,
         inherit: bool,
         why: Why,
     },
     /// A row was removed from a handle table.
     RowRemoved {
-        process_id: u32,
+        process_id: Pid,
         handle: HandleValue,
-        object: u32,
+        object: Address,
         why: Why,
     },
     /// An object's counts changed.
     CountChanged {
-        object: u32,
+        object: Address,
         usage_count: u32,
         handle_count: u32,
         delta: i32,
@@ -81,29 +82,29 @@ pub enum Event {
     },
     /// A process started.
     ProcessStarted {
-        process_id: u32,
-        parent_process_id: u32,
+        process_id: Pid,
+        parent_process_id: Pid,
         image: String,
     },
     /// A process exited.
-    ProcessExited { process_id: u32, exit_code: u32 },
+    ProcessExited { process_id: Pid, exit_code: u32 },
     /// A thread started.
-    ThreadStarted { thread_id: u32, process_id: u32 },
+    ThreadStarted { thread_id: Tid, process_id: Pid },
     /// A thread exited.
     ThreadExited {
-        thread_id: u32,
-        process_id: u32,
+        thread_id: Tid,
+        process_id: Pid,
         exit_code: u32,
     },
     /// A call blocked.
     CallParked {
-        thread_id: u32,
+        thread_id: Tid,
         call_seq: u64,
         call: String,
     },
     /// A blocked call finished.
     CallCompleted {
-        thread_id: u32,
+        thread_id: Tid,
         call_seq: u64,
         call: String,
         ret: Ret,
@@ -111,25 +112,25 @@ pub enum Event {
     },
     /// A blocked call was abandoned because its thread ended.
     CallAbandoned {
-        thread_id: u32,
+        thread_id: Tid,
         call_seq: u64,
         call: String,
     },
     /// A name entered the namespace.
-    NameAdded { name: String, object: u32 },
+    NameAdded { name: String, object: Address },
     /// A name left the namespace.
     NameRemoved { name: String },
     /// A process's environment changed.
     EnvironmentChanged {
-        process_id: u32,
+        process_id: Pid,
         name: String,
         value: Option<String>,
     },
     /// Bytes moved through a pipe end or mailslot queue.
-    Data { object: u32, flow: Flow, bytes: u32 },
+    Data { object: Address, flow: Flow, bytes: u32 },
     /// A pipe end changed state.
     PipeStateChanged {
-        object: u32,
+        object: Address,
         state: crate::object::PipeState,
     },
     /// The virtual clock moved.

@@ -114,7 +114,7 @@ impl Kernel {
         for (id, obj) in &self.objects {
             match &obj.body {
                 Body::Process(p) => {
-                    if self.cids.get(&p.pid) != Some(&id) {
+                    if self.cids.get(&p.pid.0) != Some(&id) {
                         bad(
                             "pid-table",
                             format!("process {} is alive but its pid is not mapped to it", p.pid),
@@ -148,7 +148,7 @@ impl Kernel {
                     }
                 }
                 Body::Thread(t) => {
-                    if self.cids.get(&t.tid) != Some(&id) {
+                    if self.cids.get(&t.tid.0) != Some(&id) {
                         bad(
                             "pid-table",
                             format!("thread {} is alive but its tid is not mapped to it", t.tid),
@@ -190,8 +190,8 @@ impl Kernel {
         }
         for (&cid, &id) in &self.cids {
             let ok = match self.objects.get(id).map(|o| &o.body) {
-                Some(Body::Process(p)) => p.pid == cid,
-                Some(Body::Thread(t)) => t.tid == cid,
+                Some(Body::Process(p)) => p.pid.0 == cid,
+                Some(Body::Thread(t)) => t.tid.0 == cid,
                 _ => false,
             };
             if !ok {
@@ -295,10 +295,10 @@ impl Kernel {
 
 /// An object named in a violation (`event 0x1100`), formatted only when one is reported.
 #[derive(Clone, Copy)]
-struct Shown(&'static str, u32);
+struct Shown(&'static str, crate::ids::Address);
 
 impl std::fmt::Display for Shown {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} {:#x}", self.0, self.1)
+        write!(f, "{} {}", self.0, self.1)
     }
 }

@@ -11,6 +11,7 @@
 //! * [`result`]: [`CallResult`], [`Ret`], [`Outputs`], [`CallOutcome`], [`Completion`].
 //! * [`error`]: [`Win32Error`], real Win32 numbers shown by name.
 //! * [`handle`]: [`HandleValue`] and the per-process [`HandleTable`].
+//! * [`ids`]: [`Pid`], [`Tid`] and objects' display [`Address`]es.
 //! * `object` (private): object header and bodies; [`ObjectKind`], [`PipeState`] and
 //!   [`ProcessEntry`] are re-exported.
 //! * [`env`]: environment-block rules (pure functions).
@@ -47,6 +48,7 @@ pub mod env;
 pub mod error;
 pub mod event;
 pub mod handle;
+pub mod ids;
 pub mod invariants;
 mod kernel;
 mod object;
@@ -62,6 +64,7 @@ pub use call::{
 pub use error::Win32Error;
 pub use event::{Event, Flow, Why};
 pub use handle::{HandleEntry, HandleFlags, HandleTable, HandleValue};
+pub use ids::{Address, Pid, Tid};
 pub use invariants::Violation;
 pub use kernel::{
     Deadlock, DeadlockedThread, FileSystemEntry, Kernel, NamedPipe, ObjectTag, WaitReason, SYSTEM_PROCESS_ID,

@@ -7,6 +7,7 @@
 
 use crate::error::Win32Error;
 use crate::handle::{HandleTable, HandleValue};
+use crate::ids::{Address, Pid, Tid};
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
 
@@ -19,7 +20,7 @@ slotmap::new_key_type! {
 #[derive(Clone, Debug)]
 pub struct Object {
     /// Deterministic display address (0x1000, 0x1100, ...), never reused.
-    pub address: u32,
+    pub address: Address,
     /// Usage count: rows in every handle table plus kernel references (spec §2).
     pub usage_count: u32,
     /// Rows in every handle table that point here.
@@ -130,9 +131,9 @@ impl Object {
 #[derive(Clone, Debug)]
 pub struct ProcessObj {
     /// Process id (shares one id space with thread ids, multiples of 4).
-    pub pid: u32,
+    pub pid: Pid,
     /// The creator's pid (0 for processes the system started).
-    pub parent_pid: u32,
+    pub parent_pid: Pid,
     /// Executable file name without its path (`szExeFile`).
     pub image: String,
     /// The command line as passed to `CreateProcess`.
@@ -155,9 +156,9 @@ pub struct ProcessObj {
 #[derive(Clone, Debug)]
 pub struct ThreadObj {
     /// Thread id.
-    pub tid: u32,
+    pub tid: Tid,
     /// The owning process's id.
-    pub pid: u32,
+    pub pid: Pid,
     /// The owning process object (may be stale once that object is gone).
     pub process: ObjectId,
     /// `None` while running.

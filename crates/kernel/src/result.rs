@@ -4,6 +4,7 @@
 use crate::call::Data;
 use crate::error::Win32Error;
 use crate::handle::HandleValue;
+use crate::ids::{Pid, Tid};
 use crate::object::ProcessEntry;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -68,7 +69,7 @@ macro_rules! outputs {
             /// The process whose table a `target_handle` is valid in (`DuplicateHandle`'s
             /// target process); not an out-parameter of its own, so not serialized.
             #[serde(skip)]
-            pub target_process: Option<u32>,
+            pub target_process: Option<Pid>,
         }
 
         /// One out-parameter, by name.
@@ -203,12 +204,12 @@ pub enum HandleOwner {
     /// The calling process's.
     Caller,
     /// This process's (`DuplicateHandle`'s target), by pid.
-    Process(u32),
+    Process(Pid),
 }
 
 impl HandleOwner {
     /// The pid, given the caller's.
-    pub fn pid(self, caller: u32) -> u32 {
+    pub fn pid(self, caller: Pid) -> Pid {
         match self {
             HandleOwner::Caller => caller,
             HandleOwner::Process(pid) => pid,
@@ -317,9 +318,9 @@ impl CallOutcome {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Completion {
     /// The thread that made the call.
-    pub thread_id: u32,
+    pub thread_id: Tid,
     /// Its process.
-    pub process_id: u32,
+    pub process_id: Pid,
     /// The call's sequence number.
     pub call_seq: u64,
     /// The Win32 name of the call.
@@ -332,20 +333,20 @@ pub struct Completion {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum CallError {
     /// No thread has this id.
-    NoSuchThread(u32),
+    NoSuchThread(Tid),
     /// The thread has exited.
-    ThreadExited(u32),
+    ThreadExited(Tid),
     /// The thread is parked in an earlier call.
     ThreadParked {
         /// The thread.
-        thread_id: u32,
+        thread_id: Tid,
         /// The call it is parked in.
         call: String,
         /// That call's sequence number.
         call_seq: u64,
     },
     /// The thread is suspended.
-    ThreadSuspended(u32),
+    ThreadSuspended(Tid),
 }
 
 impl fmt::Display for CallError {

@@ -4,6 +4,7 @@
 
 use crate::error::Win32Error;
 use crate::handle::HandleValue;
+use crate::ids::{Address, Pid, Tid};
 use crate::kernel::Kernel;
 use crate::object::*;
 use serde::{Deserialize, Serialize};
@@ -27,19 +28,19 @@ pub struct Snapshot {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProcessView {
     /// Process id.
-    pub process_id: u32,
+    pub process_id: Pid,
     /// Creator's id (0: the system).
-    pub parent_process_id: u32,
+    pub parent_process_id: Pid,
     /// Executable name.
     pub image: String,
     /// Command line.
     pub command_line: String,
     /// The process object's address.
-    pub object: u32,
+    pub object: Address,
     /// `None` while running.
     pub exit_code: Option<u32>,
     /// Live thread ids.
-    pub threads: Vec<u32>,
+    pub threads: Vec<Tid>,
     /// The handle table, ascending.
     pub handles: Vec<RowView>,
     /// The environment block.
@@ -56,7 +57,7 @@ pub struct RowView {
     /// The value.
     pub handle: HandleValue,
     /// The object's address.
-    pub object: u32,
+    pub object: Address,
     /// The object's kind.
     pub kind: ObjectKind,
     /// Granted access.
@@ -71,11 +72,11 @@ pub struct RowView {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ThreadView {
     /// Thread id.
-    pub thread_id: u32,
+    pub thread_id: Tid,
     /// Owner's pid.
-    pub process_id: u32,
+    pub process_id: Pid,
     /// The thread object's address.
-    pub object: u32,
+    pub object: Address,
     /// `None` while running.
     pub exit_code: Option<u32>,
     /// Suspend count.
@@ -103,7 +104,7 @@ pub struct ParkedView {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ObjectView {
     /// Display address.
-    pub object: u32,
+    pub object: Address,
     /// Kind.
     pub kind: ObjectKind,
     /// Name, if any.
@@ -122,12 +123,12 @@ pub struct ObjectView {
 #[allow(missing_docs)]
 pub enum Detail {
     Process {
-        process_id: u32,
+        process_id: Pid,
         exited: bool,
     },
     Thread {
-        thread_id: u32,
-        process_id: u32,
+        thread_id: Tid,
+        process_id: Pid,
         exited: bool,
     },
     Event {
@@ -143,7 +144,7 @@ pub enum Detail {
         anonymous: bool,
         message_type: bool,
         state: PipeState,
-        peer: Option<u32>,
+        peer: Option<Address>,
         queued_bytes: u64,
         queued_messages: u32,
         read_mode_message: bool,
@@ -156,7 +157,7 @@ pub enum Detail {
         read_timeout: u32,
     },
     MailslotClient {
-        mailslot: Option<u32>,
+        mailslot: Option<Address>,
     },
     File {
         path: String,
@@ -172,7 +173,7 @@ pub struct NameView {
     /// The name.
     pub name: String,
     /// The objects behind it (a pipe's instances).
-    pub objects: Vec<u32>,
+    pub objects: Vec<Address>,
 }
 
 impl Kernel {
@@ -199,26 +200,26 @@ impl Kernel {
     }
 
     /// One process by id.
-    pub fn process_view(&self, pid: u32) -> Option<ProcessView> {
-        let &id = self.cids.get(&pid)?;
+    pub fn process_view(&self, pid: Pid) -> Option<ProcessView> {
+        let &id = self.cids.get(&pid.0)?;
         matches!(self.objects[id].body, Body::Process(_)).then(|| self.process_view_of(id))
     }
 
     /// One thread by id.
-    pub fn thread_view(&self, tid: u32) -> Option<ThreadView> {
-        let &id = self.cids.get(&tid)?;
+    pub fn thread_view(&self, tid: Tid) -> Option<ThreadView> {
+        let &id = self.cids.get(&tid.0)?;
         matches!(self.objects[id].body, Body::Thread(_)).then(|| self.thread_view_of(id))
     }
 
     /// One object by display address.
-    pub fn object_view(&self, address: u32) -> Option<ObjectView> {
+    pub fn object_view(&self, address: Address) -> Option<ObjectView> {
         let id = self.objects.iter().find(|(_, o)| o.address == address)?.0;
         Some(self.object_view_of(id))
     }
 
     /// The object a handle value names in a process (pseudo handles included).
-    pub fn object_of_handle(&self, pid: u32, handle: HandleValue) -> Option<ObjectView> {
-        let &pid_obj = self.cids.get(&pid)?;
+    pub fn object_of_handle(&self, pid: Pid, handle: HandleValue) -> Option<ObjectView> {
+        let &pid_obj = self.cids.get(&pid.0)?;
         let Body::Process(p) = &self.objects[pid_obj].body else {
             return None;
         };

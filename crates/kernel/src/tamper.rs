@@ -2,6 +2,7 @@
 //! `check_invariants` catches what it promises to catch. Never enabled in normal builds.
 
 use crate::handle::HandleValue;
+use crate::ids::{Address, Pid};
 use crate::kernel::Kernel;
 use crate::object::Body;
 
@@ -23,7 +24,7 @@ impl Kernel {
 
     /// Adds `delta` to an object's usage count without any row changing. False if no object
     /// has that address.
-    pub fn tamper_usage_count(&mut self, address: u32, delta: i32) -> bool {
+    pub fn tamper_usage_count(&mut self, address: Address, delta: i32) -> bool {
         match self.objects.values_mut().find(|o| o.address == address) {
             Some(o) => {
                 o.usage_count = o.usage_count.wrapping_add_signed(delta);
@@ -35,8 +36,8 @@ impl Kernel {
 
     /// Removes a row from a process's table without touching the object's counts (a "forgot
     /// to decrement" bug seen from the other side).
-    pub fn tamper_drop_row(&mut self, pid: u32, handle: HandleValue) -> bool {
-        let Some(&id) = self.cids.get(&pid) else {
+    pub fn tamper_drop_row(&mut self, pid: Pid, handle: HandleValue) -> bool {
+        let Some(&id) = self.cids.get(&pid.0) else {
             return false;
         };
         match &mut self.objects[id].body {
@@ -46,7 +47,7 @@ impl Kernel {
     }
 
     /// Frees a pid from the id table while its process object lives.
-    pub fn tamper_forget_pid(&mut self, pid: u32) -> bool {
-        self.cids.remove(&pid).is_some()
+    pub fn tamper_forget_pid(&mut self, pid: Pid) -> bool {
+        self.cids.remove(&pid.0).is_some()
     }
 }

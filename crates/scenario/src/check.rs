@@ -2,7 +2,9 @@
 //! thing found that differed from what was expected ([`Mismatch`], with both values). The
 //! renderers word them; nothing here is a sentence.
 
-use kernsim_kernel::{CallError, CallName, Deadlock, HandleValue, ObjectKind, OutputField, Ret, Violation, Win32Error};
+use kernsim_kernel::{
+    Address, CallError, CallName, Deadlock, HandleValue, ObjectKind, OutputField, Pid, Ret, Tid, Violation, Win32Error,
+};
 use serde::Serialize;
 
 /// How a check or a show names an object.
@@ -40,7 +42,7 @@ pub enum Label<'a> {
     /// A display address.
     Address {
         /// The address.
-        address: u32,
+        address: Address,
     },
 }
 
@@ -208,7 +210,7 @@ pub enum Mismatch<'a> {
         /// The process or thread.
         by: &'a str,
         /// What did complete: (call, tid).
-        completed: Vec<(String, u32)>,
+        completed: Vec<(String, Tid)>,
     },
     /// A call completed, with other results.
     CompletedWith {
@@ -270,9 +272,9 @@ pub enum Mismatch<'a> {
         /// The object expected.
         expected: Label<'a>,
         /// Its address (`None`: gone).
-        expected_address: Option<u32>,
+        expected_address: Option<Address>,
         /// Found.
-        actual: u32,
+        actual: Address,
     },
     /// A row that should be absent.
     RowPresent {
@@ -284,7 +286,7 @@ pub enum Mismatch<'a> {
         /// The row.
         handle: HandleValue,
         /// Its object.
-        object: u32,
+        object: Address,
     },
     /// The number of rows.
     RowCount {
@@ -359,9 +361,9 @@ pub enum Mismatch<'a> {
         /// Expected parent name.
         expected: &'a str,
         /// Its pid (`None`: not known).
-        expected_pid: Option<u32>,
+        expected_pid: Option<Pid>,
         /// Found (`None`: the process is gone).
-        actual: Option<u32>,
+        actual: Option<Pid>,
     },
     /// An environment value.
     Env {
@@ -429,14 +431,14 @@ pub enum RunProblem<'a> {
         /// Its name.
         name: &'a str,
         /// Its pid.
-        pid: u32,
+        pid: Pid,
     },
     /// A thread that acts is gone.
     ThreadGone {
         /// Its name.
         name: &'a str,
         /// Its tid.
-        tid: u32,
+        tid: Tid,
     },
     /// The acting thread is parked in an earlier call.
     Parked {

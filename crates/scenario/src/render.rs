@@ -98,30 +98,30 @@ fn yn(b: bool) -> &'static str {
 struct Ctx<'n> {
     lang: Lang,
     names: &'n Names,
-    kinds: &'n mut BTreeMap<u32, ObjectKind>,
-    thread_owner: &'n mut BTreeMap<u32, u32>,
+    kinds: &'n mut BTreeMap<Address, ObjectKind>,
+    thread_owner: &'n mut BTreeMap<Tid, Pid>,
 }
 
 impl Ctx<'_> {
-    fn proc(&self, pid: u32) -> String {
+    fn proc(&self, pid: Pid) -> String {
         match self.names.get(&pid) {
             Some(n) => format!("{n} (pid {pid})"),
             None => format!("pid {pid}"),
         }
     }
 
-    fn short(&self, pid: u32) -> String {
+    fn short(&self, pid: Pid) -> String {
         self.names.get(&pid).cloned().unwrap_or_else(|| format!("pid {pid}"))
     }
 
-    fn thread(&self, tid: u32) -> String {
+    fn thread(&self, tid: Tid) -> String {
         match self.thread_owner.get(&tid) {
             Some(pid) => format!("{} (tid {tid})", self.short(*pid)),
             None => format!("tid {tid}"),
         }
     }
 
-    fn obj(&self, address: u32) -> String {
+    fn obj(&self, address: Address) -> String {
         match self.kinds.get(&address) {
             Some(k) => format!("{} {address:#x}", k.name()),
             None => format!("{address:#x}"),
@@ -189,7 +189,7 @@ impl Ctx<'_> {
                 parent_process_id,
                 image,
             } => {
-                let parent = if *parent_process_id == 0 {
+                let parent = if parent_process_id.0 == 0 {
                     l.t("the system", "시스템").to_string()
                 } else {
                     self.short(*parent_process_id)
@@ -291,8 +291,8 @@ fn text(t: &Text, lang: Lang) -> &str {
 /// written to the buffer and dropped. [`render_text`] feeds it a collected [`Run`].
 pub struct TextRenderer {
     lang: Lang,
-    kinds: BTreeMap<u32, ObjectKind>,
-    thread_owner: BTreeMap<u32, u32>,
+    kinds: BTreeMap<Address, ObjectKind>,
+    thread_owner: BTreeMap<Tid, Pid>,
     /// What has been written and not yet taken.
     pub out: String,
 }
@@ -344,7 +344,7 @@ impl TextRenderer {
         }
         render_action(out, &mut ctx, step);
         // A count change is folded into the line of the row or object change that caused it.
-        let mut lines: Vec<(Option<u32>, String)> = Vec::new();
+        let mut lines: Vec<(Option<Address>, String)> = Vec::new();
         for e in &step.events {
             if let Event::CountChanged {
                 object,

@@ -16,8 +16,18 @@ use std::collections::BTreeMap;
 #[derive(Copy, Clone, Debug)]
 struct Actor {
     is_process: bool,
+    /// Its pid or tid (one counter hands out both).
     id: u32,
-    object: u32,
+    object: Address,
+}
+
+impl Actor {
+    fn pid(self) -> Pid {
+        Pid(self.id)
+    }
+    fn tid(self) -> Tid {
+        Tid(self.id)
+    }
 }
 
 /// What a name holds while the scenario runs.
@@ -26,7 +36,7 @@ struct SymState {
     /// The bound number.
     value: Option<u32>,
     /// For handle bindings: the object's address when bound.
-    object: Option<u32>,
+    object: Option<Address>,
     /// For process and thread names.
     actor: Option<Actor>,
 }
@@ -43,9 +53,9 @@ pub enum Action<'a> {
         /// Its name.
         name: &'a str,
         /// Pid.
-        process_id: u32,
+        process_id: Pid,
         /// Primary thread id.
-        thread_id: u32,
+        thread_id: Tid,
         /// Executable.
         image: &'a str,
     },
@@ -54,9 +64,9 @@ pub enum Action<'a> {
         /// Who called (name).
         by: &'a str,
         /// Its pid.
-        process_id: u32,
+        process_id: Pid,
         /// Its tid.
-        thread_id: u32,
+        thread_id: Tid,
         /// The call as written, arguments shown with bound values.
         display: String,
         /// The call that ran.
@@ -95,7 +105,7 @@ pub enum Shown<'a> {
         /// (name, process) pairs.
         tables: Vec<(String, ProcessView)>,
         /// Usage counts by object address, for the table column.
-        objects: BTreeMap<u32, ObjectView>,
+        objects: BTreeMap<Address, ObjectView>,
     },
     /// The process list.
     Processes {
@@ -203,7 +213,7 @@ pub struct Run<'a> {
     /// Checks, failures, error.
     pub summary: Summary<'a>,
     /// Names of processes by pid, for rendering.
-    pub names: BTreeMap<u32, String>,
+    pub names: BTreeMap<Pid, String>,
 }
 
 impl<'a> Run<'a> {
@@ -224,7 +234,7 @@ impl<'a> Run<'a> {
 }
 
 /// Process names by pid as a run knows them so far.
-pub type Names = BTreeMap<u32, String>;
+pub type Names = BTreeMap<Pid, String>;
 
 /// Where a streaming run hands each step: the trace, and the process names known by then.
 pub trait Sink<'a> {
@@ -346,7 +356,7 @@ pub fn run_with<'a>(scenario: &'a Scenario, options: RunOptions, sink: &mut dyn 
 struct PendingBinds<'a> {
     step: usize,
     binds: &'a [Bind],
-    holder: u32,
+    holder: Pid,
 }
 
 struct State<'a> {
@@ -373,7 +383,7 @@ impl<'a> State<'a> {
             p.command_line.as_deref().unwrap_or(&p.image),
             p.environment.clone(),
         );
-        self.register_actor(p.name, true, pid);
+        self.register_actor(p.name, true, pid.0);
         StepTrace {
             step,
             line,
@@ -393,21 +403,21 @@ impl<'a> State<'a> {
 
     fn register_actor(&mut self, s: Sym, is_process: bool, id: u32) {
         let object = if is_process {
-            self.kernel.process_view(id).map(|p| p.object)
+            self.kernel.process_view(Pid(id)).map(|p| p.object)
         } else {
-            self.kernel.thread_view(id).map(|t| t.object)
+            self.kernel.thread_view(Tid(id)).map(|t| t.object)
         };
         let state = &mut self.syms[s.0 as usize];
         state.actor = Some(Actor {
             is_process,
             id,
-            object: object.unwrap_or(0),
+            object: object.unwrap_or_default(),
         });
         state.value = Some(id);
         state.object = object;
         if is_process {
             let name = self.sc.name(s);
-            self.names.entry(id).or_insert_with(|| name.to_string());
+            self.names.entry(Pid(id)).or_insert_with(|| name.to_string());
         }
     }
 
@@ -443,20 +453,23 @@ impl<'a> State<'a> {
     }
 
     /// The thread a name acts through: a thread, or a process's oldest live thread.
-    fn thread_of(&self, s: Sym) -> Step<'a, (u32, u32)> {
+    fn thread_of(&self, s: Sym) -> Step<'a, (Pid, Tid)> {
         let actor = self.actor(s)?;
         if actor.is_process {
-            let tid = self.kernel.main_thread(actor.id).ok_or(RunProblem::NoLiveThread {
+            let tid = self.kernel.main_thread(actor.pid()).ok_or(RunProblem::NoLiveThread {
                 name: self.name(s),
-                pid: actor.id,
+                pid: actor.pid(),
             })?;
-            Ok((actor.id, tid))
+            Ok((actor.pid(), tid))
         } else {
-            let pid = self.kernel.process_of_thread(actor.id).ok_or(RunProblem::ThreadGone {
-                name: self.name(s),
-                tid: actor.id,
-            })?;
-            Ok((pid, actor.id))
+            let pid = self
+                .kernel
+                .process_of_thread(actor.tid())
+                .ok_or(RunProblem::ThreadGone {
+                    name: self.name(s),
+                    tid: actor.tid(),
+                })?;
+            Ok((pid, actor.tid()))
         }
     }
 
@@ -622,7 +635,7 @@ impl<'a> State<'a> {
         Ok(trace)
     }
 
-    fn apply_binds(&mut self, binds: &[Bind], r: &CallResult, holder: u32) -> Step<'a, Vec<(&'a str, String)>> {
+    fn apply_binds(&mut self, binds: &[Bind], r: &CallResult, holder: Pid) -> Step<'a, Vec<(&'a str, String)>> {
         let mut bound = Vec::with_capacity(binds.len());
         for b in binds {
             let (value, owner) = match b.from {
@@ -660,15 +673,11 @@ impl<'a> State<'a> {
     }
 
     /// Resolves an object reference to an address (`None`: it names nothing now) and a label.
-    fn resolve_object(&self, sel: &ObjectSel) -> Step<'a, (Option<u32>, Label<'a>)> {
+    fn resolve_object(&self, sel: &ObjectSel) -> Step<'a, (Option<Address>, Label<'a>)> {
         Ok(match sel {
             ObjectSel::Handle { handle, in_ } => {
                 let actor = self.actor(*in_)?;
-                let pid = if actor.is_process {
-                    actor.id
-                } else {
-                    self.kernel.process_of_thread(actor.id).unwrap_or(0)
-                };
+                let pid = self.pid_of(actor);
                 let v = HandleValue(self.num(handle)?);
                 (
                     self.kernel.object_of_handle(pid, v).map(|o| o.object),
@@ -686,7 +695,7 @@ impl<'a> State<'a> {
             ObjectSel::Thread(t) => {
                 let actor = self.actor(*t)?;
                 if actor.is_process {
-                    let tid = self.kernel.main_thread(actor.id);
+                    let tid = self.kernel.main_thread(actor.pid());
                     let object = tid.and_then(|t| self.kernel.thread_view(t)).map(|t| t.object);
                     (object, Label::MainThread { name: self.name(*t) })
                 } else {
@@ -694,22 +703,22 @@ impl<'a> State<'a> {
                 }
             }
             ObjectSel::Address(a) => {
-                let v = self.num(a)?;
+                let v = Address(self.num(a)?);
                 (Some(v), Label::Address { address: v })
             }
         })
     }
 
-    fn pid_of(&self, actor: Actor) -> u32 {
+    fn pid_of(&self, actor: Actor) -> Pid {
         if actor.is_process {
-            actor.id
+            actor.pid()
         } else {
-            self.kernel.process_of_thread(actor.id).unwrap_or(0)
+            self.kernel.process_of_thread(actor.tid()).unwrap_or_default()
         }
     }
 
     fn show(&self, s: &ShowStep) -> Step<'a, Shown<'a>> {
-        let selected = || -> Step<'a, Vec<(String, u32)>> {
+        let selected = || -> Step<'a, Vec<(String, Pid)>> {
             Ok(match &s.of {
                 Some(of) => of
                     .iter()
@@ -785,7 +794,7 @@ impl<'a> State<'a> {
         })
     }
 
-    fn name_of(&self, pid: u32) -> String {
+    fn name_of(&self, pid: Pid) -> String {
         self.names.get(&pid).cloned().unwrap_or_else(|| format!("pid {pid}"))
     }
 
@@ -795,13 +804,13 @@ impl<'a> State<'a> {
             return false;
         };
         if actor.is_process {
-            self.kernel.process_view(actor.id).is_some_and(|p| {
+            self.kernel.process_view(actor.pid()).is_some_and(|p| {
                 p.threads
                     .iter()
                     .any(|&t| self.kernel.thread_view(t).is_some_and(|t| t.parked.is_some()))
             })
         } else {
-            self.kernel.thread_view(actor.id).is_some_and(|t| t.parked.is_some())
+            self.kernel.thread_view(actor.tid()).is_some_and(|t| t.parked.is_some())
         }
     }
 
@@ -1073,9 +1082,9 @@ impl<'a> State<'a> {
         let mut last = None;
         for (i, done) in completions.iter().enumerate() {
             let mine = if actor.is_process {
-                done.process_id == actor.id
+                done.process_id == actor.pid()
             } else {
-                done.thread_id == actor.id
+                done.thread_id == actor.tid()
             };
             if used[i] || !mine || c.call.is_some_and(|call| call.as_str() != done.call) {
                 continue;
@@ -1108,7 +1117,7 @@ impl<'a> State<'a> {
             Ok(a) => a,
             Err(_) => return vec![Mismatch::Unbound { name: self.name(t.of) }],
         };
-        let Some(view) = self.kernel.process_view(actor.id) else {
+        let Some(view) = self.kernel.process_view(actor.pid()) else {
             return vec![Mismatch::ProcessGone { name: self.name(t.of) }];
         };
         let mut found = Vec::new();
@@ -1294,7 +1303,7 @@ impl<'a> State<'a> {
                 }]
             }
         };
-        let view = self.kernel.process_view(actor.id);
+        let view = self.kernel.process_view(actor.pid());
         let mut found = Vec::new();
         if let Some(alive) = p.alive {
             if view.is_some() != alive {
@@ -1302,7 +1311,7 @@ impl<'a> State<'a> {
             }
         }
         if let Some(running) = p.running {
-            if self.kernel.is_running(actor.id) != running {
+            if self.kernel.is_running(actor.pid()) != running {
                 found.push(Mismatch::Running { expected: running });
             }
         }
@@ -1332,7 +1341,7 @@ impl<'a> State<'a> {
             }
         }
         if let Some(parent) = p.parent {
-            let want = self.syms[parent.0 as usize].actor.map(|a| a.id);
+            let want = self.syms[parent.0 as usize].actor.map(Actor::pid);
             let have = view.as_ref().map(|v| v.parent_process_id);
             if have != want {
                 found.push(Mismatch::Parent {
@@ -1350,7 +1359,7 @@ impl<'a> State<'a> {
             Ok(a) => a,
             Err(_) => return vec![Mismatch::Unbound { name: self.name(e.in_) }],
         };
-        let Some(view) = self.kernel.process_view(actor.id) else {
+        let Some(view) = self.kernel.process_view(actor.pid()) else {
             return vec![Mismatch::ProcessGone { name: self.name(e.in_) }];
         };
         let have = env::value(&view.environment, &e.name);

@@ -32,14 +32,14 @@ struct Queue {
 #[derive(Clone, Debug)]
 enum Parked {
     Read {
-        reader: u32,
+        reader: Address,
         message_mode: bool,
         n: u32,
         mailslot: bool,
     },
     Write {
-        reader: u32,
-        tid: u32,
+        reader: Address,
+        tid: Tid,
     },
     Other,
 }
@@ -49,9 +49,9 @@ pub struct Driver {
     /// The kernel under test.
     pub kernel: Kernel,
     recorder: Recorder,
-    queues: BTreeMap<u32, Queue>,
-    last_peer: BTreeMap<u32, u32>,
-    env: BTreeMap<u32, BTreeMap<String, String>>,
+    queues: BTreeMap<Address, Queue>,
+    last_peer: BTreeMap<Address, Address>,
+    env: BTreeMap<Pid, BTreeMap<String, String>>,
     parked: BTreeMap<u64, Parked>,
     counter: u32,
     spawned: u32,
@@ -159,7 +159,7 @@ impl Driver {
     }
 
     /// Runnable threads as (pid, tid), by tid.
-    fn runnable(&self) -> Vec<(u32, u32)> {
+    fn runnable(&self) -> Vec<(Pid, Tid)> {
         let snap = self.kernel.snapshot();
         snap.threads
             .iter()
@@ -168,11 +168,11 @@ impl Driver {
             .collect()
     }
 
-    fn rows(&self, pid: u32) -> Vec<RowView> {
+    fn rows(&self, pid: Pid) -> Vec<RowView> {
         self.kernel.process_view(pid).map(|p| p.handles).unwrap_or_default()
     }
 
-    fn handle(&self, pid: u32, r: &HandleRef) -> HandleValue {
+    fn handle(&self, pid: Pid, r: &HandleRef) -> HandleValue {
         resolve_handle(&self.kernel, pid, r)
     }
 
@@ -195,11 +195,11 @@ impl Driver {
     }
 
     /// The pipe or mailslot detail of the object a handle names in `pid`.
-    fn detail(&self, pid: u32, h: HandleValue) -> Option<(u32, Detail)> {
+    fn detail(&self, pid: Pid, h: HandleValue) -> Option<(Address, Detail)> {
         self.kernel.object_of_handle(pid, h).map(|o| (o.object, o.detail))
     }
 
-    fn build(&mut self, pid: u32, action: &Action) -> (Call, Parked) {
+    fn build(&mut self, pid: Pid, action: &Action) -> (Call, Parked) {
         let h = |d: &Driver, r: &HandleRef| d.handle(pid, r);
         let sa = |inherit: bool| {
             Some(SecurityAttributes {
@@ -308,7 +308,7 @@ impl Driver {
                 let process_id = if p % 5 == 0 || pids.is_empty() {
                     u32::from(*p)
                 } else {
-                    pids[usize::from(*p) % pids.len()]
+                    pids[usize::from(*p) % pids.len()].0
                 };
                 let desired_access = [
                     PROCESS_ALL_ACCESS,
@@ -452,14 +452,14 @@ impl Driver {
                     _ => None,
                 };
                 if let Some(reader) = reader {
-                    parked = Parked::Write { reader, tid: 0 };
+                    parked = Parked::Write { reader, tid: Tid(0) };
                 }
             }
         }
         (call, parked)
     }
 
-    fn act(&mut self, pid: u32, tid: u32, action: &Action) -> Result<(), String> {
+    fn act(&mut self, pid: Pid, tid: Tid, action: &Action) -> Result<(), String> {
         let (call, mut parked) = self.build(pid, action);
         if let Parked::Write { tid: t, .. } = &mut parked {
             *t = tid;
@@ -492,7 +492,7 @@ impl Driver {
     }
 
     /// A successful write: the bytes are queued as one message (byte pipes drop empty writes).
-    fn queue_write(&mut self, reader: u32, data: &[u8], before: Option<&Detail>) {
+    fn queue_write(&mut self, reader: Address, data: &[u8], before: Option<&Detail>) {
         let message_type = match before {
             Some(Detail::Pipe { message_type, .. }) => *message_type,
             Some(Detail::Mailslot { .. }) => true,
@@ -506,7 +506,7 @@ impl Driver {
 
     fn check_result(
         &mut self,
-        pid: u32,
+        pid: Pid,
         call: &Call,
         r: &CallResult,
         parked: &Parked,
@@ -543,6 +543,7 @@ impl Driver {
                 let child = r
                     .outputs()
                     .process_id
+                    .map(Pid)
                     .ok_or("CreateProcess succeeded without a process id")?;
                 self.check_inheritance(args, parent_rows, child)?;
                 let block = match &args.environment {
@@ -588,7 +589,7 @@ impl Driver {
 
     fn check_read(
         &mut self,
-        reader: u32,
+        reader: Address,
         message_mode: bool,
         n: u32,
         mailslot: bool,
@@ -666,7 +667,7 @@ impl Driver {
         Ok(())
     }
 
-    fn check_inheritance(&self, args: &CreateProcessArgs, parent_rows: &[RowView], child: u32) -> Result<(), String> {
+    fn check_inheritance(&self, args: &CreateProcessArgs, parent_rows: &[RowView], child: Pid) -> Result<(), String> {
         let child_rows = self.rows(child);
         let expected: Vec<&RowView> = match (&args.handle_list, args.inherit_handles) {
             (_, false) => Vec::new(),
@@ -722,7 +723,7 @@ impl Driver {
         // A writer that died while its write was pending takes its unread bytes with it:
         // the queue model of that reader can no longer be exact, so it is dropped.
         let snap = self.kernel.snapshot();
-        let alive_parked: Vec<u32> = snap
+        let alive_parked: Vec<Tid> = snap
             .threads
             .iter()
             .filter(|t| t.parked.is_some())
@@ -745,7 +746,7 @@ impl Driver {
                 self.last_peer.insert(o.object, p);
             }
         }
-        let alive: Vec<u32> = snap.objects.iter().map(|o| o.object).collect();
+        let alive: Vec<Address> = snap.objects.iter().map(|o| o.object).collect();
         self.queues.retain(|a, _| alive.contains(a));
         self.env
             .retain(|pid, _| snap.processes.iter().any(|p| p.process_id == *pid));
@@ -778,7 +779,7 @@ impl Driver {
                 Call::OpenProcess {
                     desired_access: PROCESS_TERMINATE,
                     inherit_handle: false,
-                    process_id: pid,
+                    process_id: pid.0,
                 },
                 Call::TerminateProcess {
                     process: HandleValue(4),
@@ -855,8 +856,8 @@ pub fn run_sequence_on(mut driver: Driver, ops: &[Op]) -> Result<Driver, String>
 
 /// Turns a [`HandleRef`] into a value, as `pid` would use it: one of its own rows, a value from
 /// another process's table, a pseudo handle, or garbage.
-pub fn resolve_handle(kernel: &Kernel, pid: u32, r: &HandleRef) -> HandleValue {
-    let rows = |p: u32| kernel.process_view(p).map(|v| v.handles).unwrap_or_default();
+pub fn resolve_handle(kernel: &Kernel, pid: Pid, r: &HandleRef) -> HandleValue {
+    let rows = |p: Pid| kernel.process_view(p).map(|v| v.handles).unwrap_or_default();
     match r {
         HandleRef::Own(i) => {
             let own = rows(pid);

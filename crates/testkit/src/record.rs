@@ -3,7 +3,7 @@
 //! numbers. Processes are named `p<pid>` and threads `t<tid>`; ids and handle values are
 //! deterministic, so the replay sees the same values.
 
-use kernsim_kernel::{Call, CallOutcome, Ret};
+use kernsim_kernel::{Call, CallOutcome, Pid, Ret, Tid};
 use serde_json::{json, Map, Value};
 use std::collections::BTreeSet;
 
@@ -13,9 +13,9 @@ pub enum Record {
     /// The system started a process.
     Start {
         /// Its pid.
-        pid: u32,
+        pid: Pid,
         /// Its primary thread.
-        tid: u32,
+        tid: Tid,
         /// Executable.
         image: String,
         /// Environment.
@@ -26,9 +26,9 @@ pub enum Record {
     /// A call.
     Call {
         /// Caller's pid.
-        pid: u32,
+        pid: Pid,
         /// Caller's tid.
-        tid: u32,
+        tid: Tid,
         /// The call.
         call: Call,
         /// What it did.
@@ -57,7 +57,7 @@ impl Recorder {
 
     /// The records as a scenario file.
     pub fn scenario_json(&self, title: &str) -> String {
-        let mut named_threads: BTreeSet<u32> = BTreeSet::new();
+        let mut named_threads: BTreeSet<Tid> = BTreeSet::new();
         let mut steps = Vec::new();
         for r in &self.records {
             match r {
@@ -95,11 +95,11 @@ impl Recorder {
                             if res.ret == Ret::Bool(true) {
                                 bind.insert("process_id".into(), format!("p{p}").into());
                                 bind.insert("thread_id".into(), format!("t{t}").into());
-                                named_threads.insert(t);
+                                named_threads.insert(Tid(t));
                             }
                         } else if let (Some(t), Call::CreateThread { .. }) = (res.outputs().thread_id, call) {
                             bind.insert("thread_id".into(), format!("t{t}").into());
-                            named_threads.insert(t);
+                            named_threads.insert(Tid(t));
                         }
                         step.insert(
                             "note".into(),

@@ -479,13 +479,13 @@ impl RefModel {
     /// Compares the model with the kernel: every table and every object's counts.
     pub fn compare(&self, kernel: &Kernel) -> Result<(), String> {
         let snap = kernel.snapshot();
-        let live: Vec<u32> = snap.objects.iter().map(|o| o.object).collect();
+        let live: Vec<u32> = snap.objects.iter().map(|o| o.object.0).collect();
         let model: Vec<u32> = self.objects.keys().copied().collect();
         if live != model {
             return Err(format!("live objects differ: kernel {live:x?}, model {model:x?}"));
         }
         for o in &snap.objects {
-            let (usage, handles) = (self.usage(o.object), self.handles(o.object));
+            let (usage, handles) = (self.usage(o.object.0), self.handles(o.object.0));
             if (o.usage_count, o.handle_count) != (usage, handles) {
                 return Err(format!(
                     "{} {:#x}: kernel usage {} handles {}, model usage {usage} handles {handles}",
@@ -499,7 +499,7 @@ impl RefModel {
         for p in &snap.processes {
             let model: Vec<(u32, Row)> = self
                 .tables
-                .get(&p.process_id)
+                .get(&p.process_id.0)
                 .map(|t| t.iter().map(|(v, r)| (*v, *r)).collect())
                 .unwrap_or_default();
             let kernel_rows: Vec<(u32, Row)> = p
@@ -509,7 +509,7 @@ impl RefModel {
                     (
                         r.handle.0,
                         Row {
-                            object: r.object,
+                            object: r.object.0,
                             access: r.access,
                             inherit: r.inherit,
                             protect: r.protect_from_close,
@@ -543,7 +543,7 @@ pub fn run_reference(ops: &[RefOp], kernel: Option<Kernel>) -> Result<usize, Str
             image: "sys.exe".into(),
             environment: vec![],
         });
-        if pid != mpid {
+        if pid.0 != mpid {
             return Err(format!("pid allocation differs: kernel {pid}, model {mpid}"));
         }
         Ok(())
@@ -558,7 +558,7 @@ pub fn run_reference(ops: &[RefOp], kernel: Option<Kernel>) -> Result<usize, Str
     };
     let mut calls = 0;
     for op in ops {
-        let running: Vec<u32> = kernel
+        let running: Vec<Pid> = kernel
             .process_ids()
             .into_iter()
             .filter(|&p| kernel.is_running(p))
@@ -667,7 +667,7 @@ pub fn run_reference(ops: &[RefOp], kernel: Option<Kernel>) -> Result<usize, Str
                 let process_id = if p % 4 == 0 || all.is_empty() {
                     u32::from(*p)
                 } else {
-                    all[usize::from(*p) % all.len()]
+                    all[usize::from(*p) % all.len()].0
                 };
                 let desired_access = if *terminate {
                     PROCESS_TERMINATE
@@ -701,7 +701,7 @@ pub fn run_reference(ops: &[RefOp], kernel: Option<Kernel>) -> Result<usize, Str
             }
         };
         let tid = kernel.main_thread(pid).expect("a running process has a thread");
-        let expected = model.apply(pid, &call);
+        let expected = model.apply(pid.0, &call);
         let outcome = kernel
             .call(tid, &call)
             .map_err(|e| fail(format!("the kernel refused the call: {e}"), &mut rec))?;

@@ -2,11 +2,11 @@
 //! the few helpers that drive a kernel directly (`benches/`, `examples/`).
 
 use kernsim_kernel::consts::DUPLICATE_SAME_ACCESS;
-use kernsim_kernel::{Call, CallOutcome, CallResult, DuplicateHandleArgs, HandleValue, Kernel, Ret};
+use kernsim_kernel::{Call, CallOutcome, CallResult, DuplicateHandleArgs, HandleValue, Kernel, Ret, Tid};
 
 /// A kernel with its event log off and one process started by the system, running `image`;
 /// returns the kernel and that process's thread id.
-pub fn world(image: &str) -> (Kernel, u32) {
+pub fn world(image: &str) -> (Kernel, Tid) {
     let mut k = Kernel::new();
     k.set_event_log(false);
     let (_, tid) = k.spawn(image, "", vec![]);
@@ -14,7 +14,7 @@ pub fn world(image: &str) -> (Kernel, u32) {
 }
 
 /// Runs a call that must return at once (not park, not end the thread).
-pub fn done(k: &mut Kernel, tid: u32, call: &Call) -> CallResult {
+pub fn done(k: &mut Kernel, tid: Tid, call: &Call) -> CallResult {
     match k.call(tid, call).expect("the thread can call") {
         CallOutcome::Done(r) => r,
         other => panic!("{} did not return: {other:?}", call.name()),

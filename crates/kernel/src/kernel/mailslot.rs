@@ -108,7 +108,7 @@ impl Kernel {
     }
 
     /// The mailslot's last server handle closed: it is deleted with its messages.
-    pub(crate) fn mailslot_destroyed(&mut self, address: u32, slot: MailslotObj) {
+    pub(crate) fn mailslot_destroyed(&mut self, address: crate::ids::Address, slot: MailslotObj) {
         let bytes: usize = slot.messages.iter().map(Vec::len).sum();
         if !slot.messages.is_empty() {
             self.log(Event::Data {

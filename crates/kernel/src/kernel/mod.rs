@@ -22,6 +22,7 @@ use crate::env;
 use crate::error::Win32Error;
 use crate::event::{Event, Why};
 use crate::handle::{HandleEntry, HandleFlags, HandleValue, MAX_HANDLES_PER_PROCESS};
+use crate::ids::{Address, Pid, Tid};
 use crate::object::*;
 use crate::result::*;
 use slotmap::SlotMap;
@@ -52,8 +53,8 @@ pub struct NamedPipe {
 pub(crate) struct Cx {
     pub thread: ObjectId,
     pub process: ObjectId,
-    pub tid: u32,
-    pub pid: u32,
+    pub tid: Tid,
+    pub pid: Pid,
 }
 
 /// A call's result before the last error is applied to the thread.
@@ -200,7 +201,7 @@ impl Kernel {
     /// parked; its [`Completion`] arrives through [`Kernel::take_completions`]), or `NoReturn`
     /// for calls that end the caller. Refuses calls from unknown, exited, parked or suspended
     /// threads with a [`CallError`] and changes nothing then.
-    pub fn call(&mut self, thread_id: u32, call: &Call) -> Result<CallOutcome, CallError> {
+    pub fn call(&mut self, thread_id: Tid, call: &Call) -> Result<CallOutcome, CallError> {
         let cx = self.runnable(thread_id)?;
         self.next_call_seq += 1;
         let call_seq = self.next_call_seq;
@@ -219,14 +220,14 @@ impl Kernel {
 
     /// Starts a process on behalf of the system (not by another process): parent pid 0, no
     /// inherited handles. Returns its pid and its primary thread's tid.
-    pub fn spawn(&mut self, image: &str, command_line: &str, environment: Vec<String>) -> (u32, u32) {
+    pub fn spawn(&mut self, image: &str, command_line: &str, environment: Vec<String>) -> (Pid, Tid) {
         let cmd = if command_line.is_empty() {
             image.to_string()
         } else {
             command_line.to_string()
         };
         let image = process::image_name(image);
-        let (process, thread) = self.new_process(0, image, cmd, environment, "C:\\".into(), false);
+        let (process, thread) = self.new_process(Pid(0), image, cmd, environment, "C:\\".into(), false);
         (self.process(process).pid, self.thread(thread).tid)
     }
 
@@ -256,8 +257,8 @@ impl Kernel {
     }
 
     /// The thread id of a process's oldest live thread: who acts when "the process" calls.
-    pub fn main_thread(&self, pid: u32) -> Option<u32> {
-        let id = *self.cids.get(&pid)?;
+    pub fn main_thread(&self, pid: Pid) -> Option<Tid> {
+        let id = *self.cids.get(&pid.0)?;
         match &self.objects.get(id)?.body {
             Body::Process(p) => p.threads.first().map(|&t| self.thread(t).tid),
             _ => None,
@@ -265,26 +266,26 @@ impl Kernel {
     }
 
     /// The process a thread belongs to.
-    pub fn process_of_thread(&self, tid: u32) -> Option<u32> {
-        match &self.objects.get(*self.cids.get(&tid)?)?.body {
+    pub fn process_of_thread(&self, tid: Tid) -> Option<Pid> {
+        match &self.objects.get(*self.cids.get(&tid.0)?)?.body {
             Body::Thread(t) => Some(t.pid),
             _ => None,
         }
     }
 
     /// Live process ids (running or exited while referenced), ascending.
-    pub fn process_ids(&self) -> Vec<u32> {
+    pub fn process_ids(&self) -> Vec<Pid> {
         self.cids
             .iter()
             .filter(|(_, &id)| matches!(self.objects[id].body, Body::Process(_)))
-            .map(|(&pid, _)| pid)
+            .map(|(&pid, _)| Pid(pid))
             .collect()
     }
 
     /// True when `pid` names a process object that is still alive and has not exited.
-    pub fn is_running(&self, pid: u32) -> bool {
+    pub fn is_running(&self, pid: Pid) -> bool {
         self.cids
-            .get(&pid)
+            .get(&pid.0)
             .is_some_and(|&id| matches!(&self.objects[id].body, Body::Process(p) if p.exit_code.is_none()))
     }
 
@@ -311,8 +312,8 @@ impl Kernel {
 
     // ------------------------------------------------------------------ internal plumbing
 
-    fn runnable(&self, tid: u32) -> Result<Cx, CallError> {
-        let id = *self.cids.get(&tid).ok_or(CallError::NoSuchThread(tid))?;
+    fn runnable(&self, tid: Tid) -> Result<Cx, CallError> {
+        let id = *self.cids.get(&tid.0).ok_or(CallError::NoSuchThread(tid))?;
         let Body::Thread(t) = &self.objects[id].body else {
             return Err(CallError::NoSuchThread(tid));
         };
@@ -399,7 +400,7 @@ impl Kernel {
 
     /// A new object with no handles and no references yet.
     pub(crate) fn new_object(&mut self, body: Body, name: Option<String>) -> ObjectId {
-        let address = self.next_address;
+        let address = Address(self.next_address);
         self.next_address = self.next_address.wrapping_add(0x100);
         let kind = body.kind();
         let id = self.objects.insert(Object {
@@ -551,10 +552,10 @@ impl Kernel {
         });
         match obj.body {
             Body::Process(p) => {
-                self.cids.remove(&p.pid);
+                self.cids.remove(&p.pid.0);
             }
             Body::Thread(t) => {
-                self.cids.remove(&t.tid);
+                self.cids.remove(&t.tid.0);
             }
             Body::Event(_) => {
                 if let Some(name) = obj.name {
@@ -627,8 +628,8 @@ impl Kernel {
             }
             Call::GetCurrentProcess => Res::ok(Ret::Handle(HandleValue::CURRENT_PROCESS)).into(),
             Call::GetCurrentThread => Res::ok(Ret::Handle(HandleValue::CURRENT_THREAD)).into(),
-            Call::GetCurrentProcessId => Res::ok(Ret::Dword(cx.pid)).into(),
-            Call::GetCurrentThreadId => Res::ok(Ret::Dword(cx.tid)).into(),
+            Call::GetCurrentProcessId => Res::ok(Ret::Dword(cx.pid.0)).into(),
+            Call::GetCurrentThreadId => Res::ok(Ret::Dword(cx.tid.0)).into(),
             Call::GetProcessId { process } => self.get_process_id(cx, *process).into(),
             Call::GetLastError => Res::ok(Ret::Dword(self.thread(cx.thread).last_error.code())).into(),
             Call::SetLastError { error } => Res {
@@ -876,7 +877,7 @@ impl Kernel {
         if access & (PROCESS_QUERY_INFORMATION | PROCESS_QUERY_LIMITED_INFORMATION) == 0 {
             return Res::fail(Ret::Dword(0), Win32Error::AccessDenied);
         }
-        Res::ok(Ret::Dword(self.process(id).pid))
+        Res::ok(Ret::Dword(self.process(id).pid.0))
     }
 
     // ------------------------------------------------------------------ environment

@@ -222,7 +222,7 @@ impl Kernel {
 
     /// Bookkeeping when an end's last handle closes: the peer goes to CLOSING, a server
     /// instance leaves its pipe, and the pipe's name goes with its last instance.
-    pub(crate) fn pipe_end_destroyed(&mut self, id: ObjectId, address: u32, end: PipeEnd) {
+    pub(crate) fn pipe_end_destroyed(&mut self, id: ObjectId, address: crate::ids::Address, end: PipeEnd) {
         if end.inbound_bytes > 0 {
             self.log(Event::Data {
                 object: address,

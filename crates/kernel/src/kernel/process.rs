@@ -9,6 +9,7 @@ use crate::error::Win32Error;
 use crate::event::{Event, Why};
 use crate::handle::HandleFlags;
 use crate::handle::{HandleEntry, HandleValue};
+use crate::ids::{Pid, Tid};
 use crate::object::*;
 use crate::result::Ret;
 
@@ -37,14 +38,14 @@ impl Kernel {
     /// each hold one reference on themselves while they run.
     pub(crate) fn new_process(
         &mut self,
-        parent_pid: u32,
+        parent_pid: Pid,
         image: String,
         command_line: String,
         environment: Vec<String>,
         current_directory: String,
         suspended: bool,
     ) -> (ObjectId, ObjectId) {
-        let pid = self.alloc_client_id();
+        let pid = Pid(self.alloc_client_id());
         let body = ProcessObj {
             pid,
             parent_pid,
@@ -58,7 +59,7 @@ impl Kernel {
             std_handles: [HandleValue::NULL; 3],
         };
         let process = self.new_object(Body::Process(Box::new(body)), None);
-        self.cids.insert(pid, process);
+        self.cids.insert(pid.0, process);
         self.log(Event::ProcessStarted {
             process_id: pid,
             parent_process_id: parent_pid,
@@ -71,7 +72,7 @@ impl Kernel {
 
     /// Creates a running thread in `process`.
     pub(crate) fn new_thread(&mut self, process: ObjectId, suspended: bool) -> ObjectId {
-        let tid = self.alloc_client_id();
+        let tid = Tid(self.alloc_client_id());
         let pid = self.process(process).pid;
         let body = ThreadObj {
             tid,
@@ -83,7 +84,7 @@ impl Kernel {
             parked: None,
         };
         let thread = self.new_object(Body::Thread(Box::new(body)), None);
-        self.cids.insert(tid, thread);
+        self.cids.insert(tid.0, thread);
         self.process_mut(process).threads.push(thread);
         self.log(Event::ThreadStarted {
             thread_id: tid,
@@ -207,8 +208,8 @@ impl Kernel {
         Res::yes().set(Win32Error::Success).out(|o| {
             o.process_handle = Some(process_handle);
             o.thread_handle = Some(thread_handle);
-            o.process_id = Some(process_id);
-            o.thread_id = Some(thread_id);
+            o.process_id = Some(process_id.0);
+            o.thread_id = Some(thread_id.0);
         })
     }
 
@@ -347,7 +348,7 @@ impl Kernel {
             Why::Create,
         );
         let tid = self.thread(thread).tid;
-        Res::ok(Ret::Handle(h)).out(|o| o.thread_id = Some(tid))
+        Res::ok(Ret::Handle(h)).out(|o| o.thread_id = Some(tid.0))
     }
 
     /// `ResumeThread` / `SuspendThread`: return the previous suspend count, (DWORD)-1 on error.
@@ -379,8 +380,8 @@ impl Kernel {
             .values()
             .filter_map(|&id| match &self.obj(id).body {
                 Body::Process(p) if p.exit_code.is_none() => Some(ProcessEntry {
-                    process_id: p.pid,
-                    parent_process_id: p.parent_pid,
+                    process_id: p.pid.0,
+                    parent_process_id: p.parent_pid.0,
                     threads: p.threads.len() as u32,
                     priority_base: 8,
                     exe_file: p.image.clone(),

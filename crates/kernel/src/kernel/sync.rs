@@ -9,6 +9,7 @@ use crate::error::Win32Error;
 use crate::event::{Event, Why};
 use crate::handle::HandleFlags;
 use crate::handle::HandleValue;
+use crate::ids::{Address, Pid, Tid};
 use crate::object::*;
 use crate::result::{Completion, Ret};
 use serde::{Deserialize, Serialize};
@@ -17,9 +18,9 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeadlockedThread {
     /// The thread.
-    pub thread_id: u32,
+    pub thread_id: Tid,
     /// Its process.
-    pub process_id: u32,
+    pub process_id: Pid,
     /// The call it is parked in (`None`: it is suspended, not parked).
     pub call: Option<String>,
     /// What it waits for, as data ([`WaitReason::Resume`] for a suspended thread).
@@ -37,7 +38,7 @@ pub struct Deadlock {
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ObjectTag {
     /// Display address.
-    pub address: u32,
+    pub address: Address,
     /// Its kind.
     pub kind: ObjectKind,
 }

@@ -44,7 +44,7 @@ fn pseudo_process_handle_becomes_a_real_inheritable_handle() {
     );
     assert_eq!(
         w.run(w.tid, Call::GetProcessId { process: real }).ret,
-        Ret::Dword(w.pid)
+        Ret::Dword(w.pid.0)
     );
     // A wait on one's own process can never succeed while it runs.
     assert_eq!(
@@ -380,7 +380,7 @@ fn an_exited_target_gives_5_and_a_missing_dup_right_gives_5() {
         Call::OpenProcess {
             desired_access: PROCESS_QUERY_LIMITED_INFORMATION,
             inherit_handle: false,
-            process_id: cpid,
+            process_id: cpid.0,
         },
     ));
     let r = run_dup(
@@ -419,7 +419,7 @@ fn a_pseudo_source_in_a_foreign_process_means_that_process() {
         },
     );
     let v = r.outputs().target_handle.unwrap();
-    assert_eq!(w.run(w.tid, Call::GetProcessId { process: v }).ret, Ret::Dword(cpid));
+    assert_eq!(w.run(w.tid, Call::GetProcessId { process: v }).ret, Ret::Dword(cpid.0));
 }
 
 #[test]

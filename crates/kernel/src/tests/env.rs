@@ -2,6 +2,7 @@
 //! return-value rules (spec §3 environment, §8; the pure rules are tested in `env.rs`).
 
 use super::*;
+use crate::ids::Tid;
 
 fn set(name: &str, value: Option<&str>) -> Call {
     Call::SetEnvironmentVariable {
@@ -53,7 +54,7 @@ fn an_explicit_block_is_used_exactly_as_given() {
             ..Default::default()
         })),
     );
-    let ctid = r.outputs().thread_id.unwrap();
+    let ctid = Tid(r.outputs().thread_id.unwrap());
     assert_eq!(w.run(ctid, get("PATH", 100)).last_error, Win32Error::EnvvarNotFound);
     assert_eq!(w.run(ctid, get("b", 100)).outputs().text.as_deref(), Some("two"));
     let block = w

@@ -1,6 +1,7 @@
 //! Handle values, CloseHandle, handle information, pseudo handles, named events (spec §1, §2).
 
 use super::*;
+use crate::ids::Tid;
 
 #[test]
 fn values_are_per_process_multiples_of_four() {
@@ -190,7 +191,7 @@ fn pseudo_handles_are_fixed_values_never_stored() {
             }
         )
         .ret,
-        Ret::Dword(w.pid)
+        Ret::Dword(w.pid.0)
     );
 }
 
@@ -370,6 +371,7 @@ fn last_error_is_per_thread() {
         )
         .outputs()
         .thread_id
+        .map(Tid)
         .unwrap();
     fails(&w.run(w.tid, close(h(400))), Win32Error::InvalidHandle);
     assert_eq!(w.run(t2, Call::GetLastError).ret, Ret::Dword(0));

@@ -15,14 +15,15 @@ use crate::call::*;
 use crate::consts::*;
 use crate::error::Win32Error;
 use crate::handle::HandleValue;
+use crate::ids::{Address, Pid, Tid};
 use crate::kernel::Kernel;
 use crate::result::*;
 
 /// A kernel with one system-started process.
 pub(crate) struct World {
     pub k: Kernel,
-    pub pid: u32,
-    pub tid: u32,
+    pub pid: Pid,
+    pub tid: Tid,
 }
 
 impl World {
@@ -33,7 +34,7 @@ impl World {
     }
 
     /// Runs a call that must return, then checks every invariant.
-    pub fn run(&mut self, tid: u32, call: Call) -> CallResult {
+    pub fn run(&mut self, tid: Tid, call: Call) -> CallResult {
         let outcome = self.k.call(tid, &call).expect("the thread can call");
         self.check();
         match outcome {
@@ -43,7 +44,7 @@ impl World {
     }
 
     /// Runs a call that must park; returns its sequence number.
-    pub fn park(&mut self, tid: u32, call: Call) -> u64 {
+    pub fn park(&mut self, tid: Tid, call: Call) -> u64 {
         let outcome = self.k.call(tid, &call).expect("the thread can call");
         self.check();
         match outcome {
@@ -53,7 +54,7 @@ impl World {
     }
 
     /// Runs a call that never returns (exit).
-    pub fn gone(&mut self, tid: u32, call: Call) {
+    pub fn gone(&mut self, tid: Tid, call: Call) {
         let outcome = self.k.call(tid, &call).expect("the thread can call");
         self.check();
         assert_eq!(outcome, CallOutcome::NoReturn);
@@ -80,7 +81,7 @@ impl World {
     }
 
     /// Creates a child with `CreateProcess`; returns (child pid, child tid, hProcess, hThread).
-    pub fn child(&mut self, tid: u32, command_line: &str, inherit: bool) -> (u32, u32, HandleValue, HandleValue) {
+    pub fn child(&mut self, tid: Tid, command_line: &str, inherit: bool) -> (Pid, Tid, HandleValue, HandleValue) {
         let r = self.run(
             tid,
             Call::CreateProcess(Box::new(CreateProcessArgs {
@@ -92,19 +93,19 @@ impl World {
         assert_eq!(r.ret, Ret::Bool(true), "{r:?}");
         let o = r.outputs().clone();
         (
-            o.process_id.unwrap(),
-            o.thread_id.unwrap(),
+            Pid(o.process_id.unwrap()),
+            Tid(o.thread_id.unwrap()),
             o.process_handle.unwrap(),
             o.thread_handle.unwrap(),
         )
     }
 
-    pub fn usage(&self, pid: u32, h: HandleValue) -> (u32, u32) {
+    pub fn usage(&self, pid: Pid, h: HandleValue) -> (u32, u32) {
         let o = self.k.object_of_handle(pid, h).expect("handle names an object");
         (o.usage_count, o.handle_count)
     }
 
-    pub fn address(&self, pid: u32, h: HandleValue) -> u32 {
+    pub fn address(&self, pid: Pid, h: HandleValue) -> Address {
         self.k.object_of_handle(pid, h).expect("handle names an object").object
     }
 }

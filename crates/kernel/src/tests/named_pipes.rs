@@ -2,6 +2,7 @@
 //! every state, message mode, flushing, transactions (spec §6, [Oracle] 3f).
 
 use super::*;
+use crate::ids::Tid;
 
 const NAME: &str = "\\\\.\\pipe\\oracle";
 
@@ -48,7 +49,7 @@ fn connect(p: HandleValue) -> Call {
 }
 
 impl World {
-    fn thread(&mut self) -> u32 {
+    fn thread(&mut self) -> Tid {
         self.run(
             self.tid,
             Call::CreateThread {
@@ -58,6 +59,7 @@ impl World {
         )
         .outputs()
         .thread_id
+        .map(Tid)
         .unwrap()
     }
 }

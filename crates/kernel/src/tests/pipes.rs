@@ -139,6 +139,7 @@ fn an_empty_read_blocks_and_wakes_on_the_next_write() {
         )
         .outputs()
         .thread_id
+        .map(Tid)
         .unwrap();
     let seq = w.park(t2, read(r, 100));
     w.run(w.tid, write(wr, "wake"));
@@ -218,6 +219,7 @@ fn a_blocked_reader_wakes_with_109_when_the_last_writer_closes() {
         )
         .outputs()
         .thread_id
+        .map(Tid)
         .unwrap();
     let seq = w.park(t2, read(r, 100));
     succeeds(&w.run(w.tid, close(wr)));
@@ -254,6 +256,7 @@ fn writes_block_over_quota_and_complete_as_the_reader_drains() {
         )
         .outputs()
         .thread_id
+        .map(Tid)
         .unwrap();
     let seq = w.park(t2, write(wr, &chunk));
     // The pending write's data is already visible.
@@ -295,6 +298,7 @@ fn one_huge_write_waits_until_read() {
         )
         .outputs()
         .thread_id
+        .map(Tid)
         .unwrap();
     let seq = w.park(
         t2,
@@ -353,7 +357,7 @@ fn the_classic_bug_a_parent_keeping_its_write_end_never_sees_eof() {
         Call::OpenProcess {
             desired_access: PROCESS_DUP_HANDLE,
             inherit_handle: false,
-            process_id: w.pid,
+            process_id: w.pid.0,
         },
     ));
     let closed = w.run(

@@ -2,6 +2,7 @@
 //! TerminateProcess, threads and snapshots (spec §2.2, §2.3, §9).
 
 use super::*;
+use crate::ids::{Pid, Tid};
 use crate::object::ObjectKind;
 
 fn create(w: &mut World, args: CreateProcessArgs) -> CallResult {
@@ -15,7 +16,7 @@ fn a_new_child_process_and_thread_start_at_usage_count_two() {
     let (cpid, ctid, hp, ht) = w.child(w.tid, "child.exe 30", false);
     assert_eq!(w.usage(w.pid, hp), (2, 1));
     assert_eq!(w.usage(w.pid, ht), (2, 1));
-    assert_eq!(w.run(ctid, Call::GetCurrentProcessId).ret, Ret::Dword(cpid));
+    assert_eq!(w.run(ctid, Call::GetCurrentProcessId).ret, Ret::Dword(cpid.0));
     assert_eq!(
         w.run(ctid, Call::GetCommandLine).outputs().text.as_deref(),
         Some("child.exe 30")
@@ -59,7 +60,7 @@ fn exit_keeps_the_object_while_a_handle_remains_and_frees_the_pid_at_zero() {
         Call::OpenProcess {
             desired_access: PROCESS_QUERY_INFORMATION,
             inherit_handle: false,
-            process_id: cpid,
+            process_id: cpid.0,
         },
     ));
     assert_eq!(
@@ -85,7 +86,7 @@ fn exit_keeps_the_object_while_a_handle_remains_and_frees_the_pid_at_zero() {
         Call::OpenProcess {
             desired_access: PROCESS_QUERY_INFORMATION,
             inherit_handle: false,
-            process_id: cpid,
+            process_id: cpid.0,
         },
     );
     assert_eq!(
@@ -186,7 +187,7 @@ fn a_handle_list_restricts_inheritance() {
             ..Default::default()
         },
     );
-    let cpid = r.outputs().process_id.unwrap();
+    let cpid = Pid(r.outputs().process_id.unwrap());
     let values: Vec<HandleValue> =
         w.k.process_view(cpid)
             .unwrap()
@@ -266,7 +267,7 @@ fn terminate_process_checks_type_and_access() {
         Call::OpenProcess {
             desired_access: PROCESS_QUERY_LIMITED_INFORMATION,
             inherit_handle: false,
-            process_id: cpid,
+            process_id: cpid.0,
         },
     ));
     fails(
@@ -367,7 +368,7 @@ fn open_process_errors() {
         (0, Win32Error::InvalidParameter),
         (4, Win32Error::AccessDenied),
         (0x7fff_fff0, Win32Error::InvalidParameter),
-        (w.tid, Win32Error::InvalidParameter),
+        (w.tid.0, Win32Error::InvalidParameter),
     ] {
         let r = w.run(w.tid, open(pid));
         assert_eq!(
@@ -376,14 +377,17 @@ fn open_process_errors() {
             "pid {pid}"
         );
     }
-    let me = handle(&w.run(w.tid, open(w.pid + 1)));
-    assert_eq!(w.run(w.tid, Call::GetProcessId { process: me }).ret, Ret::Dword(w.pid));
+    let me = handle(&w.run(w.tid, open(w.pid.0 + 1)));
+    assert_eq!(
+        w.run(w.tid, Call::GetProcessId { process: me }).ret,
+        Ret::Dword(w.pid.0)
+    );
     let inh = handle(&w.run(
         w.tid,
         Call::OpenProcess {
             desired_access: SYNCHRONIZE,
             inherit_handle: true,
-            process_id: w.pid,
+            process_id: w.pid.0,
         },
     ));
     assert_eq!(
@@ -405,7 +409,7 @@ fn suspended_children_run_only_after_resume_thread() {
         },
     );
     let (ctid, ht, hp) = (
-        r.outputs().thread_id.unwrap(),
+        r.outputs().thread_id.map(Tid).unwrap(),
         r.outputs().thread_handle.unwrap(),
         r.outputs().process_handle.unwrap(),
     );
@@ -441,7 +445,7 @@ fn the_last_thread_to_exit_ends_the_process_with_its_code() {
             creation_flags: 0,
         },
     );
-    let t2 = r.outputs().thread_id.unwrap();
+    let t2 = Tid(r.outputs().thread_id.unwrap());
     w.gone(ctid, Call::ExitThread { exit_code: 3 });
     assert!(w.k.is_running(cpid));
     assert_eq!(w.k.main_thread(cpid), Some(t2));
@@ -475,7 +479,7 @@ fn missing_executables_and_directories() {
     fails(&go(&mut w, "x.exe", Some("C:\\nowhere")), Win32Error::Directory);
     fails(&go(&mut w, "", None), Win32Error::InvalidParameter);
     let r = go(&mut w, "\"C:\\apps\\real.exe\" arg", Some("C:\\apps"));
-    let pid = r.outputs().process_id.unwrap();
+    let pid = Pid(r.outputs().process_id.unwrap());
     assert_eq!(w.k.process_view(pid).unwrap().current_directory, "C:\\apps");
 }
 
@@ -546,9 +550,9 @@ fn snapshots_list_running_processes_only() {
         }
     }
     let ids: Vec<u32> = seen.iter().map(|e| e.process_id).collect();
-    assert_eq!(ids, vec![w.pid, apid, bpid]);
+    assert_eq!(ids, vec![w.pid.0, apid.0, bpid.0]);
     assert_eq!(seen[2].threads, 2, "the snapshot is frozen when taken");
-    assert_eq!(seen[1].parent_process_id, w.pid);
+    assert_eq!(seen[1].parent_process_id, w.pid.0);
     assert_eq!(seen[1].exe_file, "a.exe");
     // b.exe's first thread exited, the second keeps it running; terminate it now.
     let hb = handle(&w.run(
@@ -556,7 +560,7 @@ fn snapshots_list_running_processes_only() {
         Call::OpenProcess {
             desired_access: PROCESS_TERMINATE,
             inherit_handle: false,
-            process_id: bpid,
+            process_id: bpid.0,
         },
     ));
     succeeds(&w.run(
@@ -580,7 +584,7 @@ fn snapshots_list_running_processes_only() {
             size: PROCESSENTRY32_SIZE,
         },
     );
-    assert_eq!(r.outputs().entry.clone().unwrap().process_id, w.pid);
+    assert_eq!(r.outputs().entry.clone().unwrap().process_id, w.pid.0);
     let r = w.run(
         w.tid,
         Call::Process32Next {
@@ -590,7 +594,7 @@ fn snapshots_list_running_processes_only() {
     );
     assert_eq!(
         r.outputs().entry.clone().unwrap().process_id,
-        apid,
+        apid.0,
         "the exited b.exe is left out"
     );
     fails(
@@ -630,7 +634,7 @@ fn the_pseudo_value_passed_to_a_child_means_the_child() {
             }
         )
         .ret,
-        Ret::Dword(cpid)
+        Ret::Dword(cpid.0)
     );
     assert_eq!(
         w.run(

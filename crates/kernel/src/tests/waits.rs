@@ -136,6 +136,7 @@ fn an_auto_reset_event_releases_one_waiter_in_fifo_order() {
         )
         .outputs()
         .thread_id
+        .map(Tid)
         .unwrap();
     let t3 = w
         .run(
@@ -147,6 +148,7 @@ fn an_auto_reset_event_releases_one_waiter_in_fifo_order() {
         )
         .outputs()
         .thread_id
+        .map(Tid)
         .unwrap();
     let s2 = w.park(t2, wait(e, INFINITE));
     let s3 = w.park(t3, wait(e, INFINITE));
@@ -176,6 +178,7 @@ fn wait_all_completes_when_the_last_object_is_signaled() {
         )
         .outputs()
         .thread_id
+        .map(Tid)
         .unwrap();
     let seq = w.park(
         t2,
@@ -242,7 +245,7 @@ fn an_exiting_thread_abandons_its_wait() {
         Call::OpenProcess {
             desired_access: PROCESS_TERMINATE,
             inherit_handle: false,
-            process_id: cpid,
+            process_id: cpid.0,
         },
     ));
     succeeds(&w.run(
