@@ -1486,3 +1486,141 @@ fn join(base: &JsonPath, rest: &JsonPath) -> JsonPath {
     p.0.extend(rest.0.iter().cloned());
     p
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::{Fill, Narration, Num, StepKind};
+    use crate::runner::{run, run_with, Discard, RunOptions};
+
+    fn scenario(steps: &str) -> String {
+        format!(
+            r#"{{"format_version": 1, "title": "t", "processes": [{{"name": "p", "image": "p.exe"}}], "steps": [{steps}]}}"#
+        )
+    }
+
+    fn error(steps: &str) -> LoadError {
+        load_str(&scenario(steps), "t.json").expect_err("must not load")
+    }
+
+    #[test]
+    fn a_key_given_twice_in_args_is_refused_with_its_place() {
+        let e = error(r#"{"by": "p", "call": "CloseHandle", "args": {"handle": 4, "handle": 8}}"#);
+        assert!(e.message.contains("duplicate key `handle`"), "{e}");
+        assert_eq!(e.line, 1);
+        assert!(e.path.starts_with("steps[0]"), "{e}");
+        let e = error(r#"{"by": "p", "call": "CloseHandle", "args": {"handle": 4, "object": 8}}"#);
+        assert!(e.message.contains("a second time"), "{e}");
+        assert_eq!(e.path, "steps[0].args.object");
+    }
+
+    #[test]
+    fn the_object_alias_of_hobject_names_the_handle_argument() {
+        let s = load_str(
+            &scenario(r#"{"by": "p", "call": "CloseHandle", "args": {"object": 4}, "expect": {"ret": false}}"#),
+            "t.json",
+        )
+        .unwrap();
+        let StepKind::Call(c) = &s.steps[0].kind else { panic!() };
+        assert_eq!(
+            c.template.call,
+            Call::CloseHandle {
+                handle: kernsim_kernel::HandleValue(4)
+            }
+        );
+        assert!(run(&s).passed());
+    }
+
+    #[test]
+    fn unknown_arguments_name_the_call_and_its_arguments_whatever_the_value() {
+        for value in ["\"hi dad\"", "5", "true"] {
+            let e = error(&format!(
+                r#"{{"by": "p", "call": "ReadFile", "args": {{"buffer": {value}}}}}"#
+            ));
+            assert!(
+                e.message.contains("unknown argument `buffer` of ReadFile")
+                    && e.message.contains("file, bytes_to_read"),
+                "{e}"
+            );
+            assert_eq!(e.path, "steps[0].args.buffer");
+        }
+    }
+
+    #[test]
+    fn a_bound_name_inside_a_structure_argument_is_refused() {
+        let e = error(
+            r#"{"by": "p", "call": "CreateEvent", "bind": {"ret": "h"}},
+               {"by": "p", "call": "CreateEvent", "args": {"event_attributes": {"inherit_handle": "h"}}}"#,
+        );
+        assert!(e.message.contains("inside a structure argument"), "{e}");
+        assert_eq!(e.path, "steps[1].args.event_attributes.inherit_handle");
+    }
+
+    #[test]
+    fn bound_arguments_become_patches_filled_when_the_step_runs() {
+        let s = load_str(
+            &scenario(
+                r#"{"by": "p", "call": "CreateEvent", "bind": {"ret": "h"}},
+                   {"by": "p", "call": "CreateEvent", "bind": {"ret": "h2"}},
+                   {"by": "p", "call": "WaitForMultipleObjects", "args": {"handles": ["h", "h2|0"], "milliseconds": 0},
+                    "expect": {"ret": "WAIT_TIMEOUT"}},
+                   {"by": "p", "call": "SetEnvironmentVariable", "args": {"name": "H", "value": "${h2}"}},
+                   {"expect": {"env": {"in": "p", "name": "H", "value": "8"}}}"#,
+            ),
+            "t.json",
+        )
+        .unwrap();
+        let StepKind::Call(wait) = &s.steps[2].kind else {
+            panic!()
+        };
+        assert_eq!(wait.template.patches.len(), 2);
+        assert!(matches!(wait.template.patches[0].fill, Fill::Number(Num::Bound(_))));
+        assert!(matches!(wait.template.patches[1].fill, Fill::Number(Num::Or(0, _))));
+        assert!(matches!(wait.display, Narration::Pieces(_)));
+        let StepKind::Call(create) = &s.steps[0].kind else {
+            panic!()
+        };
+        assert!(create.template.patches.is_empty());
+        assert!(matches!(&create.display, Narration::Lit(t) if &**t == "CreateEvent()"));
+        let r = run(&s);
+        assert!(r.passed(), "{:?}", r.failures());
+        let display = match &r.steps[3].action {
+            crate::runner::Action::Call { display, .. } => display.clone(),
+            _ => panic!(),
+        };
+        // As before the compiled plan: a bound name alone shows its value; an expression is
+        // shown as written.
+        assert_eq!(
+            display,
+            r#"WaitForMultipleObjects(handles: [h=4, "h2|0"], milliseconds: 0)"#
+        );
+    }
+
+    #[test]
+    fn steps_before_processes_in_the_file_still_compile() {
+        let text = r#"{"steps": [{"by": "p", "call": "GetLastError", "expect": {"ret": 0}}],
+                       "title": "t", "processes": [{"name": "p", "image": "p.exe"}], "format_version": 1}"#;
+        let s = load_str(text, "t.json").unwrap();
+        assert_eq!(s.steps.len(), 1);
+        assert_eq!(s.steps[0].line, 1);
+        assert!(run(&s).passed());
+    }
+
+    #[test]
+    fn a_streaming_run_gives_the_same_summary_and_hands_over_every_step() {
+        let s = load_str(
+            &scenario(
+                r#"{"by": "p", "call": "CreateEvent", "expect": {"ret": 4}},
+                   {"by": "p", "call": "CloseHandle", "args": {"handle": 4}, "expect": {"ret": false}}"#,
+            ),
+            "t.json",
+        )
+        .unwrap();
+        let collected = run(&s);
+        assert_eq!(collected.steps.len(), 3, "the setup start and two steps");
+        let summary = run_with(&s, RunOptions::default(), &mut Discard);
+        assert_eq!(summary.checks, collected.summary.checks);
+        assert_eq!(summary.failures.len(), 1);
+        assert_eq!(summary.failures[0].step, 2);
+    }
+}
