@@ -5,6 +5,7 @@
 //! tests' input.
 
 use crate::handle::HandleValue;
+use crate::kernel::{Cx, Kernel, Res, Step};
 use crate::result::Ret;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
@@ -235,13 +236,16 @@ pub struct CreateFileArgs {
 /// or `NEVER` for calls that cannot fail) and `text` lists the arguments whose JSON strings
 /// are text (names, command lines, data) rather than numbers or constant names.
 macro_rules! calls {
-    ($(
-        $(#[$vmeta:meta])*
-        $name:ident
-        $({ $( $(#[$fmeta:meta])* $field:ident $(| $alias:literal)? : $fty:ty ),* $(,)? })?
-        $(( $inner:ty ))?
-        => fails $fail:ident, text [$($text:literal),*];
-    )*) => {
+    (
+        dispatch($k:ident, $cx:ident, $args:ident);
+        $(
+            $(#[$vmeta:meta])*
+            $name:ident
+            $({ $( $(#[$fmeta:meta])* $field:ident $(| $alias:literal)? : $fty:ty ),* $(,)? })?
+            $(( $inner:ty ))?
+            => fails $fail:ident, text [$($text:literal),*], run $run:expr;
+        )*
+    ) => {
         /// One Win32 call. See the module docs for the JSON shape.
         #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
         #[serde(tag = "call", content = "args", deny_unknown_fields)]
@@ -331,6 +335,18 @@ macro_rules! calls {
             }
         }
 
+        impl Kernel {
+            /// Runs a call's semantics: one arm per table entry, each calling the call's
+            /// semantic function in `kernel/*.rs`. (A parameter the model ignores, such as
+            /// a process snapshot's `th32ProcessID`, is bound and left unused.)
+            #[allow(unused_variables)]
+            pub(crate) fn dispatch($k: &mut Kernel, $cx: Cx, call: &Call) -> Step {
+                match call {
+                    $(calls!(@pattern $name $args $({ $($field),* })? $(($inner))?) => Step::from($run),)*
+                }
+            }
+        }
+
         impl Args for Call {
             #[allow(unused_variables)]
             fn visit_leaves(&mut self, path: &mut Vec<ArgSeg>, f: &mut dyn FnMut(&[ArgSeg], ArgMut<'_>)) {
@@ -354,6 +370,9 @@ macro_rules! calls {
             }
         }
     };
+    (@pattern $name:ident $args:ident { $($field:ident),* }) => { Call::$name { $($field),* } };
+    (@pattern $name:ident $args:ident ($inner:ty)) => { Call::$name($args) };
+    (@pattern $name:ident $args:ident) => { Call::$name };
 }
 
 const FALSE: Option<Ret> = Some(Ret::Bool(false));
@@ -365,19 +384,21 @@ const WAIT_FAILED: Option<Ret> = Some(Ret::Dword(crate::consts::WAIT_FAILED));
 const NEVER: Option<Ret> = None;
 
 calls! {
+    dispatch(k, cx, args);
+
     // ----- handles -----
     /// `CloseHandle(hObject)`.
     CloseHandle {
         /// `hObject`.
         handle | "object": HandleValue,
-    } => fails FALSE, text [];
+    } => fails FALSE, text [], run k.close_handle(cx, *handle);
     /// `DuplicateHandle(...)`.
-    DuplicateHandle(DuplicateHandleArgs) => fails FALSE, text [];
+    DuplicateHandle(DuplicateHandleArgs) => fails FALSE, text [], run k.duplicate_handle(cx, args);
     /// `GetHandleInformation(hObject, &flags)`.
     GetHandleInformation {
         /// `hObject`.
         handle | "object": HandleValue,
-    } => fails FALSE, text [];
+    } => fails FALSE, text [], run k.get_handle_information(cx, *handle);
     /// `SetHandleInformation(hObject, dwMask, dwFlags)`.
     SetHandleInformation {
         /// `hObject`.
@@ -386,37 +407,37 @@ calls! {
         mask: u32,
         /// `dwFlags`: their new values.
         flags: u32,
-    } => fails FALSE, text [];
+    } => fails FALSE, text [], run k.set_handle_information(cx, *handle, *mask, *flags);
     /// `GetCurrentProcess()`: the pseudo handle -1.
-    GetCurrentProcess => fails NEVER, text [];
+    GetCurrentProcess => fails NEVER, text [], run k.get_current_process();
     /// `GetCurrentThread()`: the pseudo handle -2.
-    GetCurrentThread => fails NEVER, text [];
+    GetCurrentThread => fails NEVER, text [], run k.get_current_thread();
     /// `GetCurrentProcessId()`.
-    GetCurrentProcessId => fails NEVER, text [];
+    GetCurrentProcessId => fails NEVER, text [], run Res::ok(Ret::Dword(cx.pid.0));
     /// `GetCurrentThreadId()`.
-    GetCurrentThreadId => fails NEVER, text [];
+    GetCurrentThreadId => fails NEVER, text [], run Res::ok(Ret::Dword(cx.tid.0));
     /// `GetProcessId(Process)`.
     GetProcessId {
         /// `Process`.
         process: HandleValue,
-    } => fails ZERO, text [];
+    } => fails ZERO, text [], run k.get_process_id(cx, *process);
     /// `GetLastError()`.
-    GetLastError => fails NEVER, text [];
+    GetLastError => fails NEVER, text [], run k.get_last_error(cx);
     /// `SetLastError(dwErrCode)`.
     SetLastError {
         /// `dwErrCode` (by name or number).
         error: crate::error::Win32Error,
-    } => fails NEVER, text [];
+    } => fails NEVER, text [], run k.set_last_error(*error);
 
     // ----- processes and threads -----
     /// `CreateProcess(...)`.
-    CreateProcess(Box<CreateProcessArgs>) => fails FALSE, text ["application_name", "command_line", "current_directory", "environment"];
+    CreateProcess(Box<CreateProcessArgs>) => fails FALSE, text ["application_name", "command_line", "current_directory", "environment"], run k.create_process(cx, args);
     /// `ExitProcess(uExitCode)`: never returns.
     ExitProcess {
         /// `uExitCode`.
         #[serde(default)]
         exit_code: u32,
-    } => fails NEVER, text [];
+    } => fails NEVER, text [], run k.exit_process_call(cx, *exit_code);
     /// `TerminateProcess(hProcess, uExitCode)`.
     TerminateProcess {
         /// `hProcess`.
@@ -424,12 +445,12 @@ calls! {
         /// `uExitCode`.
         #[serde(default)]
         exit_code: u32,
-    } => fails FALSE, text [];
+    } => fails FALSE, text [], run k.terminate_process(cx, *process, *exit_code);
     /// `GetExitCodeProcess(hProcess, &code)`.
     GetExitCodeProcess {
         /// `hProcess`.
         process: HandleValue,
-    } => fails FALSE, text [];
+    } => fails FALSE, text [], run k.get_exit_code_process(cx, *process);
     /// `OpenProcess(dwDesiredAccess, bInheritHandle, dwProcessId)`.
     OpenProcess {
         /// `dwDesiredAccess`.
@@ -439,7 +460,7 @@ calls! {
         inherit_handle: bool,
         /// `dwProcessId`.
         process_id: u32,
-    } => fails NULL, text [];
+    } => fails NULL, text [], run k.open_process(cx, *desired_access, *inherit_handle, *process_id);
     /// `CreateThread(...)`: a new thread in the calling process.
     CreateThread {
         /// `lpThreadAttributes`.
@@ -448,42 +469,42 @@ calls! {
         /// `dwCreationFlags` (`CREATE_SUSPENDED`).
         #[serde(default)]
         creation_flags: u32,
-    } => fails NULL, text [];
+    } => fails NULL, text [], run k.create_thread(cx, thread_attributes, *creation_flags);
     /// `ExitThread(dwExitCode)`: never returns.
     ExitThread {
         /// `dwExitCode`.
         #[serde(default)]
         exit_code: u32,
-    } => fails NEVER, text [];
+    } => fails NEVER, text [], run k.exit_thread_call(cx, *exit_code);
     /// `GetExitCodeThread(hThread, &code)`.
     GetExitCodeThread {
         /// `hThread`.
         thread: HandleValue,
-    } => fails FALSE, text [];
+    } => fails FALSE, text [], run k.get_exit_code_thread(cx, *thread);
     /// `ResumeThread(hThread)`.
     ResumeThread {
         /// `hThread`.
         thread: HandleValue,
-    } => fails MINUS_ONE, text [];
+    } => fails MINUS_ONE, text [], run k.suspend_resume(cx, *thread, false);
     /// `SuspendThread(hThread)`.
     SuspendThread {
         /// `hThread`.
         thread: HandleValue,
-    } => fails MINUS_ONE, text [];
+    } => fails MINUS_ONE, text [], run k.suspend_resume(cx, *thread, true);
     /// `GetCommandLine()`.
-    GetCommandLine => fails NEVER, text [];
+    GetCommandLine => fails NEVER, text [], run k.get_command_line(cx);
     /// `GetStdHandle(nStdHandle)`.
     GetStdHandle {
         /// `nStdHandle`: `STD_INPUT_HANDLE`, `STD_OUTPUT_HANDLE` or `STD_ERROR_HANDLE`.
         std_handle: u32,
-    } => fails INVALID, text [];
+    } => fails INVALID, text [], run k.get_std_handle(cx, *std_handle);
     /// `SetStdHandle(nStdHandle, hHandle)`.
     SetStdHandle {
         /// `nStdHandle`.
         std_handle: u32,
         /// `hHandle`.
         handle: HandleValue,
-    } => fails FALSE, text [];
+    } => fails FALSE, text [], run k.set_std_handle(cx, *std_handle, *handle);
     /// `CreateToolhelp32Snapshot(dwFlags, th32ProcessID)`.
     CreateToolhelp32Snapshot {
         /// `dwFlags` (`TH32CS_SNAPPROCESS`, `TH32CS_INHERIT`).
@@ -491,7 +512,7 @@ calls! {
         /// `th32ProcessID` (used only for module snapshots).
         #[serde(default)]
         process_id: u32,
-    } => fails INVALID, text [];
+    } => fails INVALID, text [], run k.create_snapshot(cx, *flags);
     /// `Process32First(hSnapshot, &pe)`.
     Process32First {
         /// `hSnapshot`.
@@ -499,7 +520,7 @@ calls! {
         /// `pe.dwSize` as the caller set it.
         #[serde(default = "entry_size")]
         size: u32,
-    } => fails FALSE, text [];
+    } => fails FALSE, text [], run k.process32(cx, *snapshot, *size, true);
     /// `Process32Next(hSnapshot, &pe)`.
     Process32Next {
         /// `hSnapshot`.
@@ -507,7 +528,7 @@ calls! {
         /// `pe.dwSize` as the caller set it.
         #[serde(default = "entry_size")]
         size: u32,
-    } => fails FALSE, text [];
+    } => fails FALSE, text [], run k.process32(cx, *snapshot, *size, false);
 
     // ----- synchronisation -----
     /// `WaitForSingleObject(hHandle, dwMilliseconds)`.
@@ -517,7 +538,7 @@ calls! {
         /// `dwMilliseconds` (`INFINITE` by default).
         #[serde(default = "infinite")]
         milliseconds: u32,
-    } => fails WAIT_FAILED, text [];
+    } => fails WAIT_FAILED, text [], run k.wait(cx, &[*handle], false, *milliseconds);
     /// `WaitForMultipleObjects(nCount, lpHandles, bWaitAll, dwMilliseconds)`.
     WaitForMultipleObjects {
         /// `lpHandles` (`nCount` is its length).
@@ -528,12 +549,12 @@ calls! {
         /// `dwMilliseconds`.
         #[serde(default = "infinite")]
         milliseconds: u32,
-    } => fails WAIT_FAILED, text [];
+    } => fails WAIT_FAILED, text [], run k.wait(cx, handles, *wait_all, *milliseconds);
     /// `Sleep(dwMilliseconds)`.
     Sleep {
         /// `dwMilliseconds`.
         milliseconds: u32,
-    } => fails NEVER, text [];
+    } => fails NEVER, text [], run k.sleep(*milliseconds);
     /// `CreateEvent(lpEventAttributes, bManualReset, bInitialState, lpName)`.
     CreateEvent {
         /// `lpEventAttributes`.
@@ -548,7 +569,7 @@ calls! {
         /// `lpName`.
         #[serde(default)]
         name: Option<String>,
-    } => fails NULL, text ["name"];
+    } => fails NULL, text ["name"], run k.create_event(cx, event_attributes, *manual_reset, *initial_state, name.as_deref());
     /// `OpenEvent(dwDesiredAccess, bInheritHandle, lpName)`.
     OpenEvent {
         /// `dwDesiredAccess`.
@@ -558,17 +579,17 @@ calls! {
         inherit_handle: bool,
         /// `lpName`.
         name: String,
-    } => fails NULL, text ["name"];
+    } => fails NULL, text ["name"], run k.open_event(cx, *desired_access, *inherit_handle, name);
     /// `SetEvent(hEvent)`.
     SetEvent {
         /// `hEvent`.
         event: HandleValue,
-    } => fails FALSE, text [];
+    } => fails FALSE, text [], run k.set_event(cx, *event, true);
     /// `ResetEvent(hEvent)`.
     ResetEvent {
         /// `hEvent`.
         event: HandleValue,
-    } => fails FALSE, text [];
+    } => fails FALSE, text [], run k.set_event(cx, *event, false);
 
     // ----- environment -----
     /// `SetEnvironmentVariable(lpName, lpValue)`; a missing value deletes.
@@ -578,28 +599,28 @@ calls! {
         /// `lpValue` (`null` deletes the variable).
         #[serde(default)]
         value: Option<String>,
-    } => fails FALSE, text ["name", "value"];
+    } => fails FALSE, text ["name", "value"], run k.set_environment_variable(cx, name, value.as_deref());
     /// `GetEnvironmentVariable(lpName, lpBuffer, nSize)`.
     GetEnvironmentVariable {
         /// `lpName`.
         name: String,
         /// `nSize` in characters (0 with a `NULL` buffer asks for the size).
         size: u32,
-    } => fails ZERO, text ["name"];
+    } => fails ZERO, text ["name"], run k.get_environment_variable(cx, name, *size);
     /// `GetEnvironmentStrings()`: a copy of the block.
-    GetEnvironmentStrings => fails NEVER, text [];
+    GetEnvironmentStrings => fails NEVER, text [], run k.get_environment_strings(cx);
     /// `SetEnvironmentStrings(NewEnvironment)`: replaces the whole block.
     SetEnvironmentStrings {
         /// The new block's `NAME=VALUE` strings.
         environment: Vec<String>,
-    } => fails FALSE, text ["environment"];
+    } => fails FALSE, text ["environment"], run k.set_environment_strings(cx, environment);
     /// `ExpandEnvironmentStrings(lpSrc, lpDst, nSize)`.
     ExpandEnvironmentStrings {
         /// `lpSrc`.
         src: String,
         /// `nSize` in characters.
         size: u32,
-    } => fails ZERO, text ["src"];
+    } => fails ZERO, text ["src"], run k.expand_environment_strings(cx, src, *size);
 
     // ----- pipes -----
     /// `CreatePipe(&hRead, &hWrite, lpPipeAttributes, nSize)`.
@@ -610,21 +631,21 @@ calls! {
         /// `nSize` (0: 4096).
         #[serde(default)]
         size: u32,
-    } => fails FALSE, text [];
+    } => fails FALSE, text [], run k.create_pipe(cx, pipe_attributes, *size);
     /// `ReadFile(hFile, buf, nNumberOfBytesToRead, &read, NULL)`.
     ReadFile {
         /// `hFile`.
         file: HandleValue,
         /// `nNumberOfBytesToRead`.
         bytes_to_read: u32,
-    } => fails FALSE, text [];
+    } => fails FALSE, text [], run k.read_file(cx, *file, *bytes_to_read);
     /// `WriteFile(hFile, buf, len, &written, NULL)`.
     WriteFile {
         /// `hFile`.
         file: HandleValue,
         /// The buffer (its length is `nNumberOfBytesToWrite`).
         data: Data,
-    } => fails FALSE, text ["data"];
+    } => fails FALSE, text ["data"], run k.write_file(cx, *file, &data.0);
     /// `PeekNamedPipe(hNamedPipe, buf, nBufferSize, &read, &avail, &left)`.
     PeekNamedPipe {
         /// `hNamedPipe`.
@@ -632,19 +653,19 @@ calls! {
         /// `nBufferSize` (0: no buffer).
         #[serde(default)]
         buffer_size: u32,
-    } => fails FALSE, text [];
+    } => fails FALSE, text [], run k.peek_named_pipe(cx, *named_pipe, *buffer_size);
     /// `CreateNamedPipe(...)`.
-    CreateNamedPipe(CreateNamedPipeArgs) => fails INVALID, text ["name"];
+    CreateNamedPipe(CreateNamedPipeArgs) => fails INVALID, text ["name"], run k.create_named_pipe(cx, args);
     /// `ConnectNamedPipe(hNamedPipe, NULL)`.
     ConnectNamedPipe {
         /// `hNamedPipe`.
         named_pipe: HandleValue,
-    } => fails FALSE, text [];
+    } => fails FALSE, text [], run k.connect_named_pipe(cx, *named_pipe);
     /// `DisconnectNamedPipe(hNamedPipe)`.
     DisconnectNamedPipe {
         /// `hNamedPipe`.
         named_pipe: HandleValue,
-    } => fails FALSE, text [];
+    } => fails FALSE, text [], run k.disconnect_named_pipe(cx, *named_pipe);
     /// `WaitNamedPipe(lpNamedPipeName, nTimeOut)`.
     WaitNamedPipe {
         /// `lpNamedPipeName`.
@@ -652,7 +673,7 @@ calls! {
         /// `nTimeOut`: ms, `NMPWAIT_USE_DEFAULT_WAIT` (0) or `NMPWAIT_WAIT_FOREVER`.
         #[serde(default)]
         timeout: u32,
-    } => fails FALSE, text ["name"];
+    } => fails FALSE, text ["name"], run k.wait_named_pipe(name, *timeout);
     /// `SetNamedPipeHandleState(hNamedPipe, lpMode, lpMaxCollectionCount, lpCollectDataTimeout)`.
     SetNamedPipeHandleState {
         /// `hNamedPipe`.
@@ -666,7 +687,7 @@ calls! {
         /// `*lpCollectDataTimeout` (`null` = `NULL`).
         #[serde(default)]
         collect_data_timeout: Option<u32>,
-    } => fails FALSE, text [];
+    } => fails FALSE, text [], run k.set_named_pipe_handle_state(cx, *named_pipe, *mode, *max_collection_count, *collect_data_timeout);
     /// `GetNamedPipeHandleState(hNamedPipe, &state, &instances, NULL, NULL, NULL, 0)`.
     GetNamedPipeHandleState {
         /// `hNamedPipe`.
@@ -674,17 +695,17 @@ calls! {
         /// Ask for the collection count, timeout or user name (refused on local pipes).
         #[serde(default)]
         query_remote_info: bool,
-    } => fails FALSE, text [];
+    } => fails FALSE, text [], run k.get_named_pipe_handle_state(cx, *named_pipe, *query_remote_info);
     /// `GetNamedPipeInfo(hNamedPipe, &flags, &out, &in, &max)`.
     GetNamedPipeInfo {
         /// `hNamedPipe`.
         named_pipe: HandleValue,
-    } => fails FALSE, text [];
+    } => fails FALSE, text [], run k.get_named_pipe_info(cx, *named_pipe);
     /// `FlushFileBuffers(hFile)`.
     FlushFileBuffers {
         /// `hFile`.
         file: HandleValue,
-    } => fails FALSE, text [];
+    } => fails FALSE, text [], run k.flush_file_buffers(cx, *file);
     /// `TransactNamedPipe(hNamedPipe, in, inSize, out, outSize, &read, NULL)`.
     TransactNamedPipe {
         /// `hNamedPipe`.
@@ -693,7 +714,7 @@ calls! {
         data: Data,
         /// `nOutBufferSize`.
         out_buffer_size: u32,
-    } => fails FALSE, text ["data"];
+    } => fails FALSE, text ["data"], run k.transact_named_pipe(cx, *named_pipe, &data.0, *out_buffer_size);
     /// `CallNamedPipe(name, in, inSize, out, outSize, &read, nTimeOut)`.
     CallNamedPipe {
         /// `lpNamedPipeName`.
@@ -705,7 +726,7 @@ calls! {
         /// `nTimeOut` for the `WaitNamedPipe` it makes when the pipe is busy.
         #[serde(default)]
         timeout: u32,
-    } => fails FALSE, text ["name", "data"];
+    } => fails FALSE, text ["name", "data"], run k.call_named_pipe(cx, name, &data.0, *out_buffer_size, *timeout);
 
     // ----- mailslots -----
     /// `CreateMailslot(lpName, nMaxMessageSize, lReadTimeout, lpSecurityAttributes)`.
@@ -721,33 +742,33 @@ calls! {
         /// `lpSecurityAttributes`.
         #[serde(default)]
         security_attributes: Option<SecurityAttributes>,
-    } => fails INVALID, text ["name"];
+    } => fails INVALID, text ["name"], run k.create_mailslot(cx, name, *max_message_size, *read_timeout, security_attributes);
     /// `GetMailslotInfo(hMailslot, &max, &next, &count, &timeout)`.
     GetMailslotInfo {
         /// `hMailslot`.
         mailslot: HandleValue,
-    } => fails FALSE, text [];
+    } => fails FALSE, text [], run k.get_mailslot_info(cx, *mailslot);
     /// `SetMailslotInfo(hMailslot, lReadTimeout)`.
     SetMailslotInfo {
         /// `hMailslot`.
         mailslot: HandleValue,
         /// `lReadTimeout`.
         read_timeout: u32,
-    } => fails FALSE, text [];
+    } => fails FALSE, text [], run k.set_mailslot_info(cx, *mailslot, *read_timeout);
 
     // ----- files -----
     /// `CreateFile(...)`: files, pipe clients, mailslot clients.
-    CreateFile(CreateFileArgs) => fails INVALID, text ["file_name"];
+    CreateFile(CreateFileArgs) => fails INVALID, text ["file_name"], run k.create_file(cx, args);
     /// `DeleteFile(lpFileName)`.
     DeleteFile {
         /// `lpFileName`.
         file_name: String,
-    } => fails FALSE, text ["file_name"];
+    } => fails FALSE, text ["file_name"], run k.delete_file(cx, file_name);
     /// `GetFileType(hFile)`.
     GetFileType {
         /// `hFile`.
         file: HandleValue,
-    } => fails ZERO, text [];
+    } => fails ZERO, text [], run k.get_file_type(cx, *file);
 }
 
 /// One step of an argument path: a parameter (field) name or a list index.

@@ -205,7 +205,7 @@ impl Kernel {
         let cx = self.runnable(thread_id)?;
         self.next_call_seq += 1;
         let call_seq = self.next_call_seq;
-        let step = self.dispatch(cx, call);
+        let step = Kernel::dispatch(self, cx, call);
         let outcome = match step {
             Step::Done(res) => CallOutcome::Done(self.finish_call(cx.thread, res, call)),
             Step::Park(op, deadline) => {
@@ -618,206 +618,113 @@ impl Kernel {
 
     // ------------------------------------------------------------------ dispatch
 
-    fn dispatch(&mut self, cx: Cx, call: &Call) -> Step {
-        match call {
-            Call::CloseHandle { handle } => self.close_handle(cx, *handle).into(),
-            Call::DuplicateHandle(args) => self.duplicate_handle(cx, args).into(),
-            Call::GetHandleInformation { handle } => self.get_handle_information(cx, *handle).into(),
-            Call::SetHandleInformation { handle, mask, flags } => {
-                self.set_handle_information(cx, *handle, *mask, *flags).into()
-            }
-            Call::GetCurrentProcess => Res::ok(Ret::Handle(HandleValue::CURRENT_PROCESS)).into(),
-            Call::GetCurrentThread => Res::ok(Ret::Handle(HandleValue::CURRENT_THREAD)).into(),
-            Call::GetCurrentProcessId => Res::ok(Ret::Dword(cx.pid.0)).into(),
-            Call::GetCurrentThreadId => Res::ok(Ret::Dword(cx.tid.0)).into(),
-            Call::GetProcessId { process } => self.get_process_id(cx, *process).into(),
-            Call::GetLastError => Res::ok(Ret::Dword(self.thread(cx.thread).last_error.code())).into(),
-            Call::SetLastError { error } => Res {
-                ret: Ret::Void,
-                error: Some(*error),
-                out: None,
-            }
-            .into(),
+    // ------------------------------------------------------------------ small calls
+    // (the dispatch itself is generated from the call table in `call.rs`)
 
-            Call::CreateProcess(args) => self.create_process(cx, args).into(),
-            Call::ExitProcess { exit_code } => {
-                self.exit_process(cx.process, *exit_code);
-                Step::NoReturn
-            }
-            Call::TerminateProcess { process, exit_code } => self.terminate_process(cx, *process, *exit_code),
-            Call::GetExitCodeProcess { process } => self.get_exit_code_process(cx, *process).into(),
-            Call::OpenProcess {
-                desired_access,
-                inherit_handle,
-                process_id,
-            } => self
-                .open_process(cx, *desired_access, *inherit_handle, *process_id)
-                .into(),
-            Call::CreateThread {
-                thread_attributes,
-                creation_flags,
-            } => self.create_thread(cx, thread_attributes, *creation_flags).into(),
-            Call::ExitThread { exit_code } => {
-                self.exit_thread(cx.thread, *exit_code);
-                Step::NoReturn
-            }
-            Call::GetExitCodeThread { thread } => self.get_exit_code_thread(cx, *thread).into(),
-            Call::ResumeThread { thread } => self.suspend_resume(cx, *thread, false).into(),
-            Call::SuspendThread { thread } => self.suspend_resume(cx, *thread, true).into(),
-            Call::GetCommandLine => {
-                let text = self.process(cx.process).command_line.clone();
-                Res::ok(Ret::Void).out(|o| o.text = Some(text)).into()
-            }
-            Call::GetStdHandle { std_handle } => match std_slot(*std_handle) {
-                Some(slot) => Res::ok(Ret::Handle(self.process(cx.process).std_handles[slot])).into(),
-                None => Res::fail(Ret::Handle(HandleValue::INVALID), Win32Error::InvalidHandle).into(),
-            },
-            Call::SetStdHandle { std_handle, handle } => match std_slot(*std_handle) {
-                Some(slot) => {
-                    self.process_mut(cx.process).std_handles[slot] = *handle;
-                    Res::yes().into()
-                }
-                None => Res::no(Win32Error::InvalidHandle).into(),
-            },
-            Call::CreateToolhelp32Snapshot { flags, process_id: _ } => self.create_snapshot(cx, *flags).into(),
-            Call::Process32First { snapshot, size } => self.process32(cx, *snapshot, *size, true).into(),
-            Call::Process32Next { snapshot, size } => self.process32(cx, *snapshot, *size, false).into(),
+    pub(crate) fn get_current_process(&self) -> Res {
+        Res::ok(Ret::Handle(HandleValue::CURRENT_PROCESS))
+    }
 
-            Call::WaitForSingleObject { handle, milliseconds } => self.wait(cx, &[*handle], false, *milliseconds),
-            Call::WaitForMultipleObjects {
-                handles,
-                wait_all,
-                milliseconds,
-            } => self.wait(cx, handles, *wait_all, *milliseconds),
-            Call::Sleep { milliseconds } => self.sleep(*milliseconds),
-            Call::CreateEvent {
-                event_attributes,
-                manual_reset,
-                initial_state,
-                name,
-            } => self
-                .create_event(cx, event_attributes, *manual_reset, *initial_state, name.as_deref())
-                .into(),
-            Call::OpenEvent {
-                desired_access,
-                inherit_handle,
-                name,
-            } => self.open_event(cx, *desired_access, *inherit_handle, name).into(),
-            Call::SetEvent { event } => self.set_event(cx, *event, true).into(),
-            Call::ResetEvent { event } => self.set_event(cx, *event, false).into(),
+    pub(crate) fn get_current_thread(&self) -> Res {
+        Res::ok(Ret::Handle(HandleValue::CURRENT_THREAD))
+    }
 
-            Call::SetEnvironmentVariable { name, value } => {
-                self.set_environment_variable(cx, name, value.as_deref()).into()
-            }
-            Call::GetEnvironmentVariable { name, size } => {
-                let (ret, text, error) = env::get(&self.process(cx.process).environment, name, *size);
-                Res {
-                    ret: Ret::Dword(ret),
-                    error,
-                    out: Some(Box::new(Outputs {
-                        text,
-                        ..Outputs::default()
-                    })),
-                }
-                .into()
-            }
-            Call::GetEnvironmentStrings => {
-                let block = self.process(cx.process).environment.clone();
-                Res::ok(Ret::Void).out(|o| o.environment = Some(block)).into()
-            }
-            Call::SetEnvironmentStrings { environment } => match env::validate_block(environment) {
-                Ok(()) => {
-                    self.process_mut(cx.process).environment = environment.clone();
-                    if self.log_enabled {
-                        for entry in environment {
-                            let (name, value) = env::split(entry);
-                            let e = Event::EnvironmentChanged {
-                                process_id: cx.pid,
-                                name: name.into(),
-                                value: Some(value.into()),
-                            };
-                            self.log(e);
-                        }
-                    }
-                    Res::yes().into()
-                }
-                Err(e) => Res::no(e).into(),
-            },
-            Call::ExpandEnvironmentStrings { src, size } => {
-                let (ret, text, error) = env::expand(&self.process(cx.process).environment, src, *size);
-                Res {
-                    ret: Ret::Dword(ret),
-                    error,
-                    out: Some(Box::new(Outputs {
-                        text,
-                        ..Outputs::default()
-                    })),
-                }
-                .into()
-            }
+    pub(crate) fn get_last_error(&self, cx: Cx) -> Res {
+        Res::ok(Ret::Dword(self.thread(cx.thread).last_error.code()))
+    }
 
-            Call::CreatePipe { pipe_attributes, size } => self.create_pipe(cx, pipe_attributes, *size).into(),
-            Call::ReadFile { file, bytes_to_read } => self.read_file(cx, *file, *bytes_to_read),
-            Call::WriteFile { file, data } => self.write_file(cx, *file, &data.0),
-            Call::PeekNamedPipe {
-                named_pipe,
-                buffer_size,
-            } => self.peek_named_pipe(cx, *named_pipe, *buffer_size).into(),
-            Call::CreateNamedPipe(args) => self.create_named_pipe(cx, args).into(),
-            Call::ConnectNamedPipe { named_pipe } => self.connect_named_pipe(cx, *named_pipe),
-            Call::DisconnectNamedPipe { named_pipe } => self.disconnect_named_pipe(cx, *named_pipe).into(),
-            Call::WaitNamedPipe { name, timeout } => self.wait_named_pipe(name, *timeout),
-            Call::SetNamedPipeHandleState {
-                named_pipe,
-                mode,
-                max_collection_count,
-                collect_data_timeout,
-            } => self
-                .set_named_pipe_handle_state(cx, *named_pipe, *mode, *max_collection_count, *collect_data_timeout)
-                .into(),
-            Call::GetNamedPipeHandleState {
-                named_pipe,
-                query_remote_info,
-            } => self
-                .get_named_pipe_handle_state(cx, *named_pipe, *query_remote_info)
-                .into(),
-            Call::GetNamedPipeInfo { named_pipe } => self.get_named_pipe_info(cx, *named_pipe).into(),
-            Call::FlushFileBuffers { file } => self.flush_file_buffers(cx, *file),
-            Call::TransactNamedPipe {
-                named_pipe,
-                data,
-                out_buffer_size,
-            } => self.transact_named_pipe(cx, *named_pipe, &data.0, *out_buffer_size),
-            Call::CallNamedPipe {
-                name,
-                data,
-                out_buffer_size,
-                timeout,
-            } => self.call_named_pipe(cx, name, &data.0, *out_buffer_size, *timeout),
+    pub(crate) fn set_last_error(&self, error: Win32Error) -> Res {
+        Res {
+            ret: Ret::Void,
+            error: Some(error),
+            out: None,
+        }
+    }
 
-            Call::CreateMailslot {
-                name,
-                max_message_size,
-                read_timeout,
-                security_attributes,
-            } => self
-                .create_mailslot(cx, name, *max_message_size, *read_timeout, security_attributes)
-                .into(),
-            Call::GetMailslotInfo { mailslot } => self.get_mailslot_info(cx, *mailslot).into(),
-            Call::SetMailslotInfo { mailslot, read_timeout } => {
-                self.set_mailslot_info(cx, *mailslot, *read_timeout).into()
+    pub(crate) fn exit_process_call(&mut self, cx: Cx, exit_code: u32) -> Step {
+        self.exit_process(cx.process, exit_code);
+        Step::NoReturn
+    }
+
+    pub(crate) fn exit_thread_call(&mut self, cx: Cx, exit_code: u32) -> Step {
+        self.exit_thread(cx.thread, exit_code);
+        Step::NoReturn
+    }
+
+    pub(crate) fn get_command_line(&self, cx: Cx) -> Res {
+        let text = self.process(cx.process).command_line.clone();
+        Res::ok(Ret::Void).out(|o| o.text = Some(text))
+    }
+
+    pub(crate) fn get_std_handle(&self, cx: Cx, std_handle: u32) -> Res {
+        match std_slot(std_handle) {
+            Some(slot) => Res::ok(Ret::Handle(self.process(cx.process).std_handles[slot])),
+            None => Res::fail(Ret::Handle(HandleValue::INVALID), Win32Error::InvalidHandle),
+        }
+    }
+
+    pub(crate) fn set_std_handle(&mut self, cx: Cx, std_handle: u32, handle: HandleValue) -> Res {
+        match std_slot(std_handle) {
+            Some(slot) => {
+                self.process_mut(cx.process).std_handles[slot] = handle;
+                Res::yes()
             }
+            None => Res::no(Win32Error::InvalidHandle),
+        }
+    }
 
-            Call::CreateFile(args) => self.create_file(cx, args).into(),
-            Call::DeleteFile { file_name } => self.delete_file(cx, file_name).into(),
-            Call::GetFileType { file } => self.get_file_type(cx, *file).into(),
+    pub(crate) fn get_environment_variable(&self, cx: Cx, name: &str, size: u32) -> Res {
+        let (ret, text, error) = env::get(&self.process(cx.process).environment, name, size);
+        Res {
+            ret: Ret::Dword(ret),
+            error,
+            out: Some(Box::new(Outputs {
+                text,
+                ..Outputs::default()
+            })),
+        }
+    }
+
+    pub(crate) fn get_environment_strings(&self, cx: Cx) -> Res {
+        let block = self.process(cx.process).environment.clone();
+        Res::ok(Ret::Void).out(|o| o.environment = Some(block))
+    }
+
+    pub(crate) fn set_environment_strings(&mut self, cx: Cx, environment: &[String]) -> Res {
+        if let Err(e) = env::validate_block(environment) {
+            return Res::no(e);
+        }
+        self.process_mut(cx.process).environment = environment.to_vec();
+        if self.log_enabled {
+            for entry in environment {
+                let (name, value) = env::split(entry);
+                let e = Event::EnvironmentChanged {
+                    process_id: cx.pid,
+                    name: name.into(),
+                    value: Some(value.into()),
+                };
+                self.log(e);
+            }
+        }
+        Res::yes()
+    }
+
+    pub(crate) fn expand_environment_strings(&self, cx: Cx, src: &str, size: u32) -> Res {
+        let (ret, text, error) = env::expand(&self.process(cx.process).environment, src, size);
+        Res {
+            ret: Ret::Dword(ret),
+            error,
+            out: Some(Box::new(Outputs {
+                text,
+                ..Outputs::default()
+            })),
         }
     }
 
     // ------------------------------------------------------------------ handle calls
 
     /// `CloseHandle` (spec §1.3, §1.4).
-    fn close_handle(&mut self, cx: Cx, handle: HandleValue) -> Res {
+    pub(crate) fn close_handle(&mut self, cx: Cx, handle: HandleValue) -> Res {
         if let Some(slot) = std_slot(handle.0) {
             // kernelbase takes the std handle out of the process parameters, then closes it.
             let real = self.process(cx.process).std_handles[slot];
@@ -838,7 +745,7 @@ impl Kernel {
     }
 
     /// `GetHandleInformation` (spec §1.3).
-    fn get_handle_information(&self, cx: Cx, handle: HandleValue) -> Res {
+    pub(crate) fn get_handle_information(&self, cx: Cx, handle: HandleValue) -> Res {
         if handle == HandleValue::CURRENT_PROCESS || handle == HandleValue::CURRENT_THREAD {
             return Res::yes().out(|o| o.flags = Some(0));
         }
@@ -852,7 +759,7 @@ impl Kernel {
     }
 
     /// `SetHandleInformation`: changes only the masked bits; unknown bits are ignored.
-    fn set_handle_information(&mut self, cx: Cx, handle: HandleValue, mask: u32, flags: u32) -> Res {
+    pub(crate) fn set_handle_information(&mut self, cx: Cx, handle: HandleValue, mask: u32, flags: u32) -> Res {
         if handle.is_pseudo() {
             return Res::no(Win32Error::AccessDenied);
         }
@@ -869,7 +776,7 @@ impl Kernel {
     }
 
     /// `GetProcessId(Process)`: needs query access.
-    fn get_process_id(&self, cx: Cx, process: HandleValue) -> Res {
+    pub(crate) fn get_process_id(&self, cx: Cx, process: HandleValue) -> Res {
         let (id, access) = match self.resolve_kind(cx, process, ObjectKind::Process) {
             Ok(v) => v,
             Err(res) => return res,
@@ -882,7 +789,7 @@ impl Kernel {
 
     // ------------------------------------------------------------------ environment
 
-    fn set_environment_variable(&mut self, cx: Cx, name: &str, value: Option<&str>) -> Res {
+    pub(crate) fn set_environment_variable(&mut self, cx: Cx, name: &str, value: Option<&str>) -> Res {
         match env::set(&mut self.process_mut(cx.process).environment, name, value) {
             Ok(()) => {
                 self.log(Event::EnvironmentChanged {
