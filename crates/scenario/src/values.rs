@@ -1,10 +1,10 @@
-//! Turning scenario values into numbers and calls, and comparing expected values with actual
-//! ones. Numbers may be written as JSON numbers (negative ones are 32-bit two's complement:
+//! Turning free-form JSON values into numbers and calls, for the shell's `call NAME {...}`
+//! (scenario files are compiled by [`crate::load`] instead). Numbers may be written as JSON numbers (negative ones are 32-bit two's complement:
 //! -1 is 0xFFFFFFFF), hex strings, constant names joined by `|`, error names, or names bound
 //! by earlier steps.
 
 use crate::locate::{JsonPath, Seg};
-use kernsim_kernel::{consts, Call, CallName, CallResult, Data, Ret, Win32Error};
+use kernsim_kernel::{consts, Call, CallName, Ret, Win32Error};
 use serde_json::{Map, Value};
 
 /// Looks up a bound name's number.
@@ -197,136 +197,12 @@ pub fn build_call(name: &str, args: Value) -> Result<Call, (JsonPath, String)> {
     }
 }
 
-/// Compares an expected return value with the actual one.
-pub fn match_ret(expected: &Value, actual: Ret, lookup: &dyn Lookup) -> Result<(), String> {
-    if let Some(inner) = expected.as_object().and_then(|m| m.get("not")) {
-        return match match_ret(inner, actual, lookup) {
-            Ok(()) => Err(format!(
-                "ret: expected anything but {inner}, found {}",
-                show_ret(actual)
-            )),
-            Err(_) => Ok(()),
-        };
-    }
-    let actual_n = actual.as_u32();
-    let ok = match (expected, actual_n) {
-        (Value::Null, None) => true,
-        (_, None) => false,
-        (e, Some(a)) => number(e, lookup).map_err(|err| format!("ret: {err}"))? == a,
-    };
-    if ok {
-        Ok(())
-    } else {
-        Err(format!(
-            "ret: expected {}, found {}",
-            show_expected(expected),
-            show_ret(actual)
-        ))
-    }
-}
-
-fn show_expected(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    }
-}
-
 /// A return value for messages: `TRUE`, `FALSE`, `4`, `WAIT_TIMEOUT (258)`.
 pub fn show_ret(ret: Ret) -> String {
     match ret {
         Ret::Dword(d) if d == consts::WAIT_TIMEOUT => format!("WAIT_TIMEOUT ({d})"),
         Ret::Dword(d) if d == consts::WAIT_FAILED => "WAIT_FAILED (0xFFFFFFFF)".to_string(),
         other => other.to_string(),
-    }
-}
-
-/// Compares an expected last error (name or number) with the actual one.
-pub fn match_error(expected: &Value, actual: Win32Error) -> Result<(), String> {
-    let code = match expected {
-        Value::Number(n) => n.as_u64().map(|n| n as u32),
-        Value::String(s) => Win32Error::from_name(s)
-            .map(Win32Error::code)
-            .or_else(|| s.parse().ok()),
-        _ => None,
-    };
-    match code {
-        Some(c) if c == actual.code() => Ok(()),
-        Some(c) => {
-            let name = Win32Error::from_code(c).map_or(c.to_string(), |e| e.to_string());
-            Err(format!("last_error: expected {name}, found {actual}"))
-        }
-        None => Err(format!("last_error: {expected} is not a Win32 error name or number")),
-    }
-}
-
-/// Compares expected outputs with a result's outputs.
-pub fn match_outputs(expected: &Map<String, Value>, actual: &CallResult, lookup: &dyn Lookup) -> Vec<String> {
-    let actual_json = serde_json::to_value(actual.outputs()).unwrap_or(Value::Null);
-    let mut failures = Vec::new();
-    for (key, want) in expected {
-        let Some(have) = actual_json.get(key) else {
-            failures.push(format!(
-                "outputs.{key}: expected {}, but the call did not produce it",
-                show_expected(want)
-            ));
-            continue;
-        };
-        if let Err(e) = match_output(key, want, have, lookup) {
-            failures.push(format!("outputs.{key}: {e}"));
-        }
-    }
-    failures
-}
-
-fn match_output(key: &str, want: &Value, have: &Value, lookup: &dyn Lookup) -> Result<(), String> {
-    match key {
-        "data" => {
-            let want_data: Data =
-                serde_json::from_value(want.clone()).map_err(|e| format!("bad expected data: {e}"))?;
-            let have_data: Data = serde_json::from_value(have.clone()).map_err(|e| e.to_string())?;
-            if want_data == have_data {
-                Ok(())
-            } else {
-                Err(format!(
-                    "expected {}, found {}",
-                    want_data.display(),
-                    have_data.display()
-                ))
-            }
-        }
-        "text" | "environment" => {
-            if want == have {
-                Ok(())
-            } else {
-                Err(format!("expected {want}, found {have}"))
-            }
-        }
-        "entry" => {
-            let (Some(w), Some(h)) = (want.as_object(), have.as_object()) else {
-                return Err(format!("expected {want}, found {have}"));
-            };
-            for (k, v) in w {
-                let got = h.get(k).ok_or_else(|| format!("entry has no field {k}"))?;
-                let same = match (v, got) {
-                    (Value::String(a), Value::String(b)) => a.eq_ignore_ascii_case(b),
-                    (a, b) => number(a, lookup).ok() == number(b, lookup).ok(),
-                };
-                if !same {
-                    return Err(format!("entry.{k}: expected {v}, found {got}"));
-                }
-            }
-            Ok(())
-        }
-        _ => {
-            let w = number(want, lookup)?;
-            let h = number(have, lookup)?;
-            if w == h {
-                Ok(())
-            } else {
-                Err(format!("expected {} ({w}), found {h}", show_expected(want)))
-            }
-        }
     }
 }
 
@@ -390,27 +266,5 @@ mod tests {
         let args: Map<String, Value> = serde_json::from_str(r#"{"handel": 4}"#).unwrap();
         let (_, msg) = build_call("CloseHandle", resolve_args(CallName::CloseHandle, &args, &n).unwrap()).unwrap_err();
         assert!(msg.contains("unknown field `handel`"), "{msg}");
-    }
-
-    #[test]
-    fn return_values_match_by_number_and_name() {
-        let n = names();
-        assert!(match_ret(&Value::Bool(true), Ret::Bool(true), &n).is_ok());
-        assert!(match_ret(&Value::from("WAIT_OBJECT_0"), Ret::Dword(0), &n).is_ok());
-        assert!(match_ret(
-            &Value::from("INVALID_HANDLE_VALUE"),
-            Ret::Handle(kernsim_kernel::HandleValue::INVALID),
-            &n
-        )
-        .is_ok());
-        assert!(match_ret(
-            &serde_json::json!({"not": "NULL"}),
-            Ret::Handle(kernsim_kernel::HandleValue(8)),
-            &n
-        )
-        .is_ok());
-        assert!(match_ret(&Value::Bool(true), Ret::Bool(false), &n).is_err());
-        assert!(match_error(&Value::from("ERROR_BROKEN_PIPE"), Win32Error::BrokenPipe).is_ok());
-        assert!(match_error(&Value::from(6), Win32Error::BrokenPipe).is_err());
     }
 }
