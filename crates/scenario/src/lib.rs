@@ -3,11 +3,15 @@
 //! The module list below is a map of the code:
 //!
 //! * [`format`]: the file format (`format_version` 1) as serde types.
-//! * [`load`] reads a file and validates every step before anything runs; errors name file,
-//!   line, column, JSON path and what was expected ([`LoadError`]).
-//! * [`values`]: constants, bindings and `${name}` in arguments; matching expected values.
-//! * [`runner`] runs a scenario on a fresh kernel and records a [`StepTrace`] per step.
-//! * [`render`]: narrated text (English or Korean) and JSON lines.
+//! * [`load`] reads a file once and compiles every step into the typed [`plan`] before
+//!   anything runs; errors name file, line, column, JSON path and what was expected
+//!   ([`LoadError`]).
+//! * [`plan`]: the compiled scenario: step kinds, call templates, typed expectations.
+//! * [`runner`] runs a plan on a fresh kernel and hands a [`StepTrace`] per step to a [`Sink`].
+//! * [`check`]: check results, object labels and run errors as data.
+//! * [`render`]: the only place facts become words: narrated text (English or Korean) and
+//!   JSON lines, both as sinks.
+//! * [`values`]: constants, bindings and `${name}` for the shell's free-form calls.
 //! * [`schema`]: the JSON Schema of scenario files.
 //! * [`locate`]: JSON path → line and column.
 //!

@@ -226,45 +226,6 @@ pub fn locate(text: &str, path: &JsonPath) -> Option<(usize, usize)> {
     Some(line_col(text, offset))
 }
 
-/// The 1-based line on which each element of the array at `path` starts, in one pass over
-/// the text (a scenario of a million steps would make one [`locate`] per step quadratic).
-/// Empty when `path` does not name an array.
-pub fn element_lines(text: &str, path: &JsonPath) -> Vec<usize> {
-    let bytes = text.as_bytes();
-    let mut scanner = Scanner { bytes, pos: 0 };
-    let Some(Some(start)) = scanner.value(&path.0) else {
-        return Vec::new();
-    };
-    if bytes.get(start) != Some(&b'[') {
-        return Vec::new();
-    }
-    let mut offsets = Vec::new();
-    scanner.pos = start + 1;
-    loop {
-        scanner.ws();
-        match bytes.get(scanner.pos) {
-            None | Some(b']') => break,
-            Some(b',') => scanner.pos += 1,
-            Some(_) => {
-                offsets.push(scanner.pos);
-                if scanner.skip().is_none() {
-                    break;
-                }
-            }
-        }
-    }
-    // Offsets ascend, so one walk counts the newlines before each.
-    let (mut line, mut counted) = (1, 0);
-    offsets
-        .into_iter()
-        .map(|offset| {
-            line += bytes[counted..offset].iter().filter(|&&b| b == b'\n').count();
-            counted = offset;
-            line
-        })
-        .collect()
-}
-
 /// 1-based line and column of a byte offset.
 pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let before = &text[..offset.min(text.len())];
@@ -285,12 +246,6 @@ mod tests {
         assert_eq!(locate(text, &JsonPath::parse("a")), Some((2, 8)));
         assert_eq!(locate(text, &JsonPath::parse("steps[7]")), None);
         assert_eq!(locate(text, &JsonPath::default()), Some((1, 1)));
-        let steps = JsonPath::parse("steps");
-        let each: Vec<usize> = (0..2)
-            .map(|i| locate(text, &steps.index(i)).map(|(l, _)| l).unwrap())
-            .collect();
-        assert_eq!(element_lines(text, &steps), each);
-        assert_eq!(element_lines(text, &JsonPath::parse("a")), Vec::<usize>::new());
     }
 
     #[test]
