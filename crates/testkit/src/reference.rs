@@ -401,6 +401,10 @@ impl RefModel {
             Ok(p) => p,
             Err(e) => return fail(e, true),
         };
+        // An exited source process has no table left to duplicate from (nt-pipe-rules §4).
+        if !self.objects[&self.process_object(source_pid)].running {
+            return fail(Win32Error::AccessDenied, true);
+        }
         let src = a.source_handle;
         let source: Option<(u32, u32, u8, bool)> = if src == HandleValue::CURRENT_PROCESS {
             Some((self.process_object(source_pid), PROCESS_ALL_ACCESS, 0, true))

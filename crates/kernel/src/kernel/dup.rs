@@ -40,6 +40,12 @@ impl Kernel {
             Ok(p) => p,
             Err(e) => return zero(Res::no(e), a.null_target_handle),
         };
+        // An exited process has no handle table any more: ObDuplicateObject fails with
+        // STATUS_PROCESS_IS_TERMINATING (5) whatever the source value, pseudo or real
+        // (nt-pipe-rules §4).
+        if self.process(source_process).exit_code.is_some() {
+            return zero(Res::no(Win32Error::AccessDenied), a.null_target_handle);
+        }
         // The std constants are translated through the caller's own std handles (kernel32).
         let source_value = if source_process == cx.process {
             self.translate_std(cx.process, a.source_handle)

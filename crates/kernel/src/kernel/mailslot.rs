@@ -186,7 +186,7 @@ impl Kernel {
 
     /// `GetMailslotInfo` on a server handle.
     pub(crate) fn get_mailslot_info(&self, cx: Cx, h: HandleValue) -> Res {
-        let (id, _) = match self.resolve_kind(cx, h, ObjectKind::Mailslot) {
+        let (id, _) = match self.resolve_fs_request(cx, h, ObjectKind::Mailslot, 0) {
             Ok(v) => v,
             Err(res) => return res,
         };
@@ -203,7 +203,7 @@ impl Kernel {
 
     /// `SetMailslotInfo`: changes the read timeout.
     pub(crate) fn set_mailslot_info(&mut self, cx: Cx, h: HandleValue, read_timeout: u32) -> Res {
-        let (id, _) = match self.resolve_kind(cx, h, ObjectKind::Mailslot) {
+        let (id, _) = match self.resolve_fs_request(cx, h, ObjectKind::Mailslot, 0) {
             Ok(v) => v,
             Err(res) => return res,
         };

@@ -607,6 +607,34 @@ impl Kernel {
         }
     }
 
+    /// A file-system request (a pipe or mailslot control or information call) in NT's order
+    /// (nt-pipe-rules §1, §3): the handle must name a file object (else
+    /// `ERROR_INVALID_HANDLE`, an object-type mismatch); the I/O manager then checks `needed`
+    /// access (`ERROR_ACCESS_DENIED`); a file object of another file system does not implement
+    /// the request (`ERROR_INVALID_FUNCTION`).
+    pub(crate) fn resolve_fs_request(
+        &self,
+        cx: Cx,
+        h: HandleValue,
+        kind: ObjectKind,
+        needed: u32,
+    ) -> Result<(ObjectId, u32), Res> {
+        let (id, access) = self.resolve(cx, h).map_err(Res::no)?;
+        match self.objects[id].kind() {
+            ObjectKind::Process | ObjectKind::Thread | ObjectKind::Event | ObjectKind::Snapshot => {
+                return Err(Res::no(Win32Error::InvalidHandle))
+            }
+            ObjectKind::Pipe | ObjectKind::Mailslot | ObjectKind::MailslotClient | ObjectKind::File => {}
+        }
+        if access & needed != needed {
+            return Err(Res::no(Win32Error::AccessDenied));
+        }
+        if self.objects[id].kind() != kind {
+            return Err(Res::no(Win32Error::InvalidFunction));
+        }
+        Ok((id, access))
+    }
+
     /// The std-handle constants (-10, -11, -12) mean the process's std handles to
     /// `CloseHandle`, `DuplicateHandle` and the waits (kernel32 translates them, spec §1.4).
     pub(crate) fn translate_std(&self, process: ObjectId, h: HandleValue) -> HandleValue {

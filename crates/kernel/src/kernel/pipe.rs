@@ -582,7 +582,7 @@ impl Kernel {
 
     /// `ConnectNamedPipe` (spec §6.3 table).
     pub(crate) fn connect_named_pipe(&mut self, cx: Cx, h: HandleValue) -> Step {
-        let (id, _) = super::tri!(self.resolve_kind(cx, h, ObjectKind::Pipe));
+        let (id, _) = super::tri!(self.resolve_fs_request(cx, h, ObjectKind::Pipe, 0));
         let end = self.pipe(id);
         if !end.server {
             return Res::no(Win32Error::InvalidFunction).into();
@@ -606,7 +606,7 @@ impl Kernel {
     /// `DisconnectNamedPipe` (spec §6.9): throws away queued data both ways and cuts the client
     /// off for good.
     pub(crate) fn disconnect_named_pipe(&mut self, cx: Cx, h: HandleValue) -> Res {
-        let (id, _) = match self.resolve_kind(cx, h, ObjectKind::Pipe) {
+        let (id, _) = match self.resolve_fs_request(cx, h, ObjectKind::Pipe, 0) {
             Ok(v) => v,
             Err(res) => return res,
         };
@@ -722,7 +722,8 @@ impl Kernel {
         max_collection_count: Option<u32>,
         collect_data_timeout: Option<u32>,
     ) -> Res {
-        let (id, access) = match self.resolve_kind(cx, h, ObjectKind::Pipe) {
+        // The I/O manager's access check comes before any parameter or mode check.
+        let (id, _) = match self.resolve_fs_request(cx, h, ObjectKind::Pipe, FILE_WRITE_ATTRIBUTES) {
             Ok(v) => v,
             Err(res) => return res,
         };
@@ -732,9 +733,6 @@ impl Kernel {
         // Collection count and timeout only mean something for remote byte pipes [Inf].
         if max_collection_count.is_some() || collect_data_timeout.is_some() {
             return Res::no(Win32Error::InvalidParameter);
-        }
-        if access & FILE_WRITE_ATTRIBUTES == 0 {
-            return Res::no(Win32Error::AccessDenied);
         }
         let end = self.pipe(id);
         if end.state == PipeState::Disconnected {
@@ -753,7 +751,7 @@ impl Kernel {
 
     /// `GetNamedPipeHandleState`: the mode bits and the number of instances (capped at 255).
     pub(crate) fn get_named_pipe_handle_state(&self, cx: Cx, h: HandleValue, query_remote_info: bool) -> Res {
-        let (id, _) = match self.resolve_kind(cx, h, ObjectKind::Pipe) {
+        let (id, _) = match self.resolve_fs_request(cx, h, ObjectKind::Pipe, FILE_READ_ATTRIBUTES) {
             Ok(v) => v,
             Err(res) => return res,
         };
@@ -761,6 +759,9 @@ impl Kernel {
             return Res::no(Win32Error::InvalidParameter);
         }
         let end = self.pipe(id);
+        if let Some(res) = self.cut_off_client(end) {
+            return res;
+        }
         let state = (if end.read_mode_message {
             PIPE_READMODE_MESSAGE
         } else {
@@ -776,13 +777,23 @@ impl Kernel {
         })
     }
 
+    /// A client end cut off by `DisconnectNamedPipe` no longer decodes to a connection: every
+    /// call on it fails with `ERROR_PIPE_NOT_CONNECTED`, the information queries included
+    /// (nt-pipe-rules §2).
+    fn cut_off_client(&self, end: &PipeEnd) -> Option<Res> {
+        (!end.server && end.state == PipeState::Disconnected).then(|| Res::no(Win32Error::PipeNotConnected))
+    }
+
     /// `GetNamedPipeInfo`: end and type flags, quotas, maximum instances (255 when unlimited).
     pub(crate) fn get_named_pipe_info(&self, cx: Cx, h: HandleValue) -> Res {
-        let (id, _) = match self.resolve_kind(cx, h, ObjectKind::Pipe) {
+        let (id, _) = match self.resolve_fs_request(cx, h, ObjectKind::Pipe, FILE_READ_ATTRIBUTES) {
             Ok(v) => v,
             Err(res) => return res,
         };
         let end = self.pipe(id);
+        if let Some(res) = self.cut_off_client(end) {
+            return res;
+        }
         let flags = u32::from(end.server) | if end.config.message_type { PIPE_TYPE_MESSAGE } else { 0 };
         let c = end.config.clone();
         Res::yes().out(|o| {
@@ -813,8 +824,11 @@ impl Kernel {
             return Res::yes().into();
         }
         let end = self.pipe(id);
+        // NPFS has no state check here: with nothing queued a server end flushes in every
+        // state (nt-pipe-rules §2); a client cut off by DisconnectNamedPipe is not connected.
         match end.state {
-            PipeState::Listening => Res::no(Win32Error::PipeListening).into(),
+            PipeState::Listening => Res::yes().into(),
+            PipeState::Disconnected if end.server => Res::yes().into(),
             PipeState::Disconnected => Res::no(Win32Error::PipeNotConnected).into(),
             PipeState::Closing => Res::yes().into(),
             PipeState::Connected => {
@@ -831,7 +845,7 @@ impl Kernel {
     /// `TransactNamedPipe` (spec §6.11): write one message (never waiting for quota), then
     /// read one.
     pub(crate) fn transact_named_pipe(&mut self, cx: Cx, h: HandleValue, data: &[u8], size: u32) -> Step {
-        let (id, access) = super::tri!(self.resolve_kind(cx, h, ObjectKind::Pipe));
+        let (id, access) = super::tri!(self.resolve_fs_request(cx, h, ObjectKind::Pipe, 0));
         if access & FILE_READ_DATA == 0 || access & FILE_WRITE_DATA == 0 {
             return Res::no(Win32Error::AccessDenied).into();
         }

@@ -203,7 +203,11 @@ impl Kernel {
             Some(Body::Process(p)) => p.exit_code.is_some(),
             Some(Body::Thread(t)) => t.exit_code.is_some(),
             Some(Body::Event(e)) => e.signaled,
-            Some(Body::Pipe(_) | Body::File(_) | Body::Mailslot(_) | Body::MailslotClient(_)) => true,
+            // A pipe end's state follows the pipe: a client end cut off by DisconnectNamedPipe
+            // is not signaled (nt-pipe-rules §2; every other state is, as a file object whose
+            // last I/O completed) [choice].
+            Some(Body::Pipe(p)) => p.server || p.state != PipeState::Disconnected,
+            Some(Body::File(_) | Body::Mailslot(_) | Body::MailslotClient(_)) => true,
             Some(Body::Snapshot(_)) | None => false,
         }
     }

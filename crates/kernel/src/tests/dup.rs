@@ -434,3 +434,33 @@ fn duplicate_then_close_leaves_counts_as_they_were() {
     succeeds(&w.run(w.tid, close(d)));
     assert_eq!(w.usage(w.pid, e), before);
 }
+
+#[test]
+fn an_exited_source_process_has_no_table_whatever_the_source_value() {
+    // nt-pipe-rules §4: ObDuplicateObject finds no handle table: ERROR_ACCESS_DENIED for a
+    // pseudo handle and a real one alike, and nothing changes.
+    let mut w = World::new();
+    let (_cpid, ctid, hp, _) = w.child(w.tid, "child.exe", false);
+    let child_event = handle(&w.run(ctid, event(false, None)));
+    w.gone(ctid, Call::ExitProcess { exit_code: 0 });
+    let rows_before = w.k.process_view(w.pid).unwrap().handles.len();
+    for source in [HandleValue::CURRENT_PROCESS, HandleValue::CURRENT_THREAD, child_event] {
+        for options in [DUPLICATE_SAME_ACCESS, DUPLICATE_SAME_ACCESS | DUPLICATE_CLOSE_SOURCE] {
+            let r = w.run(
+                w.tid,
+                Call::DuplicateHandle(DuplicateHandleArgs {
+                    source_process_handle: hp,
+                    source_handle: source,
+                    target_process_handle: HandleValue::CURRENT_PROCESS,
+                    null_target_handle: false,
+                    desired_access: 0,
+                    inherit_handle: false,
+                    options,
+                }),
+            );
+            fails(&r, Win32Error::AccessDenied);
+            assert_eq!(r.outputs().target_handle, Some(HandleValue::NULL));
+        }
+    }
+    assert_eq!(w.k.process_view(w.pid).unwrap().handles.len(), rows_before);
+}

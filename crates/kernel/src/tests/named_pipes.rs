@@ -396,14 +396,42 @@ fn disconnect_discards_data_and_cuts_the_client_off_for_good() {
         &w.run(w.tid, Call::DisconnectNamedPipe { named_pipe: s }),
         Win32Error::PipeNotConnected,
     );
+    // NPFS's flush has no state check on a server end: nothing is queued, so it succeeds
+    // (nt-pipe-rules §2); the cut-off client is not connected.
+    succeeds(&w.run(w.tid, Call::FlushFileBuffers { file: s }));
     fails(
-        &w.run(w.tid, Call::FlushFileBuffers { file: s }),
+        &w.run(w.tid, Call::FlushFileBuffers { file: c }),
         Win32Error::PipeNotConnected,
     );
     fails(
         &w.run(w.tid, Call::DisconnectNamedPipe { named_pipe: c }),
         Win32Error::InvalidFunction,
     );
+    // The information queries on the cut-off client fail too, and it is not signaled
+    // (nt-pipe-rules §2, MS "DisconnectNamedPipe").
+    fails(
+        &w.run(w.tid, Call::GetNamedPipeInfo { named_pipe: c }),
+        Win32Error::PipeNotConnected,
+    );
+    fails(
+        &w.run(
+            w.tid,
+            Call::GetNamedPipeHandleState {
+                named_pipe: c,
+                query_remote_info: false,
+            },
+        ),
+        Win32Error::PipeNotConnected,
+    );
+    let waited = w.run(
+        w.tid,
+        Call::WaitForSingleObject {
+            handle: c,
+            milliseconds: 0,
+        },
+    );
+    assert_eq!(waited.ret, Ret::Dword(WAIT_TIMEOUT));
+    succeeds(&w.run(w.tid, Call::GetNamedPipeInfo { named_pipe: s }));
     let t2 = w.thread();
     let seq = w.park(
         t2,
@@ -679,4 +707,130 @@ fn transact_and_call_named_pipe() {
         "only the server handle is left: CallNamedPipe closed its client"
     );
     fails(&w.run(w.tid, read(s, 10)), Win32Error::BrokenPipe);
+}
+
+#[test]
+fn pipe_information_calls_check_access_first() {
+    // nt-pipe-rules §1: queries need FILE_READ_ATTRIBUTES, SetNamedPipeHandleState needs
+    // FILE_WRITE_ATTRIBUTES, checked by the I/O manager before any parameter or mode check.
+    let mut w = World::new();
+    let s = handle(&w.run(w.tid, message_server()));
+    // CreateFile adds SYNCHRONIZE | FILE_READ_ATTRIBUTES to what is asked (kernelbase), so any
+    // client may query; GENERIC_READ maps to FILE_GENERIC_READ, without
+    // FILE_WRITE_ATTRIBUTES, so a read-only client may not set the mode (MS
+    // "SetNamedPipeHandleState": the handle needs FILE_WRITE_ATTRIBUTES).
+    let c = handle(&w.run(w.tid, open(NAME, GENERIC_READ)));
+    succeeds(&w.run(w.tid, Call::GetNamedPipeInfo { named_pipe: c }));
+    fails(
+        &w.run(
+            w.tid,
+            Call::SetNamedPipeHandleState {
+                named_pipe: c,
+                mode: Some(0x100),
+                max_collection_count: None,
+                collect_data_timeout: None,
+            },
+        ),
+        Win32Error::AccessDenied,
+    );
+    // A duplicate with read-data access only: the set is refused before its bad mode bits.
+    let d = w.run(
+        w.tid,
+        Call::DuplicateHandle(DuplicateHandleArgs {
+            source_process_handle: HandleValue::CURRENT_PROCESS,
+            source_handle: s,
+            target_process_handle: HandleValue::CURRENT_PROCESS,
+            null_target_handle: false,
+            desired_access: FILE_READ_DATA,
+            inherit_handle: false,
+            options: 0,
+        }),
+    );
+    let d = d.outputs().target_handle.unwrap();
+    fails(
+        &w.run(
+            w.tid,
+            Call::SetNamedPipeHandleState {
+                named_pipe: d,
+                mode: Some(0x100),
+                max_collection_count: None,
+                collect_data_timeout: None,
+            },
+        ),
+        Win32Error::AccessDenied,
+    );
+    fails(
+        &w.run(w.tid, Call::GetNamedPipeInfo { named_pipe: d }),
+        Win32Error::AccessDenied,
+    );
+    // The server end of a DUPLEX pipe has both rights: the mode check speaks.
+    fails(
+        &w.run(
+            w.tid,
+            Call::SetNamedPipeHandleState {
+                named_pipe: s,
+                mode: Some(0x100),
+                max_collection_count: None,
+                collect_data_timeout: None,
+            },
+        ),
+        Win32Error::InvalidParameter,
+    );
+}
+
+#[test]
+fn a_valid_handle_of_another_file_system_is_an_invalid_function() {
+    // nt-pipe-rules §3: the handle is valid, the driver does not implement the request.
+    let mut w = World::new();
+    let s = handle(&w.run(w.tid, message_server()));
+    let m = handle(&w.run(
+        w.tid,
+        Call::CreateMailslot {
+            name: "\\\\.\\mailslot\\box".into(),
+            max_message_size: 0,
+            read_timeout: 0,
+            security_attributes: None,
+        },
+    ));
+    fails(
+        &w.run(w.tid, Call::GetNamedPipeInfo { named_pipe: m }),
+        Win32Error::InvalidFunction,
+    );
+    fails(&w.run(w.tid, connect(m)), Win32Error::InvalidFunction);
+    fails(
+        &w.run(w.tid, Call::DisconnectNamedPipe { named_pipe: m }),
+        Win32Error::InvalidFunction,
+    );
+    fails(
+        &w.run(w.tid, Call::GetMailslotInfo { mailslot: s }),
+        Win32Error::InvalidFunction,
+    );
+    fails(
+        &w.run(
+            w.tid,
+            Call::SetMailslotInfo {
+                mailslot: s,
+                read_timeout: 5,
+            },
+        ),
+        Win32Error::InvalidFunction,
+    );
+    // Not a file object at all: an object-type mismatch, ERROR_INVALID_HANDLE.
+    let e = handle(&w.run(w.tid, event(false, None)));
+    fails(
+        &w.run(w.tid, Call::GetNamedPipeInfo { named_pipe: e }),
+        Win32Error::InvalidHandle,
+    );
+    fails(
+        &w.run(w.tid, Call::GetMailslotInfo { mailslot: e }),
+        Win32Error::InvalidHandle,
+    );
+}
+
+#[test]
+fn a_listening_server_end_flushes_at_once() {
+    // nt-pipe-rules §2: an empty queue flushes successfully in every server state.
+    let mut w = World::new();
+    let s = handle(&w.run(w.tid, message_server()));
+    succeeds(&w.run(w.tid, Call::FlushFileBuffers { file: s }));
 }
