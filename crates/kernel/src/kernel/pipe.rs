@@ -30,6 +30,15 @@ pub(crate) fn pipe_key(name: &str) -> Result<String, Win32Error> {
     Ok(rest.to_uppercase())
 }
 
+/// True for `\\.\X\...` where `X` is a device other than the pipe file system.
+fn is_other_device(name: &str) -> bool {
+    let Some(rest) = name.get(..4).filter(|p| *p == "\\\\.\\").map(|_| &name[4..]) else {
+        return false;
+    };
+    let device = rest.split('\\').next().unwrap_or("");
+    rest.contains('\\') && !device.is_empty() && !device.eq_ignore_ascii_case("pipe")
+}
+
 /// Access of a server end, by direction (WT-pipe lists the masks).
 fn server_access(direction: u32) -> u32 {
     match direction {
@@ -420,10 +429,8 @@ impl Kernel {
     pub(crate) fn create_named_pipe(&mut self, cx: Cx, a: &CreateNamedPipeArgs) -> Res {
         let invalid = Ret::Handle(HandleValue::INVALID);
         let fail = |e| Res::fail(invalid, e);
-        let key = match pipe_key(&a.name) {
-            Ok(k) => k,
-            Err(e) => return fail(e),
-        };
+        // nt-pipe-rules §5: parameters and modes first (kernelbase), then the name, then the
+        // instance limit before the first-instance disposition.
         let direction = a.open_mode & PIPE_ACCESS_DUPLEX;
         if direction == 0 {
             return fail(Win32Error::InvalidParameter);
@@ -439,17 +446,23 @@ impl Kernel {
         if a.max_instances == 0 || a.max_instances > PIPE_UNLIMITED_INSTANCES {
             return fail(Win32Error::InvalidParameter);
         }
+        let key = match pipe_key(&a.name) {
+            Ok(k) => k,
+            // `\\.\X\name` under another device is a path that does not resolve.
+            Err(_) if is_other_device(&a.name) => return fail(Win32Error::PathNotFound),
+            Err(e) => return fail(e),
+        };
         if let Err(res) = self.ensure_rows(cx.process, 1) {
             return Res { ret: invalid, ..res };
         }
         let existing = self.pipes.get(&key);
         if let Some(pipe) = existing {
-            if a.open_mode & FILE_FLAG_FIRST_PIPE_INSTANCE != 0 {
-                return fail(Win32Error::AccessDenied);
-            }
             let max = pipe.config.max_instances;
             if max != PIPE_UNLIMITED_INSTANCES && pipe.instances.len() as u32 >= max {
                 return fail(Win32Error::PipeBusy);
+            }
+            if a.open_mode & FILE_FLAG_FIRST_PIPE_INSTANCE != 0 {
+                return fail(Win32Error::AccessDenied);
             }
             if pipe.config.direction != direction {
                 return fail(Win32Error::AccessDenied);

@@ -219,9 +219,11 @@ fn creation_parameters_are_validated() {
         &w.run(w.tid, create("oracle_plainname", 3, 0, 1, 0)),
         Win32Error::InvalidName,
     );
+    // A path under a device other than the pipe file system does not resolve (nt-pipe-rules
+    // §5 refines spec §6.1's "not under \\.\\pipe\\ → 123" for \\.\\X\\... names).
     invalid(
         &w.run(w.tid, create("\\\\.\\notpipe\\x", 3, 0, 1, 0)),
-        Win32Error::InvalidName,
+        Win32Error::PathNotFound,
     );
     invalid(&w.run(w.tid, create(NAME, 0, 0, 1, 0)), Win32Error::InvalidParameter);
     invalid(
@@ -833,4 +835,56 @@ fn a_listening_server_end_flushes_at_once() {
     let mut w = World::new();
     let s = handle(&w.run(w.tid, message_server()));
     succeeds(&w.run(w.tid, Call::FlushFileBuffers { file: s }));
+}
+
+#[test]
+fn create_named_pipe_checks_parameters_then_the_name_then_the_instance_limit() {
+    // nt-pipe-rules §5.
+    let mut w = World::new();
+    // Parameters and modes come before the name.
+    fails_invalid(&w.run(w.tid, create("bad", 0, 0, 1, 0)), Win32Error::InvalidParameter);
+    fails_invalid(
+        &w.run(w.tid, create("\\\\.\\mailslot\\x", PIPE_ACCESS_DUPLEX, 0, 0, 0)),
+        Win32Error::InvalidParameter,
+    );
+    // A path under another device does not resolve; a name outside \\.\ is invalid.
+    fails_invalid(
+        &w.run(w.tid, create("\\\\.\\mailslot\\x", PIPE_ACCESS_DUPLEX, 0, 1, 0)),
+        Win32Error::PathNotFound,
+    );
+    fails_invalid(
+        &w.run(w.tid, create("\\\\.\\nul\\x", PIPE_ACCESS_DUPLEX, 0, 1, 0)),
+        Win32Error::PathNotFound,
+    );
+    fails_invalid(
+        &w.run(w.tid, create("pipe", PIPE_ACCESS_DUPLEX, 0, 1, 0)),
+        Win32Error::InvalidName,
+    );
+    fails_invalid(
+        &w.run(w.tid, create("\\\\.\\pipe\\", PIPE_ACCESS_DUPLEX, 0, 1, 0)),
+        Win32Error::InvalidName,
+    );
+    // The instance limit before FILE_FLAG_FIRST_PIPE_INSTANCE.
+    let first = w.run(w.tid, create(NAME, PIPE_ACCESS_DUPLEX, 0, 2, 0));
+    assert_eq!(first.last_error, Win32Error::Success);
+    fails_invalid(
+        &w.run(
+            w.tid,
+            create(NAME, PIPE_ACCESS_DUPLEX | FILE_FLAG_FIRST_PIPE_INSTANCE, 0, 2, 0),
+        ),
+        Win32Error::AccessDenied,
+    );
+    let second = w.run(w.tid, create(NAME, PIPE_ACCESS_DUPLEX, 0, 2, 0));
+    assert_eq!(second.last_error, Win32Error::AlreadyExists);
+    fails_invalid(
+        &w.run(
+            w.tid,
+            create(NAME, PIPE_ACCESS_DUPLEX | FILE_FLAG_FIRST_PIPE_INSTANCE, 0, 2, 0),
+        ),
+        Win32Error::PipeBusy,
+    );
+}
+
+fn fails_invalid(r: &CallResult, e: Win32Error) {
+    assert_eq!((r.ret, r.last_error), (Ret::Handle(HandleValue::INVALID), e), "{r:?}");
 }
