@@ -421,6 +421,16 @@ calls! {
         /// `Process`.
         process: HandleValue,
     } => fails ZERO, text [], run k.get_process_id(cx, *process);
+    /// `GetThreadId(Thread)`: the thread's id (needs query access).
+    GetThreadId {
+        /// `Thread`.
+        thread: HandleValue,
+    } => fails ZERO, text [], run k.get_thread_id(cx, *thread, false);
+    /// `GetProcessIdOfThread(Thread)`: the id of the thread's process (needs query access).
+    GetProcessIdOfThread {
+        /// `Thread`.
+        thread: HandleValue,
+    } => fails ZERO, text [], run k.get_thread_id(cx, *thread, true);
     /// `GetLastError()`.
     GetLastError => fails NEVER, text [], run k.get_last_error(cx);
     /// `SetLastError(dwErrCode)`.

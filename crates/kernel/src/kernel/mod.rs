@@ -815,6 +815,21 @@ impl Kernel {
         Res::ok(Ret::Dword(self.process(id).pid.0))
     }
 
+    /// `GetThreadId` (`of_process` false) and `GetProcessIdOfThread` (true): the thread
+    /// object's id or its process's, with query access as `GetProcessId` needs (MS docs:
+    /// `THREAD_QUERY_INFORMATION` or `THREAD_QUERY_LIMITED_INFORMATION`). -2 is the caller.
+    pub(crate) fn get_thread_id(&self, cx: Cx, thread: HandleValue, of_process: bool) -> Res {
+        let (id, access) = match self.resolve_kind(cx, thread, ObjectKind::Thread) {
+            Ok(v) => v,
+            Err(res) => return res,
+        };
+        if access & (THREAD_QUERY_INFORMATION | THREAD_QUERY_LIMITED_INFORMATION) == 0 {
+            return Res::fail(Ret::Dword(0), Win32Error::AccessDenied);
+        }
+        let t = self.thread(id);
+        Res::ok(Ret::Dword(if of_process { t.pid.0 } else { t.tid.0 }))
+    }
+
     // ------------------------------------------------------------------ environment
 
     pub(crate) fn set_environment_variable(&mut self, cx: Cx, name: &str, value: Option<&str>) -> Res {

@@ -648,3 +648,41 @@ fn the_pseudo_value_passed_to_a_child_means_the_child() {
         Ret::Dword(WAIT_TIMEOUT)
     );
 }
+
+#[test]
+fn get_thread_id_and_get_process_id_of_thread() {
+    // MS docs: the handle needs THREAD_QUERY_(LIMITED_)INFORMATION; 0 and the error on failure.
+    let mut w = World::new();
+    let (cpid, ctid, _, ht) = w.child(w.tid, "child.exe", false);
+    let me = HandleValue::CURRENT_THREAD;
+    assert_eq!(w.run(w.tid, Call::GetThreadId { thread: me }).ret, Ret::Dword(w.tid.0));
+    assert_eq!(
+        w.run(w.tid, Call::GetProcessIdOfThread { thread: me }).ret,
+        Ret::Dword(w.pid.0)
+    );
+    assert_eq!(w.run(w.tid, Call::GetThreadId { thread: ht }).ret, Ret::Dword(ctid.0));
+    assert_eq!(
+        w.run(w.tid, Call::GetProcessIdOfThread { thread: ht }).ret,
+        Ret::Dword(cpid.0)
+    );
+    let e = handle(&w.run(w.tid, event(false, None)));
+    let r = w.run(w.tid, Call::GetThreadId { thread: e });
+    assert_eq!((r.ret, r.last_error), (Ret::Dword(0), Win32Error::InvalidHandle));
+    let r = w.run(w.tid, Call::GetProcessIdOfThread { thread: h(400) });
+    assert_eq!((r.ret, r.last_error), (Ret::Dword(0), Win32Error::InvalidHandle));
+    let sync_only = w.run(
+        w.tid,
+        Call::DuplicateHandle(DuplicateHandleArgs {
+            source_process_handle: HandleValue::CURRENT_PROCESS,
+            source_handle: ht,
+            target_process_handle: HandleValue::CURRENT_PROCESS,
+            null_target_handle: false,
+            desired_access: SYNCHRONIZE,
+            inherit_handle: false,
+            options: 0,
+        }),
+    );
+    let d = sync_only.outputs().target_handle.unwrap();
+    let r = w.run(w.tid, Call::GetThreadId { thread: d });
+    assert_eq!((r.ret, r.last_error), (Ret::Dword(0), Win32Error::AccessDenied));
+}
