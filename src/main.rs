@@ -13,6 +13,17 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+/// Writes a line to stdout. A closed stdout (`kernsim check scenarios/ | head`) ends the
+/// command quietly, as a reader that stopped reading asks, instead of a panic.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        if writeln!(std::io::stdout(), $($arg)*).is_err() {
+            std::process::exit(0);
+        }
+    }};
+}
+
 #[derive(Parser)]
 #[command(
     name = "kernsim",
@@ -83,7 +94,7 @@ fn main() -> ExitCode {
         Command::Run { file, lang, format } => run_one(&file, lang.into(), format),
         Command::Check { paths } => check(&paths),
         Command::Schema => {
-            println!("{}", kernsim_scenario::schema::schema_json());
+            say!("{}", kernsim_scenario::schema::schema_json());
             0
         }
         Command::Shell { lang, save } => shell::main(lang.into(), save.as_deref()),
@@ -201,8 +212,8 @@ fn check(paths: &[PathBuf]) -> u8 {
         let scenario = match load_file(file) {
             Ok(s) => s,
             Err(e) => {
-                println!("ERROR {}", file.display());
-                println!("    {e}");
+                say!("ERROR {}", file.display());
+                say!("    {e}");
                 unusable += 1;
                 continue;
             }
@@ -210,8 +221,8 @@ fn check(paths: &[PathBuf]) -> u8 {
         let result = run_with(&scenario, RunOptions::default(), &mut Discard);
         let checks = result.checks;
         if let Some(e) = &result.error {
-            println!("ERROR {}", file.display());
-            println!(
+            say!("ERROR {}", file.display());
+            say!(
                 "    step {} (line {}): {}",
                 e.step,
                 e.line,
@@ -219,21 +230,21 @@ fn check(paths: &[PathBuf]) -> u8 {
             );
             unusable += 1;
         } else if result.passed() {
-            println!(
+            say!(
                 "ok    {} ({} steps, {checks} checks)",
                 file.display(),
                 scenario.steps.len()
             );
             passed += 1;
         } else {
-            println!("FAIL  {}", file.display());
+            say!("FAIL  {}", file.display());
             for f in &result.failures {
-                println!("    step {} (line {}): {}", f.step, f.line, failure(Lang::En, &f.check));
+                say!("    step {} (line {}): {}", f.step, f.line, failure(Lang::En, &f.check));
             }
             failed += 1;
         }
     }
-    println!("{passed} passed, {} failed", failed + unusable);
+    say!("{passed} passed, {} failed", failed + unusable);
     if unusable > 0 {
         2
     } else {

@@ -701,6 +701,18 @@ impl Shell {
         Ok(out)
     }
 
+    /// The message for an input line that is not UTF-8.
+    fn not_utf8(&self, line: usize, valid_up_to: usize) -> String {
+        format!(
+            "{} {line}: {} {valid_up_to}\n",
+            self.t("line", "줄"),
+            self.t(
+                "not valid UTF-8 text; the first bad byte is at offset",
+                "UTF-8 텍스트가 아님. 첫 잘못된 바이트 위치:"
+            )
+        )
+    }
+
     fn save(&self, rest: &str) -> Result<String, String> {
         if rest.is_empty() {
             return Err(self.t("usage: save FILE", "사용법: save 파일").into());
@@ -721,7 +733,13 @@ pub fn main(lang: Lang, save: Option<&Path>) -> u8 {
         };
         println!("{banner}");
         if let Ok(mut editor) = rustyline::DefaultEditor::new() {
-            while let Ok(line) = editor.readline(&shell.prompt()) {
+            loop {
+                let line = match editor.readline(&shell.prompt()) {
+                    Ok(line) => line,
+                    // Ctrl-C clears the half-typed line, as a command prompt does.
+                    Err(rustyline::error::ReadlineError::Interrupted) => continue,
+                    Err(_) => break,
+                };
                 let _ = editor.add_history_entry(line.as_str());
                 let (text, flow) = shell.execute(&line);
                 print!("{text}");
@@ -731,13 +749,28 @@ pub fn main(lang: Lang, save: Option<&Path>) -> u8 {
             }
         }
     } else {
-        let stdin = std::io::stdin();
-        for line in stdin.lock().lines() {
-            let Ok(line) = line else { break };
-            let (text, flow) = shell.execute(&line);
+        let mut stdin = std::io::stdin().lock();
+        let mut raw = Vec::new();
+        let mut number = 0usize;
+        loop {
+            raw.clear();
+            match stdin.read_until(b'\n', &mut raw) {
+                Ok(0) | Err(_) => break,
+                Ok(_) => {}
+            }
+            number += 1;
+            let (text, flow) = match std::str::from_utf8(&raw) {
+                Ok(line) => shell.execute(line.trim_end_matches(['\n', '\r'])),
+                // A line that is not UTF-8 is reported, and the session goes on.
+                Err(e) => {
+                    shell.failed = true;
+                    (shell.not_utf8(number, e.valid_up_to()), Flow::Continue)
+                }
+            };
             let mut out = stdout.lock();
-            let _ = out.write_all(text.as_bytes());
-            let _ = out.flush();
+            if out.write_all(text.as_bytes()).and_then(|()| out.flush()).is_err() {
+                break;
+            }
             if flow == Flow::Exit {
                 break;
             }

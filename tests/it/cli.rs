@@ -266,3 +266,38 @@ fn schema_is_json_and_describes_steps() {
         "{text}"
     );
 }
+
+#[test]
+fn a_file_that_is_not_utf8_gives_line_column_and_byte() {
+    let path = super::root()
+        .join("target")
+        .join("tmp")
+        .join("cli")
+        .join("not-utf8.json");
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(&path, b"{\"format_version\": 1,\n \"title\": \"t\xff\", \"steps\": []}").unwrap();
+    let o = kernsim(&["run", path.to_str().unwrap()]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains(&format!("{}:2:13:", path.display())), "{err}");
+    assert!(err.contains("byte 34 (0xff) is not valid UTF-8"), "{err}");
+}
+
+#[test]
+fn a_closed_stdout_ends_quietly() {
+    for args in [vec!["schema"], vec!["check", "scenarios"]] {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_kernsim"))
+            .args(&args)
+            .current_dir(super::root())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // The reader is gone before the command writes: its output meets a closed pipe.
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {err}");
+    }
+}

@@ -11,6 +11,10 @@ struct Session {
 }
 
 fn shell(args: &[&str], script: &str) -> Session {
+    shell_bytes(args, script.as_bytes())
+}
+
+fn shell_bytes(args: &[&str], script: &[u8]) -> Session {
     let mut child = Command::new(env!("CARGO_BIN_EXE_kernsim"))
         .arg("shell")
         .args(args)
@@ -19,7 +23,7 @@ fn shell(args: &[&str], script: &str) -> Session {
         .stderr(Stdio::piped())
         .spawn()
         .expect("kernsim starts");
-    child.stdin.take().unwrap().write_all(script.as_bytes()).unwrap();
+    child.stdin.take().unwrap().write_all(script).unwrap();
     let out = child.wait_with_output().unwrap();
     assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
     Session {
@@ -183,4 +187,12 @@ fn a_saved_session_replays_with_kernsim_run() {
         "{text}"
     );
     assert!(text.contains(", 0 failed"), "{text}");
+}
+
+#[test]
+fn a_line_that_is_not_utf8_is_reported_and_the_session_goes_on() {
+    let s = shell_bytes(&[], b"start notepad\n\xff\xfe lp\nlp\nexit\n");
+    assert_eq!(s.code, 1, "a bad line is a failed command: {}", s.stdout);
+    assert!(s.stdout.contains("line 2: not valid UTF-8"), "{}", s.stdout);
+    assert!(s.stdout.contains("notepad.exe"), "the session went on: {}", s.stdout);
 }

@@ -75,22 +75,40 @@ impl std::error::Error for LoadError {}
 /// Reads and compiles a scenario file.
 pub fn load_file(path: &Path) -> Result<Scenario, LoadError> {
     let file = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| LoadError {
+    let bytes = std::fs::read(path).map_err(|e| LoadError {
         file: file.clone(),
         line: 0,
         column: 0,
         path: String::new(),
         message: format!("cannot read the file: {e}"),
     })?;
-    load_str(&text, &file)
+    match std::str::from_utf8(&bytes) {
+        Ok(text) => load_str(text, &file),
+        Err(e) => {
+            // Where the text stops being UTF-8: the line and column of the last good
+            // character, and the byte offset.
+            let at = e.valid_up_to();
+            let good = std::str::from_utf8(&bytes[..at]).unwrap_or_default();
+            let (line, column) = line_col(good, at);
+            Err(LoadError {
+                file,
+                line,
+                column,
+                path: String::new(),
+                message: format!("the file is not UTF-8 text: byte {at} (0x{:02x}) is not valid UTF-8; scenario files are UTF-8 JSON", bytes[at]),
+            })
+        }
+    }
 }
 
 /// An error inside the document: a path and a message; located when reported.
 type Fail = (JsonPath, String);
 type CResult<T> = Result<T, Fail>;
 
-/// Compiles a scenario given as text; `file` is used in messages.
+/// Compiles a scenario given as text; `file` is used in messages. A leading UTF-8 byte order
+/// mark is accepted (editors on Windows write one) and positions count from after it.
 pub fn load_str(text: &str, file: &str) -> Result<Scenario, LoadError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let located = |path: JsonPath, message: String| {
         // Point at the path, or at the nearest enclosing element that is in the text.
         let mut at = path.clone();
@@ -155,6 +173,19 @@ pub fn load_str(text: &str, file: &str) -> Result<Scenario, LoadError> {
             return Err(located(
                 top.key("files").key(path.clone()),
                 format!("file path {path:?} must be absolute, like C:\\data\\a.txt"),
+            ));
+        }
+    }
+    // Each setup file is created on a scratch file system exactly as the run will, so a file
+    // that cannot be created is refused here, with its place.
+    let mut scratch = kernsim_kernel::Kernel::new();
+    for (path, content) in &header.files {
+        if let Err(e) = scratch.add_file(path, content.as_bytes()) {
+            return Err(located(
+                top.key("files").key(path.clone()),
+                format!(
+                    "file {path:?} cannot be created: {e} (a path of a file, like C:\\data\\a.txt, not of a directory)"
+                ),
             ));
         }
     }
@@ -445,6 +476,19 @@ fn explain_serde(msg: &str) -> String {
     }
     if msg.contains("untagged enum OneOrMany") {
         return "expected a value or a list of values of the documented shape".to_string();
+    }
+    if let Some(rest) = msg.strip_prefix("invalid type: floating point ") {
+        // A number too large for its field (or with a fraction) arrives as a float.
+        let limit = match rest.rsplit("expected ").next() {
+            Some("u64") => Some(u64::MAX.to_string()),
+            Some("u32") => Some(u32::MAX.to_string()),
+            Some("usize") => Some(usize::MAX.to_string()),
+            _ => None,
+        };
+        if let Some(limit) = limit {
+            let value = rest.split(',').next().unwrap_or(rest);
+            return format!("{value} is not a whole number from 0 to {limit}");
+        }
     }
     msg
 }
@@ -1501,6 +1545,35 @@ mod tests {
 
     fn error(steps: &str) -> LoadError {
         load_str(&scenario(steps), "t.json").expect_err("must not load")
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_accepted_and_positions_count_after_it() {
+        let plain = scenario(r#"{"by": "p", "call": "Bogus"}"#);
+        let without = load_str(&plain, "t.json").unwrap_err();
+        let with = load_str(&format!("\u{feff}{plain}"), "t.json").unwrap_err();
+        assert_eq!(with.path, "steps[0].call");
+        assert_eq!((with.line, with.column), (without.line, without.column), "{with}");
+        assert!(load_str(&format!("\u{feff}{}", scenario("")), "t.json").is_ok());
+    }
+
+    #[test]
+    fn an_advance_too_large_names_the_limit() {
+        let e = error(r#"{"advance": 1e30}"#);
+        assert!(
+            e.message.contains("not a whole number from 0 to 18446744073709551615"),
+            "{e}"
+        );
+        assert_eq!(e.path, "steps[0].advance");
+    }
+
+    #[test]
+    fn a_setup_file_that_cannot_be_created_is_refused_at_load_with_its_place() {
+        let text = r#"{"format_version": 1, "title": "t", "files": {"C:\\": "x"}, "steps": []}"#;
+        let e = load_str(text, "t.json").unwrap_err();
+        assert!(e.message.contains("cannot be created"), "{e}");
+        assert_eq!(e.path, "files.C:\\");
+        assert_eq!((e.line, e.column), (1, 55), "{e}");
     }
 
     #[test]
