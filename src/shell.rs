@@ -575,7 +575,7 @@ impl Shell {
 
     fn object(&self, rest: &str) -> Result<String, String> {
         let address = values::number_from_str(rest, &Names(&self.names)).map_err(|e| format!("object: {e}"))?;
-        self.object_text(Address(address))
+        self.object_text(Address(u64::from(address)))
     }
 
     fn usage(&self, rest: &str) -> Result<String, String> {

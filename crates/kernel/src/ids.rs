@@ -7,11 +7,11 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 macro_rules! id {
-    ($(#[$m:meta])* $name:ident, $fmt:literal) => {
+    ($(#[$m:meta])* $name:ident($repr:ty), $fmt:literal) => {
         $(#[$m])*
         #[derive(Copy, Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
         #[serde(transparent)]
-        pub struct $name(pub u32);
+        pub struct $name(pub $repr);
 
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -19,8 +19,8 @@ macro_rules! id {
             }
         }
 
-        impl From<$name> for u32 {
-            fn from(id: $name) -> u32 {
+        impl From<$name> for $repr {
+            fn from(id: $name) -> $repr {
                 id.0
             }
         }
@@ -30,18 +30,18 @@ macro_rules! id {
 id!(
     /// A process id. Pids and tids come from one counter (as in NT's client-id table), so a
     /// `Pid` and a `Tid` never have the same number at once.
-    Pid,
+    Pid(u32),
     "{}"
 );
 id!(
     /// A thread id.
-    Tid,
+    Tid(u32),
     "{}"
 );
 id!(
     /// An object's display address (`0x1000`, `0x1100`, ...), kernsim's stable name for an
-    /// object in traces; shown in hex.
-    Address,
+    /// object in traces; shown in hex. 64 bits wide, so addresses never repeat.
+    Address(u64),
     "{:#x}"
 );
 

@@ -419,6 +419,13 @@ impl<'a> Check<'a> {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "problem", rename_all = "snake_case")]
 pub enum RunProblem<'a> {
+    /// The system could not start a process (the id space is spent).
+    CannotStart {
+        /// Its name.
+        name: &'a str,
+        /// Why.
+        error: Win32Error,
+    },
     /// A setup file could not be created.
     File {
         /// Its path.

@@ -669,6 +669,7 @@ fn call_error(lang: Lang, e: &CallError) -> String {
 pub fn run_problem(lang: Lang, p: &RunProblem<'_>) -> String {
     match p {
         RunProblem::File { path, error } => format!("file {path:?} cannot be created: {error}"),
+        RunProblem::CannotStart { name, error } => format!("the system cannot start {name}: {error}"),
         RunProblem::NoLiveThread { name, pid } => {
             format!("process {name} (pid {pid}) has no live thread: it has exited")
         }

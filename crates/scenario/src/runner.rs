@@ -321,8 +321,17 @@ pub fn run_with<'a>(scenario: &'a Scenario, options: RunOptions, sink: &mut dyn 
         }
     }
     for p in &scenario.processes {
-        let trace = st.start(0, 0, p);
-        sink.step(trace, &st.names);
+        match st.start(0, 0, p) {
+            Ok(trace) => sink.step(trace, &st.names),
+            Err(problem) => {
+                summary.error = Some(RunError {
+                    step: 0,
+                    line: 0,
+                    problem,
+                });
+                return summary;
+            }
+        }
     }
     let mut last_completions: Vec<Completion> = Vec::new();
     for (i, step) in scenario.steps.iter().enumerate() {
@@ -377,14 +386,20 @@ impl<'a> State<'a> {
         self.sc.name(s)
     }
 
-    fn start(&mut self, step: usize, line: usize, p: &'a StartStep) -> StepTrace<'a> {
-        let (pid, tid) = self.kernel.spawn(
-            &p.image,
-            p.command_line.as_deref().unwrap_or(&p.image),
-            p.environment.clone(),
-        );
+    fn start(&mut self, step: usize, line: usize, p: &'a StartStep) -> Step<'a, StepTrace<'a>> {
+        let (pid, tid) = self
+            .kernel
+            .try_spawn(
+                &p.image,
+                p.command_line.as_deref().unwrap_or(&p.image),
+                p.environment.clone(),
+            )
+            .map_err(|error| RunProblem::CannotStart {
+                name: self.name(p.name),
+                error,
+            })?;
         self.register_actor(p.name, true, pid.0);
-        StepTrace {
+        Ok(StepTrace {
             step,
             line,
             note: None,
@@ -398,7 +413,7 @@ impl<'a> State<'a> {
             completions: Vec::new(),
             completion_binds: Vec::new(),
             checks: Vec::new(),
-        }
+        })
     }
 
     fn register_actor(&mut self, s: Sym, is_process: bool, id: u32) {
@@ -585,7 +600,7 @@ impl<'a> State<'a> {
                 };
             }
             StepKind::Start(s) => {
-                trace.action = self.start(n, step.line as usize, s).action;
+                trace.action = self.start(n, step.line as usize, s)?.action;
             }
             StepKind::Advance(ms) => {
                 let from_ms = self.kernel.now_ms();
@@ -703,7 +718,7 @@ impl<'a> State<'a> {
                 }
             }
             ObjectSel::Address(a) => {
-                let v = Address(self.num(a)?);
+                let v = Address(u64::from(self.num(a)?));
                 (Some(v), Label::Address { address: v })
             }
         })

@@ -63,6 +63,12 @@ fn all_access(kind: ObjectKind) -> u32 {
     }
 }
 
+/// The model's own (32-bit) address for a kernel address; every live one is a model address
+/// once the lists of live objects were found equal.
+fn narrow(a: Address) -> u32 {
+    u32::try_from(a.0).unwrap_or(u32::MAX)
+}
+
 impl RefModel {
     /// An empty machine (first address 0x1000, first id 100).
     pub fn new() -> RefModel {
@@ -483,13 +489,13 @@ impl RefModel {
     /// Compares the model with the kernel: every table and every object's counts.
     pub fn compare(&self, kernel: &Kernel) -> Result<(), String> {
         let snap = kernel.snapshot();
-        let live: Vec<u32> = snap.objects.iter().map(|o| o.object.0).collect();
-        let model: Vec<u32> = self.objects.keys().copied().collect();
+        let live: Vec<u64> = snap.objects.iter().map(|o| o.object.0).collect();
+        let model: Vec<u64> = self.objects.keys().map(|&a| u64::from(a)).collect();
         if live != model {
             return Err(format!("live objects differ: kernel {live:x?}, model {model:x?}"));
         }
         for o in &snap.objects {
-            let (usage, handles) = (self.usage(o.object.0), self.handles(o.object.0));
+            let (usage, handles) = (self.usage(narrow(o.object)), self.handles(narrow(o.object)));
             if (o.usage_count, o.handle_count) != (usage, handles) {
                 return Err(format!(
                     "{} {:#x}: kernel usage {} handles {}, model usage {usage} handles {handles}",
@@ -513,7 +519,7 @@ impl RefModel {
                     (
                         r.handle.0,
                         Row {
-                            object: r.object.0,
+                            object: narrow(r.object),
                             access: r.access,
                             inherit: r.inherit,
                             protect: r.protect_from_close,

@@ -29,7 +29,7 @@ use slotmap::SlotMap;
 use std::collections::BTreeMap;
 
 /// First display address; each new object takes the next multiple of 0x100.
-const FIRST_ADDRESS: u32 = 0x1000;
+const FIRST_ADDRESS: u64 = 0x1000;
 /// First process or thread id. Ids come from one counter in steps of 4 (as in the CID table,
 /// where pids and tids share one space) and are never reused. 0 and 4 are the idle and System
 /// processes of Windows and are never handed out.
@@ -132,8 +132,8 @@ pub struct Kernel {
     pub(crate) objects: SlotMap<ObjectId, Object>,
     /// Live process and thread objects by id (pids and tids share the space).
     pub(crate) cids: BTreeMap<u32, ObjectId>,
-    next_client_id: u32,
-    next_address: u32,
+    pub(crate) next_client_id: u32,
+    next_address: u64,
     /// Named kernel objects (events): names are case-sensitive.
     pub(crate) named: BTreeMap<String, ObjectId>,
     /// Named pipes by upper-case name.
@@ -220,6 +220,11 @@ impl Kernel {
 
     /// Starts a process on behalf of the system (not by another process): parent pid 0, no
     /// inherited handles. Returns its pid and its primary thread's tid.
+    ///
+    /// # Panics
+    ///
+    /// When the id space is spent (about 2^30 processes and threads created); use
+    /// [`Kernel::try_spawn`] where that can happen.
     pub fn spawn(&mut self, image: &str, command_line: &str, environment: Vec<String>) -> (Pid, Tid) {
         let cmd = if command_line.is_empty() {
             image.to_string()
@@ -389,8 +394,35 @@ impl Kernel {
 
     pub(crate) fn alloc_client_id(&mut self) -> u32 {
         let id = self.next_client_id;
-        self.next_client_id += 4;
+        self.next_client_id = self
+            .next_client_id
+            .checked_add(4)
+            .expect("ids were checked with ensure_ids");
         id
+    }
+
+    /// Whether `n` more process or thread ids can be handed out. Ids are never reused, so
+    /// after about 2^30 creations the id space is spent and creation fails with
+    /// `ERROR_NO_SYSTEM_RESOURCES` (NT's client-id table full:
+    /// `STATUS_INSUFFICIENT_RESOURCES`) instead of reusing one.
+    pub(crate) fn ensure_ids(&self, n: u32) -> Result<(), Res> {
+        match self.next_client_id.checked_add(4 * n) {
+            Some(_) => Ok(()),
+            None => Err(Res::no(Win32Error::NoSystemResources)),
+        }
+    }
+
+    /// `spawn` that fails instead of panicking when the id space is spent.
+    pub fn try_spawn(
+        &mut self,
+        image: &str,
+        command_line: &str,
+        environment: Vec<String>,
+    ) -> Result<(Pid, Tid), Win32Error> {
+        if self.ensure_ids(2).is_err() {
+            return Err(Win32Error::NoSystemResources);
+        }
+        Ok(self.spawn(image, command_line, environment))
     }
 
     pub(crate) fn alloc_park_seq(&mut self) -> u64 {
@@ -401,7 +433,8 @@ impl Kernel {
     /// A new object with no handles and no references yet.
     pub(crate) fn new_object(&mut self, body: Body, name: Option<String>) -> ObjectId {
         let address = Address(self.next_address);
-        self.next_address = self.next_address.wrapping_add(0x100);
+        // 64-bit addresses: unique for 2^56 objects, far beyond any run.
+        self.next_address += 0x100;
         let kind = body.kind();
         let id = self.objects.insert(Object {
             address,

@@ -176,6 +176,9 @@ impl Kernel {
         if let Err(res) = self.ensure_rows(cx.process, 2) {
             return res;
         }
+        if let Err(res) = self.ensure_ids(2) {
+            return res;
+        }
 
         let parent = self.process(cx.process);
         let environment = args.environment.clone().unwrap_or_else(|| parent.environment.clone());
@@ -333,7 +336,7 @@ impl Kernel {
 
     /// `CreateThread` in the caller's process.
     pub(crate) fn create_thread(&mut self, cx: Cx, attributes: &Option<SecurityAttributes>, flags: u32) -> Res {
-        if let Err(res) = self.ensure_rows(cx.process, 1) {
+        if let Err(res) = self.ensure_rows(cx.process, 1).and_then(|()| self.ensure_ids(1)) {
             return Res {
                 ret: Ret::Handle(HandleValue::NULL),
                 ..res

@@ -282,7 +282,11 @@ impl Kernel {
 
     /// The deadline for a timeout in ms (`INFINITE` has none).
     pub(crate) fn deadline(&self, milliseconds: u32) -> Option<u64> {
-        (milliseconds != INFINITE).then(|| self.time_ms + u64::from(milliseconds))
+        // The clock saturates at u64::MAX ms; a timeout that would end later never fires.
+        if milliseconds == INFINITE {
+            return None;
+        }
+        self.time_ms.checked_add(u64::from(milliseconds))
     }
 
     // ------------------------------------------------------------------ parking

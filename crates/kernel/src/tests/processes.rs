@@ -686,3 +686,59 @@ fn get_thread_id_and_get_process_id_of_thread() {
     let r = w.run(w.tid, Call::GetThreadId { thread: d });
     assert_eq!((r.ret, r.last_error), (Ret::Dword(0), Win32Error::AccessDenied));
 }
+
+#[test]
+fn a_spent_id_space_fails_creation_instead_of_reusing_ids() {
+    // Ids are never reused; when none is left, creation fails with ERROR_NO_SYSTEM_RESOURCES
+    // (NT: the client-id table is full) and changes nothing.
+    let mut w = World::new();
+    w.k.next_client_id = u32::MAX - 7; // room for one id, not two
+    let before = w.k.snapshot();
+    let r = w.run(
+        w.tid,
+        Call::CreateProcess(Box::new(CreateProcessArgs {
+            command_line: Some("child.exe".into()),
+            ..Default::default()
+        })),
+    );
+    assert_eq!((r.ret, r.last_error), (Ret::Bool(false), Win32Error::NoSystemResources));
+    let after = w.k.snapshot();
+    assert_eq!(
+        (&after.processes, &after.objects, &after.names),
+        (&before.processes, &before.objects, &before.names),
+        "a failed CreateProcess changes nothing but the last error"
+    );
+    assert_eq!(w.k.try_spawn("a.exe", "", vec![]), Err(Win32Error::NoSystemResources));
+    let r = w.run(
+        w.tid,
+        Call::CreateThread {
+            thread_attributes: None,
+            creation_flags: 0,
+        },
+    );
+    assert_ne!(r.ret, Ret::Handle(HandleValue::NULL), "one id was left: {r:?}");
+    let r = w.run(
+        w.tid,
+        Call::CreateThread {
+            thread_attributes: None,
+            creation_flags: 0,
+        },
+    );
+    assert_eq!(
+        (r.ret, r.last_error),
+        (Ret::Handle(HandleValue::NULL), Win32Error::NoSystemResources)
+    );
+    w.k.check_invariants().unwrap();
+}
+
+#[test]
+fn the_clock_saturates_and_a_timeout_past_its_end_never_fires() {
+    let mut w = World::new();
+    w.k.advance_time(u64::MAX - 5);
+    let seq = w.park(w.tid, Call::Sleep { milliseconds: 10 });
+    w.k.advance_time(u64::MAX);
+    assert_eq!(w.k.now_ms(), u64::MAX);
+    w.no_completion();
+    let _ = seq;
+    w.k.check_invariants().unwrap();
+}
