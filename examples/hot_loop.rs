@@ -1,5 +1,5 @@
 //! A tight loop of kernel calls, for profiling (`perf record`, `valgrind --tool=callgrind`):
-//! `cargo run --release --example hot_loop -- events|dup|pipe4k|pipe64k [iterations]`.
+//! `cargo run --release --example hot_loop -- events|events_big|dup|pipe4k|pipe64k [iterations]`.
 
 use kernsim::kernel::*;
 use kernsim_testkit::workload::{done, duplicate, handle_of, world, EVENT};
@@ -11,6 +11,17 @@ fn main() {
     let n: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(1_000_000);
     let (mut k, t) = world("loop.exe");
     match what.as_str() {
+        "events_big" => {
+            // A million live rows, a low one freed and refilled: each pair then needs the
+            // next lowest free slot, which a scan would find only past every row.
+            let rows: Vec<HandleValue> = (0..1_000_000).map(|_| handle_of(&done(&mut k, t, &EVENT))).collect();
+            done(&mut k, t, &Call::CloseHandle { handle: rows[0] });
+            done(&mut k, t, &EVENT);
+            for _ in 0..n {
+                let h = handle_of(&done(&mut k, t, &EVENT));
+                black_box(done(&mut k, t, &Call::CloseHandle { handle: h }));
+            }
+        }
         "events" => {
             for _ in 0..n {
                 let h = handle_of(&done(&mut k, t, &EVENT));

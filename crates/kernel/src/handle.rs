@@ -166,12 +166,13 @@ impl HandleEntry {
 pub const MAX_HANDLES_PER_PROCESS: usize = 0x00FF_FFFF;
 
 /// A process's handle table. Rows are `Option<HandleEntry>` in a `Vec` (16 bytes a row);
-/// `first_free` is a hint: no slot below it is free. `inheritable` indexes the rows whose
-/// inherit flag is set, so `CreateProcess` visits only those, whatever the table's size.
+/// `holes` lists the free slots below the end, so the lowest free slot is found in
+/// O(log holes) even after low slots are freed and refilled. `inheritable` indexes the rows
+/// whose inherit flag is set, so `CreateProcess` visits only those, whatever the table's size.
 #[derive(Clone, Debug, Default)]
 pub struct HandleTable {
     slots: Vec<Option<HandleEntry>>,
-    first_free: usize,
+    holes: BTreeSet<u32>,
     len: usize,
     inheritable: BTreeSet<u32>,
 }
@@ -223,9 +224,7 @@ impl HandleTable {
 
     /// The value the next [`HandleTable::insert`] would return, or `None` when full.
     pub fn next_free(&self) -> Option<HandleValue> {
-        let slot = (self.first_free..self.slots.len())
-            .find(|&i| self.slots[i].is_none())
-            .unwrap_or(self.slots.len());
+        let slot = self.holes.first().map_or(self.slots.len(), |&h| h as usize);
         (slot < MAX_HANDLES_PER_PROCESS).then(|| HandleValue::from_slot(slot))
     }
 
@@ -240,16 +239,17 @@ impl HandleTable {
     pub fn insert_at(&mut self, value: HandleValue, entry: HandleEntry) {
         let slot = value.slot().expect("insert_at needs a slot value");
         if slot >= self.slots.len() {
+            // The slots skipped on the way are holes (inherited rows keep their values).
+            self.holes.extend(self.slots.len() as u32..slot as u32);
             self.slots.resize(slot + 1, None);
+        } else {
+            assert!(self.slots[slot].is_none(), "slot {slot} is already in use");
+            self.holes.remove(&(slot as u32));
         }
-        assert!(self.slots[slot].is_none(), "slot {slot} is already in use");
         self.slots[slot] = Some(entry);
         self.len += 1;
         if entry.inherit() {
             self.inheritable.insert(slot as u32);
-        }
-        if slot == self.first_free {
-            self.first_free += 1;
         }
     }
 
@@ -261,9 +261,10 @@ impl HandleTable {
         if entry.inherit() {
             self.inheritable.remove(&(slot as u32));
         }
-        self.first_free = self.first_free.min(slot);
+        self.holes.insert(slot as u32);
         while self.slots.last() == Some(&None) {
             self.slots.pop();
+            self.holes.remove(&(self.slots.len() as u32));
         }
         Some(entry)
     }
@@ -289,14 +290,19 @@ impl HandleTable {
         self.slots.capacity() * std::mem::size_of::<Option<HandleEntry>>()
     }
 
-    /// True when the inheritable index lists exactly the rows whose inherit flag is set.
+    /// True when the inheritable index lists exactly the rows whose inherit flag is set, and
+    /// the holes are exactly the free slots below the end.
     pub fn inheritable_index_is_consistent(&self) -> bool {
         let flagged: BTreeSet<u32> = self
             .iter()
             .filter(|(_, e)| e.inherit())
             .map(|(v, _)| v.slot().expect("a slot value") as u32)
             .collect();
-        flagged == self.inheritable
+        let free: BTreeSet<u32> = (0..self.slots.len())
+            .filter(|&i| self.slots[i].is_none())
+            .map(|i| i as u32)
+            .collect();
+        flagged == self.inheritable && free == self.holes && self.slots.last() != Some(&None)
     }
 }
 
@@ -389,6 +395,34 @@ mod tests {
         assert_eq!(listed(&table), vec![b.0]);
         assert!(!table.update(HandleValue(400), |e| e.flags = HandleFlags::from_bits(1)));
         assert!(table.inheritable_index_is_consistent());
+    }
+
+    #[test]
+    fn the_lowest_free_slot_wins_after_holes_are_refilled() {
+        let mut slots = SlotMap::<ObjectId, ()>::with_key();
+        let o = slots.insert(());
+        let row = HandleEntry {
+            object: o,
+            access: 0,
+            flags: HandleFlags::NONE,
+        };
+        let mut t = HandleTable::new();
+        let values: Vec<HandleValue> = (0..10).map(|_| t.insert(row).unwrap()).collect();
+        assert_eq!(values[9], HandleValue(40));
+        for v in [values[7], values[2], values[5]] {
+            t.remove(v);
+        }
+        assert_eq!(t.insert(row), Some(HandleValue(12)));
+        assert_eq!(t.insert(row), Some(HandleValue(24)));
+        assert_eq!(t.insert(row), Some(HandleValue(32)));
+        assert_eq!(t.insert(row), Some(HandleValue(44)), "no hole left: the end");
+        // Inheritance keeps values: a row far past the end leaves holes below it.
+        t.insert_at(HandleValue(80), row);
+        assert_eq!(t.insert(row), Some(HandleValue(48)));
+        t.remove(HandleValue(80));
+        assert!(t.inheritable_index_is_consistent());
+        assert_eq!(t.next_free(), Some(HandleValue(52)));
+        assert_eq!(t.len(), 12);
     }
 
     #[test]
