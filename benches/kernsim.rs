@@ -247,7 +247,10 @@ fn million_steps(bencher: divan::Bencher, event_log: bool) {
         let scenario = kernsim::scenario::load_str(&text, "generated.json").expect("valid");
         let run = kernsim::scenario::run_with(
             &scenario,
-            kernsim::scenario::RunOptions { event_log },
+            kernsim::scenario::RunOptions {
+                event_log,
+                ..Default::default()
+            },
             &mut kernsim::scenario::Discard,
         );
         assert!(run.passed());

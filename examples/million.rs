@@ -41,7 +41,10 @@ fn main() {
         let scenario_heap = LIVE.load(Ordering::Relaxed) - text.len();
         let run = kernsim::scenario::run_with(
             &scenario,
-            kernsim::scenario::RunOptions { event_log },
+            kernsim::scenario::RunOptions {
+                event_log,
+                ..Default::default()
+            },
             &mut kernsim::scenario::Discard,
         );
         let total = t.elapsed();

@@ -74,6 +74,10 @@ enum Command {
         /// Files or folders (searched for *.json).
         #[arg(required = true)]
         paths: Vec<PathBuf>,
+        /// Recompute every invariant after every step (default: what each step touched, and
+        /// everything after the last step).
+        #[arg(long)]
+        paranoid: bool,
     },
     /// Print the JSON Schema of scenario files.
     Schema,
@@ -92,7 +96,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
         Command::Run { file, lang, format } => run_one(&file, lang.into(), format),
-        Command::Check { paths } => check(&paths),
+        Command::Check { paths, paranoid } => check(&paths, paranoid),
         Command::Schema => {
             say!("{}", kernsim_scenario::schema::schema_json());
             0
@@ -199,7 +203,7 @@ fn collect(path: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     Ok(())
 }
 
-fn check(paths: &[PathBuf]) -> u8 {
+fn check(paths: &[PathBuf], paranoid: bool) -> u8 {
     let mut files = Vec::new();
     for p in paths {
         if let Err(e) = collect(p, &mut files) {
@@ -218,7 +222,11 @@ fn check(paths: &[PathBuf]) -> u8 {
                 continue;
             }
         };
-        let result = run_with(&scenario, RunOptions::default(), &mut Discard);
+        let options = RunOptions {
+            paranoid,
+            ..RunOptions::default()
+        };
+        let result = run_with(&scenario, options, &mut Discard);
         let checks = result.checks;
         if let Some(e) = &result.error {
             say!("ERROR {}", file.display());

@@ -5,7 +5,7 @@
 use crate::kernel::Kernel;
 use crate::object::*;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 
 /// One broken rule.
@@ -283,6 +283,165 @@ impl Kernel {
                         format!("{what} is a server end missing from its pipe's instances"),
                     );
                 }
+            }
+        }
+        if v.is_empty() {
+            Ok(())
+        } else {
+            Err(v)
+        }
+    }
+}
+
+/// Checks after each step only what the step touched, so its cost follows the work: every
+/// row a call added, removed or rewrote, and every object whose counts changed. It keeps its
+/// own shadow of every table's rows, derived from the tables themselves, and compares the
+/// kernel's maintained counts (handle count, usage count = rows + running reference) with it,
+/// plus the id table and the emptiness of exited processes for the touched processes and
+/// threads. [`Kernel::check_invariants`] stays the full recomputation of every rule (names,
+/// pipes, parking too): for tests, `kernsim check --paranoid`, and the end of every run.
+///
+/// ```
+/// use kernsim_kernel::{Call, IncrementalCheck, Kernel};
+/// let mut k = Kernel::new();
+/// let (_, tid) = k.spawn("a.exe", "", vec![]);
+/// let mut check = IncrementalCheck::new(&mut k);
+/// k.call(tid, &Call::CreateEvent { event_attributes: None, manual_reset: true, initial_state: false, name: None }).unwrap();
+/// check.check(&mut k).unwrap();
+/// ```
+#[derive(Clone, Debug, Default)]
+pub struct IncrementalCheck {
+    rows: HashMap<(ObjectId, u32), ObjectId>,
+    counts: HashMap<ObjectId, u32>,
+}
+
+impl IncrementalCheck {
+    /// Starts checking `kernel` incrementally: turns on its record of touched rows and objects
+    /// and takes the shadow of its tables (one full pass).
+    pub fn new(kernel: &mut Kernel) -> IncrementalCheck {
+        kernel.tracking = true;
+        kernel.touched_rows.clear();
+        kernel.touched_objects.clear();
+        let mut check = IncrementalCheck::default();
+        for (pid_obj, obj) in &kernel.objects {
+            if let Body::Process(p) = &obj.body {
+                for (value, entry) in p.handles.iter() {
+                    let slot = value.slot().expect("a stored value") as u32;
+                    check.rows.insert((pid_obj, slot), entry.object);
+                    *check.counts.entry(entry.object).or_default() += 1;
+                }
+            }
+        }
+        check
+    }
+
+    /// Checks what was touched since the last check (or since [`IncrementalCheck::new`]).
+    pub fn check(&mut self, kernel: &mut Kernel) -> Result<(), Vec<Violation>> {
+        let mut v = Vec::new();
+        let mut bad = |rule: &str, detail: String| {
+            v.push(Violation {
+                rule: rule.to_string(),
+                detail,
+            })
+        };
+        let rows = std::mem::take(&mut kernel.touched_rows);
+        let mut objects = std::mem::take(&mut kernel.touched_objects);
+        for (process, value) in rows {
+            let Some(slot) = value.slot() else {
+                bad("row-value", format!("a row was recorded at value {value}"));
+                continue;
+            };
+            let actual = kernel.objects.get(process).and_then(|o| match &o.body {
+                Body::Process(p) => p.handles.get(value).map(|e| e.object),
+                _ => None,
+            });
+            let key = (process, slot as u32);
+            let old = match actual {
+                Some(a) => self.rows.insert(key, a),
+                None => self.rows.remove(&key),
+            };
+            if old == actual {
+                continue;
+            }
+            if let Some(o) = old {
+                let n = self.counts.entry(o).or_default();
+                *n = n.saturating_sub(1);
+                objects.push(o);
+            }
+            if let Some(a) = actual {
+                *self.counts.entry(a).or_default() += 1;
+                objects.push(a);
+                if !kernel.objects.contains_key(a) {
+                    bad("dangling-row", format!("row {value} points to a destroyed object"));
+                }
+            }
+        }
+        objects.sort_unstable();
+        objects.dedup();
+        for id in objects {
+            let rows = self.counts.get(&id).copied().unwrap_or(0);
+            let Some(obj) = kernel.objects.get(id) else {
+                if rows != 0 {
+                    bad("dangling-row", format!("{rows} rows point to a destroyed object"));
+                }
+                self.counts.remove(&id);
+                continue;
+            };
+            let what = Shown(obj.kind().name(), obj.address);
+            if obj.handle_count != rows {
+                bad(
+                    "handle-count",
+                    format!("{what} says {} handles, tables hold {rows}", obj.handle_count),
+                );
+            }
+            let expected = rows + obj.kernel_references();
+            if obj.usage_count != expected {
+                bad(
+                    "usage-count",
+                    format!(
+                        "{what} says usage {}, expected {rows} rows + {} kernel = {expected}",
+                        obj.usage_count,
+                        obj.kernel_references()
+                    ),
+                );
+            }
+            if obj.usage_count == 0 {
+                bad("zero-count-alive", format!("{what} is alive with usage count 0"));
+            }
+            match &obj.body {
+                Body::Process(p) => {
+                    if kernel.cids.get(&p.pid.0) != Some(&id) {
+                        bad(
+                            "pid-table",
+                            format!("process {} is alive but its pid is not mapped to it", p.pid),
+                        );
+                    }
+                    if p.exit_code.is_some() && (!p.handles.is_empty() || !p.threads.is_empty()) {
+                        bad(
+                            "exited-process",
+                            format!(
+                                "exited pid {} still has {} rows, {} threads",
+                                p.pid,
+                                p.handles.len(),
+                                p.threads.len()
+                            ),
+                        );
+                    }
+                }
+                Body::Thread(t) => {
+                    if kernel.cids.get(&t.tid.0) != Some(&id) {
+                        bad(
+                            "pid-table",
+                            format!("thread {} is alive but its tid is not mapped to it", t.tid),
+                        );
+                    }
+                }
+                Body::Event(_)
+                | Body::Snapshot(_)
+                | Body::Pipe(_)
+                | Body::Mailslot(_)
+                | Body::MailslotClient(_)
+                | Body::File(_) => {}
             }
         }
         if v.is_empty() {

@@ -65,7 +65,7 @@ pub use error::Win32Error;
 pub use event::{Event, Flow, Why};
 pub use handle::{HandleEntry, HandleFlags, HandleTable, HandleValue};
 pub use ids::{Address, Pid, Tid};
-pub use invariants::Violation;
+pub use invariants::{IncrementalCheck, Violation};
 pub use kernel::{
     Deadlock, DeadlockedThread, FileSystemEntry, Kernel, NamedPipe, ObjectTag, WaitReason, SYSTEM_PROCESS_ID,
 };

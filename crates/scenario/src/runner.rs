@@ -265,11 +265,18 @@ impl<'a> Sink<'a> for Discard {
 pub struct RunOptions {
     /// Record the kernel's event log (and put it in the trace). Off: faster, no `events`.
     pub event_log: bool,
+    /// Recompute every invariant from scratch after every step. Off (the default): after
+    /// each step only what it touched is checked ([`IncrementalCheck`]), and the last step
+    /// gets the full recomputation.
+    pub paranoid: bool,
 }
 
 impl Default for RunOptions {
     fn default() -> Self {
-        RunOptions { event_log: true }
+        RunOptions {
+            event_log: true,
+            paranoid: false,
+        }
     }
 }
 
@@ -308,7 +315,11 @@ pub fn run_with<'a>(scenario: &'a Scenario, options: RunOptions, sink: &mut dyn 
         names: Names::new(),
         pending: BTreeMap::new(),
         narrate: sink.narrates(),
+        incremental: None,
     };
+    if !options.paranoid {
+        st.incremental = Some(IncrementalCheck::new(&mut st.kernel));
+    }
     let mut summary = Summary::default();
     for (path, content) in &scenario.files {
         if let Err(error) = st.kernel.add_file(path, content.as_bytes()) {
@@ -337,7 +348,8 @@ pub fn run_with<'a>(scenario: &'a Scenario, options: RunOptions, sink: &mut dyn 
     for (i, step) in scenario.steps.iter().enumerate() {
         let n = i + 1;
         let line = step.line as usize;
-        match st.step(n, step, &last_completions) {
+        let full_check = n == scenario.steps.len();
+        match st.step(n, step, &last_completions, full_check) {
             Ok(trace) => {
                 if !matches!(trace.action, Action::Nothing | Action::Show(_)) {
                     last_completions.clone_from(&trace.completions);
@@ -377,6 +389,8 @@ struct State<'a> {
     pending: BTreeMap<u64, PendingBinds<'a>>,
     /// Whether traces carry the narrated call.
     narrate: bool,
+    /// The per-step check of what each step touched (`None`: full checks every step).
+    incremental: Option<IncrementalCheck>,
 }
 
 type Step<'a, T> = Result<T, RunProblem<'a>>;
@@ -511,7 +525,13 @@ impl<'a> State<'a> {
         Ok(out)
     }
 
-    fn step(&mut self, n: usize, step: &'a PlanStep, last_completions: &[Completion]) -> Step<'a, StepTrace<'a>> {
+    fn step(
+        &mut self,
+        n: usize,
+        step: &'a PlanStep,
+        last_completions: &[Completion],
+        full_check: bool,
+    ) -> Step<'a, StepTrace<'a>> {
         let mut trace = StepTrace {
             step: n,
             line: step.line as usize,
@@ -630,7 +650,14 @@ impl<'a> State<'a> {
                 trace.completion_binds.extend(bound);
             }
         }
-        if let Err(violations) = self.kernel.check_invariants() {
+        let checked = match &mut self.incremental {
+            Some(inc) if !full_check => inc.check(&mut self.kernel),
+            Some(inc) => inc
+                .check(&mut self.kernel)
+                .and_then(|()| self.kernel.check_invariants()),
+            None => self.kernel.check_invariants(),
+        };
+        if let Err(violations) = checked {
             trace.checks.push(Check::new(
                 Checked::Invariants,
                 violations

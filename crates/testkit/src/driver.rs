@@ -56,6 +56,9 @@ pub struct Driver {
     counter: u32,
     spawned: u32,
     steps: usize,
+    /// The per-step check the scenario runner uses, run beside the full one: the two must
+    /// agree (a path that changed a row without recording it would make it report falsely).
+    incremental: IncrementalCheck,
 }
 
 impl Default for Driver {
@@ -71,8 +74,11 @@ fn upper(s: &str) -> String {
 impl Driver {
     /// A fresh kernel with one system process.
     pub fn new() -> Driver {
+        let mut kernel = Kernel::new();
+        let incremental = IncrementalCheck::new(&mut kernel);
         let mut d = Driver {
-            kernel: Kernel::new(),
+            kernel,
+            incremental,
             recorder: Recorder::default(),
             queues: BTreeMap::new(),
             last_peer: BTreeMap::new(),
@@ -757,7 +763,13 @@ impl Driver {
                     "invariants broken: {}",
                     v.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
                 )
-            })
+            })?;
+        self.incremental.check(&mut self.kernel).map_err(|v| {
+            format!(
+                "the incremental check disagrees with the full one: {}",
+                v.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
+            )
+        })
     }
 
     /// Ends every process (a fresh system process terminates them, then exits itself) and

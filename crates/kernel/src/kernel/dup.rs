@@ -150,6 +150,9 @@ impl Kernel {
     fn rewrite_row(&mut self, process: ObjectId, value: HandleValue, entry: HandleEntry) {
         let updated = self.process_mut(process).handles.update(value, |e| *e = entry);
         assert!(updated, "the source row exists");
+        if self.tracking {
+            self.touched_rows.push((process, value));
+        }
         if self.logging() {
             let process_id = self.process(process).pid;
             let object = self.obj(entry.object).address;

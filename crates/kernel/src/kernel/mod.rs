@@ -153,6 +153,11 @@ pub struct Kernel {
     pub(crate) progressed: bool,
     log_enabled: bool,
     log: Vec<Event>,
+    /// Whether rows and objects touched by calls are recorded for an incremental check
+    /// ([`crate::IncrementalCheck`]), and what was touched since it last looked.
+    pub(crate) tracking: bool,
+    pub(crate) touched_rows: Vec<(ObjectId, HandleValue)>,
+    pub(crate) touched_objects: Vec<ObjectId>,
     completions: Vec<Completion>,
     /// Deliberate bugs (feature `test-hooks`), to show the property tests catch them.
     #[cfg(feature = "test-hooks")]
@@ -187,6 +192,9 @@ impl Kernel {
             progressed: false,
             log_enabled: true,
             log: Vec::new(),
+            tracking: false,
+            touched_rows: Vec::new(),
+            touched_objects: Vec::new(),
             completions: Vec::new(),
             #[cfg(feature = "test-hooks")]
             bugs: Default::default(),
@@ -485,6 +493,9 @@ impl Kernel {
 
     /// Changes an object's counts, logs why, and destroys it at usage count zero.
     pub(crate) fn bump(&mut self, id: ObjectId, handle_delta: i32, usage_delta: i32, why: Why) {
+        if self.tracking {
+            self.touched_objects.push(id);
+        }
         let obj = &mut self.objects[id];
         obj.handle_count = obj
             .handle_count
@@ -543,6 +554,9 @@ impl Kernel {
     }
 
     fn row_added(&mut self, process: ObjectId, handle: HandleValue, entry: HandleEntry, why: Why) {
+        if self.tracking {
+            self.touched_rows.push((process, handle));
+        }
         if self.log_enabled {
             let process_id = self.process(process).pid;
             let object = self.objects[entry.object].address;
@@ -562,6 +576,9 @@ impl Kernel {
     pub(crate) fn remove_row(&mut self, process: ObjectId, value: HandleValue, why: Why) -> Option<HandleEntry> {
         let entry = self.process_mut(process).handles.remove(value)?;
         let handle = value.canonical();
+        if self.tracking {
+            self.touched_rows.push((process, handle));
+        }
         if self.log_enabled {
             let process_id = self.process(process).pid;
             let object = self.objects[entry.object].address;

@@ -377,3 +377,33 @@ fn last_error_is_per_thread() {
     assert_eq!(w.run(t2, Call::GetLastError).ret, Ret::Dword(0));
     assert_eq!(w.run(w.tid, Call::GetLastError).ret, Ret::Dword(6));
 }
+
+#[test]
+fn the_incremental_check_catches_what_the_step_touched() {
+    let mut w = World::new();
+    let mut check = crate::IncrementalCheck::new(&mut w.k);
+    let e = handle(&w.run(w.tid, event(false, None)));
+    check.check(&mut w.k).expect("a correct step");
+    // A count off by one on an object the next step touches is caught at that step.
+    let id = w.k.process(w.k.cids[&w.pid.0]).handles.get(e).unwrap().object;
+    w.k.objects[id].usage_count += 1;
+    w.k.call(
+        w.tid,
+        &Call::SetHandleInformation {
+            handle: e,
+            mask: 1,
+            flags: 1,
+        },
+    )
+    .unwrap();
+    w.k.touched_objects.push(id);
+    let v = check.check(&mut w.k).unwrap_err();
+    assert!(v.iter().any(|v| v.rule == "usage-count"), "{v:?}");
+    w.k.objects[id].usage_count -= 1;
+    // A row that vanished from a table without its count is caught too.
+    let process = w.k.cids[&w.pid.0];
+    w.k.process_mut(process).handles.remove(e);
+    w.k.touched_rows.push((process, e));
+    let v = check.check(&mut w.k).unwrap_err();
+    assert!(v.iter().any(|v| v.rule == "handle-count"), "{v:?}");
+}
