@@ -33,6 +33,10 @@ pub struct Shell {
     pid: Pid,
     /// Process names for display, `by` and saved scenarios.
     names: BTreeMap<Pid, String>,
+    /// Every name given so far, and per image stem the next number to try, so that naming
+    /// the n-th `start notepad` costs no scan of the others.
+    used_names: std::collections::BTreeSet<String>,
+    next_suffix: BTreeMap<String, usize>,
     steps: Vec<Value>,
     /// Set when a command failed (the exit status of a script).
     pub failed: bool,
@@ -98,6 +102,8 @@ impl Shell {
             lang,
             pid,
             names,
+            used_names: ["prompt".to_string()].into(),
+            next_suffix: BTreeMap::new(),
             steps: Vec::new(),
             failed: false,
         }
@@ -300,11 +306,11 @@ impl Shell {
             .unwrap_or(image)
             .trim_end_matches(".exe")
             .to_ascii_lowercase();
-        let mut name = stem.clone();
-        let mut n = 2;
-        while self.names.values().any(|v| v == &name) || consts::lookup(&name).is_some() {
-            name = format!("{stem}{n}");
+        let mut n = self.next_suffix.get(&stem).copied().unwrap_or(1);
+        let mut name = if n == 1 { stem.clone() } else { format!("{stem}{n}") };
+        while self.used_names.contains(&name) || consts::lookup(&name).is_some() {
             n += 1;
+            name = format!("{stem}{n}");
         }
         let call = Call::CreateProcess(Box::new(CreateProcessArgs {
             command_line: Some(rest.to_string()),
@@ -318,6 +324,8 @@ impl Shell {
         }
         let child = Pid(r.outputs().process_id.unwrap_or(0));
         self.names.insert(child, name.clone());
+        self.used_names.insert(name.clone());
+        self.next_suffix.insert(stem, n + 1);
         // As the book's prompt does: the handles are not needed, so close them.
         for h in [r.outputs().thread_handle, r.outputs().process_handle]
             .into_iter()

@@ -283,9 +283,16 @@ pub fn lookup(name: &str) -> Option<u32> {
 /// Up to `limit` known names closest to `name` (by edit distance, then alphabetically), for
 /// "did you mean" messages. `candidates` is the list to choose from.
 pub fn near_names<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>, limit: usize) -> Vec<&'a str> {
+    // Suggestions are for typos: a name (or candidate) much longer than any identifier takes
+    // no part, so an absurd input costs no more than a short one.
+    const LONGEST: usize = 128;
+    if name.len() > LONGEST {
+        return Vec::new();
+    }
     let wanted = name.to_ascii_uppercase();
     let mut scored: Vec<(usize, &str)> = candidates
         .into_iter()
+        .filter(|c| c.len() <= LONGEST)
         .map(|c| {
             let upper = c.to_ascii_uppercase();
             let mut score = edit_distance(&wanted, &upper);
@@ -331,6 +338,13 @@ mod tests {
         assert_eq!(lookup("PROCESS_ALL_ACCESS"), Some(0x1F_FFFF));
         assert_eq!(lookup("STD_OUTPUT_HANDLE"), Some(0xFFFF_FFF5));
         assert_eq!(lookup("nonsense"), None);
+    }
+
+    #[test]
+    fn near_names_is_bounded_for_absurd_names() {
+        let huge = "A".repeat(1 << 20);
+        let names = TABLE.iter().map(|(n, _)| *n);
+        assert!(near_names(&huge, names, 3).is_empty());
     }
 
     #[test]
