@@ -37,6 +37,10 @@ impl fmt::Debug for Data {
 }
 
 impl Data {
+    /// The largest buffer a `{"fill", "len"}` may ask for (64 MiB): a few bytes of scenario
+    /// must not ask for gigabytes.
+    pub const MAX_LEN: usize = 64 << 20;
+
     /// A printable form: the text in quotes when it is printable UTF-8, else hex bytes;
     /// long data is summarised.
     pub fn display(&self) -> String {
@@ -85,10 +89,18 @@ impl<'de> Deserialize<'de> for Data {
                 if pattern.is_empty() && len > 0 {
                     return Err(serde::de::Error::custom("fill pattern is empty"));
                 }
-                if len > 1 << 30 {
-                    return Err(serde::de::Error::custom("fill len is above 1 GiB"));
+                if len > Data::MAX_LEN {
+                    return Err(serde::de::Error::custom(format_args!(
+                        "fill len {len} is above the limit of a buffer, {} bytes (64 MiB)",
+                        Data::MAX_LEN
+                    )));
                 }
-                Ok(Data(pattern.iter().copied().cycle().take(len).collect()))
+                if len == 0 {
+                    return Ok(Data(Vec::new()));
+                }
+                let mut bytes = pattern.repeat(len / pattern.len());
+                bytes.extend_from_slice(&pattern[..len % pattern.len()]);
+                Ok(Data(bytes))
             }
         }
     }

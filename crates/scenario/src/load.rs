@@ -10,7 +10,7 @@
 use crate::format::*;
 use crate::locate::{line_col, locate, JsonPath, Seg};
 use crate::plan::*;
-use kernsim_kernel::{consts, ArgSeg, Call, CallName, Data, OutputField, Win32Error};
+use kernsim_kernel::{consts, ArgSeg, Args, Call, CallName, Data, OutputField, Win32Error};
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 use std::collections::HashMap;
@@ -539,6 +539,9 @@ impl<'p> Here<'p> {
     }
 }
 
+/// The most bytes of data arguments (`WriteFile` buffers and the like) one scenario may hold.
+pub const DATA_BUDGET: usize = 64 << 20;
+
 /// Names known while compiling, step by step.
 #[derive(Default)]
 struct Compiler {
@@ -546,6 +549,8 @@ struct Compiler {
     index: HashMap<String, Sym>,
     /// Per symbol: bound as a value, named a process, named a thread.
     bound: Vec<bool>,
+    /// Bytes of data arguments compiled so far (bounded by [`DATA_BUDGET`]).
+    data_bytes: usize,
     /// Reused between steps: the narration being built, resolved arguments, a leaf path.
     scratch_display: String,
     scratch_args: Vec<(&'static str, Value)>,
@@ -804,6 +809,25 @@ impl Compiler {
                 }
             };
             binds.push(Bind { from, to, as_ });
+        }
+        // Every call's data stays in the plan, and a run copies one step's at a time: a budget
+        // on their total bounds memory by the scenario's size, not by what it asks for.
+        let mut data = 0;
+        let mut call = template.call.clone();
+        call.visit_leaves(&mut Vec::new(), &mut |_, leaf| {
+            if let kernsim_kernel::ArgMut::Bytes(b) = leaf {
+                data += b.len();
+            }
+        });
+        self.data_bytes += data;
+        if self.data_bytes > DATA_BUDGET {
+            return Err((
+                here.key("args").json_path(),
+                format!(
+                    "the data arguments of this scenario total {} bytes here, above the budget of {DATA_BUDGET} bytes (64 MiB)",
+                    self.data_bytes
+                ),
+            ));
         }
         Ok(CallStep {
             by,
@@ -1574,6 +1598,20 @@ mod tests {
         assert!(e.message.contains("cannot be created"), "{e}");
         assert_eq!(e.path, "files.C:\\");
         assert_eq!((e.line, e.column), (1, 55), "{e}");
+    }
+
+    #[test]
+    fn data_arguments_are_bounded_per_buffer_and_per_scenario() {
+        let e =
+            error(r#"{"by": "p", "call": "WriteFile", "args": {"file": 4, "data": {"fill": "x", "len": 1073741824}}}"#);
+        assert!(e.message.contains("above the limit of a buffer"), "{e}");
+        assert_eq!(e.path, "steps[0].args.data");
+        let step = r#"{"by": "p", "call": "WriteFile", "args": {"file": 4, "data": {"fill": "x", "len": 16777216}}}"#;
+        let four = [step; 4].join(",");
+        assert!(load_str(&scenario(&four), "t.json").is_ok(), "64 MiB in all is allowed");
+        let e = error(&[step; 5].join(","));
+        assert!(e.message.contains("above the budget"), "{e}");
+        assert_eq!(e.path, "steps[4].args");
     }
 
     #[test]
