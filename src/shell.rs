@@ -152,7 +152,14 @@ impl Shell {
         if let Some(args) = wrapped.get("args") {
             step.insert("args".into(), args.clone());
         }
-        if let Some((key, name)) = bind {
+        // A bind is recorded only when the call produced that output: a failed start binds
+        // nothing, so the saved session replays.
+        let produced = |key: &str| match &outcome {
+            CallOutcome::Done(r) => OutputField::from_name(key).is_some_and(|f| r.outputs().get(f).is_some()),
+            CallOutcome::Pending { .. } => true,
+            CallOutcome::NoReturn => false,
+        };
+        if let Some((key, name)) = bind.filter(|(key, _)| produced(key)) {
             step.insert("bind".into(), json!({ key: name }));
         }
         let expect = match &outcome {

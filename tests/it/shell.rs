@@ -196,3 +196,22 @@ fn a_line_that_is_not_utf8_is_reported_and_the_session_goes_on() {
     assert!(s.stdout.contains("line 2: not valid UTF-8"), "{}", s.stdout);
     assert!(s.stdout.contains("notepad.exe"), "the session went on: {}", s.stdout);
 }
+
+#[test]
+fn a_session_whose_start_failed_still_saves_a_scenario_that_replays() {
+    let path = super::root().join("target").join("tmp").join("shell-failed-start.json");
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    let s = shell(
+        &["--save", path.to_str().unwrap()],
+        "start C:\\nope\\x.exe\nstart notepad\nlp\nexit\n",
+    );
+    assert_eq!(s.code, 1, "the failed start is a failed command: {}", s.stdout);
+    let o = Command::new(env!("CARGO_BIN_EXE_kernsim"))
+        .args(["run", path.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(0), "{out}{}", String::from_utf8_lossy(&o.stderr));
+    assert!(out.contains("ERROR_PATH_NOT_FOUND"), "{out}");
+    assert!(out.contains("notepad.exe"), "{out}");
+}
