@@ -1141,6 +1141,7 @@ impl JsonRenderer {
     /// One step as a JSON line.
     pub fn step(&mut self, step: &StepTrace<'_>) {
         let mut v = serde_json::to_value(step).unwrap_or_default();
+        summarize_large_data(&mut v);
         if let Some(map) = v.as_object_mut() {
             map.insert("type".into(), "step".into());
         }
@@ -1166,6 +1167,47 @@ impl<'a> Sink<'a> for JsonRenderer {
     }
 }
 
+/// Data above this many bytes is shown in JSON traces as its length and digest.
+pub const LARGE_DATA: usize = 4096;
+
+/// Replaces every `data` value (a call's buffer, a read's bytes) longer than [`LARGE_DATA`]
+/// bytes with `{"len": n, "fnv1a64": "0x..."}`, so a trace stays small whatever the buffers.
+fn summarize_large_data(v: &mut serde_json::Value) {
+    use serde_json::Value;
+    match v {
+        Value::Object(map) => {
+            for (k, item) in map.iter_mut() {
+                if k == "data" {
+                    let bytes: Option<Vec<u8>> = match &*item {
+                        Value::String(s) if s.len() > LARGE_DATA => Some(s.as_bytes().to_vec()),
+                        Value::Array(a) if a.len() > LARGE_DATA => {
+                            Some(a.iter().map(|b| b.as_u64().unwrap_or(0) as u8).collect())
+                        }
+                        _ => None,
+                    };
+                    if let Some(bytes) = bytes {
+                        *item = serde_json::json!({
+                            "len": bytes.len(),
+                            "fnv1a64": format!("{:#018x}", fnv1a64(&bytes)),
+                        });
+                        continue;
+                    }
+                }
+                summarize_large_data(item);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(summarize_large_data),
+        _ => {}
+    }
+}
+
+/// The 64-bit FNV-1a digest: deterministic, and enough to tell two large buffers apart.
+fn fnv1a64(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
 /// Renders a collected run as JSON lines.
 pub fn render_json(scenario: &Scenario, run: &Run<'_>) -> String {
     let mut r = JsonRenderer::new(scenario);
@@ -1174,4 +1216,34 @@ pub fn render_json(scenario: &Scenario, run: &Run<'_>) -> String {
     }
     r.summary(&run.summary);
     r.take()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fnv1a64_is_the_published_function() {
+        assert_eq!(fnv1a64(b""), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(fnv1a64(b"a"), 0xaf63_dc4c_8601_ec8c);
+    }
+
+    #[test]
+    fn json_traces_summarize_large_data_and_keep_small_data() {
+        let text = r#"{"format_version": 1, "title": "t", "processes": [{"name": "p", "image": "p.exe"}], "steps": [
+            {"by": "p", "call": "CreatePipe", "args": {"size": 65536}, "bind": {"read_handle": "r", "write_handle": "w"}},
+            {"by": "p", "call": "WriteFile", "args": {"file": "w", "data": {"fill": "x", "len": 5000}}},
+            {"by": "p", "call": "WriteFile", "args": {"file": "w", "data": "small"}},
+            {"by": "p", "call": "ReadFile", "args": {"file": "r", "bytes_to_read": 6000}}]}"#;
+        let scenario = crate::load_str(text, "t.json").unwrap();
+        let out = render_json(&scenario, &crate::run(&scenario));
+        let big = format!(r#"{{"len":5000,"fnv1a64":"{:#018x}"}}"#, fnv1a64(&[b'x'; 5000]));
+        assert_eq!(out.matches(&big).count(), 1, "the write's buffer: {out}");
+        assert!(out.contains(r#""data":"small""#));
+        assert!(
+            out.contains(r#""len":5005"#),
+            "the read's 5005 bytes are summarized too"
+        );
+        assert!(!out.contains(&"x".repeat(LARGE_DATA + 1)));
+    }
 }
