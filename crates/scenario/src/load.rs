@@ -150,7 +150,15 @@ pub fn load_str(text: &str, file: &str) -> Result<Scenario, LoadError> {
         .and_then(|h| de.end().map(|()| h))
     {
         Ok(h) => h,
-        Err(_) => return Err(loader.error.take().unwrap_or_else(|| load_error_tracked(text, file))),
+        Err(_) => {
+            // A step's error found before the parser reached a syntax error further on: the
+            // syntax error wins (as when the whole file was parsed first), and only valid JSON
+            // can be located.
+            return Err(match loader.error.take() {
+                Some(e) if serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok() => e,
+                _ => load_error_tracked(text, file),
+            });
+        }
     };
     if !loader.version_ok {
         return Err(located(
@@ -1612,6 +1620,17 @@ mod tests {
         let e = error(&[step; 5].join(","));
         assert!(e.message.contains("above the budget"), "{e}");
         assert_eq!(e.path, "steps[4].args");
+    }
+
+    #[test]
+    fn a_syntax_error_after_a_bad_step_is_the_one_reported_and_it_is_located() {
+        // Found by the scenario fuzzer: a step's error came first and could not be located
+        // in text that is not JSON further on.
+        let text = "{\"format_version\": 1, \"title\": \"t\", \"processes\": [{\"name\": \"p\", \"image\": \"p.exe\"}],\n \"steps\": [{\"by\": \"p\", \"call\": \"Bogus\"},\n {\"note\": \"a\u{1}b\"}]}";
+        let e = load_str(text, "t.json").unwrap_err();
+        assert_eq!(e.line, 3, "{e}");
+        assert!(e.column >= 1, "{e}");
+        assert!(e.message.contains("control character"), "{e}");
     }
 
     #[test]

@@ -207,8 +207,13 @@ impl Scanner<'_> {
                 }
             }
             _ => {
+                let start = self.pos;
                 while self.pos < self.bytes.len() && !b",]} \t\r\n".contains(&self.bytes[self.pos]) {
                     self.pos += 1;
+                }
+                // A closer where a value should be: not JSON. Give up rather than loop.
+                if self.pos == start {
+                    return None;
                 }
             }
         }
@@ -246,6 +251,15 @@ mod tests {
         assert_eq!(locate(text, &JsonPath::parse("a")), Some((2, 8)));
         assert_eq!(locate(text, &JsonPath::parse("steps[7]")), None);
         assert_eq!(locate(text, &JsonPath::default()), Some((1, 1)));
+    }
+
+    #[test]
+    fn text_that_is_not_json_ends_the_scan() {
+        // Found by the scenario fuzzer: a stray closer made the scan loop for ever.
+        for text in ["{\"a\": [1, }", "{\"steps\": [{\"x\": ]}]}", "[}", "{\"a\" 1]"] {
+            let _ = locate(text, &JsonPath::parse("steps[1].args.x"));
+            let _ = locate(text, &JsonPath::parse("a[3]"));
+        }
     }
 
     #[test]
