@@ -86,28 +86,7 @@ impl Kernel {
             }
         }
         for (id, obj) in &self.objects {
-            let rows = handles.get(&id).copied().unwrap_or(0);
-            let what = Shown(obj.kind().name(), obj.address);
-            if obj.handle_count != rows {
-                bad(
-                    "handle-count",
-                    format!("{what} says {} handles, tables hold {rows}", obj.handle_count),
-                );
-            }
-            let expected = rows + obj.kernel_references();
-            if obj.usage_count != expected {
-                bad(
-                    "usage-count",
-                    format!(
-                        "{what} says usage {}, expected {rows} rows + {} kernel = {expected}",
-                        obj.usage_count,
-                        obj.kernel_references()
-                    ),
-                );
-            }
-            if obj.usage_count == 0 {
-                bad("zero-count-alive", format!("{what} is alive with usage count 0"));
-            }
+            count_rules(obj, handles.get(&id).copied().unwrap_or(0), &mut bad);
         }
 
         // Processes and threads.
@@ -387,27 +366,7 @@ impl IncrementalCheck {
                 self.counts.remove(&id);
                 continue;
             };
-            let what = Shown(obj.kind().name(), obj.address);
-            if obj.handle_count != rows {
-                bad(
-                    "handle-count",
-                    format!("{what} says {} handles, tables hold {rows}", obj.handle_count),
-                );
-            }
-            let expected = rows + obj.kernel_references();
-            if obj.usage_count != expected {
-                bad(
-                    "usage-count",
-                    format!(
-                        "{what} says usage {}, expected {rows} rows + {} kernel = {expected}",
-                        obj.usage_count,
-                        obj.kernel_references()
-                    ),
-                );
-            }
-            if obj.usage_count == 0 {
-                bad("zero-count-alive", format!("{what} is alive with usage count 0"));
-            }
+            count_rules(obj, rows, &mut bad);
             match &obj.body {
                 Body::Process(p) => {
                     if kernel.cids.get(&p.pid.0) != Some(&id) {
@@ -449,6 +408,32 @@ impl IncrementalCheck {
         } else {
             Err(v)
         }
+    }
+}
+
+/// The count rules of one object, given the rows that point at it: its handle count is those
+/// rows, its usage count those plus its kernel references, and a live object is counted.
+fn count_rules(obj: &Object, rows: u32, bad: &mut impl FnMut(&str, String)) {
+    let what = Shown(obj.kind().name(), obj.address);
+    if obj.handle_count != rows {
+        bad(
+            "handle-count",
+            format!("{what} says {} handles, tables hold {rows}", obj.handle_count),
+        );
+    }
+    let expected = rows + obj.kernel_references();
+    if obj.usage_count != expected {
+        bad(
+            "usage-count",
+            format!(
+                "{what} says usage {}, expected {rows} rows + {} kernel = {expected}",
+                obj.usage_count,
+                obj.kernel_references()
+            ),
+        );
+    }
+    if obj.usage_count == 0 {
+        bad("zero-count-alive", format!("{what} is alive with usage count 0"));
     }
 }
 

@@ -752,15 +752,7 @@ impl Kernel {
     }
 
     pub(crate) fn get_environment_variable(&self, cx: Cx, name: &str, size: u32) -> Res {
-        let (ret, text, error) = env::get(&self.process(cx.process).environment, name, size);
-        Res {
-            ret: Ret::Dword(ret),
-            error,
-            out: Some(Box::new(Outputs {
-                text,
-                ..Outputs::default()
-            })),
-        }
+        text_result(env::get(&self.process(cx.process).environment, name, size))
     }
 
     pub(crate) fn get_environment_strings(&self, cx: Cx) -> Res {
@@ -788,15 +780,7 @@ impl Kernel {
     }
 
     pub(crate) fn expand_environment_strings(&self, cx: Cx, src: &str, size: u32) -> Res {
-        let (ret, text, error) = env::expand(&self.process(cx.process).environment, src, size);
-        Res {
-            ret: Ret::Dword(ret),
-            error,
-            out: Some(Box::new(Outputs {
-                text,
-                ..Outputs::default()
-            })),
-        }
+        text_result(env::expand(&self.process(cx.process).environment, src, size))
     }
 
     // ------------------------------------------------------------------ handle calls
@@ -894,6 +878,19 @@ impl Kernel {
             }
             Err(e) => Res::no(e),
         }
+    }
+}
+
+/// The result of a call that returns a length and fills a text buffer (the environment
+/// calls' `(ret, text, error)` rules from `env.rs`).
+fn text_result((ret, text, error): (u32, Option<String>, Option<Win32Error>)) -> Res {
+    Res {
+        ret: Ret::Dword(ret),
+        error,
+        out: Some(Box::new(Outputs {
+            text,
+            ..Outputs::default()
+        })),
     }
 }
 
