@@ -54,6 +54,12 @@ impl Lookup for Names<'_> {
     }
 }
 
+/// The prompt's commands, for "did you mean".
+const COMMANDS: &[&str] = &[
+    "help", "exit", "quit", "echo", "start", "lp", "kp", "set", "env", "handles", "object", "usage", "names", "waits",
+    "advance", "call", "save",
+];
+
 const HELP_EN: &str = "commands:
   start [/i] NAME [ARGS]   CreateProcess NAME (/i: bInheritHandles = TRUE)
   lp                       list processes (a Toolhelp snapshot): pid, parent, threads, image, handles, state
@@ -257,10 +263,18 @@ impl Shell {
                 self.generic_call(rest)
             }
             "save" => self.save(rest),
-            _ => Err(format!(
-                "{}: {cmd}",
-                self.t("unknown command (try help)", "알 수 없는 명령 (help 참고)")
-            )),
+            _ => {
+                let near = consts::near_names(cmd, COMMANDS.iter().copied(), 2);
+                let hint = if near.is_empty() {
+                    String::new()
+                } else {
+                    format!("; {} {}?", self.t("did you mean", "혹시:"), near.join(", "))
+                };
+                Err(format!(
+                    "{}: {cmd}{hint}",
+                    self.t("unknown command (try help)", "알 수 없는 명령 (help 참고)")
+                ))
+            }
         };
         match result {
             Ok(text) => (

@@ -215,3 +215,15 @@ fn a_session_whose_start_failed_still_saves_a_scenario_that_replays() {
     assert!(out.contains("ERROR_PATH_NOT_FOUND"), "{out}");
     assert!(out.contains("notepad.exe"), "{out}");
 }
+
+#[test]
+fn a_typo_gets_a_suggestion() {
+    let s = shell(&[], "strat notepad\nlq\nexit\n");
+    assert!(
+        s.stdout
+            .contains("unknown command (try help): strat; did you mean start?"),
+        "{}",
+        s.stdout
+    );
+    assert!(s.stdout.contains("lq; did you mean lp"), "{}", s.stdout);
+}
