@@ -221,7 +221,7 @@ fn a_typo_gets_a_suggestion() {
     let s = shell(&[], "strat notepad\nlq\nexit\n");
     assert!(
         s.stdout
-            .contains("unknown command (try help): strat; did you mean start?"),
+            .contains("unknown command (try help): strat; did you mean start"),
         "{}",
         s.stdout
     );
