@@ -713,10 +713,8 @@ impl Shell {
                     s += &format!(", GetLastError = {}", r.last_error);
                 }
                 s += "\n";
-                if let Value::Object(o) = serde_json::to_value(r.outputs()).unwrap_or_default() {
-                    for (k, v) in o {
-                        s += &format!("   {k} = {v}\n");
-                    }
+                for (field, v) in r.outputs().iter() {
+                    s += &format!("   {field} = {}\n", kernsim_scenario::render::output_json(&v));
                 }
                 s
             }

@@ -282,7 +282,7 @@ pub struct SnapshotObj {
 }
 
 /// One `PROCESSENTRY32`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProcessEntry {
     /// `th32ProcessID`.
     pub process_id: u32,

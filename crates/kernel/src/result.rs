@@ -116,6 +116,12 @@ macro_rules! outputs {
                 }
             }
 
+            /// Every output present (each its type's default value): for tests of the table.
+            #[cfg(test)]
+            pub(crate) fn all_present() -> Outputs {
+                Outputs { $($field: Some(Default::default()),)* target_process: None }
+            }
+
             /// Every output the call produced, in table order.
             pub fn iter(&self) -> impl Iterator<Item = (OutputField, OutputValue<'_>)> + '_ {
                 OutputField::ALL.iter().filter_map(move |&f| self.get(f).map(|v| (f, v)))
@@ -377,41 +383,7 @@ mod tests {
 
     #[test]
     fn output_field_names_match_serde() {
-        let full = Outputs {
-            target_handle: Some(HandleValue(4)),
-            read_handle: Some(HandleValue(4)),
-            write_handle: Some(HandleValue(4)),
-            process_handle: Some(HandleValue(4)),
-            thread_handle: Some(HandleValue(4)),
-            process_id: Some(0),
-            thread_id: Some(0),
-            flags: Some(0),
-            exit_code: Some(0),
-            data: Some(Data::default()),
-            bytes_read: Some(0),
-            bytes_written: Some(0),
-            total_bytes_avail: Some(0),
-            bytes_left_this_message: Some(0),
-            text: Some(String::new()),
-            environment: Some(vec![]),
-            entry: Some(ProcessEntry {
-                process_id: 0,
-                parent_process_id: 0,
-                threads: 0,
-                priority_base: 0,
-                exe_file: String::new(),
-            }),
-            state: Some(0),
-            cur_instances: Some(0),
-            max_instances: Some(0),
-            in_buffer_size: Some(0),
-            out_buffer_size: Some(0),
-            max_message_size: Some(0),
-            next_size: Some(0),
-            message_count: Some(0),
-            read_timeout: Some(0),
-            target_process: None,
-        };
+        let full = Outputs::all_present();
         let json = serde_json::to_value(&full).unwrap();
         let keys: Vec<&str> = json.as_object().unwrap().keys().map(String::as_str).collect();
         let mut expected = Outputs::FIELDS.to_vec();

@@ -739,18 +739,15 @@ fn render_action(out: &mut String, ctx: &mut Ctx<'_>, step: &StepTrace<'_>) {
                         let _ = write!(out, ", GetLastError = {}", r.last_error);
                     }
                     let _ = writeln!(out);
-                    let outputs = serde_json::to_value(r.outputs()).unwrap_or_default();
-                    if let Some(map) = outputs.as_object() {
-                        for (k, v) in map {
-                            let shown = match k.as_str() {
-                                "data" => r.outputs().data.as_ref().map(Data::display).unwrap_or_default(),
-                                "bytes_left_this_message" => {
-                                    format!("{v} ({})", v.as_u64().map_or(0, |n| n as u32 as i32))
-                                }
-                                _ => v.to_string(),
-                            };
-                            let _ = writeln!(out, "       {k} = {shown}");
-                        }
+                    for (field, v) in r.outputs().iter() {
+                        let shown = match (field, v) {
+                            (_, OutputValue::Data(d)) => d.display(),
+                            (OutputField::BytesLeftThisMessage, OutputValue::Number(n)) => {
+                                format!("{n} ({})", n as i32)
+                            }
+                            _ => output_json(&v),
+                        };
+                        let _ = writeln!(out, "       {field} = {shown}");
                     }
                 }
                 CallOutcome::Pending { .. } => {
@@ -1095,6 +1092,19 @@ fn render_show(out: &mut String, ctx: &mut Ctx<'_>, shown: &Shown<'_>) {
             }
         }
     }
+}
+
+/// One output value as JSON text (handles as signed numbers, text quoted).
+pub fn output_json(v: &OutputValue<'_>) -> String {
+    match v {
+        OutputValue::Handle(h, _) => serde_json::to_string(h),
+        OutputValue::Number(n) => Ok(n.to_string()),
+        OutputValue::Data(d) => serde_json::to_string(d),
+        OutputValue::Text(t) => serde_json::to_string(t),
+        OutputValue::Strings(l) => serde_json::to_string(l),
+        OutputValue::Entry(e) => serde_json::to_string(e),
+    }
+    .unwrap_or_default()
 }
 
 /// Renders one `show` view on its own (the shell uses this for its tables and lists).
