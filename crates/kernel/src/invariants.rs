@@ -91,81 +91,7 @@ impl Kernel {
 
         // Processes and threads.
         for (id, obj) in &self.objects {
-            match &obj.body {
-                Body::Process(p) => {
-                    if self.cids.get(&p.pid.0) != Some(&id) {
-                        bad(
-                            "pid-table",
-                            format!("process {} is alive but its pid is not mapped to it", p.pid),
-                        );
-                    }
-                    if p.exit_code.is_some() && (!p.handles.is_empty() || !p.threads.is_empty()) {
-                        bad(
-                            "exited-process",
-                            format!(
-                                "exited pid {} still has {} rows, {} threads",
-                                p.pid,
-                                p.handles.len(),
-                                p.threads.len()
-                            ),
-                        );
-                    }
-                    if p.exit_code.is_none() && p.threads.is_empty() {
-                        bad(
-                            "threadless-process",
-                            format!("running pid {} has no live thread", p.pid),
-                        );
-                    }
-                    for &t in &p.threads {
-                        match self.objects.get(t).map(|o| &o.body) {
-                            Some(Body::Thread(th)) if th.process == id && th.exit_code.is_none() => {}
-                            _ => bad(
-                                "thread-list",
-                                format!("pid {} lists a thread that is not its live thread", p.pid),
-                            ),
-                        }
-                    }
-                }
-                Body::Thread(t) => {
-                    if self.cids.get(&t.tid.0) != Some(&id) {
-                        bad(
-                            "pid-table",
-                            format!("thread {} is alive but its tid is not mapped to it", t.tid),
-                        );
-                    }
-                    if t.exit_code.is_none() {
-                        let listed = matches!(self.objects.get(t.process).map(|o| &o.body), Some(Body::Process(p)) if p.threads.contains(&id));
-                        if !listed {
-                            bad(
-                                "thread-owner",
-                                format!("running thread {} is not listed by its process", t.tid),
-                            );
-                        }
-                    }
-                    if t.exit_code.is_some() && t.parked.is_some() {
-                        bad("exited-parked", format!("exited thread {} is still parked", t.tid));
-                    }
-                    if let Some(p) = &t.parked {
-                        if self.parked.get(&p.park_seq) != Some(&id) {
-                            bad(
-                                "parked-set",
-                                format!("thread {} is parked but not in the park queue", t.tid),
-                            );
-                        }
-                        if p.deadline.is_some_and(|d| d <= self.time_ms) {
-                            bad(
-                                "overdue-timeout",
-                                format!(
-                                    "thread {} should have timed out at {} ms",
-                                    t.tid,
-                                    p.deadline.unwrap_or(0)
-                                ),
-                            );
-                        }
-                    }
-                }
-                _ => {}
-            }
+            self.actor_rules(id, obj, &mut bad);
         }
         for (&cid, &id) in &self.cids {
             let ok = match self.objects.get(id).map(|o| &o.body) {
@@ -270,14 +196,94 @@ impl Kernel {
             Err(v)
         }
     }
+
+    /// The rules of one process or thread object: its id maps to it, an exited process has
+    /// no rows and no threads, a running one has live threads that name it, a thread's parked
+    /// call is in the park queue and not overdue. Shared by the full and the incremental check.
+    fn actor_rules(&self, id: ObjectId, obj: &Object, bad: &mut impl FnMut(&str, String)) {
+        match &obj.body {
+            Body::Process(p) => {
+                if self.cids.get(&p.pid.0) != Some(&id) {
+                    bad(
+                        "pid-table",
+                        format!("process {} is alive but its pid is not mapped to it", p.pid),
+                    );
+                }
+                if p.exit_code.is_some() && (!p.handles.is_empty() || !p.threads.is_empty()) {
+                    bad(
+                        "exited-process",
+                        format!(
+                            "exited pid {} still has {} rows, {} threads",
+                            p.pid,
+                            p.handles.len(),
+                            p.threads.len()
+                        ),
+                    );
+                }
+                if p.exit_code.is_none() && p.threads.is_empty() {
+                    bad(
+                        "threadless-process",
+                        format!("running pid {} has no live thread", p.pid),
+                    );
+                }
+                for &t in &p.threads {
+                    match self.objects.get(t).map(|o| &o.body) {
+                        Some(Body::Thread(th)) if th.process == id && th.exit_code.is_none() => {}
+                        _ => bad(
+                            "thread-list",
+                            format!("pid {} lists a thread that is not its live thread", p.pid),
+                        ),
+                    }
+                }
+            }
+            Body::Thread(t) => {
+                if self.cids.get(&t.tid.0) != Some(&id) {
+                    bad(
+                        "pid-table",
+                        format!("thread {} is alive but its tid is not mapped to it", t.tid),
+                    );
+                }
+                if t.exit_code.is_none() {
+                    let listed = matches!(self.objects.get(t.process).map(|o| &o.body), Some(Body::Process(p)) if p.threads.contains(&id));
+                    if !listed {
+                        bad(
+                            "thread-owner",
+                            format!("running thread {} is not listed by its process", t.tid),
+                        );
+                    }
+                }
+                if t.exit_code.is_some() && t.parked.is_some() {
+                    bad("exited-parked", format!("exited thread {} is still parked", t.tid));
+                }
+                if let Some(p) = &t.parked {
+                    if self.parked.get(&p.park_seq) != Some(&id) {
+                        bad(
+                            "parked-set",
+                            format!("thread {} is parked but not in the park queue", t.tid),
+                        );
+                    }
+                    if p.deadline.is_some_and(|d| d <= self.time_ms) {
+                        bad(
+                            "overdue-timeout",
+                            format!(
+                                "thread {} should have timed out at {} ms",
+                                t.tid,
+                                p.deadline.unwrap_or(0)
+                            ),
+                        );
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
 }
 
 /// Checks after each step only what the step touched, so its cost follows the work: every
 /// row a call added, removed or rewrote, and every object whose counts changed. It keeps its
 /// own shadow of every table's rows, derived from the tables themselves, and compares the
 /// kernel's maintained counts (handle count, usage count = rows + running reference) with it,
-/// plus the id table and the emptiness of exited processes for the touched processes and
-/// threads. [`Kernel::check_invariants`] stays the full recomputation of every rule (names,
+/// and applies every process and thread rule of the full check to the touched ones. [`Kernel::check_invariants`] stays the full recomputation of every rule (names,
 /// pipes, parking too): for tests, `kernsim check --paranoid`, and the end of every run.
 ///
 /// ```
@@ -367,41 +373,7 @@ impl IncrementalCheck {
                 continue;
             };
             count_rules(obj, rows, &mut bad);
-            match &obj.body {
-                Body::Process(p) => {
-                    if kernel.cids.get(&p.pid.0) != Some(&id) {
-                        bad(
-                            "pid-table",
-                            format!("process {} is alive but its pid is not mapped to it", p.pid),
-                        );
-                    }
-                    if p.exit_code.is_some() && (!p.handles.is_empty() || !p.threads.is_empty()) {
-                        bad(
-                            "exited-process",
-                            format!(
-                                "exited pid {} still has {} rows, {} threads",
-                                p.pid,
-                                p.handles.len(),
-                                p.threads.len()
-                            ),
-                        );
-                    }
-                }
-                Body::Thread(t) => {
-                    if kernel.cids.get(&t.tid.0) != Some(&id) {
-                        bad(
-                            "pid-table",
-                            format!("thread {} is alive but its tid is not mapped to it", t.tid),
-                        );
-                    }
-                }
-                Body::Event(_)
-                | Body::Snapshot(_)
-                | Body::Pipe(_)
-                | Body::Mailslot(_)
-                | Body::MailslotClient(_)
-                | Body::File(_) => {}
-            }
+            kernel.actor_rules(id, obj, &mut bad);
         }
         if v.is_empty() {
             Ok(())

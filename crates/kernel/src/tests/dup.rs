@@ -450,12 +450,7 @@ fn an_exited_source_process_has_no_table_whatever_the_source_value() {
                 w.tid,
                 Call::DuplicateHandle(DuplicateHandleArgs {
                     source_process_handle: hp,
-                    source_handle: source,
-                    target_process_handle: HandleValue::CURRENT_PROCESS,
-                    null_target_handle: false,
-                    desired_access: 0,
-                    inherit_handle: false,
-                    options,
+                    ..dup(source, options)
                 }),
             );
             fails(&r, Win32Error::AccessDenied);
