@@ -105,10 +105,47 @@ pub fn validate_block(entries: &[String]) -> Result<(), Win32Error> {
     }
 }
 
+/// The most characters `ExpandEnvironmentStrings` reads from `src` or writes to `dst`: both
+/// travel as `UNICODE_STRING`s. kernelbase clamps `size` to `UNICODE_STRING_MAX_CHARS`
+/// (32,767), and `RtlInitUnicodeString` cuts the source at 0xFFFC bytes (32,766 characters;
+/// ReactOS and Wine alike). The documentation: "the size of the lpSrc and lpDst buffers is
+/// limited to 32K".
+pub const MAX_EXPAND_UNITS: usize = 32767;
+
+/// `src` as `RtlInitUnicodeString` sees it: at most [`MAX_VARIABLE_UNITS`] UTF-16 units (a
+/// character whose two units would straddle the cut is left out whole).
+pub fn expand_source(src: &str) -> &str {
+    let mut units = 0;
+    for (i, c) in src.char_indices() {
+        units += c.len_utf16();
+        if units > MAX_VARIABLE_UNITS {
+            return &src[..i];
+        }
+    }
+    src
+}
+
 /// Expands `%NAME%` references once (not recursively). Unknown names and a lone `%` stay as
-/// written.
+/// written. The whole result: for callers with no buffer limit (the shell's prompt).
 pub fn expand_text(block: &[String], src: &str) -> String {
-    let mut out = String::new();
+    expand_bounded(block, src, usize::MAX).1.unwrap_or_default()
+}
+
+/// Expands `src` and counts the result's UTF-16 units; the text is built only while it stays
+/// within `limit` units (`None` past it), so a source of many long references costs its
+/// count, not its expansion.
+fn expand_bounded(block: &[String], src: &str, limit: usize) -> (usize, Option<String>) {
+    let mut out = Some(String::new());
+    let mut count = 0usize;
+    let mut emit = |piece: &str| {
+        count = count.saturating_add(units(piece));
+        if count > limit {
+            out = None;
+        }
+        if let Some(o) = out.as_mut() {
+            o.push_str(piece);
+        }
+    };
     let mut rest = src;
     while !rest.is_empty() {
         if let Some(after) = rest.strip_prefix('%') {
@@ -116,39 +153,38 @@ pub fn expand_text(block: &[String], src: &str) -> String {
                 Some(end) => {
                     let name = &after[..end];
                     match value(block, name).filter(|_| !name.is_empty()) {
-                        Some(v) => out.push_str(v),
-                        None => {
-                            out.push('%');
-                            out.push_str(name);
-                            out.push('%');
-                        }
+                        Some(v) => emit(v),
+                        None => emit(&rest[..end + 2]),
                     }
                     rest = &after[end + 1..];
                 }
                 None => {
-                    out.push_str(rest);
+                    emit(rest);
                     rest = "";
                 }
             }
         } else {
             let end = rest.find('%').unwrap_or(rest.len());
-            out.push_str(&rest[..end]);
+            emit(&rest[..end]);
             rest = &rest[end..];
         }
     }
-    out
+    (count, out)
 }
 
 /// What `ExpandEnvironmentStrings(src, dst, size)` returns: the characters needed including
 /// the NUL, on success and when `size` is too small (then with `ERROR_INSUFFICIENT_BUFFER`
 /// and no text). Models the W function; the A version's "+1 when too small" is not modelled.
+/// Both buffers are limited to 32K characters ([`MAX_EXPAND_UNITS`], [`expand_source`]): a
+/// result that needs more than 32,767 characters never fits, whatever `size` says.
 pub fn expand(block: &[String], src: &str, size: u32) -> (u32, Option<String>, Option<Win32Error>) {
-    let text = expand_text(block, src);
-    let needed = units(&text) as u32 + 1;
-    if size >= needed {
-        (needed, Some(text), None)
-    } else {
-        (needed, None, Some(Win32Error::InsufficientBuffer))
+    let size = (size as usize).min(MAX_EXPAND_UNITS);
+    // The text is kept only if it fits the buffer with its NUL.
+    let (count, text) = expand_bounded(block, expand_source(src), size.saturating_sub(1));
+    let needed = u32::try_from(count.saturating_add(1)).unwrap_or(u32::MAX);
+    match text {
+        Some(text) if count < size => (needed, Some(text), None),
+        _ => (needed, None, Some(Win32Error::InsufficientBuffer)),
     }
 }
 
@@ -188,6 +224,32 @@ mod tests {
         let b = block(&["ORACLE_EMPTY="]);
         assert_eq!(get(&b, "ORACLE_EMPTY", 10), (0, Some(String::new()), None));
         assert_eq!(get(&b, "ORACLE_EMPTY", 0), (1, None, None));
+    }
+
+    #[test]
+    fn expand_respects_the_32k_buffers() {
+        // spec §8 "Buffers are limited to 32 K characters": the destination is clamped to
+        // 32,767 characters, the source cut at 32,766.
+        let long = "x".repeat(MAX_VARIABLE_UNITS);
+        let b = vec![format!("X={long}")];
+        // One reference fills the buffer exactly (32,766 + NUL).
+        let (ret, text, error) = expand(&b, "%X%", u32::MAX);
+        assert_eq!((ret, error), (32767, None));
+        assert_eq!(text.as_deref().map(str::len), Some(MAX_VARIABLE_UNITS));
+        // Three need 98,299 characters: never fits, whatever the size says; no text is built.
+        assert_eq!(
+            expand(&b, "%X%%X%%X%", u32::MAX),
+            (98299, None, Some(Win32Error::InsufficientBuffer))
+        );
+        // A source longer than 32,766 characters is read up to the cut.
+        let src = "y".repeat(40_000);
+        let (ret, text, error) = expand(&[], &src, 50_000);
+        assert_eq!((ret, error, text.map(|t| t.len())), (32767, None, Some(32766)));
+        // A character of two UTF-16 units straddling the cut is left out whole.
+        let src = format!("{}\u{1F600}", "z".repeat(MAX_VARIABLE_UNITS - 1));
+        assert_eq!(expand_source(&src).len(), MAX_VARIABLE_UNITS - 1);
+        // Without a limit (the shell's prompt) the whole expansion is given.
+        assert_eq!(expand_text(&b, "%X%%X%").len(), 2 * MAX_VARIABLE_UNITS);
     }
 
     #[test]
