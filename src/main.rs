@@ -7,7 +7,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use kernsim::shell;
 use kernsim_scenario::render::{failure, run_problem};
 use kernsim_scenario::{
-    load_file, run_with, Discard, JsonRenderer, Lang, Names, RunOptions, Sink, StepTrace, TextRenderer,
+    load_file, run_with, Discard, JsonRenderer, Lang, MemoryBudget, Names, RunOptions, Sink, StepTrace, TextRenderer,
 };
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -22,6 +22,29 @@ macro_rules! say {
             std::process::exit(0);
         }
     }};
+}
+
+/// The global allocator, counting the bytes in use so that a run can be held to a memory
+/// budget (`KERNSIM_MEMORY_MB`) and end with exit 2 instead of being killed.
+#[global_allocator]
+static ALLOCATOR: cap::Cap<std::alloc::System> = cap::Cap::new(std::alloc::System, usize::MAX);
+
+/// The default memory budget, in MiB.
+const DEFAULT_MEMORY_MB: usize = 4096;
+
+/// The budget from `KERNSIM_MEMORY_MB` (MiB; 0: none), or the default.
+fn memory_budget() -> Result<Option<MemoryBudget>, String> {
+    let mb = match std::env::var("KERNSIM_MEMORY_MB") {
+        Err(_) => DEFAULT_MEMORY_MB,
+        Ok(v) => v
+            .trim()
+            .parse::<usize>()
+            .map_err(|_| format!("KERNSIM_MEMORY_MB={v:?}: expected a whole number of MiB (0: no budget)"))?,
+    };
+    Ok((mb > 0).then(|| MemoryBudget {
+        in_use: || ALLOCATOR.allocated(),
+        limit: mb.saturating_mul(1 << 20),
+    }))
 }
 
 #[derive(Parser)]
@@ -94,14 +117,21 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let memory = match memory_budget() {
+        Ok(m) => m,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
     let code = match cli.command {
-        Command::Run { file, lang, format } => run_one(&file, lang.into(), format),
-        Command::Check { paths, paranoid } => check(&paths, paranoid),
+        Command::Run { file, lang, format } => run_one(&file, lang.into(), format, memory),
+        Command::Check { paths, paranoid } => check(&paths, paranoid, memory),
         Command::Schema => {
             say!("{}", kernsim_scenario::schema::schema_json());
             0
         }
-        Command::Shell { lang, save } => shell::main(lang.into(), save.as_deref()),
+        Command::Shell { lang, save } => shell::main(lang.into(), save.as_deref(), memory),
     };
     ExitCode::from(code)
 }
@@ -147,7 +177,7 @@ impl<'a, W: Write> Sink<'a> for Streaming<W> {
     }
 }
 
-fn run_one(file: &Path, lang: Lang, format: Format) -> u8 {
+fn run_one(file: &Path, lang: Lang, format: Format, memory: Option<MemoryBudget>) -> u8 {
     let scenario = match load_file(file) {
         Ok(s) => s,
         Err(e) => {
@@ -165,7 +195,11 @@ fn run_one(file: &Path, lang: Lang, format: Format) -> u8 {
         closed: false,
     };
     sink.flush();
-    let summary = run_with(&scenario, RunOptions::default(), &mut sink);
+    let options = RunOptions {
+        memory,
+        ..RunOptions::default()
+    };
+    let summary = run_with(&scenario, options, &mut sink);
     match &mut sink.renderer {
         Renderer::Text(r) => r.summary(&summary),
         Renderer::Json(r) => r.summary(&summary),
@@ -203,7 +237,7 @@ fn collect(path: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     Ok(())
 }
 
-fn check(paths: &[PathBuf], paranoid: bool) -> u8 {
+fn check(paths: &[PathBuf], paranoid: bool, memory: Option<MemoryBudget>) -> u8 {
     let mut files = Vec::new();
     for p in paths {
         if let Err(e) = collect(p, &mut files) {
@@ -224,6 +258,7 @@ fn check(paths: &[PathBuf], paranoid: bool) -> u8 {
         };
         let options = RunOptions {
             paranoid,
+            memory,
             ..RunOptions::default()
         };
         let result = run_with(&scenario, options, &mut Discard);

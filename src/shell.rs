@@ -11,10 +11,10 @@ use kernsim_kernel::consts::*;
 use kernsim_kernel::*;
 use kernsim_scenario::runner::Shown;
 use kernsim_scenario::values::{self, Lookup};
-use kernsim_scenario::{render_shown, Lang};
+use kernsim_scenario::{render_shown, Lang, MemoryBudget};
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::{BufRead, IsTerminal, Read, Write};
 use std::path::Path;
 
 /// What the loop does after a command.
@@ -740,6 +740,15 @@ impl Shell {
         )
     }
 
+    fn too_long(&self, line: usize) -> String {
+        format!(
+            "{} {line}: {} {MAX_LINE} {}\n",
+            self.t("line", "줄"),
+            self.t("longer than", "길이가"),
+            self.t("bytes; skipped", "바이트를 넘어 건너뜀")
+        )
+    }
+
     fn save(&self, rest: &str) -> Result<String, String> {
         if rest.is_empty() {
             return Err(self.t("usage: save FILE", "사용법: save 파일").into());
@@ -749,8 +758,24 @@ impl Shell {
     }
 }
 
-/// Runs the prompt on stdin/stdout. Returns the exit status: 0, or 1 if a command failed.
-pub fn main(lang: Lang, save: Option<&Path>) -> u8 {
+/// The longest line the prompt reads; a longer one is reported and skipped (so that a line
+/// with no end cannot take the memory of its whole length).
+pub const MAX_LINE: usize = 1 << 20;
+
+/// Runs the prompt on stdin/stdout. Returns the exit status: 0, 1 if a command failed, 2 if
+/// the session went over its memory budget (`memory`, checked after every command).
+pub fn main(lang: Lang, save: Option<&Path>, memory: Option<MemoryBudget>) -> u8 {
+    let over_budget = || {
+        let m = memory?;
+        let in_use = (m.in_use)();
+        (in_use > m.limit).then(|| {
+            eprintln!(
+                "error: the session uses {} MiB of memory, above its budget of {} MiB",
+                in_use >> 20,
+                m.limit >> 20
+            );
+        })
+    };
     let mut shell = Shell::new(lang);
     let stdout = std::io::stdout();
     if std::io::stdin().is_terminal() {
@@ -770,6 +795,9 @@ pub fn main(lang: Lang, save: Option<&Path>) -> u8 {
                 let _ = editor.add_history_entry(line.as_str());
                 let (text, flow) = shell.execute(&line);
                 print!("{text}");
+                if over_budget().is_some() {
+                    return 2;
+                }
                 if flow == Flow::Exit {
                     break;
                 }
@@ -781,12 +809,23 @@ pub fn main(lang: Lang, save: Option<&Path>) -> u8 {
         let mut number = 0usize;
         loop {
             raw.clear();
-            match stdin.read_until(b'\n', &mut raw) {
+            match (&mut stdin).take(MAX_LINE as u64 + 1).read_until(b'\n', &mut raw) {
                 Ok(0) | Err(_) => break,
                 Ok(_) => {}
             }
             number += 1;
+            let too_long = raw.len() > MAX_LINE;
+            if too_long && raw.last() != Some(&b'\n') {
+                // Skip the rest of the line without keeping it.
+                if skip_line(&mut stdin).is_err() {
+                    break;
+                }
+            }
             let (text, flow) = match std::str::from_utf8(&raw) {
+                _ if too_long => {
+                    shell.failed = true;
+                    (shell.too_long(number), Flow::Continue)
+                }
                 Ok(line) => shell.execute(line.trim_end_matches(['\n', '\r'])),
                 // A line that is not UTF-8 is reported, and the session goes on.
                 Err(e) => {
@@ -797,6 +836,9 @@ pub fn main(lang: Lang, save: Option<&Path>) -> u8 {
             let mut out = stdout.lock();
             if out.write_all(text.as_bytes()).and_then(|()| out.flush()).is_err() {
                 break;
+            }
+            if over_budget().is_some() {
+                return 2;
             }
             if flow == Flow::Exit {
                 break;
@@ -810,4 +852,24 @@ pub fn main(lang: Lang, save: Option<&Path>) -> u8 {
         }
     }
     u8::from(shell.failed)
+}
+
+/// Reads and drops input up to and including the next newline, a buffer at a time.
+fn skip_line(input: &mut impl BufRead) -> std::io::Result<()> {
+    loop {
+        let buf = input.fill_buf()?;
+        if buf.is_empty() {
+            return Ok(());
+        }
+        match buf.iter().position(|&b| b == b'\n') {
+            Some(i) => {
+                input.consume(i + 1);
+                return Ok(());
+            }
+            None => {
+                let n = buf.len();
+                input.consume(n);
+            }
+        }
+    }
 }

@@ -301,3 +301,37 @@ fn a_closed_stdout_ends_quietly() {
         assert_eq!(out.status.code(), Some(0), "{args:?}: {err}");
     }
 }
+
+#[test]
+fn a_run_over_the_memory_budget_exits_2_with_a_clear_error() {
+    // 48 MiB written to a file: over a 32 MiB budget after that step.
+    let file = scratch(
+        "budget.json",
+        &scenario(
+            r#"{"by": "p", "call": "CreateFile", "args": {"file_name": "C:\\big.txt", "desired_access": "GENERIC_WRITE", "creation_disposition": "CREATE_ALWAYS"}, "bind": {"ret": "h"}},
+               {"by": "p", "call": "WriteFile", "args": {"file": "h", "data": {"fill": "x", "len": 50331648}}},
+               {"by": "p", "call": "CloseHandle", "args": {"object": "h"}}"#,
+        ),
+    );
+    let path = file.to_str().unwrap();
+    let run = |budget: &str, cmd: &str| {
+        Command::new(env!("CARGO_BIN_EXE_kernsim"))
+            .args([cmd, path])
+            .env("KERNSIM_MEMORY_MB", budget)
+            .output()
+            .expect("kernsim runs")
+    };
+    for cmd in ["run", "check"] {
+        let o = run("32", cmd);
+        assert_eq!(o.status.code(), Some(2), "{cmd}: {}", stderr(&o));
+        let text = stderr(&o) + &stdout(&o);
+        assert!(
+            text.contains("step 2") && text.contains("above its budget of 32 MiB"),
+            "{cmd}: {text}"
+        );
+        assert_eq!(run("0", cmd).status.code(), Some(0), "0: no budget");
+    }
+    let o = run("lots", "run");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("KERNSIM_MEMORY_MB"), "{}", stderr(&o));
+}

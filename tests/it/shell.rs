@@ -227,3 +227,20 @@ fn a_typo_gets_a_suggestion() {
     );
     assert!(s.stdout.contains("lq; did you mean lp"), "{}", s.stdout);
 }
+
+#[test]
+fn a_line_longer_than_the_limit_is_skipped_and_the_session_goes_on() {
+    // A line with no end must not take the memory of its length: it is read a bounded piece
+    // at a time, reported, and skipped.
+    let mut script = b"start a\n".to_vec();
+    script.extend(std::iter::repeat_n(b'x', (1 << 20) + 10));
+    script.extend_from_slice(b"\nlp\n");
+    let s = shell_bytes(&[], &script);
+    assert_eq!(s.code, 1, "a skipped line counts as a failed command");
+    assert!(
+        s.stdout.contains("line 2: longer than 1048576 bytes; skipped"),
+        "{}",
+        &s.stdout[..s.stdout.len().min(2000)]
+    );
+    assert!(s.stdout.contains("a.exe"), "the next line runs: {}", s.stdout);
+}

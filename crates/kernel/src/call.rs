@@ -63,8 +63,77 @@ impl Data {
     }
 }
 
+thread_local! {
+    /// Data longer than this many bytes serializes as its summary ([`Data::summarized`]).
+    static SUMMARIZE_OVER: std::cell::Cell<usize> = const { std::cell::Cell::new(usize::MAX) };
+}
+
+impl Data {
+    /// `len` bytes of `pattern` repeated (`{"fill": pattern, "len": len}`), within
+    /// [`Data::MAX_LEN`].
+    pub fn fill(pattern: &[u8], len: usize) -> Result<Data, String> {
+        Data::check_fill(pattern, len)?;
+        Ok(Data::repeat(pattern, len))
+    }
+
+    /// Whether `{"fill": pattern, "len": len}` describes a buffer: a pattern to repeat, and
+    /// a length within [`Data::MAX_LEN`].
+    pub fn check_fill(pattern: &[u8], len: usize) -> Result<(), String> {
+        if pattern.is_empty() && len > 0 {
+            return Err("fill pattern is empty".into());
+        }
+        if len > Data::MAX_LEN {
+            return Err(format!(
+                "fill len {len} is above the limit of a buffer, {} bytes (64 MiB)",
+                Data::MAX_LEN
+            ));
+        }
+        Ok(())
+    }
+
+    /// `len` bytes of `pattern` repeated, with no limit (empty when `pattern` is).
+    pub fn repeat(pattern: &[u8], len: usize) -> Data {
+        if pattern.is_empty() || len == 0 {
+            return Data(Vec::new());
+        }
+        let mut bytes = pattern.repeat(len / pattern.len());
+        bytes.extend_from_slice(&pattern[..len % pattern.len()]);
+        Data(bytes)
+    }
+
+    /// The 64-bit FNV-1a digest of the bytes: deterministic, and enough to tell two large
+    /// buffers apart in a trace.
+    pub fn fnv1a64(&self) -> u64 {
+        self.0.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        })
+    }
+
+    /// Runs `f` (a serialization) with every `Data` longer than `limit` bytes written as
+    /// `{"len": n, "fnv1a64": "0x..."}` instead of its bytes, so that a trace of large
+    /// buffers never holds them a second time (as JSON text, or as an array of numbers).
+    /// Only serializations inside `f`, on this thread, are affected.
+    pub fn summarized<R>(limit: usize, f: impl FnOnce() -> R) -> R {
+        struct Restore(usize);
+        impl Drop for Restore {
+            fn drop(&mut self) {
+                SUMMARIZE_OVER.with(|c| c.set(self.0));
+            }
+        }
+        let _restore = Restore(SUMMARIZE_OVER.with(|c| c.replace(limit)));
+        f()
+    }
+}
+
 impl Serialize for Data {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        if self.0.len() > SUMMARIZE_OVER.with(std::cell::Cell::get) {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(Some(2))?;
+            map.serialize_entry("len", &self.0.len())?;
+            map.serialize_entry("fnv1a64", &format!("{:#018x}", self.fnv1a64()))?;
+            return map.end();
+        }
         match std::str::from_utf8(&self.0) {
             Ok(text) => serializer.serialize_str(text),
             Err(_) => self.0.serialize(serializer),
@@ -84,24 +153,7 @@ impl<'de> Deserialize<'de> for Data {
         match Repr::deserialize(deserializer)? {
             Repr::Text(text) => Ok(Data(text.into_bytes())),
             Repr::Bytes(bytes) => Ok(Data(bytes)),
-            Repr::Fill { fill, len } => {
-                let pattern = fill.into_bytes();
-                if pattern.is_empty() && len > 0 {
-                    return Err(serde::de::Error::custom("fill pattern is empty"));
-                }
-                if len > Data::MAX_LEN {
-                    return Err(serde::de::Error::custom(format_args!(
-                        "fill len {len} is above the limit of a buffer, {} bytes (64 MiB)",
-                        Data::MAX_LEN
-                    )));
-                }
-                if len == 0 {
-                    return Ok(Data(Vec::new()));
-                }
-                let mut bytes = pattern.repeat(len / pattern.len());
-                bytes.extend_from_slice(&pattern[..len % pattern.len()]);
-                Ok(Data(bytes))
-            }
+            Repr::Fill { fill, len } => Data::fill(fill.as_bytes(), len).map_err(serde::de::Error::custom),
         }
     }
 }

@@ -469,6 +469,13 @@ pub enum RunProblem<'a> {
         /// Why.
         error: CallError,
     },
+    /// The run used more memory than its budget ([`crate::runner::MemoryBudget`]).
+    OverMemoryBudget {
+        /// Bytes in use after the step.
+        in_use: usize,
+        /// The budget.
+        limit: usize,
+    },
     /// A name the step needs has no value yet.
     Unbound {
         /// The name.

@@ -777,7 +777,7 @@ impl Compiler {
         })?;
         let by = self.actor(by, &here.key("by"))?;
         let args = step.args.take().unwrap_or_default();
-        let (template, display) = self.template(kind, args, &here.key("args"))?;
+        let (mut template, display) = self.template(kind, args, &here.key("args"))?;
         let outputs = output_names();
         let mut binds = Vec::with_capacity(step.bind.len());
         for (key, target) in &step.bind {
@@ -820,13 +820,17 @@ impl Compiler {
         }
         // Every call's data stays in the plan, and a run copies one step's at a time: a budget
         // on their total bounds memory by the scenario's size, not by what it asks for.
-        let mut data = 0;
-        let mut call = template.call.clone();
-        call.visit_leaves(&mut Vec::new(), &mut |_, leaf| {
+        let mut data = 0usize;
+        template.call.visit_leaves(&mut Vec::new(), &mut |_, leaf| {
             if let kernsim_kernel::ArgMut::Bytes(b) = leaf {
                 data += b.len();
             }
         });
+        for p in template.patches.iter() {
+            if let Fill::Repeat { len, .. } = p.fill {
+                data = data.saturating_add(len);
+            }
+        }
         self.data_bytes += data;
         if self.data_bytes > DATA_BUDGET {
             return Err((
@@ -902,6 +906,29 @@ impl Compiler {
                 });
             }
         };
+        // A `{"fill", "len"}` buffer goes only where the call takes data.
+        let mut call = call;
+        let mut bytes_leaves = Vec::new();
+        call.visit_leaves(&mut Vec::new(), &mut |p, leaf| {
+            if let kernsim_kernel::ArgMut::Bytes(_) = leaf {
+                bytes_leaves.push(p.to_vec());
+            }
+        });
+        for p in patches.iter().filter(|p| matches!(p.fill, Fill::Repeat { .. })) {
+            if !bytes_leaves.iter().any(|b| **b == *p.path) {
+                let mut at = path.json_path();
+                for seg in p.path.iter() {
+                    at.0.push(match seg {
+                        ArgSeg::Field(f) => crate::locate::Seg::Key((*f).into()),
+                        ArgSeg::Index(i) => crate::locate::Seg::Index(*i),
+                    });
+                }
+                return Err((
+                    at,
+                    "expected text: {\"fill\", \"len\"} describes a data buffer, and this argument is text".into(),
+                ));
+            }
+        }
         let (narration, buffer) = display.finish();
         self.scratch_display = buffer;
         Ok((
@@ -954,6 +981,30 @@ impl Compiler {
                     out.push(r?);
                 }
                 Ok(Value::Array(out))
+            }
+            Value::Object(map) if text && map.contains_key("fill") => {
+                // `{"fill": "x", "len": n}`: kept as its pattern and length, the bytes made
+                // when the step runs (a data argument; any other text argument refuses it
+                // once the call is built).
+                let fill = map.get("fill").and_then(Value::as_str);
+                let len = map.get("len").and_then(Value::as_u64);
+                let (Some(fill), Some(len), 2) = (fill, len, map.len()) else {
+                    return Err((
+                        at.json_path(),
+                        "expected {\"fill\": TEXT, \"len\": NUMBER} (a buffer of len bytes of the text repeated)"
+                            .into(),
+                    ));
+                };
+                let len = usize::try_from(len).unwrap_or(usize::MAX);
+                Data::check_fill(fill.as_bytes(), len).map_err(|m| (at.json_path(), m))?;
+                patches.push(Patch {
+                    path: leaf.clone().into_boxed_slice(),
+                    fill: Fill::Repeat {
+                        pattern: fill.as_bytes().into(),
+                        len,
+                    },
+                });
+                Ok(Value::String(String::new()))
             }
             Value::Object(map) if !text => {
                 // Structures inside an argument (`SECURITY_ATTRIBUTES`) hold flags and
@@ -1620,6 +1671,65 @@ mod tests {
         let e = error(&[step; 5].join(","));
         assert!(e.message.contains("above the budget"), "{e}");
         assert_eq!(e.path, "steps[4].args");
+    }
+
+    #[test]
+    fn a_fill_buffer_is_kept_as_its_pattern_and_made_when_the_step_runs() {
+        let text = scenario(
+            r#"{"by": "p", "call": "CreatePipe", "args": {"size": 65536}, "bind": {"read_handle": "r", "write_handle": "w"}},
+               {"by": "p", "call": "WriteFile", "args": {"file": "w", "data": {"fill": "ab", "len": 5}}},
+               {"by": "p", "call": "ReadFile", "args": {"file": "r", "bytes_to_read": 10}, "expect": {"outputs": {"data": "ababa"}}}"#,
+        );
+        let sc = load_str(&text, "t.json").unwrap();
+        let StepKind::Call(write) = &sc.steps[1].kind else {
+            panic!("a call")
+        };
+        // The plan holds the pattern, not the bytes.
+        assert!(write
+            .template
+            .patches
+            .iter()
+            .any(|p| matches!(&p.fill, Fill::Repeat { pattern, len: 5 } if &**pattern == b"ab")));
+        let summary = run_with(&sc, RunOptions::default(), &mut Discard);
+        assert!(summary.passed() && summary.error.is_none(), "{summary:?}");
+    }
+
+    #[test]
+    fn a_fill_buffer_is_refused_where_the_call_takes_text() {
+        let e = error(
+            r#"{"by": "p", "call": "SetEnvironmentVariable", "args": {"name": "A", "value": {"fill": "x", "len": 3}}}"#,
+        );
+        assert_eq!(e.path, "steps[0].args.value");
+        assert!(e.message.contains("this argument is text"), "{e}");
+        let e = error(r#"{"by": "p", "call": "WriteFile", "args": {"file": 4, "data": {"fill": "x"}}}"#);
+        assert_eq!(e.path, "steps[0].args.data");
+        assert!(e.message.contains("expected {\"fill\": TEXT, \"len\": NUMBER}"), "{e}");
+        let e = error(r#"{"by": "p", "call": "WriteFile", "args": {"file": 4, "data": {"fill": "", "len": 3}}}"#);
+        assert!(e.message.contains("fill pattern is empty"), "{e}");
+    }
+
+    #[test]
+    fn a_run_over_its_memory_budget_ends_with_a_located_problem() {
+        let sc = load_str(
+            &scenario(r#"{"by": "p", "call": "CreateEvent"}, {"by": "p", "call": "CreateEvent"}"#),
+            "t.json",
+        )
+        .unwrap();
+        let budget = |limit| RunOptions {
+            memory: Some(crate::runner::MemoryBudget { in_use: || 1000, limit }),
+            ..RunOptions::default()
+        };
+        let over = run_with(&sc, budget(999), &mut Discard);
+        let e = over.error.expect("over the budget");
+        assert_eq!(e.step, 0, "checked after the setup already");
+        assert!(matches!(
+            e.problem,
+            crate::RunProblem::OverMemoryBudget {
+                in_use: 1000,
+                limit: 999
+            }
+        ));
+        assert!(run_with(&sc, budget(1000), &mut Discard).error.is_none());
     }
 
     #[test]

@@ -37,6 +37,14 @@ pub enum Fill {
     Number(Num),
     /// Text with insertions.
     Text(Box<[TextPart]>),
+    /// A data buffer of `len` bytes of `pattern` repeated (`{"fill": "x", "len": n}`), made
+    /// when the step runs so that the plan does not hold it.
+    Repeat {
+        /// The pattern.
+        pattern: Box<[u8]>,
+        /// The buffer's length.
+        len: usize,
+    },
 }
 
 /// One leaf of a call template to fill in.
@@ -59,8 +67,8 @@ pub struct CallTemplate {
 
 impl CallTemplate {
     /// The call to run: the template with the given values in its patched leaves (one value
-    /// per patch, in order; see [`Filled`]).
-    pub fn instantiate(&self, values: &[Filled]) -> Call {
+    /// per patch, in order; see [`Filled`]). The values are moved in, not copied.
+    pub fn instantiate(&self, mut values: Vec<Filled>) -> Call {
         let mut call = self.call.clone();
         if self.patches.is_empty() {
             return call;
@@ -69,10 +77,11 @@ impl CallTemplate {
             let Some(i) = self.patches.iter().position(|p| &*p.path == path) else {
                 return;
             };
-            match (leaf, &values[i]) {
-                (ArgMut::Number(n), Filled::Number(v)) => *n = *v,
-                (ArgMut::Text(t), Filled::Text(v)) => v.clone_into(t),
-                (ArgMut::Bytes(b), Filled::Text(v)) => *b = v.as_bytes().to_vec(),
+            match (leaf, std::mem::replace(&mut values[i], Filled::Number(0))) {
+                (ArgMut::Number(n), Filled::Number(v)) => *n = v,
+                (ArgMut::Text(t), Filled::Text(v)) => *t = v,
+                (ArgMut::Bytes(b), Filled::Text(v)) => *b = v.into_bytes(),
+                (ArgMut::Bytes(b), Filled::Bytes(v)) => *b = v.0,
                 _ => {}
             }
         });
@@ -87,6 +96,8 @@ pub enum Filled {
     Number(u32),
     /// Text.
     Text(String),
+    /// Bytes.
+    Bytes(Data),
 }
 
 /// A piece of a call's narration: `CloseHandle(handle: hEvent=4)` is a literal, a bound

@@ -693,6 +693,11 @@ pub fn run_problem(lang: Lang, p: &RunProblem<'_>) -> String {
             show_ret(*ret)
         ),
         RunProblem::ReturnsNothing => "bind ret: the call returns nothing".into(),
+        RunProblem::OverMemoryBudget { in_use, limit } => format!(
+            "the run uses {} MiB of memory, above its budget of {} MiB",
+            in_use >> 20,
+            limit >> 20
+        ),
         RunProblem::NotANumber { output } => format!("bind {output}: {output} is not a number"),
     }
 }
@@ -1150,8 +1155,7 @@ impl JsonRenderer {
 
     /// One step as a JSON line.
     pub fn step(&mut self, step: &StepTrace<'_>) {
-        let mut v = serde_json::to_value(step).unwrap_or_default();
-        summarize_large_data(&mut v);
+        let mut v = Data::summarized(LARGE_DATA, || serde_json::to_value(step)).unwrap_or_default();
         if let Some(map) = v.as_object_mut() {
             map.insert("type".into(), "step".into());
         }
@@ -1160,12 +1164,14 @@ impl JsonRenderer {
 
     /// The summary line.
     pub fn summary(&mut self, summary: &Summary<'_>) {
-        let line = serde_json::json!({
-            "type": "summary",
-            "passed": summary.passed(),
-            "checks": summary.checks,
-            "failures": summary.failures,
-            "error": summary.error,
+        let line = Data::summarized(LARGE_DATA, || {
+            serde_json::json!({
+                "type": "summary",
+                "passed": summary.passed(),
+                "checks": summary.checks,
+                "failures": summary.failures,
+                "error": summary.error,
+            })
         });
         let _ = writeln!(self.out, "{line}");
     }
@@ -1177,46 +1183,10 @@ impl<'a> Sink<'a> for JsonRenderer {
     }
 }
 
-/// Data above this many bytes is shown in JSON traces as its length and digest.
+/// Data above this many bytes is shown in JSON traces as its length and digest
+/// (`{"len": n, "fnv1a64": "0x..."}`, [`Data::summarized`]), so a trace stays small whatever
+/// the buffers and the large bytes are never copied into JSON.
 pub const LARGE_DATA: usize = 4096;
-
-/// Replaces every `data` value (a call's buffer, a read's bytes) longer than [`LARGE_DATA`]
-/// bytes with `{"len": n, "fnv1a64": "0x..."}`, so a trace stays small whatever the buffers.
-fn summarize_large_data(v: &mut serde_json::Value) {
-    use serde_json::Value;
-    match v {
-        Value::Object(map) => {
-            for (k, item) in map.iter_mut() {
-                if k == "data" {
-                    let bytes: Option<Vec<u8>> = match &*item {
-                        Value::String(s) if s.len() > LARGE_DATA => Some(s.as_bytes().to_vec()),
-                        Value::Array(a) if a.len() > LARGE_DATA => {
-                            Some(a.iter().map(|b| b.as_u64().unwrap_or(0) as u8).collect())
-                        }
-                        _ => None,
-                    };
-                    if let Some(bytes) = bytes {
-                        *item = serde_json::json!({
-                            "len": bytes.len(),
-                            "fnv1a64": format!("{:#018x}", fnv1a64(&bytes)),
-                        });
-                        continue;
-                    }
-                }
-                summarize_large_data(item);
-            }
-        }
-        Value::Array(items) => items.iter_mut().for_each(summarize_large_data),
-        _ => {}
-    }
-}
-
-/// The 64-bit FNV-1a digest: deterministic, and enough to tell two large buffers apart.
-fn fnv1a64(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    })
-}
 
 /// Renders a collected run as JSON lines.
 pub fn render_json(scenario: &Scenario, run: &Run<'_>) -> String {
@@ -1234,8 +1204,8 @@ mod tests {
 
     #[test]
     fn fnv1a64_is_the_published_function() {
-        assert_eq!(fnv1a64(b""), 0xcbf2_9ce4_8422_2325);
-        assert_eq!(fnv1a64(b"a"), 0xaf63_dc4c_8601_ec8c);
+        assert_eq!(Data(b"".to_vec()).fnv1a64(), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(Data(b"a".to_vec()).fnv1a64(), 0xaf63_dc4c_8601_ec8c);
     }
 
     #[test]
@@ -1247,7 +1217,10 @@ mod tests {
             {"by": "p", "call": "ReadFile", "args": {"file": "r", "bytes_to_read": 6000}}]}"#;
         let scenario = crate::load_str(text, "t.json").unwrap();
         let out = render_json(&scenario, &crate::run(&scenario));
-        let big = format!(r#"{{"len":5000,"fnv1a64":"{:#018x}"}}"#, fnv1a64(&[b'x'; 5000]));
+        let big = format!(
+            r#"{{"len":5000,"fnv1a64":"{:#018x}"}}"#,
+            Data(vec![b'x'; 5000]).fnv1a64()
+        );
         assert_eq!(out.matches(&big).count(), 1, "the write's buffer: {out}");
         assert!(out.contains(r#""data":"small""#));
         assert!(

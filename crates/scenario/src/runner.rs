@@ -269,6 +269,31 @@ pub struct RunOptions {
     /// each step only what it touched is checked ([`IncrementalCheck`]), and the last step
     /// gets the full recomputation.
     pub paranoid: bool,
+    /// A memory budget checked after every step: a run whose memory in use exceeds it ends
+    /// with [`RunProblem::OverMemoryBudget`] (the CLI: exit 2) instead of growing until the
+    /// system aborts it. `None`: no budget.
+    pub memory: Option<MemoryBudget>,
+}
+
+/// How much memory a run may use, and how to measure what it uses (the CLI counts the bytes
+/// its global allocator has handed out; an embedder may measure as it likes).
+#[derive(Clone, Copy, Debug)]
+pub struct MemoryBudget {
+    /// Bytes in use now.
+    pub in_use: fn() -> usize,
+    /// The most bytes the run may use.
+    pub limit: usize,
+}
+
+impl MemoryBudget {
+    /// The problem to report when the budget is exceeded now.
+    fn exceeded(&self) -> Option<RunProblem<'static>> {
+        let in_use = (self.in_use)();
+        (in_use > self.limit).then_some(RunProblem::OverMemoryBudget {
+            in_use,
+            limit: self.limit,
+        })
+    }
 }
 
 impl Default for RunOptions {
@@ -276,6 +301,7 @@ impl Default for RunOptions {
         RunOptions {
             event_log: true,
             paranoid: false,
+            memory: None,
         }
     }
 }
@@ -343,6 +369,14 @@ pub fn run_with<'a>(scenario: &'a Scenario, options: RunOptions, sink: &mut dyn 
                 return summary;
             }
         }
+        if let Some(problem) = options.memory.and_then(|m| m.exceeded()) {
+            summary.error = Some(RunError {
+                step: 0,
+                line: 0,
+                problem,
+            });
+            return summary;
+        }
     }
     let mut last_completions: Vec<Completion> = Vec::new();
     for (i, step) in scenario.steps.iter().enumerate() {
@@ -363,6 +397,10 @@ pub fn run_with<'a>(scenario: &'a Scenario, options: RunOptions, sink: &mut dyn 
                     });
                 }
                 sink.step(trace, &st.names);
+                if let Some(problem) = options.memory.and_then(|m| m.exceeded()) {
+                    summary.error = Some(RunError { step: n, line, problem });
+                    break;
+                }
             }
             Err(problem) => {
                 summary.error = Some(RunError { step: n, line, problem });
@@ -542,7 +580,6 @@ impl<'a> State<'a> {
             completion_binds: Vec::new(),
             checks: Vec::new(),
         };
-        let mut result: Option<CallResult> = None;
         let mut pending = None;
         match &step.kind {
             StepKind::Check => {}
@@ -556,9 +593,10 @@ impl<'a> State<'a> {
                     .map(|p| match &p.fill {
                         Fill::Number(num) => self.num(num).map(Filled::Number),
                         Fill::Text(parts) => self.text(parts).map(Filled::Text),
+                        Fill::Repeat { pattern, len } => Ok(Filled::Bytes(Data::repeat(pattern, *len))),
                     })
                     .collect::<Step<'a, Vec<_>>>()?;
-                let call = c.template.instantiate(&values);
+                let call = c.template.instantiate(values);
                 let display = if self.narrate {
                     self.display(&c.display)?
                 } else {
@@ -591,7 +629,6 @@ impl<'a> State<'a> {
                 let call_seq = match &outcome {
                     CallOutcome::Done(r) => {
                         binds = self.apply_binds(&c.binds, r, pid)?;
-                        result = Some(r.clone());
                         0
                     }
                     CallOutcome::Pending { call_seq } => {
@@ -672,7 +709,14 @@ impl<'a> State<'a> {
             } else {
                 &trace.completions
             };
-            self.check(expect, result.as_ref(), pending, completions, &mut trace.checks);
+            let result = match &trace.action {
+                Action::Call {
+                    outcome: CallOutcome::Done(r),
+                    ..
+                } => Some(r),
+                _ => None,
+            };
+            self.check(expect, result, pending, completions, &mut trace.checks);
         }
         Ok(trace)
     }
