@@ -201,6 +201,22 @@ pub struct DuplicateHandleArgs {
     pub options: u32,
 }
 
+impl Default for DuplicateHandleArgs {
+    /// The defaults a scenario gets: both processes the current one, source `NULL`, no
+    /// access, no options.
+    fn default() -> Self {
+        DuplicateHandleArgs {
+            source_process_handle: current_process(),
+            source_handle: HandleValue::NULL,
+            target_process_handle: current_process(),
+            null_target_handle: false,
+            desired_access: 0,
+            inherit_handle: false,
+            options: 0,
+        }
+    }
+}
+
 /// Arguments of `CreateProcess` (with `STARTUPINFO`'s std handles and the
 /// `PROC_THREAD_ATTRIBUTE_HANDLE_LIST` of `STARTUPINFOEX`).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]

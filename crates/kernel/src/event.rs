@@ -65,6 +65,15 @@ pub enum Event {
         inherit: bool,
         why: Why,
     },
+    /// `SetHandleInformation` set a row's flags (`before`: the flag bits it had).
+    FlagsChanged {
+        process_id: Pid,
+        handle: HandleValue,
+        object: Address,
+        inherit: bool,
+        protect_from_close: bool,
+        before: u32,
+    },
     /// A row was removed from a handle table.
     RowRemoved {
         process_id: Pid,

@@ -4,8 +4,11 @@
 //! `(i + 1) * 4`, so 0 is never issued. A new handle takes the lowest free slot (Wine's rule; a
 //! modelling choice, not a Windows guarantee). Lookups ignore the low two bits.
 
+use crate::call::CallName;
+use crate::ids::Pid;
 use crate::object::ObjectId;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::cell::Cell;
 use std::collections::BTreeSet;
 use std::fmt;
 
@@ -139,7 +142,52 @@ impl HandleFlags {
     }
 }
 
-/// One row of a handle table: which object, with which rights and flags.
+/// How a handle row came to be: the first half of its [`Provenance`].
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "how", rename_all = "snake_case")]
+pub enum Origin {
+    /// `call` created the object, and this row with it (`CreatePipe`'s two ends,
+    /// `CreateProcess`'s process and thread handles, a `CreateFile` that made a file).
+    Created {
+        /// The call.
+        call: CallName,
+    },
+    /// `call` opened an object that existed: by name, by id, or the client end of a named
+    /// pipe or mailslot.
+    Opened {
+        /// The call.
+        call: CallName,
+    },
+    /// `CreateProcess` copied the row of the same value from the parent's table (its
+    /// inherit flag was set and `bInheritHandles` was TRUE).
+    Inherited {
+        /// The parent.
+        parent: Pid,
+    },
+    /// `DuplicateHandle` copied the row `source_handle` of process `source`.
+    Duplicated {
+        /// The source process.
+        source: Pid,
+        /// The source row's value.
+        source_handle: HandleValue,
+        /// `DUPLICATE_CLOSE_SOURCE` closed the source row in the same call.
+        closed_source: bool,
+    },
+}
+
+/// How and when a row came to be: its origin and the call that made it (`Kernel::call`'s
+/// sequence number; the scenario layer maps it to a step).
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Provenance {
+    /// How.
+    #[serde(flatten)]
+    pub origin: Origin,
+    /// The call's sequence number (1 for the first call).
+    pub call_seq: u64,
+}
+
+/// One row of a handle table: which object, with which rights and flags, and where it came
+/// from.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub struct HandleEntry {
     /// The object the row refers to.
@@ -148,6 +196,8 @@ pub struct HandleEntry {
     pub access: u32,
     /// `HANDLE_FLAG_INHERIT` and `HANDLE_FLAG_PROTECT_FROM_CLOSE`.
     pub flags: HandleFlags,
+    /// How and when it was made.
+    pub provenance: Provenance,
 }
 
 impl HandleEntry {
@@ -162,16 +212,25 @@ impl HandleEntry {
     }
 }
 
+/// A used slot: the row, and the sequence number of the last call that used it (0: none
+/// since it was made), stamped through `&self` by lookups.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Slot {
+    entry: HandleEntry,
+    used: Cell<u64>,
+}
+
 /// Most rows a table may hold: Wine's and Windows' cap of about 16.7 million (spec §1.3).
 pub const MAX_HANDLES_PER_PROCESS: usize = 0x00FF_FFFF;
 
-/// A process's handle table. Rows are `Option<HandleEntry>` in a `Vec` (16 bytes a row);
+/// A process's handle table. Rows are `Option<Slot>` in a `Vec` (48 bytes a row: the entry,
+/// its provenance and its last-use stamp);
 /// `holes` lists the free slots below the end, so the lowest free slot is found in
 /// O(log holes) even after low slots are freed and refilled. `inheritable` indexes the rows
 /// whose inherit flag is set, so `CreateProcess` visits only those, whatever the table's size.
 #[derive(Clone, Debug, Default)]
 pub struct HandleTable {
-    slots: Vec<Option<HandleEntry>>,
+    slots: Vec<Option<Slot>>,
     holes: BTreeSet<u32>,
     len: usize,
     inheritable: BTreeSet<u32>,
@@ -195,14 +254,28 @@ impl HandleTable {
 
     /// The row for `value`, ignoring its low two bits.
     pub fn get(&self, value: HandleValue) -> Option<&HandleEntry> {
-        self.slots.get(value.slot()?)?.as_ref()
+        self.slots.get(value.slot()?)?.as_ref().map(|s| &s.entry)
+    }
+
+    /// The row for `value`, stamped as used by call `call_seq` (a lookup on a call's behalf).
+    pub fn use_row(&self, value: HandleValue, call_seq: u64) -> Option<&HandleEntry> {
+        let slot = self.slots.get(value.slot()?)?.as_ref()?;
+        slot.used.set(call_seq);
+        Some(&slot.entry)
+    }
+
+    /// The last call that used the row for `value` (`None`: none since it was made, or no
+    /// such row).
+    pub fn last_used(&self, value: HandleValue) -> Option<u64> {
+        let slot = self.slots.get(value.slot()?)?.as_ref()?;
+        Some(slot.used.get()).filter(|&u| u != 0)
     }
 
     /// Changes the row for `value` in place (keeping the inheritable index right); false when
     /// there is no such row. The row must keep pointing at an object.
     pub fn update(&mut self, value: HandleValue, f: impl FnOnce(&mut HandleEntry)) -> bool {
         let Some(slot) = value.slot() else { return false };
-        let Some(Some(entry)) = self.slots.get_mut(slot) else {
+        let Some(Some(Slot { entry, .. })) = self.slots.get_mut(slot) else {
             return false;
         };
         f(entry);
@@ -217,7 +290,7 @@ impl HandleTable {
     /// The rows whose inherit flag is set, in ascending value order.
     pub fn inheritable(&self) -> impl Iterator<Item = (HandleValue, &HandleEntry)> + '_ {
         self.inheritable.iter().map(|&slot| {
-            let entry = self.slots[slot as usize].as_ref().expect("indexed rows exist");
+            let entry = &self.slots[slot as usize].as_ref().expect("indexed rows exist").entry;
             (HandleValue::from_slot(slot as usize), entry)
         })
     }
@@ -246,7 +319,10 @@ impl HandleTable {
             assert!(self.slots[slot].is_none(), "slot {slot} is already in use");
             self.holes.remove(&(slot as u32));
         }
-        self.slots[slot] = Some(entry);
+        self.slots[slot] = Some(Slot {
+            entry,
+            used: Cell::new(0),
+        });
         self.len += 1;
         if entry.inherit() {
             self.inheritable.insert(slot as u32);
@@ -256,7 +332,7 @@ impl HandleTable {
     /// Removes and returns the row for `value`.
     pub fn remove(&mut self, value: HandleValue) -> Option<HandleEntry> {
         let slot = value.slot()?;
-        let entry = self.slots.get_mut(slot)?.take()?;
+        let entry = self.slots.get_mut(slot)?.take()?.entry;
         self.len -= 1;
         if entry.inherit() {
             self.inheritable.remove(&(slot as u32));
@@ -274,7 +350,7 @@ impl HandleTable {
         self.slots
             .iter()
             .enumerate()
-            .filter_map(|(i, e)| e.as_ref().map(|e| (HandleValue::from_slot(i), e)))
+            .filter_map(|(i, e)| e.as_ref().map(|e| (HandleValue::from_slot(i), &e.entry)))
     }
 
     /// Empties the table, returning every row in ascending value order.
@@ -287,7 +363,7 @@ impl HandleTable {
     /// Bytes of row storage (capacity included), for the memory benchmark. The inheritable
     /// index is not counted (see the memory example for its measured cost).
     pub fn heap_bytes(&self) -> usize {
-        self.slots.capacity() * std::mem::size_of::<Option<HandleEntry>>()
+        self.slots.capacity() * std::mem::size_of::<Option<Slot>>()
     }
 
     /// True when the inheritable index lists exactly the rows whose inherit flag is set, and
@@ -316,6 +392,12 @@ mod tests {
             object: objects.insert(()),
             access: 0,
             flags: HandleFlags::from_bits(0),
+            provenance: Provenance {
+                origin: Origin::Created {
+                    call: CallName::CreateEvent,
+                },
+                call_seq: 1,
+            },
         }
     }
 
@@ -400,12 +482,7 @@ mod tests {
     #[test]
     fn the_lowest_free_slot_wins_after_holes_are_refilled() {
         let mut slots = SlotMap::<ObjectId, ()>::with_key();
-        let o = slots.insert(());
-        let row = HandleEntry {
-            object: o,
-            access: 0,
-            flags: HandleFlags::NONE,
-        };
+        let row = entry(&mut slots);
         let mut t = HandleTable::new();
         let values: Vec<HandleValue> = (0..10).map(|_| t.insert(row).unwrap()).collect();
         assert_eq!(values[9], HandleValue(40));
@@ -426,7 +503,10 @@ mod tests {
     }
 
     #[test]
-    fn a_row_is_sixteen_bytes() {
-        assert_eq!(std::mem::size_of::<Option<HandleEntry>>(), 16);
+    fn a_row_is_forty_eight_bytes() {
+        // 16 for the object, access and flags; 24 for the provenance (origin and call);
+        // 8 for the last-use stamp. A million rows take 48 MB.
+        assert_eq!(std::mem::size_of::<Option<HandleEntry>>(), 40);
+        assert_eq!(std::mem::size_of::<Option<Slot>>(), 48);
     }
 }

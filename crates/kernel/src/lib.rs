@@ -47,6 +47,7 @@ pub mod consts;
 pub mod env;
 pub mod error;
 pub mod event;
+pub mod explain;
 pub mod handle;
 pub mod ids;
 pub mod invariants;
@@ -63,7 +64,8 @@ pub use call::{
 };
 pub use error::Win32Error;
 pub use event::{Event, Flow, Why};
-pub use handle::{HandleEntry, HandleFlags, HandleTable, HandleValue};
+pub use explain::{Alive, Blocked, Holder, LeakedRow, Leaks, Release, ReleaseBy};
+pub use handle::{HandleEntry, HandleFlags, HandleTable, HandleValue, Origin, Provenance};
 pub use ids::{Address, Pid, Tid};
 pub use invariants::{IncrementalCheck, Violation};
 pub use kernel::{

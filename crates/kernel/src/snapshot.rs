@@ -66,6 +66,8 @@ pub struct RowView {
     pub inherit: bool,
     /// Protect-from-close flag.
     pub protect_from_close: bool,
+    /// How and when the row was made.
+    pub provenance: crate::handle::Provenance,
 }
 
 /// A thread.
@@ -281,6 +283,7 @@ impl Kernel {
                         access: e.access,
                         inherit: e.inherit(),
                         protect_from_close: e.protect_from_close(),
+                        provenance: e.provenance,
                     }
                 })
                 .collect(),

@@ -14,6 +14,9 @@ pub struct Bugs {
     pub close_source_keeps_count: bool,
     /// `CreateProcess` with `bInheritHandles = TRUE` copies every row, ignoring the flag.
     pub inherit_ignores_flag: bool,
+    /// A same-process `DuplicateHandle` with `DUPLICATE_CLOSE_SOURCE` (the row moved in
+    /// place) keeps the old row's provenance instead of recording the duplicate.
+    pub move_keeps_provenance: bool,
 }
 
 impl Kernel {

@@ -128,6 +128,20 @@ impl Ctx<'_> {
         }
     }
 
+    /// The cause of a count change that no row change explains: a process or thread that
+    /// starts or stops running holds or drops its reference on its own object.
+    fn count_cause(&self, object: Address, delta: i32, w: Why) -> String {
+        let process = self.kinds.get(&object) == Some(&ObjectKind::Process);
+        let cause = match (w, process) {
+            (Why::Start, true) => self.lang.t("the process is running", "프로세스가 실행 중"),
+            (Why::Start, false) => self.lang.t("the thread is running", "스레드가 실행 중"),
+            (Why::Exit, true) => self.lang.t("the process ended", "프로세스가 끝남"),
+            (Why::Exit, false) => self.lang.t("the thread ended", "스레드가 끝남"),
+            _ => return String::new(),
+        };
+        format!(": {delta:+}, {cause}")
+    }
+
     fn event(&mut self, e: &Event) -> Option<String> {
         let l = self.lang;
         Some(match e {
@@ -177,12 +191,33 @@ impl Ctx<'_> {
                 object,
                 usage_count,
                 handle_count,
-                ..
+                delta,
+                why: w,
             } => format!(
-                "{}: {} {usage_count} ({} {handle_count})",
+                "{}: {} {usage_count} ({} {handle_count}){}",
                 self.obj(*object),
                 l.t("usage count", "사용 횟수"),
                 l.t("handles", "핸들 수"),
+                self.count_cause(*object, *delta, *w),
+            ),
+            Event::FlagsChanged {
+                process_id,
+                handle,
+                object,
+                inherit,
+                protect_from_close,
+                before,
+            } => format!(
+                "{}: {} {handle} -> {}: {} {} -> {}, {} {} -> {}",
+                self.short(*process_id),
+                l.t("handle", "핸들"),
+                self.obj(*object),
+                l.t("inherit", "상속"),
+                yn(before & 1 != 0),
+                yn(*inherit),
+                l.t("protect from close", "닫기 보호"),
+                yn(before & 2 != 0),
+                yn(*protect_from_close),
             ),
             Event::ProcessStarted {
                 process_id,
@@ -350,16 +385,18 @@ impl TextRenderer {
                 object,
                 usage_count,
                 handle_count,
-                ..
+                delta,
+                why: w,
             } = e
             {
                 if let Some((Some(last), line)) = lines.last_mut() {
                     if last == object {
                         let _ = write!(
                             line,
-                            "; {} {usage_count} ({} {handle_count})",
+                            "; {} {usage_count} ({} {handle_count}){}",
                             l.t("usage count", "사용 횟수"),
-                            l.t("handles", "핸들 수")
+                            l.t("handles", "핸들 수"),
+                            ctx.count_cause(*object, *delta, *w)
                         );
                         continue;
                     }

@@ -7,7 +7,7 @@ use crate::call::DuplicateHandleArgs;
 use crate::consts::*;
 use crate::error::Win32Error;
 use crate::event::{Event, Why};
-use crate::handle::{HandleEntry, HandleFlags, HandleValue};
+use crate::handle::{HandleEntry, HandleFlags, HandleValue, Origin};
 use crate::object::{ObjectId, ObjectKind};
 
 impl Kernel {
@@ -60,7 +60,11 @@ impl Kernel {
         } else if source_value == HandleValue::CURRENT_THREAD {
             Ok((cx.thread, THREAD_ALL_ACCESS, HandleFlags::NONE, true))
         } else {
-            match self.process(source_process).handles.get(source_value) {
+            match self
+                .process(source_process)
+                .handles
+                .use_row(source_value, self.call_seq())
+            {
                 Some(e) => Ok((e.object, e.access, e.flags, false)),
                 None => Err(Win32Error::InvalidHandle),
             }
@@ -115,6 +119,11 @@ impl Kernel {
             HandleFlags::inherit_if(a.inherit_handle)
         };
 
+        let origin = Origin::Duplicated {
+            source: self.process(source_process).pid,
+            source_handle: source_value.canonical(),
+            closed_source: closable,
+        };
         // 6. Insertion.
         if self.process(target_process).exit_code.is_some() {
             return fail(self, Win32Error::AccessDenied);
@@ -123,7 +132,24 @@ impl Kernel {
             // Same process + CLOSE_SOURCE: the row is moved in place and keeps its value, even
             // when a lower slot is free (WT-process checks this on Windows).
             let value = source_value.canonical();
-            self.rewrite_row(source_process, value, HandleEntry { object, access, flags });
+            #[allow(unused_mut)]
+            let mut provenance = self.provenance(origin);
+            #[cfg(feature = "test-hooks")]
+            if self.bugs.move_keeps_provenance {
+                provenance = self
+                    .process(source_process)
+                    .handles
+                    .get(value)
+                    .expect("the source row")
+                    .provenance;
+            }
+            let entry = HandleEntry {
+                object,
+                access,
+                flags,
+                provenance,
+            };
+            self.rewrite_row(source_process, value, entry);
             return self.dup_done(value, a.null_target_handle, target_process);
         }
         if let Err(res) = self.ensure_rows(target_process, 1) {
@@ -132,7 +158,7 @@ impl Kernel {
             }
             return zero(res, a.null_target_handle);
         }
-        let value = self.add_row(target_process, object, access, flags, Why::Duplicate);
+        let value = self.add_row(target_process, object, access, flags, origin);
         // 7. Close the source (a protected source stays open; the call still succeeds).
         if closable {
             #[cfg(feature = "test-hooks")]

@@ -8,7 +8,7 @@ use super::{map_access, Cx, Kernel, Res};
 use crate::call::CreateFileArgs;
 use crate::consts::*;
 use crate::error::Win32Error;
-use crate::event::Why;
+
 use crate::handle::HandleFlags;
 use crate::handle::HandleValue;
 use crate::object::*;
@@ -294,7 +294,13 @@ impl Kernel {
             share: a.share_mode,
         };
         let file = self.new_object(Body::File(body), Some(path.display));
-        let h = self.add_row(cx.process, file, access, HandleFlags::inherit_if(inherit), Why::Create);
+        let h = self.add_row(
+            cx.process,
+            file,
+            access,
+            HandleFlags::inherit_if(inherit),
+            self.created(),
+        );
         let error = if exists && (d == CREATE_ALWAYS || d == OPEN_ALWAYS) {
             Win32Error::AlreadyExists
         } else {

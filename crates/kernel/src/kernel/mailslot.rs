@@ -12,7 +12,7 @@ use super::{Cx, Kernel, Res, Step};
 use crate::call::{inheritable, SecurityAttributes};
 use crate::consts::*;
 use crate::error::Win32Error;
-use crate::event::{Event, Flow, Why};
+use crate::event::{Event, Flow};
 use crate::handle::HandleFlags;
 use crate::handle::HandleValue;
 use crate::object::*;
@@ -86,7 +86,7 @@ impl Kernel {
             id,
             access,
             HandleFlags::inherit_if(inheritable(attributes)),
-            Why::Create,
+            self.created(),
         );
         Res::ok(Ret::Handle(h))
     }
@@ -103,7 +103,7 @@ impl Kernel {
         let name = self.obj(slot).name.clone();
         let client = self.new_object(Body::MailslotClient(MailslotClientObj { slot }), name);
         let access = super::map_access(ObjectKind::MailslotClient, access) | SYNCHRONIZE | FILE_READ_ATTRIBUTES;
-        let h = self.add_row(process, client, access, HandleFlags::inherit_if(inherit), Why::Open);
+        let h = self.add_row(process, client, access, HandleFlags::inherit_if(inherit), self.opened());
         Res::ok(Ret::Handle(h)).set(Win32Error::Success)
     }
 

@@ -16,12 +16,12 @@ mod sync;
 pub use file::FileSystemEntry;
 pub use sync::{Deadlock, DeadlockedThread, ObjectTag, WaitReason};
 
-use crate::call::Call;
+use crate::call::{Call, CallName};
 use crate::consts::*;
 use crate::env;
 use crate::error::Win32Error;
 use crate::event::{Event, Why};
-use crate::handle::{HandleEntry, HandleFlags, HandleValue, MAX_HANDLES_PER_PROCESS};
+use crate::handle::{HandleEntry, HandleFlags, HandleValue, Origin, Provenance, MAX_HANDLES_PER_PROCESS};
 use crate::ids::{Address, Pid, Tid};
 use crate::object::*;
 use crate::result::*;
@@ -147,6 +147,8 @@ pub struct Kernel {
     pub(crate) parked: BTreeMap<u64, ObjectId>,
     next_park_seq: u64,
     next_call_seq: u64,
+    /// The call being made (what a new row's [`Origin`] names).
+    current_call: CallName,
     pub(crate) next_message_id: u64,
     pub(crate) next_listen_seq: u64,
     /// Set when a parked call changed state without completing (so `settle` starts over).
@@ -187,6 +189,7 @@ impl Kernel {
             parked: BTreeMap::new(),
             next_park_seq: 0,
             next_call_seq: 0,
+            current_call: CallName::CloseHandle,
             next_message_id: 0,
             next_listen_seq: 0,
             progressed: false,
@@ -213,6 +216,7 @@ impl Kernel {
         let cx = self.runnable(thread_id)?;
         self.next_call_seq += 1;
         let call_seq = self.next_call_seq;
+        self.current_call = call.kind();
         let step = Kernel::dispatch(self, cx, call);
         let outcome = match step {
             Step::Done(res) => CallOutcome::Done(self.finish_call(cx.thread, res, call)),
@@ -535,22 +539,56 @@ impl Kernel {
         object: ObjectId,
         access: u32,
         flags: HandleFlags,
-        why: Why,
+        origin: Origin,
     ) -> HandleValue {
-        let entry = HandleEntry { object, access, flags };
+        let provenance = self.provenance(origin);
+        let entry = HandleEntry {
+            object,
+            access,
+            flags,
+            provenance,
+        };
         let value = self
             .process_mut(process)
             .handles
             .insert(entry)
             .expect("row space was checked");
-        self.row_added(process, value, entry, why);
+        self.row_added(process, value, entry, why_of(origin));
         value
     }
 
-    /// Registers a row at a given value (inheritance keeps the parent's values).
-    pub(crate) fn add_row_at(&mut self, process: ObjectId, value: HandleValue, entry: HandleEntry, why: Why) {
+    /// Registers a row at a given value (inheritance keeps the parent's values); `entry`
+    /// carries its provenance.
+    pub(crate) fn add_row_at(&mut self, process: ObjectId, value: HandleValue, entry: HandleEntry) {
         self.process_mut(process).handles.insert_at(value, entry);
-        self.row_added(process, value, entry, why);
+        self.row_added(process, value, entry, why_of(entry.provenance.origin));
+    }
+
+    /// The current call's sequence number.
+    pub(crate) fn call_seq(&self) -> u64 {
+        self.next_call_seq
+    }
+
+    /// The provenance of a row the current call makes.
+    pub(crate) fn provenance(&self, origin: Origin) -> Provenance {
+        Provenance {
+            origin,
+            call_seq: self.next_call_seq,
+        }
+    }
+
+    /// The origin of a row whose object the current call created.
+    pub(crate) fn created(&self) -> Origin {
+        Origin::Created {
+            call: self.current_call,
+        }
+    }
+
+    /// The origin of a row the current call opened to an existing object.
+    pub(crate) fn opened(&self) -> Origin {
+        Origin::Opened {
+            call: self.current_call,
+        }
     }
 
     fn row_added(&mut self, process: ObjectId, handle: HandleValue, entry: HandleEntry, why: Why) {
@@ -643,7 +681,11 @@ impl Kernel {
         if h == HandleValue::CURRENT_THREAD {
             return Ok((thread, THREAD_ALL_ACCESS));
         }
-        let entry = self.process(process).handles.get(h).ok_or(Win32Error::InvalidHandle)?;
+        let entry = self
+            .process(process)
+            .handles
+            .use_row(h, self.next_call_seq)
+            .ok_or(Win32Error::InvalidHandle)?;
         Ok((entry.object, entry.access))
     }
 
@@ -811,7 +853,7 @@ impl Kernel {
         if handle == HandleValue::CURRENT_PROCESS || handle == HandleValue::CURRENT_THREAD {
             return Res::yes().out(|o| o.flags = Some(0));
         }
-        match self.process(cx.process).handles.get(handle) {
+        match self.process(cx.process).handles.use_row(handle, self.next_call_seq) {
             Some(e) => {
                 let flags = e.flags.bits();
                 Res::yes().out(|o| o.flags = Some(flags))
@@ -826,15 +868,28 @@ impl Kernel {
             return Res::no(Win32Error::AccessDenied);
         }
         let (mask, flags) = (HandleFlags::from_bits(mask), HandleFlags::from_bits(flags));
-        let changed = self
-            .process_mut(cx.process)
+        let Some(entry) = self
+            .process(cx.process)
             .handles
-            .update(handle, |e| e.flags = e.flags.with(mask, flags));
-        if changed {
-            Res::yes()
-        } else {
-            Res::no(Win32Error::InvalidHandle)
+            .use_row(handle, self.next_call_seq)
+            .copied()
+        else {
+            return Res::no(Win32Error::InvalidHandle);
+        };
+        let after = entry.flags.with(mask, flags);
+        self.process_mut(cx.process).handles.update(handle, |e| e.flags = after);
+        if self.log_enabled {
+            let object = self.objects[entry.object].address;
+            self.log(Event::FlagsChanged {
+                process_id: cx.pid,
+                handle: handle.canonical(),
+                object,
+                inherit: after.contains(HandleFlags::INHERIT),
+                protect_from_close: after.contains(HandleFlags::PROTECT_FROM_CLOSE),
+                before: entry.flags.bits(),
+            });
         }
+        Res::yes()
     }
 
     /// `GetProcessId(Process)`: needs query access.
@@ -891,6 +946,16 @@ fn text_result((ret, text, error): (u32, Option<String>, Option<Win32Error>)) ->
             text,
             ..Outputs::default()
         })),
+    }
+}
+
+/// The event-log reason of a row's origin.
+fn why_of(origin: Origin) -> Why {
+    match origin {
+        Origin::Created { .. } => Why::Create,
+        Origin::Opened { .. } => Why::Open,
+        Origin::Inherited { .. } => Why::Inherit,
+        Origin::Duplicated { .. } => Why::Duplicate,
     }
 }
 

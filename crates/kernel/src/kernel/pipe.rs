@@ -299,14 +299,14 @@ impl Kernel {
             read,
             FILE_GENERIC_READ | FILE_WRITE_ATTRIBUTES,
             inherit,
-            Why::Create,
+            self.created(),
         );
         let w = self.add_row(
             cx.process,
             write,
             FILE_GENERIC_WRITE | FILE_READ_ATTRIBUTES,
             inherit,
-            Why::Create,
+            self.created(),
         );
         Res::yes().out(|o| {
             o.read_handle = Some(r);
@@ -527,7 +527,7 @@ impl Kernel {
             state: PipeState::Listening,
         });
         let inherit = HandleFlags::inherit_if(inheritable(&a.security_attributes));
-        let h = self.add_row(cx.process, id, server_access(direction), inherit, Why::Create);
+        let h = self.add_row(cx.process, id, server_access(direction), inherit, self.created());
         Res::ok(Ret::Handle(h)).set(if is_new {
             Win32Error::Success
         } else {
@@ -566,7 +566,7 @@ impl Kernel {
             return Res { ret: invalid, ..res };
         }
         let client = self.connect_client(server);
-        let h = self.add_row(process, client, access, HandleFlags::inherit_if(inherit), Why::Open);
+        let h = self.add_row(process, client, access, HandleFlags::inherit_if(inherit), self.opened());
         Res::ok(Ret::Handle(h)).set(Win32Error::Success)
     }
 

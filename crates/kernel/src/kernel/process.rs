@@ -8,7 +8,7 @@ use crate::consts::*;
 use crate::error::Win32Error;
 use crate::event::{Event, Why};
 use crate::handle::HandleFlags;
-use crate::handle::{HandleEntry, HandleValue};
+use crate::handle::{HandleEntry, HandleValue, Origin};
 use crate::ids::{Pid, Tid};
 use crate::object::*;
 use crate::result::Ret;
@@ -192,8 +192,9 @@ impl Kernel {
             current_directory,
             suspended,
         );
+        let provenance = self.provenance(Origin::Inherited { parent: cx.pid });
         for (value, entry) in inherited {
-            self.add_row_at(child, value, entry, Why::Inherit);
+            self.add_row_at(child, value, HandleEntry { provenance, ..entry });
         }
         let std_handles = [
             args.std_input.unwrap_or(parent_std[0]),
@@ -204,8 +205,8 @@ impl Kernel {
 
         let process_flags = HandleFlags::inherit_if(inheritable(&args.process_attributes));
         let thread_flags = HandleFlags::inherit_if(inheritable(&args.thread_attributes));
-        let process_handle = self.add_row(cx.process, child, PROCESS_ALL_ACCESS, process_flags, Why::Create);
-        let thread_handle = self.add_row(cx.process, thread, THREAD_ALL_ACCESS, thread_flags, Why::Create);
+        let process_handle = self.add_row(cx.process, child, PROCESS_ALL_ACCESS, process_flags, self.created());
+        let thread_handle = self.add_row(cx.process, thread, THREAD_ALL_ACCESS, thread_flags, self.created());
         let process_id = self.process(child).pid;
         let thread_id = self.thread(thread).tid;
         Res::yes().set(Win32Error::Success).out(|o| {
@@ -330,7 +331,7 @@ impl Kernel {
             return Res { ret: null, ..res };
         }
         let access = map_access(ObjectKind::Process, desired_access);
-        let h = self.add_row(cx.process, id, access, HandleFlags::inherit_if(inherit), Why::Open);
+        let h = self.add_row(cx.process, id, access, HandleFlags::inherit_if(inherit), self.opened());
         Res::ok(Ret::Handle(h))
     }
 
@@ -348,7 +349,7 @@ impl Kernel {
             thread,
             THREAD_ALL_ACCESS,
             HandleFlags::inherit_if(inheritable(attributes)),
-            Why::Create,
+            self.created(),
         );
         let tid = self.thread(thread).tid;
         Res::ok(Ret::Handle(h)).out(|o| o.thread_id = Some(tid.0))
@@ -410,7 +411,7 @@ impl Kernel {
         };
         let snap = self.new_object(Body::Snapshot(SnapshotObj { entries, cursor: 0 }), None);
         let inherit = HandleFlags::inherit_if(flags & TH32CS_INHERIT != 0);
-        let h = self.add_row(cx.process, snap, 0x000F_001F, inherit, Why::Create);
+        let h = self.add_row(cx.process, snap, 0x000F_001F, inherit, self.created());
         Res::ok(Ret::Handle(h))
     }
 

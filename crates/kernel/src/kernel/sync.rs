@@ -6,7 +6,7 @@ use super::{map_access, Cx, Kernel, Res, Step};
 use crate::call::{inheritable, SecurityAttributes};
 use crate::consts::*;
 use crate::error::Win32Error;
-use crate::event::{Event, Why};
+use crate::event::Event;
 use crate::handle::HandleFlags;
 use crate::handle::HandleValue;
 use crate::ids::{Address, Pid, Tid};
@@ -138,7 +138,7 @@ impl Kernel {
                 if self.obj(existing).kind() != ObjectKind::Event {
                     return Res::fail(null, Win32Error::InvalidHandle);
                 }
-                let h = self.add_row(cx.process, existing, EVENT_ALL_ACCESS, inherit, Why::Open);
+                let h = self.add_row(cx.process, existing, EVENT_ALL_ACCESS, inherit, self.opened());
                 return Res::ok(Ret::Handle(h)).set(Win32Error::AlreadyExists);
             }
         }
@@ -154,7 +154,7 @@ impl Kernel {
             let object = self.obj(event).address;
             self.log(Event::NameAdded { name: n, object });
         }
-        let h = self.add_row(cx.process, event, EVENT_ALL_ACCESS, inherit, Why::Create);
+        let h = self.add_row(cx.process, event, EVENT_ALL_ACCESS, inherit, self.created());
         Res::ok(Ret::Handle(h)).set(Win32Error::Success)
     }
 
@@ -175,7 +175,7 @@ impl Kernel {
             return Res { ret: null, ..res };
         }
         let access = map_access(ObjectKind::Event, desired_access);
-        let h = self.add_row(cx.process, id, access, HandleFlags::inherit_if(inherit), Why::Open);
+        let h = self.add_row(cx.process, id, access, HandleFlags::inherit_if(inherit), self.opened());
         Res::ok(Ret::Handle(h))
     }
 

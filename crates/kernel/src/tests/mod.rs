@@ -3,6 +3,7 @@
 
 mod dup;
 mod env;
+mod explain;
 mod files;
 mod handles;
 mod mailslots;
