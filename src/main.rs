@@ -91,6 +91,9 @@ enum Command {
         /// `text` for people, `json` for one JSON object per line.
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
+        /// Leave out the leak report at the end (handles never used since they were made).
+        #[arg(long)]
+        no_leaks: bool,
     },
     /// Run scenario files or folders of them as tests: a line each and a summary.
     Check {
@@ -125,7 +128,19 @@ fn main() -> ExitCode {
         }
     };
     let code = match cli.command {
-        Command::Run { file, lang, format } => run_one(&file, lang.into(), format, memory),
+        Command::Run {
+            file,
+            lang,
+            format,
+            no_leaks,
+        } => {
+            let options = RunOptions {
+                memory,
+                leaks: !no_leaks,
+                ..RunOptions::default()
+            };
+            run_one(&file, lang.into(), format, options)
+        }
         Command::Check { paths, paranoid } => check(&paths, paranoid, memory),
         Command::Schema => {
             say!("{}", kernsim_scenario::schema::schema_json());
@@ -177,7 +192,7 @@ impl<'a, W: Write> Sink<'a> for Streaming<W> {
     }
 }
 
-fn run_one(file: &Path, lang: Lang, format: Format, memory: Option<MemoryBudget>) -> u8 {
+fn run_one(file: &Path, lang: Lang, format: Format, options: RunOptions) -> u8 {
     let scenario = match load_file(file) {
         Ok(s) => s,
         Err(e) => {
@@ -195,10 +210,6 @@ fn run_one(file: &Path, lang: Lang, format: Format, memory: Option<MemoryBudget>
         closed: false,
     };
     sink.flush();
-    let options = RunOptions {
-        memory,
-        ..RunOptions::default()
-    };
     let summary = run_with(&scenario, options, &mut sink);
     match &mut sink.renderer {
         Renderer::Text(r) => r.summary(&summary),

@@ -57,7 +57,7 @@ impl Lookup for Names<'_> {
 /// The prompt's commands, for "did you mean".
 const COMMANDS: &[&str] = &[
     "help", "exit", "quit", "echo", "start", "lp", "kp", "set", "env", "handles", "object", "usage", "names", "waits",
-    "advance", "call", "save",
+    "why", "leaks", "advance", "call", "save",
 ];
 
 const HELP_EN: &str = "commands:
@@ -72,6 +72,9 @@ const HELP_EN: &str = "commands:
   usage NAME|PID HANDLE    the object a handle names, with its usage count
   names                    the named-object, pipe and mailslot namespaces
   waits                    parked calls and deadlocks
+  why NAME|PID|ADDRESS     why a process's threads are blocked (who could release them), or
+                           why an object is alive (every holder and where its handle came from)
+  leaks                    handles of live processes never used since they were made
   advance MS               move the virtual clock
   call [@NAME|@PID] CALL [JSON-ARGS]   run any kernel call, e.g. call CreateEvent {\"manual_reset\": true}
   save FILE                save the session as a scenario file
@@ -89,6 +92,9 @@ const HELP_KO: &str = "명령:
   usage 이름|PID 핸들      핸들이 가리키는 오브젝트와 그 사용 횟수
   names                    이름 공간 (이름 있는 오브젝트, 파이프, 메일슬롯)
   waits                    대기 중인 호출과 교착 상태
+  why 이름|PID|주소        프로세스의 스레드가 왜 블로킹되었는지 (누가 풀어 줄 수 있는지), 또는
+                           오브젝트가 왜 살아 있는지 (붙잡고 있는 모든 핸들과 그 출처)
+  leaks                    살아 있는 프로세스에서 만들어진 뒤 한 번도 쓰이지 않은 핸들
   advance MS               가상 시간 진행
   call [@이름|@PID] 호출 [JSON 인자]   아무 커널 호출이나 실행, 예: call CreateEvent {\"manual_reset\": true}
   save 파일                세션을 시나리오 파일로 저장
@@ -254,6 +260,15 @@ impl Shell {
                 &self.names,
             )),
             "waits" => Ok(self.waits()),
+            "why" => self.why(rest),
+            "leaks" => Ok(render_shown(
+                &Shown::Leaks {
+                    leaks: self.kernel.leaks(),
+                    steps: Default::default(),
+                },
+                self.lang,
+                &self.names,
+            )),
             "advance" => {
                 self.note(line);
                 self.advance(rest)
@@ -569,37 +584,56 @@ impl Shell {
             .kernel
             .object_view(address)
             .ok_or_else(|| format!("{address:#x}: {}", self.t("no such object", "그런 오브젝트가 없음")))?;
-        let mut out = render_shown(
+        let holders = self.kernel.why_alive(address).map_or_else(Vec::new, |a| a.holders);
+        Ok(render_shown(
             &Shown::Object {
                 object: Some(view),
                 label: kernsim_scenario::Label::Address { address },
+                holders,
+                steps: Default::default(),
             },
             self.lang,
             &self.names,
-        );
-        let holders: Vec<String> = self
-            .kernel
-            .snapshot()
-            .processes
-            .iter()
-            .flat_map(|p| {
-                p.handles
-                    .iter()
-                    .filter(|r| r.object == address)
-                    .map(move |r| (p.process_id, r.handle))
-            })
-            .map(|(pid, h)| format!("{} {h}", self.name(pid)))
-            .collect();
-        out += &format!(
-            "    {} {}\n",
-            self.t("held by:", "핸들을 가진 곳:"),
-            if holders.is_empty() {
-                "-".into()
-            } else {
-                holders.join(", ")
+        ))
+    }
+
+    /// `why NAME|PID`: why the process's threads are blocked; `why ADDRESS`: why the object
+    /// is alive.
+    fn why(&self, rest: &str) -> Result<String, String> {
+        if rest.is_empty() {
+            return Err(self
+                .t("usage: why NAME|PID|ADDRESS", "사용법: why 이름|PID|주소")
+                .into());
+        }
+        let pid = self
+            .process_arg(rest)
+            .ok()
+            .filter(|p| self.kernel.process_view(*p).is_some());
+        let shown = match pid {
+            Some(pid) => {
+                let threads = self.kernel.process_view(pid).map_or_else(Vec::new, |p| p.threads);
+                let blocked: Vec<_> = threads.into_iter().filter_map(|t| self.kernel.why_blocked(t)).collect();
+                let name = self.name(pid);
+                if blocked.is_empty() {
+                    return Ok(format!("{name}: {}\n", self.t("not blocked", "블로킹되지 않음")));
+                }
+                Shown::WhyBlocked {
+                    threads: blocked,
+                    not_blocked: Vec::new(),
+                    steps: Default::default(),
+                }
             }
-        );
-        Ok(out)
+            None => {
+                let address = values::number_from_str(rest, &Names(&self.names)).map_err(|e| format!("why: {e}"))?;
+                let address = Address(u64::from(address));
+                Shown::WhyAlive {
+                    label: kernsim_scenario::Label::Address { address },
+                    alive: self.kernel.why_alive(address),
+                    steps: Default::default(),
+                }
+            }
+        };
+        Ok(render_shown(&shown, self.lang, &self.names))
     }
 
     fn object(&self, rest: &str) -> Result<String, String> {

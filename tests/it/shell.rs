@@ -105,9 +105,13 @@ fn handle_tables_before_and_after_agree_with_the_kernel() {
     assert_eq!(s.code, 0, "{}", s.stdout);
     // The child inherited the event at the same value: usage 2, held by both.
     assert!(s.stdout.contains("| 4 | 0x1200 | Y | Event | 2 |"), "{}", s.stdout);
-    assert!(s.stdout.contains("held by: prompt 4, child 4"), "{}", s.stdout);
+    let holders = "    held by:\n      - prompt: handle 4 (inherit Y), from CreateEvent at call #1, never used since\n";
+    let inherited = "      - child: handle 4 (inherit Y), inherited from prompt by CreateProcess at call #2";
+    assert!(s.stdout.contains(&format!("{holders}{inherited}")), "{}", s.stdout);
     // After the kill, the child's row is gone: usage 1, held by the prompt only.
-    assert!(s.stdout.contains("held by: prompt 4\n"), "{}", s.stdout);
+    let after = format!("usage count 1, handle count 1\n    auto-reset event, not signaled\n{holders}");
+    assert!(s.stdout.contains(&after), "{}", s.stdout);
+    assert_eq!(s.stdout.matches(inherited).count(), 1, "{}", s.stdout);
     assert!(s.stdout.contains("| 4 | 0x1200 | Y | Event | 1 |"), "{}", s.stdout);
 }
 

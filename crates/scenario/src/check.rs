@@ -84,6 +84,11 @@ pub enum Checked<'a> {
         /// Its name.
         name: &'a str,
     },
+    /// Who could release a blocked thread.
+    BlockedBy {
+        /// The thread's (or process's) name.
+        name: &'a str,
+    },
     /// No parked call completed.
     NoCompletion,
     /// A parked call completed.
@@ -108,6 +113,9 @@ pub enum Checked<'a> {
         usage_count: Option<u32>,
         /// Expected handle count (when it exists).
         handle_count: Option<u32>,
+        /// How many holding rows were expected (a `holders` list).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        holders: Option<usize>,
     },
     /// Process state.
     Process {
@@ -327,6 +335,14 @@ pub enum Mismatch<'a> {
         expected: bool,
         /// Found (`None`: not a waitable kind with a state).
         actual: Option<bool>,
+    },
+    /// The rows that hold an object, or that could release a blocked thread, differ:
+    /// (process name, value) pairs, sorted.
+    Holders {
+        /// Expected.
+        expected: Vec<(String, HandleValue)>,
+        /// Found.
+        actual: Vec<(String, HandleValue)>,
     },
     /// Facts were asked of an object that does not exist.
     DoesNotExist,

@@ -249,6 +249,15 @@ pub enum ShowWhat {
     Files,
     /// Parked calls and who waits for what.
     Waits,
+    /// Every holder of one object (addressed as for `object`): each row with its process,
+    /// value, flags and provenance, and the kernel reference of a running process or thread.
+    WhyAlive,
+    /// What the threads of the processes or threads in `of` (every blocked thread when
+    /// omitted) wait for, and who could release them.
+    WhyBlocked,
+    /// Rows of live processes never used since they were made, and the objects only they
+    /// keep alive.
+    Leaks,
 }
 
 /// One step. See the module docs for the kinds.
@@ -407,6 +416,9 @@ pub struct Expect {
     /// The virtual clock.
     #[serde(default)]
     pub time_ms: Option<u64>,
+    /// What a blocked thread waits for: the rows that could release it.
+    #[serde(default)]
+    pub blocked_by: Option<OneOrMany<BlockedByExpect>>,
     /// Whether every live thread is stuck with no timeout pending.
     #[serde(default)]
     pub deadlock: Option<bool>,
@@ -512,6 +524,30 @@ pub struct ObjectExpect {
     /// An event's or process's signaled state.
     #[serde(default)]
     pub signaled: Option<bool>,
+    /// Every row that holds it, in any order (kernel references are not listed).
+    #[serde(default)]
+    pub holders: Option<Vec<HolderExpect>>,
+}
+
+/// A handle-table row, by process and value.
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HolderExpect {
+    /// The process (or thread, for its process) whose table holds it.
+    pub process: String,
+    /// The value: a number or a handle binding.
+    pub handle: Value,
+}
+
+/// What a blocked thread waits for.
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BlockedByExpect {
+    /// The thread (a process: its oldest live thread).
+    pub thread: String,
+    /// The rows that could release it, in any order: the write ends a read waits for, the
+    /// event a wait waits for, ...
+    pub holders: Vec<HolderExpect>,
 }
 
 /// Facts about one process.

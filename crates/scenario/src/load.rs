@@ -666,6 +666,20 @@ impl Compiler {
         Err((path.json_path(), format!("no process or thread is named {name:?} at this point ({hint}); processes are named in `processes`, by `start`, or by binding `process_id`/`thread_id`")))
     }
 
+    /// A list of rows by (process, value) in an expectation.
+    fn holder_list(&self, list: &[HolderExpect], path: &Here<'_>) -> CResult<Box<[(Sym, Num)]>> {
+        list.iter()
+            .enumerate()
+            .map(|(i, h)| {
+                let at = path.index(i);
+                Ok((
+                    self.actor(&h.process, &at.key("process"))?,
+                    self.num(&h.handle, &at.key("handle"))?,
+                ))
+            })
+            .collect()
+    }
+
     fn actors(&self, names: Option<&OneOrMany<String>>, path: &Here<'_>) -> CResult<Vec<Sym>> {
         names
             .iter()
@@ -729,7 +743,7 @@ impl Compiler {
                     Some(of) => Some(self.actors(Some(of), &here.key("of"))?.into_boxed_slice()),
                     None => None,
                 };
-                let target = if matches!(what, ShowWhat::Object | ShowWhat::Pipe) {
+                let target = if matches!(what, ShowWhat::Object | ShowWhat::Pipe | ShowWhat::WhyAlive) {
                     Some(self.object_sel(&step.target(), &here)?)
                 } else {
                     None
@@ -1371,6 +1385,18 @@ impl Compiler {
                 alive: o.alive,
                 kind: o.kind.clone(),
                 signaled: o.signaled,
+                holders: match &o.holders {
+                    Some(h) => Some(self.holder_list(h, &path.key("object").index(i).key("holders"))?),
+                    None => None,
+                },
+            });
+        }
+        for (i, b) in e.blocked_by.iter().flat_map(|b| b.as_slice()).enumerate() {
+            let p_k = path.key("blocked_by");
+            let p = p_k.index(i);
+            st.blocked_by.push(ExpectBlockedBy {
+                thread: self.actor(&b.thread, &p.key("thread"))?,
+                holders: self.holder_list(&b.holders, &p.key("holders"))?,
             });
         }
         for (i, p) in e.process.iter().flat_map(|p| p.as_slice()).enumerate() {
@@ -1730,6 +1756,46 @@ mod tests {
             }
         ));
         assert!(run_with(&sc, budget(1000), &mut Discard).error.is_none());
+    }
+
+    #[test]
+    fn holders_and_blocked_by_expectations_fail_with_expected_and_actual() {
+        let text = scenario(
+            r#"{"by": "p", "call": "CreatePipe", "bind": {"read_handle": "r", "write_handle": "w"}},
+               {"by": "p", "call": "CreateEvent", "bind": {"ret": "e"}},
+               {"expect": {"object": {"ref": "w", "holders": [{"process": "p", "handle": "w"}]}}},
+               {"expect": {"object": {"ref": "w", "holders": [{"process": "p", "handle": "e"}]}}},
+               {"expect": {"blocked_by": {"thread": "p", "holders": []}}},
+               {"by": "p", "call": "ReadFile", "args": {"file": "r", "bytes_to_read": 1}},
+               {"expect": {"blocked_by": {"thread": "p", "holders": [{"process": "p", "handle": "w"}]}}},
+               {"expect": {"blocked_by": {"thread": "p", "holders": [{"process": "p", "handle": "r"}]}}},
+               {"show": "why_blocked", "of": ["p"]},
+               {"show": "leaks"}"#,
+        );
+        let sc = load_str(&text, "t.json").unwrap();
+        let run = run(&sc);
+        let failed: Vec<(usize, String)> = run
+            .summary
+            .failures
+            .iter()
+            .map(|f| (f.step, crate::render::failure(crate::Lang::En, &f.check)))
+            .collect();
+        assert_eq!(failed.len(), 3, "{failed:#?}");
+        assert_eq!(failed[0].0, 4);
+        assert!(failed[0].1.contains("holders: expected p 12, found p 8"), "{failed:?}");
+        assert_eq!(failed[1].0, 5);
+        assert!(failed[1].1.contains("not"), "p is not blocked yet: {failed:?}");
+        assert_eq!(failed[2].0, 8);
+        assert!(failed[2].1.contains("holders: expected p 4, found p 8"), "{failed:?}");
+        let text = crate::render_text(&sc, &run, crate::Lang::En);
+        assert!(
+            text.contains("- p: handle 8 (inherit N), from CreatePipe at step 1, never used since"),
+            "{text}"
+        );
+        assert!(
+            text.contains("p: handle 12 -> Event"),
+            "the unused event is a leak: {text}"
+        );
     }
 
     #[test]

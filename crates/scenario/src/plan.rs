@@ -371,6 +371,17 @@ pub struct ExpectObject {
     pub kind: Option<String>,
     /// Signaled state.
     pub signaled: Option<bool>,
+    /// Every row that holds it: (process, value).
+    pub holders: Option<Box<[(Sym, Num)]>>,
+}
+
+/// What a blocked thread waits for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExpectBlockedBy {
+    /// The thread (or a process's oldest thread).
+    pub thread: Sym,
+    /// The rows that could release it: (process, value).
+    pub holders: Box<[(Sym, Num)]>,
 }
 
 /// Facts about one process.
@@ -424,6 +435,8 @@ pub struct StateExpectations {
     pub blocked: Vec<Sym>,
     /// Not parked.
     pub unblocked: Vec<Sym>,
+    /// Who could release blocked threads.
+    pub blocked_by: Vec<ExpectBlockedBy>,
     /// Completed calls.
     pub completed: Vec<ExpectCompleted>,
     /// No completion.

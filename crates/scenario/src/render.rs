@@ -418,6 +418,24 @@ impl TextRenderer {
         for (name, value) in &step.completion_binds {
             let _ = writeln!(out, "    {} {name} = {value}", l.t("bound", "바인딩"));
         }
+        if let Some(x) = &step.explain {
+            if let Some(b) = &x.parked {
+                blocked_lines(out, &ctx, b, &x.steps, "    ");
+            }
+            if !x.deadlock.is_empty() {
+                let _ = writeln!(
+                    out,
+                    "    {}",
+                    l.t(
+                        "DEADLOCK: no thread can run and no timeout is pending",
+                        "교착 상태: 실행할 수 있는 스레드도, 남은 시간 제한도 없음"
+                    )
+                );
+                for b in &x.deadlock {
+                    blocked_lines(out, &ctx, b, &x.steps, "      ");
+                }
+            }
+        }
         for c in &step.checks {
             if c.ok {
                 let _ = writeln!(out, "    {} {}", l.t("ok:", "확인:"), checked(l, &c.what));
@@ -444,6 +462,9 @@ impl TextRenderer {
                 e.line,
                 run_problem(l, &e.problem)
             );
+        }
+        if let Some(r) = &summary.leaks {
+            let _ = writeln!(out, "{}", leak_line(l, &r.names, &r.leaks, &r.steps));
         }
         let _ = writeln!(
             out,
@@ -501,6 +522,10 @@ pub fn checked(lang: Lang, c: &Checked<'_>) -> String {
         Checked::Outputs { expected } => format!("outputs {expected}"),
         Checked::Blocked { name } => format!("{name} is blocked"),
         Checked::Unblocked { name } => format!("{name} is not blocked"),
+        Checked::BlockedBy { name } => match lang {
+            Lang::En => format!("what could release {name}"),
+            Lang::Ko => format!("{name}을(를) 풀어 줄 수 있는 핸들"),
+        },
         Checked::NoCompletion => "no parked call completed".into(),
         Checked::Completed { by, call } => {
             format!("{by}'s {} completed", call.map_or("call", |c| c.as_str()))
@@ -511,6 +536,7 @@ pub fn checked(lang: Lang, c: &Checked<'_>) -> String {
             alive,
             usage_count,
             handle_count,
+            holders,
         } => {
             let mut parts = Vec::new();
             if let Some(a) = alive {
@@ -521,6 +547,12 @@ pub fn checked(lang: Lang, c: &Checked<'_>) -> String {
             }
             if let Some(h) = handle_count {
                 parts.push(format!("handle count {h}"));
+            }
+            if let Some(n) = holders {
+                parts.push(match lang {
+                    Lang::En => format!("held by the {n} rows listed"),
+                    Lang::Ko => format!("나열한 행 {n}개가 붙잡고 있음"),
+                });
             }
             let label = object.as_ref().map_or("object".to_string(), |o| object_label(lang, o));
             format!("{label}: {}", parts.join(", "))
@@ -549,6 +581,20 @@ pub fn mismatch(lang: Lang, m: &Mismatch<'_>) -> String {
             if *expected { "did not park" } else { "parked" }
         ),
         Mismatch::NoResult => "the call has no result yet (it parked or did not return)".into(),
+        Mismatch::Holders { expected, actual } => {
+            let list = |v: &[(String, HandleValue)]| {
+                let items: Vec<String> = v.iter().map(|(p, h)| format!("{p} {h}")).collect();
+                if items.is_empty() {
+                    "none".to_string()
+                } else {
+                    items.join(", ")
+                }
+            };
+            match lang {
+                Lang::En => format!("holders: expected {}, found {}", list(expected), list(actual)),
+                Lang::Ko => format!("붙잡고 있는 핸들: 예상 {}, 실제 {}", list(expected), list(actual)),
+            }
+        }
         Mismatch::Ret { expected, actual } => format!("ret: expected {expected}, found {}", show_ret(*actual)),
         Mismatch::LastError { expected, actual } => {
             format!("last_error: expected {}, found {actual}", error_name(*expected))
@@ -736,6 +782,261 @@ pub fn run_problem(lang: Lang, p: &RunProblem<'_>) -> String {
             limit >> 20
         ),
         RunProblem::NotANumber { output } => format!("bind {output}: {output} is not a number"),
+    }
+}
+
+/// A call by its step when the run made it ("step 3"), else by its number ("call #3").
+fn at_step(l: Lang, seq: u64, steps: &CallSteps) -> String {
+    match steps.get(&seq) {
+        Some(n) => format!("{} {n}", l.t("step", "단계")),
+        None => format!("{} #{seq}", l.t("call", "호출")),
+    }
+}
+
+fn name_or_pid(names: &Names, pid: Pid) -> String {
+    names.get(&pid).cloned().unwrap_or_else(|| format!("pid {pid}"))
+}
+
+/// Where a row came from, in words.
+pub fn provenance(l: Lang, names: &Names, p: &Provenance, steps: &CallSteps) -> String {
+    let at = at_step(l, p.call_seq, steps);
+    match p.origin {
+        Origin::Created { call } => match l {
+            Lang::En => format!("from {call} at {at}"),
+            Lang::Ko => format!("{at}의 {call}로 생성"),
+        },
+        Origin::Opened { call } => match l {
+            Lang::En => format!("opened by {call} at {at}"),
+            Lang::Ko => format!("{at}의 {call}로 열림"),
+        },
+        Origin::Inherited { parent } => {
+            let parent = name_or_pid(names, parent);
+            match l {
+                Lang::En => format!("inherited from {parent} by CreateProcess at {at}"),
+                Lang::Ko => format!("{at}의 CreateProcess로 {parent}에게서 상속"),
+            }
+        }
+        Origin::Duplicated {
+            source,
+            source_handle,
+            closed_source,
+        } => {
+            let source = name_or_pid(names, source);
+            match l {
+                Lang::En => format!(
+                    "duplicated from {source}'s handle {source_handle} at {at}{}",
+                    if closed_source { ", which that call closed" } else { "" }
+                ),
+                Lang::Ko => format!(
+                    "{at}에 {source}의 핸들 {source_handle}에서 복제{}",
+                    if closed_source {
+                        " (원본은 그 호출이 닫음)"
+                    } else {
+                        ""
+                    }
+                ),
+            }
+        }
+    }
+}
+
+/// One holder of an object, in words.
+fn holder(l: Lang, ctx: &Ctx<'_>, h: &Holder, steps: &CallSteps) -> String {
+    match h {
+        Holder::Row {
+            process_id,
+            handle,
+            inherit,
+            provenance: p,
+            last_used,
+            ..
+        } => format!(
+            "{}: {} {handle} ({} {}), {}{}",
+            ctx.short(*process_id),
+            l.t("handle", "핸들"),
+            l.t("inherit", "상속"),
+            yn(*inherit),
+            provenance(l, ctx.names, p, steps),
+            if last_used.is_none() {
+                l.t(", never used since", ", 그 뒤로 쓰인 적 없음")
+            } else {
+                ""
+            }
+        ),
+        Holder::ProcessRunning { process_id } => format!(
+            "{}: {}",
+            ctx.short(*process_id),
+            l.t(
+                "the process is running (its reference on its own object)",
+                "프로세스가 실행 중 (자기 오브젝트에 대한 참조)"
+            )
+        ),
+        Holder::ThreadRunning { thread_id, .. } => format!(
+            "{}: {}",
+            ctx.thread(*thread_id),
+            l.t(
+                "the thread is running (its reference on its own object)",
+                "스레드가 실행 중 (자기 오브젝트에 대한 참조)"
+            )
+        ),
+    }
+}
+
+fn holder_lines(out: &mut String, ctx: &Ctx<'_>, holders: &[Holder], steps: &CallSteps, indent: &str) {
+    let l = ctx.lang;
+    let _ = writeln!(out, "{indent}{}", l.t("held by:", "붙잡고 있는 쪽:"));
+    if holders.is_empty() {
+        let _ = writeln!(out, "{indent}  - {}", l.t("nobody", "없음"));
+    }
+    for h in holders {
+        let _ = writeln!(out, "{indent}  - {}", holder(l, ctx, h, steps));
+    }
+}
+
+/// What would release a blocked thread, in words.
+fn release(l: Lang, ctx: &Ctx<'_>, r: &Release, deadline: Option<u64>) -> String {
+    let obj = r.object.map_or_else(|| tag(&None), |t| ctx.obj(t.address));
+    let mailslot = r.object.is_some_and(|t| t.kind == ObjectKind::Mailslot);
+    match (r.by, l) {
+        (ReleaseBy::Write, Lang::En) if mailslot => {
+            format!("a message written to {obj} through a client handle (CreateFile on its name)")
+        }
+        (ReleaseBy::Write, Lang::Ko) if mailslot => {
+            format!("클라이언트 핸들(이름으로 CreateFile)을 통해 {obj}에 쓴 메시지")
+        }
+        (ReleaseBy::Write, Lang::En) => {
+            format!("a write to {obj}, or every handle to it closed (a pipe read then fails with ERROR_BROKEN_PIPE)")
+        }
+        (ReleaseBy::Write, Lang::Ko) => {
+            format!("{obj}에 쓰기, 또는 그 핸들이 모두 닫힘 (그러면 파이프 읽기는 ERROR_BROKEN_PIPE로 실패)")
+        }
+        (ReleaseBy::Read, Lang::En) => format!("a read from {obj}, or every handle to it closed"),
+        (ReleaseBy::Read, Lang::Ko) => format!("{obj}에서 읽기, 또는 그 핸들이 모두 닫힘"),
+        (ReleaseBy::Signal, Lang::En) => format!("{obj} signaled (SetEvent by a holder)"),
+        (ReleaseBy::Signal, Lang::Ko) => format!("{obj}가 신호 상태가 됨 (핸들을 가진 쪽의 SetEvent)"),
+        (ReleaseBy::End, Lang::En) => format!("{obj} ending (its threads, or TerminateProcess by a holder)"),
+        (ReleaseBy::End, Lang::Ko) => format!("{obj}의 종료 (그 스레드들, 또는 핸들을 가진 쪽의 TerminateProcess)"),
+        (ReleaseBy::Connect, Lang::En) => {
+            format!("a client opening the pipe of {obj} by name (CreateFile), from any process")
+        }
+        (ReleaseBy::Connect, Lang::Ko) => {
+            format!("어느 프로세스든 {obj}의 파이프를 이름으로 여는 클라이언트 (CreateFile)")
+        }
+        (ReleaseBy::Listen, _) => {
+            let states: Vec<String> = r
+                .instances
+                .iter()
+                .map(|(t, s)| format!("{} {}", ctx.obj(t.address), pipe_state(l, *s)))
+                .collect();
+            let states = if states.is_empty() {
+                l.t("none", "없음").to_string()
+            } else {
+                states.join(", ")
+            };
+            match l {
+                Lang::En => format!("an instance of the pipe listening (ConnectNamedPipe by a holder of a server end); instances: {states}"),
+                Lang::Ko => format!("파이프 인스턴스의 연결 대기 (서버 끝을 가진 쪽의 ConnectNamedPipe); 인스턴스: {states}"),
+            }
+        }
+        (ReleaseBy::Resume, Lang::En) => format!("ResumeThread on {obj} by a holder"),
+        (ReleaseBy::Resume, Lang::Ko) => format!("핸들을 가진 쪽의 {obj}에 대한 ResumeThread"),
+        (ReleaseBy::Clock, Lang::En) => format!("the clock reaching {} ms (the call times out)", deadline.unwrap_or(0)),
+        (ReleaseBy::Clock, Lang::Ko) => format!("가상 시간 {} ms 도달 (시간 초과)", deadline.unwrap_or(0)),
+    }
+}
+
+/// Why a thread is blocked and who could release it, as indented lines.
+fn blocked_lines(out: &mut String, ctx: &Ctx<'_>, b: &Blocked, steps: &CallSteps, indent: &str) {
+    let l = ctx.lang;
+    let call = match (&b.call, b.call_seq) {
+        (Some(c), Some(seq)) => format!("{c} ({})", at_step(l, seq, steps)),
+        _ => l.t("(suspended)", "(일시 중단됨)").to_string(),
+    };
+    let _ = writeln!(
+        out,
+        "{indent}{} {} {call}: {} {}",
+        ctx.thread(b.thread_id),
+        l.t("is blocked in", "블로킹됨:"),
+        l.t("waits for", "대기 대상:"),
+        wait_reason(l, &b.waiting_for)
+    );
+    for r in &b.release {
+        let _ = writeln!(
+            out,
+            "{indent}  {} {}",
+            l.t("released by", "풀려나는 조건:"),
+            release(l, ctx, r, b.deadline_ms)
+        );
+        if !matches!(r.by, ReleaseBy::Clock | ReleaseBy::Connect) {
+            if r.holders.is_empty() {
+                let _ = writeln!(out, "{indent}    - {}", l.t("nobody holds it", "붙잡고 있는 쪽 없음"));
+            }
+            for h in &r.holders {
+                let _ = writeln!(out, "{indent}    - {}", holder(l, ctx, h, steps));
+            }
+        }
+    }
+    if b.stuck {
+        let own = b.release.iter().flat_map(|r| &r.holders).all(|h| match h {
+            Holder::Row { process_id, .. } => *process_id == b.process_id,
+            _ => false,
+        });
+        let who = ctx.short(b.process_id);
+        let line = match (own, l) {
+            (true, Lang::En) => format!(
+                "nothing will release it: only {who}'s own handles could, and {who} is waiting: it waits for itself (close them before waiting)"
+            ),
+            (true, Lang::Ko) => format!(
+                "아무것도 풀어 주지 못한다: {who} 자신의 핸들만 풀어 줄 수 있는데 {who}가 기다리고 있다: 자기 자신을 기다린다 (기다리기 전에 그 핸들을 닫아야 한다)"
+            ),
+            (false, _) => l
+                .t(
+                    "nothing will release it: every holder is in a process whose threads are all blocked",
+                    "아무것도 풀어 주지 못한다: 붙잡고 있는 쪽의 스레드가 모두 블로킹되어 있다",
+                )
+                .to_string(),
+        };
+        let _ = writeln!(out, "{indent}  {line}");
+    }
+}
+
+/// The one-line leak report at the end of a run.
+fn leak_line(l: Lang, names: &Names, leaks: &Leaks, steps: &CallSteps) -> String {
+    if leaks.rows.is_empty() {
+        return l
+            .t(
+                "leaks: none (every row of a live process was used since it was made)",
+                "누수: 없음 (살아 있는 프로세스의 모든 핸들이 만들어진 뒤 쓰였다)",
+            )
+            .to_string();
+    }
+    let rows: Vec<String> = leaks
+        .rows
+        .iter()
+        .map(|r| {
+            format!(
+                "{} {} ({} {:#x}, {})",
+                name_or_pid(names, r.process_id),
+                r.handle,
+                r.object.kind.name(),
+                r.object.address,
+                provenance(l, names, &r.provenance, steps)
+            )
+        })
+        .collect();
+    match l {
+        Lang::En => format!(
+            "leaks: {} handle(s) never used since they were made: {}; {} object(s) alive only through them",
+            leaks.rows.len(),
+            rows.join(", "),
+            leaks.objects.len()
+        ),
+        Lang::Ko => format!(
+            "누수: 만들어진 뒤 한 번도 쓰이지 않은 핸들 {}개: {}; 이 핸들들 때문에만 살아 있는 오브젝트 {}개",
+            leaks.rows.len(),
+            rows.join(", "),
+            leaks.objects.len()
+        ),
     }
 }
 
@@ -940,7 +1241,12 @@ fn render_show(out: &mut String, ctx: &mut Ctx<'_>, shown: &Shown<'_>) {
                 );
             }
         }
-        Shown::Object { object, label } => match object {
+        Shown::Object {
+            object,
+            label,
+            holders,
+            steps,
+        } => match object {
             None => {
                 let _ = writeln!(
                     out,
@@ -1072,8 +1378,90 @@ fn render_show(out: &mut String, ctx: &mut Ctx<'_>, shown: &Shown<'_>) {
                     }
                 };
                 let _ = writeln!(out, "    {detail}");
+                holder_lines(out, ctx, holders, steps, "    ");
             }
         },
+        Shown::WhyAlive { label, alive, steps } => match alive {
+            None => {
+                let _ = writeln!(
+                    out,
+                    "{}: {}",
+                    object_label(l, label),
+                    l.t(
+                        "no such object: nothing keeps it alive",
+                        "오브젝트 없음: 아무도 붙잡고 있지 않음"
+                    )
+                );
+            }
+            Some(a) => {
+                ctx.kinds.insert(a.object.address, a.object.kind);
+                let refs = a.usage_count - a.handle_count;
+                let _ = writeln!(
+                    out,
+                    "{} ({} {:#x}) {} {} = {} {} + {} {}:",
+                    object_label(l, label),
+                    a.object.kind.name(),
+                    a.object.address,
+                    l.t("is alive: usage count", "이 살아 있는 이유: 사용 횟수"),
+                    a.usage_count,
+                    a.handle_count,
+                    l.t("handles", "핸들"),
+                    refs,
+                    l.t("kernel references", "커널 참조"),
+                );
+                holder_lines(out, ctx, &a.holders, steps, "    ");
+            }
+        },
+        Shown::WhyBlocked {
+            threads,
+            not_blocked,
+            steps,
+        } => {
+            if threads.is_empty() && not_blocked.is_empty() {
+                let _ = writeln!(out, "{}", l.t("no thread is blocked", "블로킹된 스레드 없음"));
+            }
+            for b in threads {
+                blocked_lines(out, ctx, b, steps, "");
+            }
+            for n in not_blocked {
+                let _ = writeln!(out, "{n}: {}", l.t("not blocked", "블로킹되지 않음"));
+            }
+        }
+        Shown::Leaks { leaks, steps } => {
+            let _ = writeln!(out, "{}", l.t("leaks", "누수"));
+            if leaks.rows.is_empty() {
+                let _ = writeln!(
+                    out,
+                    "    {}",
+                    l.t(
+                        "(none: every row of a live process was used since it was made)",
+                        "(없음: 살아 있는 프로세스의 모든 핸들이 만들어진 뒤 쓰였다)"
+                    )
+                );
+            }
+            for r in &leaks.rows {
+                ctx.kinds.insert(r.object.address, r.object.kind);
+                let _ = writeln!(
+                    out,
+                    "    {}: {} {} -> {}, {}, {}",
+                    ctx.short(r.process_id),
+                    l.t("handle", "핸들"),
+                    r.handle,
+                    ctx.obj(r.object.address),
+                    provenance(l, ctx.names, &r.provenance, steps),
+                    l.t("never used since", "그 뒤로 쓰인 적 없음")
+                );
+            }
+            if !leaks.objects.is_empty() {
+                let objs: Vec<String> = leaks.objects.iter().map(|t| ctx.obj(t.address)).collect();
+                let _ = writeln!(
+                    out,
+                    "    {} {}",
+                    l.t("alive only through them:", "이 핸들들 때문에만 살아 있는 오브젝트:"),
+                    objs.join(", ")
+                );
+            }
+        }
         Shown::Namespace { names } => {
             let _ = writeln!(out, "{}", l.t("namespace", "이름 공간"));
             if names.is_empty() {
@@ -1208,6 +1596,7 @@ impl JsonRenderer {
                 "checks": summary.checks,
                 "failures": summary.failures,
                 "error": summary.error,
+                "leaks": summary.leaks,
             })
         });
         let _ = writeln!(self.out, "{line}");

@@ -118,6 +118,35 @@ pub enum Shown<'a> {
         object: Option<ObjectView>,
         /// How it was named.
         label: Label<'a>,
+        /// Who holds it (rows and kernel references).
+        holders: Vec<Holder>,
+        /// The steps of the calls the holders' provenance names.
+        steps: CallSteps,
+    },
+    /// Why one object is alive.
+    WhyAlive {
+        /// How it was named.
+        label: Label<'a>,
+        /// Its holders (`None`: it is gone).
+        alive: Option<Alive>,
+        /// The steps of the calls named.
+        steps: CallSteps,
+    },
+    /// Why threads are blocked.
+    WhyBlocked {
+        /// The blocked threads asked for.
+        threads: Vec<Blocked>,
+        /// Those asked for that are not blocked.
+        not_blocked: Vec<&'a str>,
+        /// The steps of the calls named.
+        steps: CallSteps,
+    },
+    /// The leak report.
+    Leaks {
+        /// Forgotten rows and the objects only they keep alive.
+        leaks: Leaks,
+        /// The steps of the calls named.
+        steps: CallSteps,
     },
     /// The namespaces.
     Namespace {
@@ -143,6 +172,24 @@ pub enum Shown<'a> {
     },
 }
 
+/// The step of each call an explanation names, by call sequence number (the kernel counts
+/// calls; a scenario's reader counts steps).
+pub type CallSteps = BTreeMap<u64, usize>;
+
+/// What the run explains on its own: why a call that just parked waits, and who waits for
+/// whom when a deadlock appears.
+#[derive(Clone, Debug, Serialize)]
+pub struct Explanation {
+    /// The thread whose call parked in this step.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parked: Option<Blocked>,
+    /// Every thread of a deadlock found after this step (it was not there before).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub deadlock: Vec<Blocked>,
+    /// The steps of the calls named.
+    pub steps: CallSteps,
+}
+
 /// Everything one step did and checked.
 #[derive(Clone, Debug, Serialize)]
 pub struct StepTrace<'a> {
@@ -163,6 +210,9 @@ pub struct StepTrace<'a> {
     pub completion_binds: Vec<(&'a str, String)>,
     /// Expectations and invariant checks.
     pub checks: Vec<Check<'a>>,
+    /// Why a call parked or a deadlock appeared (narrating runs only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub explain: Option<Box<Explanation>>,
 }
 
 /// A run that could not go on.
@@ -196,6 +246,21 @@ pub struct Summary<'a> {
     pub failures: Vec<Failure<'a>>,
     /// Set when the run stopped early.
     pub error: Option<RunError<'a>>,
+    /// The leak report at the end (narrating runs with [`RunOptions::leaks`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub leaks: Option<LeakReport>,
+}
+
+/// The leak report at the end of a run, with what it takes to word it.
+#[derive(Clone, Debug, Serialize)]
+pub struct LeakReport {
+    /// Forgotten rows and the objects only they keep alive.
+    #[serde(flatten)]
+    pub leaks: Leaks,
+    /// The steps of the calls named.
+    pub steps: CallSteps,
+    /// The names of the processes named.
+    pub names: Names,
 }
 
 impl Summary<'_> {
@@ -273,6 +338,8 @@ pub struct RunOptions {
     /// with [`RunProblem::OverMemoryBudget`] (the CLI: exit 2) instead of growing until the
     /// system aborts it. `None`: no budget.
     pub memory: Option<MemoryBudget>,
+    /// Report leaks at the end ([`Summary::leaks`], for narrating sinks). On by default.
+    pub leaks: bool,
 }
 
 /// How much memory a run may use, and how to measure what it uses (the CLI counts the bytes
@@ -302,6 +369,7 @@ impl Default for RunOptions {
             event_log: true,
             paranoid: false,
             memory: None,
+            leaks: true,
         }
     }
 }
@@ -342,6 +410,8 @@ pub fn run_with<'a>(scenario: &'a Scenario, options: RunOptions, sink: &mut dyn 
         pending: BTreeMap::new(),
         narrate: sink.narrates(),
         incremental: None,
+        call_steps: Vec::new(),
+        deadlocked: false,
     };
     if !options.paranoid {
         st.incremental = Some(IncrementalCheck::new(&mut st.kernel));
@@ -408,7 +478,41 @@ pub fn run_with<'a>(scenario: &'a Scenario, options: RunOptions, sink: &mut dyn 
             }
         }
     }
+    if options.leaks && st.narrate && summary.error.is_none() {
+        let leaks = st.kernel.leaks();
+        let steps = st.steps_of(leaks.rows.iter().map(|r| r.provenance.call_seq));
+        let names = leaks
+            .rows
+            .iter()
+            .flat_map(|r| {
+                let from = match r.provenance.origin {
+                    Origin::Inherited { parent } => Some(parent),
+                    Origin::Duplicated { source, .. } => Some(source),
+                    _ => None,
+                };
+                std::iter::once(r.process_id).chain(from)
+            })
+            .filter_map(|p| st.names.get(&p).map(|n| (p, n.clone())))
+            .collect();
+        summary.leaks = Some(LeakReport { leaks, steps, names });
+    }
     summary
+}
+
+/// The call sequence numbers a why-blocked answer names: the parked call and the
+/// provenance of every holder.
+fn blocked_seqs(b: &Blocked) -> impl Iterator<Item = u64> + '_ {
+    b.call_seq
+        .into_iter()
+        .chain(b.release.iter().flat_map(|r| holder_seqs(&r.holders)))
+}
+
+/// The call sequence numbers of rows' provenance.
+fn holder_seqs(holders: &[Holder]) -> impl Iterator<Item = u64> + '_ {
+    holders.iter().filter_map(|h| match h {
+        Holder::Row { provenance, .. } => Some(provenance.call_seq),
+        _ => None,
+    })
 }
 
 /// A parked call's binds, applied when it completes.
@@ -429,6 +533,11 @@ struct State<'a> {
     narrate: bool,
     /// The per-step check of what each step touched (`None`: full checks every step).
     incremental: Option<IncrementalCheck>,
+    /// (call sequence number, step) of every call step, in order: how explanations name
+    /// the step of a call.
+    call_steps: Vec<(u64, u32)>,
+    /// A deadlock was reported and has not ended.
+    deadlocked: bool,
 }
 
 type Step<'a, T> = Result<T, RunProblem<'a>>;
@@ -465,7 +574,52 @@ impl<'a> State<'a> {
             completions: Vec::new(),
             completion_binds: Vec::new(),
             checks: Vec::new(),
+            explain: None,
         })
+    }
+
+    /// The steps of the given call sequence numbers (calls the run made; others are left
+    /// out).
+    fn steps_of(&self, seqs: impl Iterator<Item = u64>) -> CallSteps {
+        seqs.filter_map(|seq| {
+            let i = self.call_steps.binary_search_by_key(&seq, |&(s, _)| s).ok()?;
+            Some((seq, self.call_steps[i].1 as usize))
+        })
+        .collect()
+    }
+
+    /// Adds who waits for whom to the trace when a deadlock has just appeared.
+    fn explain_deadlock(&mut self, trace: &mut StepTrace<'a>) {
+        let Some(deadlock) = self.kernel.deadlock() else {
+            self.deadlocked = false;
+            return;
+        };
+        if std::mem::replace(&mut self.deadlocked, true) {
+            return;
+        }
+        let threads: Vec<Blocked> = deadlock
+            .threads
+            .iter()
+            .filter_map(|t| self.kernel.why_blocked(t.thread_id))
+            .collect();
+        let steps = self.steps_of(threads.iter().flat_map(blocked_seqs));
+        let explain = trace.explain.get_or_insert_with(|| {
+            Box::new(Explanation {
+                parked: None,
+                deadlock: Vec::new(),
+                steps: CallSteps::new(),
+            })
+        });
+        explain.steps.extend(steps);
+        // The parked thread is told once, as part of the deadlock.
+        if explain
+            .parked
+            .as_ref()
+            .is_some_and(|p| threads.iter().any(|t| t.thread_id == p.thread_id))
+        {
+            explain.parked = None;
+        }
+        explain.deadlock = threads;
     }
 
     fn register_actor(&mut self, s: Sym, is_process: bool, id: u32) {
@@ -579,8 +733,10 @@ impl<'a> State<'a> {
             completions: Vec::new(),
             completion_binds: Vec::new(),
             checks: Vec::new(),
+            explain: None,
         };
         let mut pending = None;
+        let mut may_deadlock = false;
         match &step.kind {
             StepKind::Check => {}
             StepKind::Call(c) => {
@@ -602,7 +758,11 @@ impl<'a> State<'a> {
                 } else {
                     String::new()
                 };
-                let outcome = match self.kernel.call(tid, &call) {
+                let called = self.kernel.call(tid, &call);
+                if called.is_ok() {
+                    self.call_steps.push((self.kernel.last_call_seq(), n as u32));
+                }
+                let outcome = match called {
                     Ok(o) => o,
                     Err(CallError::ThreadParked {
                         call: parked_in,
@@ -645,6 +805,22 @@ impl<'a> State<'a> {
                     }
                     CallOutcome::NoReturn => 0,
                 };
+                // A deadlock can appear only when a thread parks, ends or is suspended.
+                may_deadlock = !matches!(outcome, CallOutcome::Done(_))
+                    || matches!(
+                        call.kind(),
+                        CallName::ExitThread | CallName::TerminateProcess | CallName::SuspendThread
+                    );
+                if self.narrate && matches!(outcome, CallOutcome::Pending { .. }) {
+                    if let Some(b) = self.kernel.why_blocked(tid) {
+                        let steps = self.steps_of(blocked_seqs(&b));
+                        trace.explain = Some(Box::new(Explanation {
+                            parked: Some(b),
+                            deadlock: Vec::new(),
+                            steps,
+                        }));
+                    }
+                }
                 trace.action = Action::Call {
                     by,
                     process_id: pid,
@@ -658,6 +834,7 @@ impl<'a> State<'a> {
             }
             StepKind::Start(s) => {
                 trace.action = self.start(n, step.line as usize, s)?.action;
+                self.deadlocked = false;
             }
             StepKind::Advance(ms) => {
                 let from_ms = self.kernel.now_ms();
@@ -678,6 +855,9 @@ impl<'a> State<'a> {
                     bytes: content.len(),
                 };
             }
+        }
+        if may_deadlock && self.narrate {
+            self.explain_deadlock(&mut trace);
         }
         trace.events = self.kernel.take_events();
         trace.completions = self.kernel.take_completions();
@@ -850,10 +1030,63 @@ impl<'a> State<'a> {
             ShowWhat::Object | ShowWhat::Pipe => {
                 let target = s.target.as_ref().expect("compiled with a target");
                 let (address, label) = self.resolve_object(target)?;
+                let holders = address
+                    .and_then(|a| self.kernel.why_alive(a))
+                    .map_or_else(Vec::new, |a| a.holders);
                 Shown::Object {
                     object: address.and_then(|a| self.kernel.object_view(a)),
                     label,
+                    steps: self.steps_of(holder_seqs(&holders)),
+                    holders,
                 }
+            }
+            ShowWhat::WhyAlive => {
+                let target = s.target.as_ref().expect("compiled with a target");
+                let (address, label) = self.resolve_object(target)?;
+                let alive = address.and_then(|a| self.kernel.why_alive(a));
+                let steps = self.steps_of(alive.iter().flat_map(|a| holder_seqs(&a.holders)));
+                Shown::WhyAlive { label, alive, steps }
+            }
+            ShowWhat::WhyBlocked => {
+                let mut threads = Vec::new();
+                let mut not_blocked = Vec::new();
+                match &s.of {
+                    Some(of) => {
+                        for &sym in of.iter() {
+                            let actor = self.actor(sym)?;
+                            let tids = if actor.is_process {
+                                self.kernel
+                                    .process_view(actor.pid())
+                                    .map_or_else(Vec::new, |p| p.threads)
+                            } else {
+                                vec![actor.tid()]
+                            };
+                            let before = threads.len();
+                            threads.extend(tids.into_iter().filter_map(|t| self.kernel.why_blocked(t)));
+                            if threads.len() == before {
+                                not_blocked.push(self.name(sym));
+                            }
+                        }
+                    }
+                    None => threads.extend(
+                        self.kernel
+                            .snapshot()
+                            .threads
+                            .iter()
+                            .filter_map(|t| self.kernel.why_blocked(t.thread_id)),
+                    ),
+                }
+                let steps = self.steps_of(threads.iter().flat_map(blocked_seqs));
+                Shown::WhyBlocked {
+                    threads,
+                    not_blocked,
+                    steps,
+                }
+            }
+            ShowWhat::Leaks => {
+                let leaks = self.kernel.leaks();
+                let steps = self.steps_of(leaks.rows.iter().map(|r| r.provenance.call_seq));
+                Shown::Leaks { leaks, steps }
             }
             ShowWhat::Namespace => Shown::Namespace {
                 names: self.kernel.names(),
@@ -882,6 +1115,40 @@ impl<'a> State<'a> {
 
     fn name_of(&self, pid: Pid) -> String {
         self.names.get(&pid).cloned().unwrap_or_else(|| format!("pid {pid}"))
+    }
+
+    /// The rows among holders as sorted (process name, value) pairs.
+    fn row_pairs(&self, holders: &[Holder]) -> Vec<(String, HandleValue)> {
+        let mut pairs: Vec<(String, HandleValue)> = holders
+            .iter()
+            .filter_map(|h| match h {
+                Holder::Row { process_id, handle, .. } => Some((self.name_of(*process_id), *handle)),
+                _ => None,
+            })
+            .collect();
+        pairs.sort();
+        pairs.dedup();
+        pairs
+    }
+
+    /// A mismatch when the expected (process, value) rows are not exactly `actual`.
+    fn holders_mismatch(&self, expected: &[(Sym, Num)], actual: Vec<(String, HandleValue)>) -> Option<Mismatch<'a>> {
+        let mut want: Vec<(String, HandleValue)> = Vec::with_capacity(expected.len());
+        for (p, h) in expected {
+            let pid = match self.actor(*p) {
+                Ok(a) => self.pid_of(a),
+                Err(_) => return Some(Mismatch::Unbound { name: self.name(*p) }),
+            };
+            let v = match self.num(h) {
+                Ok(v) => HandleValue(v).canonical(),
+                Err(RunProblem::Unbound { name }) => return Some(Mismatch::Unbound { name }),
+                Err(_) => return Some(Mismatch::Unbound { name: "" }),
+            };
+            want.push((self.name_of(pid), v));
+        }
+        want.sort();
+        want.dedup();
+        (want != actual).then_some(Mismatch::Holders { expected: want, actual })
     }
 
     /// Whether a process or thread is parked (a process: any of its threads).
@@ -1081,6 +1348,26 @@ impl<'a> State<'a> {
                 vec![Mismatch::NotParked { name }]
             };
             checks.push(Check::new(Checked::Blocked { name }, found));
+        }
+        for b in &st.blocked_by {
+            let name = self.name(b.thread);
+            let blocked = self.actor(b.thread).ok().and_then(|actor| {
+                let tid = if actor.is_process {
+                    self.kernel.main_thread(actor.pid())?
+                } else {
+                    actor.tid()
+                };
+                self.kernel.why_blocked(tid)
+            });
+            let found = match blocked {
+                None => vec![Mismatch::NotParked { name }],
+                Some(b2) => {
+                    let holders: Vec<Holder> = b2.release.into_iter().flat_map(|r| r.holders).collect();
+                    let actual = self.row_pairs(&holders);
+                    self.holders_mismatch(&b.holders, actual).into_iter().collect()
+                }
+            };
+            checks.push(Check::new(Checked::BlockedBy { name }, found));
         }
         for &s in &st.unblocked {
             let name = self.name(s);
@@ -1319,6 +1606,7 @@ impl<'a> State<'a> {
                         alive: o.alive,
                         usage_count: None,
                         handle_count: None,
+                        holders: o.holders.as_ref().map(|h| h.len()),
                     },
                     vec![Mismatch::Unbound { name }],
                 );
@@ -1366,7 +1654,19 @@ impl<'a> State<'a> {
                     found.push(Mismatch::Signaled { expected: s, actual });
                 }
             }
-        } else if o.usage_count.is_some() || o.handle_count.is_some() || o.kind.is_some() || o.signaled.is_some() {
+            if let Some(expected) = &o.holders {
+                let alive = address.and_then(|a| self.kernel.why_alive(a));
+                let actual = alive.map_or_else(Vec::new, |a| self.row_pairs(&a.holders));
+                if let Some(m) = self.holders_mismatch(expected, actual) {
+                    found.push(m);
+                }
+            }
+        } else if o.usage_count.is_some()
+            || o.handle_count.is_some()
+            || o.kind.is_some()
+            || o.signaled.is_some()
+            || o.holders.is_some()
+        {
             found.push(Mismatch::DoesNotExist);
         }
         Check::new(
@@ -1375,6 +1675,7 @@ impl<'a> State<'a> {
                 alive: o.alive,
                 usage_count: view.as_ref().and(o.usage_count),
                 handle_count: view.as_ref().and(o.handle_count),
+                holders: o.holders.as_ref().map(|h| h.len()),
             },
             found,
         )

@@ -121,7 +121,12 @@ impl Kernel {
 
         let origin = Origin::Duplicated {
             source: self.process(source_process).pid,
-            source_handle: source_value.canonical(),
+            // A pseudo source stays as written (-1, -2); a real one loses its tag bits.
+            source_handle: if source_value.is_pseudo() {
+                source_value
+            } else {
+                source_value.canonical()
+            },
             closed_source: closable,
         };
         // 6. Insertion.

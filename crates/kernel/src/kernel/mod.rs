@@ -268,6 +268,12 @@ impl Kernel {
         self.log_enabled = enabled;
     }
 
+    /// The sequence number of the last call made (0 before the first): what a row's
+    /// [`Provenance::call_seq`] and a parked call's number count.
+    pub fn last_call_seq(&self) -> u64 {
+        self.next_call_seq
+    }
+
     /// The virtual clock, in milliseconds.
     pub fn now_ms(&self) -> u64 {
         self.time_ms
