@@ -128,3 +128,24 @@ fn an_ignored_inherit_flag_is_caught_by_the_driver_and_the_reference_model() {
         "the reference model must catch an ignored inherit flag"
     );
 }
+
+#[test]
+fn provenance_not_updated_on_a_close_source_move_is_caught_by_the_reference_model() {
+    // The kernel moves a same-process DUPLICATE_CLOSE_SOURCE row in place; the planted bug
+    // keeps the old row's provenance. The reference model predicts every row's origin, so
+    // the difference shows in the table comparison.
+    let bugs = Bugs {
+        move_keeps_provenance: true,
+        ..Bugs::default()
+    };
+    let mut runner = TestRunner::new(config(96));
+    let result = runner.run(&proptest::collection::vec(ops::ref_op(), 1..120), |sequence| {
+        run_reference(&sequence, Some(buggy(bugs))).map_err(TestCaseError::fail)?;
+        Ok(())
+    });
+    let message = result
+        .expect_err("the reference model must catch a stale provenance")
+        .to_string();
+    assert!(message.contains("handle table of pid"), "{message}");
+    assert!(message.contains("Duplicated"), "{message}");
+}

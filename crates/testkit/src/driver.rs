@@ -769,7 +769,8 @@ impl Driver {
                 "the incremental check disagrees with the full one: {}",
                 v.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
             )
-        })
+        })?;
+        check_explanations(&self.kernel, &snap)
     }
 
     /// Ends every process (a fresh system process terminates them, then exits itself) and
@@ -818,6 +819,12 @@ impl Driver {
             outcome,
         });
         self.after_step()?;
+        let leaks = self.kernel.leaks();
+        if leaks != Leaks::default() {
+            return Err(format!(
+                "after every process exited, the leak report is not empty: {leaks:?}"
+            ));
+        }
         let left = self.kernel.snapshot().objects;
         if !left.is_empty() {
             return Err(format!(
@@ -829,6 +836,98 @@ impl Driver {
         }
         Ok(())
     }
+}
+
+/// The explanation queries agree with the state: `why_alive`'s holders of every object are
+/// exactly the rows that point at it (with their provenance) plus the kernel reference of a
+/// running process or thread, and `why_blocked` of every parked or suspended thread names
+/// only objects that exist and holders that are rows of live tables.
+pub fn check_explanations(kernel: &Kernel, snap: &Snapshot) -> Result<(), String> {
+    for o in &snap.objects {
+        let alive = kernel
+            .why_alive(o.object)
+            .ok_or_else(|| format!("why_alive({:#x}) finds no object", o.object))?;
+        let mut rows: Vec<(Pid, HandleValue, Provenance)> = alive
+            .holders
+            .iter()
+            .filter_map(|h| match h {
+                Holder::Row {
+                    process_id,
+                    handle,
+                    provenance,
+                    ..
+                } => Some((*process_id, *handle, *provenance)),
+                _ => None,
+            })
+            .collect();
+        rows.sort_by_key(|r| (r.0, r.1));
+        let mut want: Vec<(Pid, HandleValue, Provenance)> = snap
+            .processes
+            .iter()
+            .flat_map(|p| {
+                p.handles
+                    .iter()
+                    .filter(|r| r.object == o.object)
+                    .map(move |r| (p.process_id, r.handle, r.provenance))
+            })
+            .collect();
+        want.sort_by_key(|r| (r.0, r.1));
+        if rows != want {
+            return Err(format!(
+                "why_alive({:#x}) rows {rows:?}, but the tables hold {want:?}",
+                o.object
+            ));
+        }
+        let running = match &o.detail {
+            Detail::Process { exited, .. } | Detail::Thread { exited, .. } => !exited,
+            _ => false,
+        };
+        let refs = alive.holders.len() - rows.len();
+        if refs != usize::from(running) || alive.usage_count as usize != alive.holders.len() {
+            return Err(format!(
+                "why_alive({:#x}): {} holders ({refs} kernel references) for usage count {}",
+                o.object,
+                alive.holders.len(),
+                alive.usage_count
+            ));
+        }
+    }
+    for t in &snap.threads {
+        let Some(b) = kernel.why_blocked(t.thread_id) else {
+            if t.parked.is_some() || (t.exit_code.is_none() && t.suspend_count > 0) {
+                return Err(format!(
+                    "thread {} is blocked, but why_blocked says it is not",
+                    t.thread_id
+                ));
+            }
+            continue;
+        };
+        for r in &b.release {
+            if let Some(tag) = r.object {
+                if kernel.why_alive(tag.address).is_none() {
+                    return Err(format!(
+                        "why_blocked({}) names {:#x}, which does not exist",
+                        t.thread_id, tag.address
+                    ));
+                }
+            }
+            for h in &r.holders {
+                if let Holder::Row { process_id, handle, .. } = h {
+                    let ok = snap
+                        .processes
+                        .iter()
+                        .any(|p| p.process_id == *process_id && p.handles.iter().any(|r| r.handle == *handle));
+                    if !ok {
+                        return Err(format!(
+                            "why_blocked({}) names row {handle} of {process_id}, which is not in its table",
+                            t.thread_id
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The text of a panic payload.

@@ -25,13 +25,20 @@ struct Obj {
     thread: Option<u32>,
 }
 
-/// A row: object address, access, inherit, protect.
+/// A row: object address, access, inherit, protect, and how it came to be (its
+/// provenance's origin: which call created or opened it, the parent it was inherited from,
+/// the process and row it was duplicated from).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct Row {
     object: u32,
     access: u32,
     inherit: bool,
     protect: bool,
+    origin: Origin,
+}
+
+const fn created(call: CallName) -> Origin {
+    Origin::Created { call }
 }
 
 /// What the model expects a call to return.
@@ -201,6 +208,7 @@ impl RefModel {
                     access: PROCESS_ALL_ACCESS,
                     inherit: false,
                     protect: false,
+                    origin: created(CallName::GetCurrentProcess),
                 },
             ));
         }
@@ -214,6 +222,7 @@ impl RefModel {
                     access: THREAD_ALL_ACCESS,
                     inherit: false,
                     protect: false,
+                    origin: created(CallName::GetCurrentThread),
                 },
             ));
         }
@@ -230,15 +239,24 @@ impl RefModel {
                 event_attributes, name, ..
             } => {
                 let inherit = event_attributes.is_some_and(|s| s.inherit_handle);
-                let row = |object| Row {
+                let row = |object, origin| Row {
                     object,
                     access: EVENT_ALL_ACCESS,
                     inherit,
                     protect: false,
+                    origin,
                 };
                 if let Some(n) = name {
                     if let Some(&a) = self.names.get(n) {
-                        let v = self.insert(pid, row(a));
+                        let v = self.insert(
+                            pid,
+                            row(
+                                a,
+                                Origin::Opened {
+                                    call: CallName::CreateEvent,
+                                },
+                            ),
+                        );
                         return R(Ret::Handle(HandleValue(v)), Some(Win32Error::AlreadyExists));
                     }
                 }
@@ -246,7 +264,7 @@ impl RefModel {
                 if let Some(n) = name {
                     self.names.insert(n.clone(), a);
                 }
-                let v = self.insert(pid, row(a));
+                let v = self.insert(pid, row(a, created(CallName::CreateEvent)));
                 R(Ret::Handle(HandleValue(v)), Some(Win32Error::Success))
             }
             Call::CreatePipe { pipe_attributes, .. } => {
@@ -260,6 +278,7 @@ impl RefModel {
                         access: FILE_GENERIC_READ | FILE_WRITE_ATTRIBUTES,
                         inherit,
                         protect: false,
+                        origin: created(CallName::CreatePipe),
                     },
                 );
                 self.insert(
@@ -269,6 +288,7 @@ impl RefModel {
                         access: FILE_GENERIC_WRITE | FILE_READ_ATTRIBUTES,
                         inherit,
                         protect: false,
+                        origin: created(CallName::CreatePipe),
                     },
                 );
                 ok
@@ -309,7 +329,10 @@ impl RefModel {
                     self.tables[&pid]
                         .iter()
                         .filter(|(_, r)| r.inherit)
-                        .map(|(v, r)| (*v, *r))
+                        .map(|(v, r)| {
+                            let origin = Origin::Inherited { parent: Pid(pid) };
+                            (*v, Row { origin, ..*r })
+                        })
                         .collect()
                 } else {
                     BTreeMap::new()
@@ -323,6 +346,7 @@ impl RefModel {
                         access: PROCESS_ALL_ACCESS,
                         inherit: false,
                         protect: false,
+                        origin: created(CallName::CreateProcess),
                     },
                 );
                 self.insert(
@@ -332,6 +356,7 @@ impl RefModel {
                         access: THREAD_ALL_ACCESS,
                         inherit: false,
                         protect: false,
+                        origin: created(CallName::CreateProcess),
                     },
                 );
                 R(Ret::Bool(true), Some(Win32Error::Success))
@@ -356,6 +381,9 @@ impl RefModel {
                         access: *desired_access,
                         inherit: *inherit_handle,
                         protect: false,
+                        origin: Origin::Opened {
+                            call: CallName::OpenProcess,
+                        },
                     },
                 );
                 R(Ret::Handle(HandleValue(v)), None)
@@ -472,6 +500,11 @@ impl RefModel {
             access,
             inherit: flags & 1 != 0,
             protect: flags & 2 != 0,
+            origin: Origin::Duplicated {
+                source: Pid(source_pid),
+                source_handle: if src.is_pseudo() { src } else { HandleValue(src.0 & !3) },
+                closed_source: closable,
+            },
         };
         if !self.objects[&self.process_object(target_pid)].running {
             close_source(self);
@@ -523,6 +556,7 @@ impl RefModel {
                             access: r.access,
                             inherit: r.inherit,
                             protect: r.protect_from_close,
+                            origin: r.provenance.origin,
                         },
                     )
                 })
