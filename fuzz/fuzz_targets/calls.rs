@@ -124,5 +124,29 @@ fuzz_target!(|data: &[u8]| {
         if let Err(v) = k.check_invariants() {
             panic!("invariants broken after {c:?}: {v:?}");
         }
+        // The explanations agree with the counts and name only what exists.
+        let snap = k.snapshot();
+        for o in &snap.objects {
+            let alive = k.why_alive(o.object).expect("a live object has holders");
+            assert_eq!(
+                alive.holders.len() as u32,
+                o.usage_count,
+                "why_alive({:#x}) after {c:?}",
+                o.object
+            );
+        }
+        for t in &snap.threads {
+            if let Some(b) = k.why_blocked(t.thread_id) {
+                for r in &b.release {
+                    if let Some(tag) = r.object {
+                        assert!(
+                            k.why_alive(tag.address).is_some(),
+                            "why_blocked names a dead object after {c:?}"
+                        );
+                    }
+                }
+            }
+        }
+        let _ = k.leaks();
     }
 });
