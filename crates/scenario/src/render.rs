@@ -1010,9 +1010,12 @@ fn leak_line(l: Lang, names: &Names, leaks: &Leaks, steps: &CallSteps) -> String
             )
             .to_string();
     }
-    let rows: Vec<String> = leaks
+    /// The report stays one line: the first few rows, then a count (`show leaks` lists all).
+    const LISTED: usize = 4;
+    let mut rows: Vec<String> = leaks
         .rows
         .iter()
+        .take(LISTED)
         .map(|r| {
             format!(
                 "{} {} ({} {:#x}, {})",
@@ -1024,6 +1027,13 @@ fn leak_line(l: Lang, names: &Names, leaks: &Leaks, steps: &CallSteps) -> String
             )
         })
         .collect();
+    if leaks.rows.len() > LISTED {
+        let more = leaks.rows.len() - LISTED;
+        rows.push(match l {
+            Lang::En => format!("and {more} more (show leaks lists them)"),
+            Lang::Ko => format!("외 {more}개 (show leaks로 모두 볼 수 있다)"),
+        });
+    }
     match l {
         Lang::En => format!(
             "leaks: {} handle(s) never used since they were made: {}; {} object(s) alive only through them",
@@ -1405,9 +1415,9 @@ fn render_show(out: &mut String, ctx: &mut Ctx<'_>, shown: &Shown<'_>) {
                     l.t("is alive: usage count", "이 살아 있는 이유: 사용 횟수"),
                     a.usage_count,
                     a.handle_count,
-                    l.t("handles", "핸들"),
+                    l.t("handle(s)", "핸들"),
                     refs,
-                    l.t("kernel references", "커널 참조"),
+                    l.t("kernel reference(s)", "커널 참조"),
                 );
                 holder_lines(out, ctx, &a.holders, steps, "    ");
             }
