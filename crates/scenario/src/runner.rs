@@ -533,9 +533,10 @@ struct State<'a> {
     narrate: bool,
     /// The per-step check of what each step touched (`None`: full checks every step).
     incremental: Option<IncrementalCheck>,
-    /// (call sequence number, step) of every call step, in order: how explanations name
-    /// the step of a call.
-    call_steps: Vec<(u64, u32)>,
+    /// How explanations name the step of a call: every call the run makes is one call step,
+    /// so step = seq + offset, and the offset changes only after steps that make no call.
+    /// (first seq, offset) at each change, in order: a run of call steps costs one entry.
+    call_steps: Vec<(u64, i64)>,
     /// A deadlock was reported and has not ended.
     deadlocked: bool,
 }
@@ -582,8 +583,13 @@ impl<'a> State<'a> {
     /// out).
     fn steps_of(&self, seqs: impl Iterator<Item = u64>) -> CallSteps {
         seqs.filter_map(|seq| {
-            let i = self.call_steps.binary_search_by_key(&seq, |&(s, _)| s).ok()?;
-            Some((seq, self.call_steps[i].1 as usize))
+            let i = match self.call_steps.binary_search_by_key(&seq, |&(s, _)| s) {
+                Ok(i) => i,
+                Err(0) => return None,
+                Err(i) => i - 1,
+            };
+            let step = i64::try_from(seq).ok()? + self.call_steps[i].1;
+            Some((seq, usize::try_from(step).ok()?))
         })
         .collect()
     }
@@ -760,7 +766,11 @@ impl<'a> State<'a> {
                 };
                 let called = self.kernel.call(tid, &call);
                 if called.is_ok() {
-                    self.call_steps.push((self.kernel.last_call_seq(), n as u32));
+                    let seq = self.kernel.last_call_seq();
+                    let offset = n as i64 - seq as i64;
+                    if self.call_steps.last().is_none_or(|&(_, o)| o != offset) {
+                        self.call_steps.push((seq, offset));
+                    }
                 }
                 let outcome = match called {
                     Ok(o) => o,
