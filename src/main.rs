@@ -58,19 +58,12 @@ struct Cli {
     command: Command,
 }
 
-#[derive(Copy, Clone, ValueEnum)]
-enum LangArg {
-    En,
-    Ko,
-}
-
-impl From<LangArg> for Lang {
-    fn from(l: LangArg) -> Lang {
-        match l {
-            LangArg::En => Lang::En,
-            LangArg::Ko => Lang::Ko,
-        }
-    }
+/// `--lang ID`: any embedded message catalog (`crates/scenario/i18n/ID.ftl`).
+fn parse_lang(id: &str) -> Result<Lang, String> {
+    Lang::from_id(id).ok_or_else(|| {
+        let known: Vec<&str> = Lang::all().map(Lang::id).collect();
+        format!("no message catalog {id:?}; the catalogs are: {}", known.join(", "))
+    })
 }
 
 #[derive(Copy, Clone, ValueEnum)]
@@ -86,8 +79,8 @@ enum Command {
         /// The scenario file.
         file: PathBuf,
         /// Language of the narration.
-        #[arg(long, value_enum, default_value = "en")]
-        lang: LangArg,
+        #[arg(long, default_value = "en", value_parser = parse_lang)]
+        lang: Lang,
         /// `text` for people, `json` for one JSON object per line.
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
@@ -110,8 +103,8 @@ enum Command {
     /// The book's command prompt (start, lp, kp, ...) running on the virtual OS.
     Shell {
         /// Language of the output.
-        #[arg(long, value_enum, default_value = "en")]
-        lang: LangArg,
+        #[arg(long, default_value = "en", value_parser = parse_lang)]
+        lang: Lang,
         /// Save the session as a scenario file when the shell ends.
         #[arg(long)]
         save: Option<PathBuf>,
@@ -139,14 +132,14 @@ fn main() -> ExitCode {
                 leaks: !no_leaks,
                 ..RunOptions::default()
             };
-            run_one(&file, lang.into(), format, options)
+            run_one(&file, lang, format, options)
         }
         Command::Check { paths, paranoid } => check(&paths, paranoid, memory),
         Command::Schema => {
             say!("{}", kernsim_scenario::schema::schema_json());
             0
         }
-        Command::Shell { lang, save } => shell::main(lang.into(), save.as_deref(), memory),
+        Command::Shell { lang, save } => shell::main(lang, save.as_deref(), memory),
     };
     ExitCode::from(code)
 }

@@ -60,46 +60,6 @@ const COMMANDS: &[&str] = &[
     "why", "leaks", "advance", "call", "save",
 ];
 
-const HELP_EN: &str = "commands:
-  start [/i] NAME [ARGS]   CreateProcess NAME (/i: bInheritHandles = TRUE)
-  lp                       list processes (a Toolhelp snapshot): pid, parent, threads, image, handles, state
-  kp NAME|PID              kill: OpenProcess(PROCESS_TERMINATE), TerminateProcess, CloseHandle
-  echo TEXT                print TEXT (%NAME% is expanded)
-  set [NAME[=VALUE]]       show or change the prompt's environment (inherited by start)
-  env                      show the prompt's environment block
-  handles [NAME|PID]       a process's handle table (default: the prompt)
-  object ADDRESS           an object's counts, state and who holds it
-  usage NAME|PID HANDLE    the object a handle names, with its usage count
-  names                    the named-object, pipe and mailslot namespaces
-  waits                    parked calls and deadlocks
-  why NAME|PID|ADDRESS     why a process's threads are blocked (who could release them), or
-                           why an object is alive (every holder and where its handle came from)
-  leaks                    handles of live processes never used since they were made
-  advance MS               move the virtual clock
-  call [@NAME|@PID] CALL [JSON-ARGS]   run any kernel call, e.g. call CreateEvent {\"manual_reset\": true}
-  save FILE                save the session as a scenario file
-  help, exit";
-
-const HELP_KO: &str = "명령:
-  start [/i] 이름 [인자]   프로세스 생성 (/i: bInheritHandles = TRUE)
-  lp                       프로세스 목록 (Toolhelp 스냅샷): pid, 부모, 스레드 수, 이미지, 핸들 수, 상태
-  kp 이름|PID              프로세스 종료: OpenProcess(PROCESS_TERMINATE), TerminateProcess, CloseHandle
-  echo 텍스트              텍스트 출력 (%NAME%는 치환)
-  set [이름[=값]]          프롬프트의 환경 변수 보기/바꾸기 (start로 상속됨)
-  env                      프롬프트의 환경 블록 보기
-  handles [이름|PID]       프로세스의 핸들 테이블 (기본: 프롬프트)
-  object 주소              오브젝트의 사용 횟수, 상태, 그리고 누가 핸들을 가졌는지
-  usage 이름|PID 핸들      핸들이 가리키는 오브젝트와 그 사용 횟수
-  names                    이름 공간 (이름 있는 오브젝트, 파이프, 메일슬롯)
-  waits                    대기 중인 호출과 교착 상태
-  why 이름|PID|주소        프로세스의 스레드가 왜 블로킹되었는지 (누가 풀어 줄 수 있는지), 또는
-                           오브젝트가 왜 살아 있는지 (붙잡고 있는 모든 핸들과 그 출처)
-  leaks                    살아 있는 프로세스에서 만들어진 뒤 한 번도 쓰이지 않은 핸들
-  advance MS               가상 시간 진행
-  call [@이름|@PID] 호출 [JSON 인자]   아무 커널 호출이나 실행, 예: call CreateEvent {\"manual_reset\": true}
-  save 파일                세션을 시나리오 파일로 저장
-  help, exit";
-
 impl Shell {
     /// A machine whose only process is the prompt.
     pub fn new(lang: Lang) -> Shell {
@@ -126,13 +86,6 @@ impl Shell {
         self.steps
             .push(json!({"start": "prompt", "image": "CmdPrompt.exe", "environment": env}));
         self
-    }
-
-    fn t(&self, en: &'static str, ko: &'static str) -> &'static str {
-        match self.lang {
-            Lang::En => en,
-            Lang::Ko => ko,
-        }
     }
 
     /// The kernel, for tests and embedders.
@@ -224,7 +177,7 @@ impl Shell {
             None => (line, ""),
         };
         let result = match cmd.to_ascii_lowercase().as_str() {
-            "help" | "?" => Ok(self.t(HELP_EN, HELP_KO).to_string() + "\n"),
+            "help" | "?" => Ok(self.lang.t("shell-help").to_string() + "\n"),
             "exit" | "quit" => return (String::new(), Flow::Exit),
             "echo" => {
                 let text = kernsim_kernel::env::expand_text(&self.prompt_env(), rest);
@@ -283,12 +236,9 @@ impl Shell {
                 let hint = if near.is_empty() {
                     String::new()
                 } else {
-                    format!("; {} {}?", self.t("did you mean", "혹시:"), near.join(", "))
+                    format!("; {} {}?", self.lang.t("did-you-mean"), near.join(", "))
                 };
-                Err(format!(
-                    "{}: {cmd}{hint}",
-                    self.t("unknown command (try help)", "알 수 없는 명령 (help 참고)")
-                ))
+                Err(format!("{}: {cmd}{hint}", self.lang.t("unknown-command-try-help")))
             }
         };
         match result {
@@ -322,7 +272,7 @@ impl Shell {
     }
 
     fn error_text(&self, what: &str, r: &CallResult) -> String {
-        format!("{what} {}: {}", self.t("failed", "실패"), r.last_error)
+        format!("{what} {}: {}", self.lang.t("failed-3"), r.last_error)
     }
 
     fn start(&mut self, rest: &str) -> Result<String, String> {
@@ -331,9 +281,7 @@ impl Shell {
             None => (false, rest),
         };
         if rest.is_empty() {
-            return Err(self
-                .t("usage: start [/i] NAME [ARGS]", "사용법: start [/i] 이름 [인자]")
-                .into());
+            return Err(self.lang.t("usage-start-i-name-args").into());
         }
         let image = rest.split_whitespace().next().unwrap_or(rest);
         let stem = image
@@ -369,7 +317,7 @@ impl Shell {
         {
             self.call(self.pid, Call::CloseHandle { handle: h }, None)?;
         }
-        Ok(format!("{} {name} (pid {child})\n", self.t("started", "시작:")))
+        Ok(format!("{} {name} (pid {child})\n", self.lang.t("started")))
     }
 
     /// Process entries through a real Toolhelp snapshot, as `lp` does.
@@ -417,11 +365,11 @@ impl Shell {
         let entries = self.snapshot_entries()?;
         let mut out = format!(
             "| pid | {} | {} | {} | {} | {} |\n|---|---|---|---|---|---|\n",
-            self.t("parent pid", "부모 pid"),
-            self.t("threads", "스레드 수"),
-            self.t("image", "이미지"),
-            self.t("handles", "핸들 수"),
-            self.t("state", "상태")
+            self.lang.t("parent-pid"),
+            self.lang.t("threads"),
+            self.lang.t("image"),
+            self.lang.t("handles"),
+            self.lang.t("state")
         );
         for e in entries {
             let handles = self
@@ -429,9 +377,9 @@ impl Shell {
                 .process_view(Pid(e.process_id))
                 .map_or(0, |p| p.handles.len());
             let state = if self.kernel.is_running(Pid(e.process_id)) {
-                self.t("running", "실행 중")
+                self.lang.t("running")
             } else {
-                self.t("exited", "종료")
+                self.lang.t("exited")
             };
             out += &format!(
                 "| {} | {} | {} | {} | {handles} | {state} |\n",
@@ -443,7 +391,7 @@ impl Shell {
 
     fn kp(&mut self, rest: &str) -> Result<String, String> {
         if rest.is_empty() {
-            return Err(self.t("usage: kp NAME|PID", "사용법: kp 이름|PID").into());
+            return Err(self.lang.t("usage-kp-name-pid").into());
         }
         let pids: Vec<u32> = match rest.parse::<u32>() {
             Ok(pid) => vec![pid],
@@ -460,10 +408,7 @@ impl Shell {
                     .map(|e| e.process_id)
                     .collect();
                 if found.is_empty() {
-                    return Err(format!(
-                        "kp: {} {rest}",
-                        self.t("no such process:", "그런 프로세스가 없음:")
-                    ));
+                    return Err(format!("kp: {} {rest}", self.lang.t("no-such-process")));
                 }
                 found
             }
@@ -497,14 +442,11 @@ impl Shell {
             )?;
             match outcome {
                 CallOutcome::NoReturn => {
-                    out += &format!(
-                        "{}\n",
-                        self.t("the prompt terminated itself", "프롬프트가 스스로 종료됨")
-                    );
+                    out += &format!("{}\n", self.lang.t("the-prompt-terminated-itself"));
                     return Ok(out);
                 }
                 CallOutcome::Done(t) if t.ret == Ret::Bool(true) => {
-                    out += &format!("{} {name} (pid {pid})\n", self.t("killed", "종료함:"));
+                    out += &format!("{} {name} (pid {pid})\n", self.lang.t("killed"));
                 }
                 CallOutcome::Done(t) => errors.push(format!("kp {pid}: {}", self.error_text("TerminateProcess", &t))),
                 CallOutcome::Pending { .. } => {}
@@ -538,7 +480,7 @@ impl Shell {
             }
             None => match kernsim_kernel::env::value(&self.prompt_env(), rest) {
                 Some(v) => Ok(format!("{rest}={v}\n")),
-                None => Err(format!("{}: {rest}", self.t("not set", "설정되지 않음"))),
+                None => Err(format!("{}: {rest}", self.lang.t("not-set"))),
             },
         }
     }
@@ -554,7 +496,7 @@ impl Shell {
             .iter()
             .find(|(_, n)| n.eq_ignore_ascii_case(arg))
             .map(|(p, _)| *p)
-            .ok_or_else(|| format!("{} {arg}", self.t("no process named", "그런 이름의 프로세스가 없음:")))
+            .ok_or_else(|| format!("{} {arg}", self.lang.t("no-process-named")))
     }
 
     fn handles(&self, rest: &str) -> Result<String, String> {
@@ -562,7 +504,7 @@ impl Shell {
         let view = self
             .kernel
             .process_view(pid)
-            .ok_or_else(|| format!("pid {pid}: {}", self.t("no such process", "그런 프로세스가 없음")))?;
+            .ok_or_else(|| format!("pid {pid}: {}", self.lang.t("no-such-process-2")))?;
         let mut objects = BTreeMap::new();
         for row in &view.handles {
             if let Some(o) = self.kernel.object_view(row.object) {
@@ -583,7 +525,7 @@ impl Shell {
         let view = self
             .kernel
             .object_view(address)
-            .ok_or_else(|| format!("{address:#x}: {}", self.t("no such object", "그런 오브젝트가 없음")))?;
+            .ok_or_else(|| format!("{address:#x}: {}", self.lang.t("no-such-object")))?;
         let holders = self.kernel.why_alive(address).map_or_else(Vec::new, |a| a.holders);
         Ok(render_shown(
             &Shown::Object {
@@ -601,9 +543,7 @@ impl Shell {
     /// is alive.
     fn why(&self, rest: &str) -> Result<String, String> {
         if rest.is_empty() {
-            return Err(self
-                .t("usage: why NAME|PID|ADDRESS", "사용법: why 이름|PID|주소")
-                .into());
+            return Err(self.lang.t("usage-why-name-pid-address").into());
         }
         let pid = self
             .process_arg(rest)
@@ -615,7 +555,7 @@ impl Shell {
                 let blocked: Vec<_> = threads.into_iter().filter_map(|t| self.kernel.why_blocked(t)).collect();
                 let name = self.name(pid);
                 if blocked.is_empty() {
-                    return Ok(format!("{name}: {}\n", self.t("not blocked", "블로킹되지 않음")));
+                    return Ok(format!("{name}: {}\n", self.lang.t("not-blocked")));
                 }
                 Shown::WhyBlocked {
                     threads: blocked,
@@ -644,9 +584,7 @@ impl Shell {
     fn usage(&self, rest: &str) -> Result<String, String> {
         let mut parts = rest.split_whitespace();
         let (Some(p), Some(h)) = (parts.next(), parts.next()) else {
-            return Err(self
-                .t("usage: usage NAME|PID HANDLE", "사용법: usage 이름|PID 핸들")
-                .into());
+            return Err(self.lang.t("usage-usage-name-pid-handle").into());
         };
         let pid = self.process_arg(p)?;
         let v = values::number_from_str(h, &Names(&self.names)).map_err(|e| format!("usage: {e}"))?;
@@ -676,9 +614,7 @@ impl Shell {
     }
 
     fn advance(&mut self, rest: &str) -> Result<String, String> {
-        let ms: u64 = rest
-            .parse()
-            .map_err(|_| self.t("usage: advance MS", "사용법: advance MS").to_string())?;
+        let ms: u64 = rest.parse().map_err(|_| self.lang.t("usage-advance-ms").to_string())?;
         self.kernel.advance_time(ms);
         self.kernel.take_events();
         self.steps.push(json!({ "advance": ms }));
@@ -691,7 +627,7 @@ impl Shell {
             let r = &c.result;
             out += &format!(
                 "{} {}: {} -> {}{}\n",
-                self.t("completed", "완료"),
+                self.lang.t("completed"),
                 self.name(c.process_id),
                 c.call,
                 r.ret,
@@ -718,7 +654,7 @@ impl Shell {
             let near = consts::near_names(name, Call::NAMES.iter().copied(), 3);
             return Err(format!(
                 "{}: {name:?}{}",
-                self.t("unknown call", "알 수 없는 호출"),
+                self.lang.t("unknown-call"),
                 if near.is_empty() {
                     String::new()
                 } else {
@@ -729,12 +665,8 @@ impl Shell {
         let args: Map<String, Value> = if args_text.trim().is_empty() {
             Map::new()
         } else {
-            serde_json::from_str(args_text).map_err(|e| {
-                format!(
-                    "{}: {e}",
-                    self.t("arguments must be a JSON object", "인자는 JSON 오브젝트여야 함")
-                )
-            })?
+            serde_json::from_str(args_text)
+                .map_err(|e| format!("{}: {e}", self.lang.t("arguments-must-be-a-json-object")))?
         };
         let resolved =
             values::resolve_args(kind, &args, &Names(&self.names)).map_err(|(p, m)| format!("args.{p}: {m}"))?;
@@ -752,11 +684,8 @@ impl Shell {
                 }
                 s
             }
-            CallOutcome::Pending { .. } => format!(
-                "-> {}\n",
-                self.t("blocks (the thread is parked)", "블로킹 (스레드가 대기)")
-            ),
-            CallOutcome::NoReturn => format!("-> {}\n", self.t("does not return", "반환하지 않음")),
+            CallOutcome::Pending { .. } => format!("-> {}\n", self.lang.t("blocks-the-thread-is-parked")),
+            CallOutcome::NoReturn => format!("-> {}\n", self.lang.t("does-not-return")),
         };
         out += &self.completions();
         Ok(out)
@@ -766,29 +695,26 @@ impl Shell {
     fn not_utf8(&self, line: usize, valid_up_to: usize) -> String {
         format!(
             "{} {line}: {} {valid_up_to}\n",
-            self.t("line", "줄"),
-            self.t(
-                "not valid UTF-8 text; the first bad byte is at offset",
-                "UTF-8 텍스트가 아님. 첫 잘못된 바이트 위치:"
-            )
+            self.lang.t("line"),
+            self.lang.t("not-valid-utf-8-text-the-first-bad-byte-is-at-of")
         )
     }
 
     fn too_long(&self, line: usize) -> String {
         format!(
             "{} {line}: {} {MAX_LINE} {}\n",
-            self.t("line", "줄"),
-            self.t("longer than", "길이가"),
-            self.t("bytes; skipped", "바이트를 넘어 건너뜀")
+            self.lang.t("line"),
+            self.lang.t("longer-than"),
+            self.lang.t("bytes-skipped")
         )
     }
 
     fn save(&self, rest: &str) -> Result<String, String> {
         if rest.is_empty() {
-            return Err(self.t("usage: save FILE", "사용법: save 파일").into());
+            return Err(self.lang.t("usage-save-file").into());
         }
         std::fs::write(rest, self.scenario_json() + "\n").map_err(|e| format!("save {rest}: {e}"))?;
-        Ok(format!("{} {rest}\n", self.t("saved", "저장함:")))
+        Ok(format!("{} {rest}\n", self.lang.t("saved")))
     }
 }
 
@@ -813,10 +739,7 @@ pub fn main(lang: Lang, save: Option<&Path>, memory: Option<MemoryBudget>) -> u8
     let mut shell = Shell::new(lang);
     let stdout = std::io::stdout();
     if std::io::stdin().is_terminal() {
-        let banner = match lang {
-            Lang::En => "kernsim shell: a command prompt on the virtual OS. Type help for commands.",
-            Lang::Ko => "kernsim 셸: 가상 OS 위의 명령 프롬프트. help로 명령을 볼 수 있다.",
-        };
+        let banner = lang.t("shell-banner");
         println!("{banner}");
         if let Ok(mut editor) = rustyline::DefaultEditor::new() {
             loop {

@@ -36,6 +36,7 @@
 
 pub mod check;
 pub mod format;
+pub mod i18n;
 pub mod load;
 pub mod locate;
 pub mod plan;

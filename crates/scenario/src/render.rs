@@ -10,51 +10,28 @@ use kernsim_kernel::*;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-/// Output language.
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
-pub enum Lang {
-    /// English.
-    En,
-    /// Korean.
-    Ko,
-}
-
-impl Lang {
-    fn code(self) -> &'static str {
-        match self {
-            Lang::En => "en",
-            Lang::Ko => "ko",
-        }
-    }
-
-    fn t(self, en: &'static str, ko: &'static str) -> &'static str {
-        match self {
-            Lang::En => en,
-            Lang::Ko => ko,
-        }
-    }
-}
+pub use crate::i18n::Lang;
 
 fn why(lang: Lang, w: Why) -> &'static str {
     match w {
-        Why::Create => lang.t("create", "생성"),
-        Why::Open => lang.t("open", "열기"),
-        Why::Inherit => lang.t("inherit", "상속"),
-        Why::Duplicate => lang.t("duplicate", "복제"),
-        Why::Close => lang.t("CloseHandle", "CloseHandle"),
-        Why::CloseSource => lang.t("DUPLICATE_CLOSE_SOURCE", "DUPLICATE_CLOSE_SOURCE"),
-        Why::ExitSweep => lang.t("process exit closes it", "프로세스 종료로 정리"),
-        Why::Start => lang.t("starts running", "실행 시작"),
-        Why::Exit => lang.t("stops running", "실행 끝"),
+        Why::Create => lang.t("create"),
+        Why::Open => lang.t("open"),
+        Why::Inherit => lang.t("inherit"),
+        Why::Duplicate => lang.t("duplicate"),
+        Why::Close => lang.t("closehandle"),
+        Why::CloseSource => lang.t("duplicate-close-source"),
+        Why::ExitSweep => lang.t("process-exit-closes-it"),
+        Why::Start => lang.t("starts-running"),
+        Why::Exit => lang.t("stops-running"),
     }
 }
 
 fn pipe_state(lang: Lang, s: PipeState) -> &'static str {
     match s {
-        PipeState::Listening => lang.t("listening", "연결 대기(listening)"),
-        PipeState::Connected => lang.t("connected", "연결됨(connected)"),
-        PipeState::Closing => lang.t("closing (the other end is gone)", "닫히는 중(상대 끝이 닫힘)"),
-        PipeState::Disconnected => lang.t("disconnected", "연결 끊김(disconnected)"),
+        PipeState::Listening => lang.t("listening"),
+        PipeState::Connected => lang.t("connected"),
+        PipeState::Closing => lang.t("closing-the-other-end-is-gone"),
+        PipeState::Disconnected => lang.t("disconnected"),
     }
 }
 
@@ -133,10 +110,10 @@ impl Ctx<'_> {
     fn count_cause(&self, object: Address, delta: i32, w: Why) -> String {
         let process = self.kinds.get(&object) == Some(&ObjectKind::Process);
         let cause = match (w, process) {
-            (Why::Start, true) => self.lang.t("the process is running", "프로세스가 실행 중"),
-            (Why::Start, false) => self.lang.t("the thread is running", "스레드가 실행 중"),
-            (Why::Exit, true) => self.lang.t("the process ended", "프로세스가 끝남"),
-            (Why::Exit, false) => self.lang.t("the thread ended", "스레드가 끝남"),
+            (Why::Start, true) => self.lang.t("the-process-is-running"),
+            (Why::Start, false) => self.lang.t("the-thread-is-running"),
+            (Why::Exit, true) => self.lang.t("the-process-ended"),
+            (Why::Exit, false) => self.lang.t("the-thread-ended"),
             _ => return String::new(),
         };
         format!(": {delta:+}, {cause}")
@@ -148,14 +125,10 @@ impl Ctx<'_> {
             Event::ObjectCreated { object, kind, name } => {
                 self.kinds.insert(*object, *kind);
                 let name = name.as_ref().map_or(String::new(), |n| format!(" \"{n}\""));
-                format!("{} {}{name}", l.t("new", "새 오브젝트"), self.obj(*object))
+                format!("{} {}{name}", l.t("new"), self.obj(*object))
             }
             Event::ObjectDestroyed { object, .. } => {
-                format!(
-                    "{} {}",
-                    self.obj(*object),
-                    l.t("is destroyed (usage count 0)", "소멸 (사용 횟수 0)")
-                )
+                format!("{} {}", self.obj(*object), l.t("is-destroyed-usage-count-0"))
             }
             Event::RowAdded {
                 process_id,
@@ -167,10 +140,10 @@ impl Ctx<'_> {
             } => format!(
                 "{}: {} {handle} {} -> {} ({} {}, {})",
                 self.short(*process_id),
-                l.t("handle", "핸들"),
-                l.t("registered", "등록"),
+                l.t("handle"),
+                l.t("registered"),
                 self.obj(*object),
-                l.t("inherit", "상속"),
+                l.t("inherit"),
                 yn(*inherit),
                 why(l, *w)
             ),
@@ -182,9 +155,9 @@ impl Ctx<'_> {
             } => format!(
                 "{}: {} {handle} -> {} {} ({})",
                 self.short(*process_id),
-                l.t("handle", "핸들"),
+                l.t("handle"),
                 self.obj(*object),
-                l.t("removed", "삭제"),
+                l.t("removed"),
                 why(l, *w)
             ),
             Event::CountChanged {
@@ -196,8 +169,8 @@ impl Ctx<'_> {
             } => format!(
                 "{}: {} {usage_count} ({} {handle_count}){}",
                 self.obj(*object),
-                l.t("usage count", "사용 횟수"),
-                l.t("handles", "핸들 수"),
+                l.t("usage-count"),
+                l.t("handles"),
                 self.count_cause(*object, *delta, *w),
             ),
             Event::FlagsChanged {
@@ -210,12 +183,12 @@ impl Ctx<'_> {
             } => format!(
                 "{}: {} {handle} -> {}: {} {} -> {}, {} {} -> {}",
                 self.short(*process_id),
-                l.t("handle", "핸들"),
+                l.t("handle"),
                 self.obj(*object),
-                l.t("inherit", "상속"),
+                l.t("inherit"),
                 yn(before & 1 != 0),
                 yn(*inherit),
-                l.t("protect from close", "닫기 보호"),
+                l.t("protect-from-close"),
                 yn(before & 2 != 0),
                 yn(*protect_from_close),
             ),
@@ -225,24 +198,24 @@ impl Ctx<'_> {
                 image,
             } => {
                 let parent = if parent_process_id.0 == 0 {
-                    l.t("the system", "시스템").to_string()
+                    l.t("the-system").to_string()
                 } else {
                     self.short(*parent_process_id)
                 };
                 format!(
                     "{} {} {} {image} ({} {parent})",
-                    l.t("process", "프로세스"),
+                    l.t("process"),
                     self.proc(*process_id),
-                    l.t("starts:", "시작:"),
-                    l.t("created by", "생성한 쪽:")
+                    l.t("starts"),
+                    l.t("created-by")
                 )
             }
             Event::ProcessExited { process_id, exit_code } => {
                 format!(
                     "{} {} {} {exit_code}",
-                    l.t("process", "프로세스"),
+                    l.t("process"),
                     self.proc(*process_id),
-                    l.t("exits with code", "종료, 종료 코드")
+                    l.t("exits-with-code")
                 )
             }
             Event::ThreadStarted { thread_id, process_id } => {
@@ -252,18 +225,10 @@ impl Ctx<'_> {
             Event::ThreadExited {
                 thread_id, exit_code, ..
             } => {
-                format!(
-                    "{} {} {exit_code}",
-                    self.thread(*thread_id),
-                    l.t("ends with code", "스레드 종료, 종료 코드")
-                )
+                format!("{} {} {exit_code}", self.thread(*thread_id), l.t("ends-with-code"))
             }
             Event::CallParked { thread_id, call, .. } => {
-                format!(
-                    "{} {} {call}",
-                    self.thread(*thread_id),
-                    l.t("blocks in", "블로킹(대기):")
-                )
+                format!("{} {} {call}", self.thread(*thread_id), l.t("blocks-in"))
             }
             Event::CallCompleted {
                 thread_id,
@@ -274,7 +239,7 @@ impl Ctx<'_> {
             } => format!(
                 "{}: {call} {} -> {ret}{}",
                 self.thread(*thread_id),
-                l.t("completes", "완료"),
+                l.t("completes"),
                 if matches!(ret, Ret::Bool(false)) || *ret == Ret::Dword(consts::WAIT_FAILED) {
                     format!(", GetLastError = {last_error}")
                 } else {
@@ -285,26 +250,26 @@ impl Ctx<'_> {
                 format!(
                     "{}: {call} {}",
                     self.thread(*thread_id),
-                    l.t("is abandoned (its thread ended)", "포기됨 (스레드 종료)")
+                    l.t("is-abandoned-its-thread-ended")
                 )
             }
             Event::NameAdded { name, object } => {
-                format!("{} \"{name}\" -> {}", l.t("name", "이름 등록"), self.obj(*object))
+                format!("{} \"{name}\" -> {}", l.t("name"), self.obj(*object))
             }
-            Event::NameRemoved { name } => format!("{} \"{name}\" {}", l.t("name", "이름"), l.t("removed", "삭제")),
+            Event::NameRemoved { name } => format!("{} \"{name}\" {}", l.t("name-2"), l.t("removed")),
             Event::EnvironmentChanged {
                 process_id,
                 name,
                 value,
             } => match value {
                 Some(v) => format!("{}: {name}={v}", self.short(*process_id)),
-                None => format!("{}: {name} {}", self.short(*process_id), l.t("deleted", "삭제")),
+                None => format!("{}: {name} {}", self.short(*process_id), l.t("deleted")),
             },
             Event::Data { object, flow, bytes } => {
                 let verb = match flow {
-                    Flow::Queued => l.t("bytes queued", "바이트 기록(대기열)"),
-                    Flow::Read => l.t("bytes read", "바이트 읽음"),
-                    Flow::Discarded => l.t("bytes discarded", "바이트 버려짐"),
+                    Flow::Queued => l.t("bytes-queued"),
+                    Flow::Read => l.t("bytes-read"),
+                    Flow::Discarded => l.t("bytes-discarded"),
                 };
                 format!("{}: {bytes} {verb}", self.obj(*object))
             }
@@ -312,14 +277,14 @@ impl Ctx<'_> {
                 format!("{}: {}", self.obj(*object), pipe_state(l, *state))
             }
             Event::TimeAdvanced { from_ms, to_ms } => {
-                format!("{} {from_ms} -> {to_ms} ms", l.t("time", "시간"))
+                format!("{} {from_ms} -> {to_ms} ms", l.t("time"))
             }
         })
     }
 }
 
 fn text(t: &Text, lang: Lang) -> &str {
-    t.get(lang.code())
+    t.get(lang.id())
 }
 
 /// Narrates a run as text, step by step as the run hands them over ([`Sink`]): each step is
@@ -339,7 +304,7 @@ impl TextRenderer {
         let l = lang;
         let _ = writeln!(out, "== {} ==", text(&scenario.title, lang));
         if let Some(src) = &scenario.source {
-            let _ = writeln!(out, "{} {src}", l.t("source:", "출처:"));
+            let _ = writeln!(out, "{} {src}", l.t("source"));
         }
         if let Some(d) = &scenario.description {
             let _ = writeln!(out, "{}", text(d, lang));
@@ -369,9 +334,9 @@ impl TextRenderer {
         };
         let _ = writeln!(out);
         if step.step == 0 {
-            let _ = write!(out, "[{}] ", l.t("setup", "준비"));
+            let _ = write!(out, "[{}] ", l.t("setup"));
         } else {
-            let _ = write!(out, "[{} {}] ", l.t("step", "단계"), step.step);
+            let _ = write!(out, "[{} {}] ", l.t("step"), step.step);
         }
         if let Some(note) = step.note {
             let _ = writeln!(out, "{}", text(note, l));
@@ -394,8 +359,8 @@ impl TextRenderer {
                         let _ = write!(
                             line,
                             "; {} {usage_count} ({} {handle_count}){}",
-                            l.t("usage count", "사용 횟수"),
-                            l.t("handles", "핸들 수"),
+                            l.t("usage-count"),
+                            l.t("handles"),
                             ctx.count_cause(*object, *delta, *w)
                         );
                         continue;
@@ -416,21 +381,14 @@ impl TextRenderer {
             let _ = writeln!(out, "    . {line}");
         }
         for (name, value) in &step.completion_binds {
-            let _ = writeln!(out, "    {} {name} = {value}", l.t("bound", "바인딩"));
+            let _ = writeln!(out, "    {} {name} = {value}", l.t("bound"));
         }
         if let Some(x) = &step.explain {
             if let Some(b) = &x.parked {
                 blocked_lines(out, &ctx, b, &x.steps, "    ");
             }
             if !x.deadlock.is_empty() {
-                let _ = writeln!(
-                    out,
-                    "    {}",
-                    l.t(
-                        "DEADLOCK: no thread can run and no timeout is pending",
-                        "교착 상태: 실행할 수 있는 스레드도, 남은 시간 제한도 없음"
-                    )
-                );
+                let _ = writeln!(out, "    {}", l.t("deadlock-no-thread-can-run-and-no-timeout-is-pen"));
                 for b in &x.deadlock {
                     blocked_lines(out, &ctx, b, &x.steps, "      ");
                 }
@@ -438,9 +396,9 @@ impl TextRenderer {
         }
         for c in &step.checks {
             if c.ok {
-                let _ = writeln!(out, "    {} {}", l.t("ok:", "확인:"), checked(l, &c.what));
+                let _ = writeln!(out, "    {} {}", l.t("ok"), checked(l, &c.what));
             } else {
-                let _ = writeln!(out, "    {} {}", l.t("FAILED:", "실패:"), failure(l, c));
+                let _ = writeln!(out, "    {} {}", l.t("failed"), failure(l, c));
             }
         }
     }
@@ -455,10 +413,10 @@ impl TextRenderer {
             let _ = writeln!(
                 out,
                 "{} {} {} ({} {}): {}",
-                l.t("error at", "오류:"),
-                l.t("step", "단계"),
+                l.t("error-at"),
+                l.t("step"),
                 e.step,
-                l.t("line", "줄"),
+                l.t("line"),
                 e.line,
                 run_problem(l, &e.problem)
             );
@@ -469,11 +427,11 @@ impl TextRenderer {
         let _ = writeln!(
             out,
             "{} {} {}, {} {}",
-            l.t("result:", "결과:"),
+            l.t("result"),
             summary.checks - failed,
-            l.t("checks passed", "개 확인 통과"),
+            l.t("checks-passed"),
             failed,
-            l.t("failed", "개 실패")
+            l.t("failed-2")
         );
     }
 }
@@ -522,10 +480,7 @@ pub fn checked(lang: Lang, c: &Checked<'_>) -> String {
         Checked::Outputs { expected } => format!("outputs {expected}"),
         Checked::Blocked { name } => format!("{name} is blocked"),
         Checked::Unblocked { name } => format!("{name} is not blocked"),
-        Checked::BlockedBy { name } => match lang {
-            Lang::En => format!("what could release {name}"),
-            Lang::Ko => format!("{name}을(를) 풀어 줄 수 있는 핸들"),
-        },
+        Checked::BlockedBy { name } => lang.f("checked-blocked-by", &[("name", name)]),
         Checked::NoCompletion => "no parked call completed".into(),
         Checked::Completed { by, call } => {
             format!("{by}'s {} completed", call.map_or("call", |c| c.as_str()))
@@ -549,10 +504,7 @@ pub fn checked(lang: Lang, c: &Checked<'_>) -> String {
                 parts.push(format!("handle count {h}"));
             }
             if let Some(n) = holders {
-                parts.push(match lang {
-                    Lang::En => format!("held by the {n} rows listed"),
-                    Lang::Ko => format!("나열한 행 {n}개가 붙잡고 있음"),
-                });
+                parts.push(lang.f("checked-holders", &[("n", n)]));
             }
             let label = object.as_ref().map_or("object".to_string(), |o| object_label(lang, o));
             format!("{label}: {}", parts.join(", "))
@@ -585,15 +537,15 @@ pub fn mismatch(lang: Lang, m: &Mismatch<'_>) -> String {
             let list = |v: &[(String, HandleValue)]| {
                 let items: Vec<String> = v.iter().map(|(p, h)| format!("{p} {h}")).collect();
                 if items.is_empty() {
-                    "none".to_string()
+                    lang.t("none").to_string()
                 } else {
                     items.join(", ")
                 }
             };
-            match lang {
-                Lang::En => format!("holders: expected {}, found {}", list(expected), list(actual)),
-                Lang::Ko => format!("붙잡고 있는 핸들: 예상 {}, 실제 {}", list(expected), list(actual)),
-            }
+            lang.f(
+                "mismatch-holders",
+                &[("expected", &list(expected)), ("actual", &list(actual))],
+            )
         }
         Mismatch::Ret { expected, actual } => format!("ret: expected {expected}, found {}", show_ret(*actual)),
         Mismatch::LastError { expected, actual } => {
@@ -788,8 +740,8 @@ pub fn run_problem(lang: Lang, p: &RunProblem<'_>) -> String {
 /// A call by its step when the run made it ("step 3"), else by its number ("call #3").
 fn at_step(l: Lang, seq: u64, steps: &CallSteps) -> String {
     match steps.get(&seq) {
-        Some(n) => format!("{} {n}", l.t("step", "단계")),
-        None => format!("{} #{seq}", l.t("call", "호출")),
+        Some(n) => format!("{} {n}", l.t("step")),
+        None => format!("{} #{seq}", l.t("call")),
     }
 }
 
@@ -801,20 +753,11 @@ fn name_or_pid(names: &Names, pid: Pid) -> String {
 pub fn provenance(l: Lang, names: &Names, p: &Provenance, steps: &CallSteps) -> String {
     let at = at_step(l, p.call_seq, steps);
     match p.origin {
-        Origin::Created { call } => match l {
-            Lang::En => format!("from {call} at {at}"),
-            Lang::Ko => format!("{at}의 {call}로 생성"),
-        },
-        Origin::Opened { call } => match l {
-            Lang::En => format!("opened by {call} at {at}"),
-            Lang::Ko => format!("{at}의 {call}로 열림"),
-        },
+        Origin::Created { call } => l.f("origin-created", &[("call", &call), ("at", &at)]),
+        Origin::Opened { call } => l.f("origin-opened", &[("call", &call), ("at", &at)]),
         Origin::Inherited { parent } => {
             let parent = name_or_pid(names, parent);
-            match l {
-                Lang::En => format!("inherited from {parent} by CreateProcess at {at}"),
-                Lang::Ko => format!("{at}의 CreateProcess로 {parent}에게서 상속"),
-            }
+            l.f("origin-inherited", &[("parent", &parent), ("at", &at)])
         }
         Origin::Duplicated {
             source,
@@ -822,20 +765,12 @@ pub fn provenance(l: Lang, names: &Names, p: &Provenance, steps: &CallSteps) -> 
             closed_source,
         } => {
             let source = name_or_pid(names, source);
-            match l {
-                Lang::En => format!(
-                    "duplicated from {source}'s handle {source_handle} at {at}{}",
-                    if closed_source { ", which that call closed" } else { "" }
-                ),
-                Lang::Ko => format!(
-                    "{at}에 {source}의 핸들 {source_handle}에서 복제{}",
-                    if closed_source {
-                        " (원본은 그 호출이 닫음)"
-                    } else {
-                        ""
-                    }
-                ),
-            }
+            let key = if closed_source {
+                "origin-duplicated-closed"
+            } else {
+                "origin-duplicated"
+            };
+            l.f(key, &[("source", &source), ("handle", &source_handle), ("at", &at)])
         }
     }
 }
@@ -853,12 +788,12 @@ fn holder(l: Lang, ctx: &Ctx<'_>, h: &Holder, steps: &CallSteps) -> String {
         } => format!(
             "{}: {} {handle} ({} {}), {}{}",
             ctx.short(*process_id),
-            l.t("handle", "핸들"),
-            l.t("inherit", "상속"),
+            l.t("handle"),
+            l.t("inherit"),
             yn(*inherit),
             provenance(l, ctx.names, p, steps),
             if last_used.is_none() {
-                l.t(", never used since", ", 그 뒤로 쓰인 적 없음")
+                l.t("never-used-since")
             } else {
                 ""
             }
@@ -866,27 +801,21 @@ fn holder(l: Lang, ctx: &Ctx<'_>, h: &Holder, steps: &CallSteps) -> String {
         Holder::ProcessRunning { process_id } => format!(
             "{}: {}",
             ctx.short(*process_id),
-            l.t(
-                "the process is running (its reference on its own object)",
-                "프로세스가 실행 중 (자기 오브젝트에 대한 참조)"
-            )
+            l.t("the-process-is-running-its-reference-on-its-own")
         ),
         Holder::ThreadRunning { thread_id, .. } => format!(
             "{}: {}",
             ctx.thread(*thread_id),
-            l.t(
-                "the thread is running (its reference on its own object)",
-                "스레드가 실행 중 (자기 오브젝트에 대한 참조)"
-            )
+            l.t("the-thread-is-running-its-reference-on-its-own-o")
         ),
     }
 }
 
 fn holder_lines(out: &mut String, ctx: &Ctx<'_>, holders: &[Holder], steps: &CallSteps, indent: &str) {
     let l = ctx.lang;
-    let _ = writeln!(out, "{indent}{}", l.t("held by:", "붙잡고 있는 쪽:"));
+    let _ = writeln!(out, "{indent}{}", l.t("held-by"));
     if holders.is_empty() {
-        let _ = writeln!(out, "{indent}  - {}", l.t("nobody", "없음"));
+        let _ = writeln!(out, "{indent}  - {}", l.t("nobody"));
     }
     for h in holders {
         let _ = writeln!(out, "{indent}  - {}", holder(l, ctx, h, steps));
@@ -897,52 +826,32 @@ fn holder_lines(out: &mut String, ctx: &Ctx<'_>, holders: &[Holder], steps: &Cal
 fn release(l: Lang, ctx: &Ctx<'_>, r: &Release, deadline: Option<u64>) -> String {
     let obj = r.object.map_or_else(|| tag(&None), |t| ctx.obj(t.address));
     let mailslot = r.object.is_some_and(|t| t.kind == ObjectKind::Mailslot);
-    match (r.by, l) {
-        (ReleaseBy::Write, Lang::En) if mailslot => {
-            format!("a message written to {obj} through a client handle (CreateFile on its name)")
+    let key = match r.by {
+        ReleaseBy::Write if mailslot => "release-write-mailslot",
+        ReleaseBy::Write => "release-write",
+        ReleaseBy::Read => "release-read",
+        ReleaseBy::Signal => "release-signal",
+        ReleaseBy::End => "release-end",
+        ReleaseBy::Connect => "release-connect",
+        ReleaseBy::Resume => "release-resume",
+        ReleaseBy::Clock => {
+            return l.f("release-clock", &[("ms", &deadline.unwrap_or(0))]);
         }
-        (ReleaseBy::Write, Lang::Ko) if mailslot => {
-            format!("클라이언트 핸들(이름으로 CreateFile)을 통해 {obj}에 쓴 메시지")
-        }
-        (ReleaseBy::Write, Lang::En) => {
-            format!("a write to {obj}, or every handle to it closed (a pipe read then fails with ERROR_BROKEN_PIPE)")
-        }
-        (ReleaseBy::Write, Lang::Ko) => {
-            format!("{obj}에 쓰기, 또는 그 핸들이 모두 닫힘 (그러면 파이프 읽기는 ERROR_BROKEN_PIPE로 실패)")
-        }
-        (ReleaseBy::Read, Lang::En) => format!("a read from {obj}, or every handle to it closed"),
-        (ReleaseBy::Read, Lang::Ko) => format!("{obj}에서 읽기, 또는 그 핸들이 모두 닫힘"),
-        (ReleaseBy::Signal, Lang::En) => format!("{obj} signaled (SetEvent by a holder)"),
-        (ReleaseBy::Signal, Lang::Ko) => format!("{obj}가 신호 상태가 됨 (핸들을 가진 쪽의 SetEvent)"),
-        (ReleaseBy::End, Lang::En) => format!("{obj} ending (its threads, or TerminateProcess by a holder)"),
-        (ReleaseBy::End, Lang::Ko) => format!("{obj}의 종료 (그 스레드들, 또는 핸들을 가진 쪽의 TerminateProcess)"),
-        (ReleaseBy::Connect, Lang::En) => {
-            format!("a client opening the pipe of {obj} by name (CreateFile), from any process")
-        }
-        (ReleaseBy::Connect, Lang::Ko) => {
-            format!("어느 프로세스든 {obj}의 파이프를 이름으로 여는 클라이언트 (CreateFile)")
-        }
-        (ReleaseBy::Listen, _) => {
+        ReleaseBy::Listen => {
             let states: Vec<String> = r
                 .instances
                 .iter()
                 .map(|(t, s)| format!("{} {}", ctx.obj(t.address), pipe_state(l, *s)))
                 .collect();
             let states = if states.is_empty() {
-                l.t("none", "없음").to_string()
+                l.t("none").to_string()
             } else {
                 states.join(", ")
             };
-            match l {
-                Lang::En => format!("an instance of the pipe listening (ConnectNamedPipe by a holder of a server end); instances: {states}"),
-                Lang::Ko => format!("파이프 인스턴스의 연결 대기 (서버 끝을 가진 쪽의 ConnectNamedPipe); 인스턴스: {states}"),
-            }
+            return l.f("release-listen", &[("states", &states)]);
         }
-        (ReleaseBy::Resume, Lang::En) => format!("ResumeThread on {obj} by a holder"),
-        (ReleaseBy::Resume, Lang::Ko) => format!("핸들을 가진 쪽의 {obj}에 대한 ResumeThread"),
-        (ReleaseBy::Clock, Lang::En) => format!("the clock reaching {} ms (the call times out)", deadline.unwrap_or(0)),
-        (ReleaseBy::Clock, Lang::Ko) => format!("가상 시간 {} ms 도달 (시간 초과)", deadline.unwrap_or(0)),
-    }
+    };
+    l.f(key, &[("obj", &obj)])
 }
 
 /// Why a thread is blocked and who could release it, as indented lines.
@@ -950,26 +859,26 @@ fn blocked_lines(out: &mut String, ctx: &Ctx<'_>, b: &Blocked, steps: &CallSteps
     let l = ctx.lang;
     let call = match (&b.call, b.call_seq) {
         (Some(c), Some(seq)) => format!("{c} ({})", at_step(l, seq, steps)),
-        _ => l.t("(suspended)", "(일시 중단됨)").to_string(),
+        _ => l.t("suspended").to_string(),
     };
     let _ = writeln!(
         out,
         "{indent}{} {} {call}: {} {}",
         ctx.thread(b.thread_id),
-        l.t("is blocked in", "블로킹됨:"),
-        l.t("waits for", "대기 대상:"),
+        l.t("is-blocked-in"),
+        l.t("waits-for"),
         wait_reason(l, &b.waiting_for)
     );
     for r in &b.release {
         let _ = writeln!(
             out,
             "{indent}  {} {}",
-            l.t("released by", "풀려나는 조건:"),
+            l.t("released-by"),
             release(l, ctx, r, b.deadline_ms)
         );
         if !matches!(r.by, ReleaseBy::Clock | ReleaseBy::Connect) {
             if r.holders.is_empty() {
-                let _ = writeln!(out, "{indent}    - {}", l.t("nobody holds it", "붙잡고 있는 쪽 없음"));
+                let _ = writeln!(out, "{indent}    - {}", l.t("nobody-holds-it"));
             }
             for h in &r.holders {
                 let _ = writeln!(out, "{indent}    - {}", holder(l, ctx, h, steps));
@@ -982,19 +891,10 @@ fn blocked_lines(out: &mut String, ctx: &Ctx<'_>, b: &Blocked, steps: &CallSteps
             _ => false,
         });
         let who = ctx.short(b.process_id);
-        let line = match (own, l) {
-            (true, Lang::En) => format!(
-                "nothing will release it: only {who}'s own handles could, and {who} is waiting: it waits for itself (close them before waiting)"
-            ),
-            (true, Lang::Ko) => format!(
-                "아무것도 풀어 주지 못한다: {who} 자신의 핸들만 풀어 줄 수 있는데 {who}가 기다리고 있다: 자기 자신을 기다린다 (기다리기 전에 그 핸들을 닫아야 한다)"
-            ),
-            (false, _) => l
-                .t(
-                    "nothing will release it: every holder is in a process whose threads are all blocked",
-                    "아무것도 풀어 주지 못한다: 붙잡고 있는 쪽의 스레드가 모두 블로킹되어 있다",
-                )
-                .to_string(),
+        let line = if own {
+            l.f("stuck-own", &[("who", &who)])
+        } else {
+            l.t("nothing-will-release-it-every-holder-is-in-a-pro").to_string()
         };
         let _ = writeln!(out, "{indent}  {line}");
     }
@@ -1003,12 +903,7 @@ fn blocked_lines(out: &mut String, ctx: &Ctx<'_>, b: &Blocked, steps: &CallSteps
 /// The one-line leak report at the end of a run.
 fn leak_line(l: Lang, names: &Names, leaks: &Leaks, steps: &CallSteps) -> String {
     if leaks.rows.is_empty() {
-        return l
-            .t(
-                "leaks: none (every row of a live process was used since it was made)",
-                "누수: 없음 (살아 있는 프로세스의 모든 핸들이 만들어진 뒤 쓰였다)",
-            )
-            .to_string();
+        return l.t("leaks-none-every-row-of-a-live-process-was-used").to_string();
     }
     /// The report stays one line: the first few rows, then a count (`show leaks` lists all).
     const LISTED: usize = 4;
@@ -1029,32 +924,23 @@ fn leak_line(l: Lang, names: &Names, leaks: &Leaks, steps: &CallSteps) -> String
         .collect();
     if leaks.rows.len() > LISTED {
         let more = leaks.rows.len() - LISTED;
-        rows.push(match l {
-            Lang::En => format!("and {more} more (show leaks lists them)"),
-            Lang::Ko => format!("외 {more}개 (show leaks로 모두 볼 수 있다)"),
-        });
+        rows.push(l.f("leaks-more", &[("more", &more)]));
     }
-    match l {
-        Lang::En => format!(
-            "leaks: {} handle(s) never used since they were made: {}; {} object(s) alive only through them",
-            leaks.rows.len(),
-            rows.join(", "),
-            leaks.objects.len()
-        ),
-        Lang::Ko => format!(
-            "누수: 만들어진 뒤 한 번도 쓰이지 않은 핸들 {}개: {}; 이 핸들들 때문에만 살아 있는 오브젝트 {}개",
-            leaks.rows.len(),
-            rows.join(", "),
-            leaks.objects.len()
-        ),
-    }
+    l.f(
+        "leaks-line",
+        &[
+            ("rows", &leaks.rows.len()),
+            ("list", &rows.join(", ")),
+            ("objects", &leaks.objects.len()),
+        ],
+    )
 }
 
 fn render_action(out: &mut String, ctx: &mut Ctx<'_>, step: &StepTrace<'_>) {
     let l = ctx.lang;
     match &step.action {
         Action::Nothing => {
-            let _ = writeln!(out, "{}", l.t("(check)", "(확인)"));
+            let _ = writeln!(out, "{}", l.t("check"));
         }
         Action::Start {
             name,
@@ -1066,7 +952,7 @@ fn render_action(out: &mut String, ctx: &mut Ctx<'_>, step: &StepTrace<'_>) {
             let _ = writeln!(
                 out,
                 "{} {name}: {image} (pid {process_id}, tid {thread_id})",
-                l.t("the system starts", "시스템이 시작:")
+                l.t("the-system-starts")
             );
         }
         Action::Call {
@@ -1107,34 +993,22 @@ fn render_action(out: &mut String, ctx: &mut Ctx<'_>, step: &StepTrace<'_>) {
                     let _ = writeln!(
                         out,
                         "    -> {}",
-                        l.t(
-                            "blocks: the thread is parked until the call can complete",
-                            "블로킹: 호출이 끝날 수 있을 때까지 스레드가 대기"
-                        )
+                        l.t("blocks-the-thread-is-parked-until-the-call-can-c")
                     );
                 }
                 CallOutcome::NoReturn => {
-                    let _ = writeln!(out, "    -> {}", l.t("does not return", "반환하지 않음"));
+                    let _ = writeln!(out, "    -> {}", l.t("does-not-return"));
                 }
             }
             for (name, value) in binds {
-                let _ = writeln!(out, "    {} {name} = {value}", l.t("bound", "바인딩"));
+                let _ = writeln!(out, "    {} {name} = {value}", l.t("bound"));
             }
         }
         Action::Advance { from_ms, to_ms } => {
-            let _ = writeln!(
-                out,
-                "{} {from_ms} -> {to_ms} ms",
-                l.t("virtual time advances", "가상 시간 진행")
-            );
+            let _ = writeln!(out, "{} {from_ms} -> {to_ms} ms", l.t("virtual-time-advances"));
         }
         Action::File { path, bytes } => {
-            let _ = writeln!(
-                out,
-                "{} {path} ({bytes} {})",
-                l.t("file", "파일"),
-                l.t("bytes", "바이트")
-            );
+            let _ = writeln!(out, "{} {path} ({bytes} {})", l.t("file"), l.t("bytes"));
         }
         Action::Show(shown) => render_show(out, ctx, shown),
     }
@@ -1147,26 +1021,26 @@ fn render_show(out: &mut String, ctx: &mut Ctx<'_>, shown: &Shown<'_>) {
             for (name, view) in tables {
                 let state = match view.exit_code {
                     None => String::new(),
-                    Some(c) => format!(", {} {c}", l.t("exited with", "종료 코드")),
+                    Some(c) => format!(", {} {c}", l.t("exited-with")),
                 };
                 let _ = writeln!(
                     out,
                     "{} {name} (pid {}{state})",
-                    l.t("handle table of", "핸들 테이블:"),
+                    l.t("handle-table-of"),
                     view.process_id
                 );
                 let _ = writeln!(
                     out,
                     "    | {} | {} | {} | {} | {} |",
-                    l.t("handle", "핸들"),
-                    l.t("object address", "주소(커널 오브젝트 할당 주소)"),
-                    l.t("inherit", "상속여부"),
-                    l.t("object", "커널 오브젝트"),
-                    l.t("usage count", "사용 횟수")
+                    l.t("handle"),
+                    l.t("object-address"),
+                    l.t("inherit-2"),
+                    l.t("object"),
+                    l.t("usage-count")
                 );
                 let _ = writeln!(out, "    |---|---|---|---|---|");
                 if view.handles.is_empty() {
-                    let _ = writeln!(out, "    | {} | | | | |", l.t("(empty)", "(비어 있음)"));
+                    let _ = writeln!(out, "    | {} | | | | |", l.t("empty"));
                 }
                 for row in &view.handles {
                     ctx.kinds.insert(row.object, row.kind);
@@ -1183,24 +1057,10 @@ fn render_show(out: &mut String, ctx: &mut Ctx<'_>, shown: &Shown<'_>) {
                             anonymous: true,
                             ..
                         }) => {
-                            format!(
-                                "Pipe ({})",
-                                if *server {
-                                    l.t("read end", "읽기 끝")
-                                } else {
-                                    l.t("write end", "쓰기 끝")
-                                }
-                            )
+                            format!("Pipe ({})", if *server { l.t("read-end") } else { l.t("write-end") })
                         }
                         Some(Detail::Pipe { server, .. }) => {
-                            format!(
-                                "Pipe ({})",
-                                if *server {
-                                    l.t("server end", "서버 끝")
-                                } else {
-                                    l.t("client end", "클라이언트 끝")
-                                }
-                            )
+                            format!("Pipe ({})", if *server { l.t("server-end") } else { l.t("client-end") })
                         }
                         _ => row.kind.name().to_string(),
                     };
@@ -1208,11 +1068,7 @@ fn render_show(out: &mut String, ctx: &mut Ctx<'_>, shown: &Shown<'_>) {
                         .and_then(|o| o.name.clone())
                         .map_or(String::new(), |n| format!(" \"{n}\""));
                     let usage = o.map_or("?".to_string(), |o| o.usage_count.to_string());
-                    let protect = if row.protect_from_close {
-                        l.t(" (protected)", " (닫기 보호)")
-                    } else {
-                        ""
-                    };
+                    let protect = if row.protect_from_close { l.t("protected") } else { "" };
                     let _ = writeln!(
                         out,
                         "    | {} | {:#x} | {} | {what}{named}{protect} | {usage} |",
@@ -1224,21 +1080,21 @@ fn render_show(out: &mut String, ctx: &mut Ctx<'_>, shown: &Shown<'_>) {
             }
         }
         Shown::Processes { processes } => {
-            let _ = writeln!(out, "{}", l.t("processes", "프로세스 목록"));
+            let _ = writeln!(out, "{}", l.t("processes"));
             let _ = writeln!(
                 out,
                 "    | pid | {} | {} | {} | {} | {} |",
-                l.t("parent pid", "부모 pid"),
-                l.t("threads", "스레드 수"),
-                l.t("image", "이미지"),
-                l.t("handles", "핸들 수"),
-                l.t("state", "상태")
+                l.t("parent-pid"),
+                l.t("threads"),
+                l.t("image"),
+                l.t("handles"),
+                l.t("state")
             );
             let _ = writeln!(out, "    |---|---|---|---|---|---|");
             for p in processes {
                 let state = match p.exit_code {
-                    None => l.t("running", "실행 중").to_string(),
-                    Some(c) => format!("{} {c}", l.t("exited, code", "종료, 코드")),
+                    None => l.t("running").to_string(),
+                    Some(c) => format!("{} {c}", l.t("exited-code")),
                 };
                 let _ = writeln!(
                     out,
@@ -1262,10 +1118,7 @@ fn render_show(out: &mut String, ctx: &mut Ctx<'_>, shown: &Shown<'_>) {
                     out,
                     "{}: {}",
                     object_label(l, label),
-                    l.t(
-                        "no such object (destroyed or never there)",
-                        "오브젝트 없음 (소멸했거나 없음)"
-                    )
+                    l.t("no-such-object-destroyed-or-never-there")
                 );
             }
             Some(o) => {
@@ -1281,9 +1134,9 @@ fn render_show(out: &mut String, ctx: &mut Ctx<'_>, shown: &Shown<'_>) {
                 let _ = writeln!(
                     out,
                     "    {} {}, {} {}",
-                    l.t("usage count", "사용 횟수"),
+                    l.t("usage-count"),
                     o.usage_count,
-                    l.t("handle count", "핸들 수"),
+                    l.t("handle-count"),
                     o.handle_count
                 );
                 let detail = match &o.detail {
@@ -1300,35 +1153,31 @@ fn render_show(out: &mut String, ctx: &mut Ctx<'_>, shown: &Shown<'_>) {
                     } => format!(
                         "{} {}, {}, {} {}, {}: {}, {} {queued_bytes} {} ({queued_messages} {}), {} {}{}",
                         if *anonymous {
-                            l.t("anonymous pipe", "익명 파이프")
+                            l.t("anonymous-pipe")
                         } else {
-                            l.t("named pipe", "이름 있는 파이프")
+                            l.t("named-pipe")
                         },
-                        if *server {
-                            l.t("server end", "서버 끝")
-                        } else {
-                            l.t("client end", "클라이언트 끝")
-                        },
+                        if *server { l.t("server-end") } else { l.t("client-end") },
                         pipe_state(l, *state),
-                        l.t("type", "타입"),
+                        l.t("type"),
                         if *message_type { "message" } else { "byte" },
-                        l.t("peer", "상대 끝"),
+                        l.t("peer"),
                         peer.map_or("-".to_string(), |p| format!("{p:#x}")),
-                        l.t("queued", "대기열"),
-                        l.t("bytes", "바이트"),
-                        l.t("writes", "건"),
-                        l.t("read mode", "읽기 모드"),
+                        l.t("queued"),
+                        l.t("bytes"),
+                        l.t("writes"),
+                        l.t("read-mode"),
                         if *read_mode_message { "message" } else { "byte" },
                         if *nonblocking { ", PIPE_NOWAIT" } else { "" }
                     ),
                     Detail::Process { process_id, exited } => format!(
                         "{} {}, {}",
-                        l.t("process", "프로세스"),
+                        l.t("process"),
                         ctx.proc(*process_id),
                         if *exited {
-                            l.t("exited (signaled)", "종료됨 (신호 상태)")
+                            l.t("exited-signaled")
                         } else {
-                            l.t("running", "실행 중")
+                            l.t("running")
                         }
                     ),
                     Detail::Thread {
@@ -1337,33 +1186,33 @@ fn render_show(out: &mut String, ctx: &mut Ctx<'_>, shown: &Shown<'_>) {
                         exited,
                     } => format!(
                         "{} {thread_id} {} {}, {}",
-                        l.t("thread", "스레드"),
-                        l.t("of", "소속:"),
+                        l.t("thread"),
+                        l.t("of"),
                         ctx.proc(*process_id),
                         if *exited {
-                            l.t("exited (signaled)", "종료됨 (신호 상태)")
+                            l.t("exited-signaled")
                         } else {
-                            l.t("running", "실행 중")
+                            l.t("running")
                         }
                     ),
                     Detail::Event { manual_reset, signaled } => format!(
                         "{}, {}",
                         if *manual_reset {
-                            l.t("manual-reset event", "수동 리셋 이벤트")
+                            l.t("manual-reset-event")
                         } else {
-                            l.t("auto-reset event", "자동 리셋 이벤트")
+                            l.t("auto-reset-event")
                         },
                         if *signaled {
-                            l.t("signaled", "신호 상태")
+                            l.t("signaled")
                         } else {
-                            l.t("not signaled", "비신호 상태")
+                            l.t("not-signaled")
                         }
                     ),
                     Detail::Snapshot { entries, cursor } => {
                         format!(
                             "{} {entries}, {} {cursor}",
-                            l.t("process snapshot: entries", "프로세스 스냅샷: 항목"),
-                            l.t("cursor", "커서")
+                            l.t("process-snapshot-entries"),
+                            l.t("cursor")
                         )
                     }
                     Detail::Mailslot {
@@ -1373,18 +1222,18 @@ fn render_show(out: &mut String, ctx: &mut Ctx<'_>, shown: &Shown<'_>) {
                         read_timeout,
                     } => format!(
                         "{} {messages} ({bytes} {}), {} {max_message_size}, {} {read_timeout}",
-                        l.t("mailslot: messages", "메일슬롯: 메시지"),
-                        l.t("bytes", "바이트"),
-                        l.t("max size", "최대 크기"),
-                        l.t("read timeout", "읽기 시간 제한")
+                        l.t("mailslot-messages"),
+                        l.t("bytes"),
+                        l.t("max-size"),
+                        l.t("read-timeout")
                     ),
                     Detail::MailslotClient { mailslot } => format!(
                         "{} {}",
-                        l.t("mailslot client of", "메일슬롯 클라이언트, 대상:"),
-                        mailslot.map_or(l.t("(deleted)", "(삭제됨)").to_string(), |m| format!("{m:#x}"))
+                        l.t("mailslot-client-of"),
+                        mailslot.map_or(l.t("deleted-2").to_string(), |m| format!("{m:#x}"))
                     ),
                     Detail::File { path, position } => {
-                        format!("{} {path}, {} {position}", l.t("file", "파일"), l.t("position", "위치"))
+                        format!("{} {path}, {} {position}", l.t("file"), l.t("position"))
                     }
                 };
                 let _ = writeln!(out, "    {detail}");
@@ -1397,10 +1246,7 @@ fn render_show(out: &mut String, ctx: &mut Ctx<'_>, shown: &Shown<'_>) {
                     out,
                     "{}: {}",
                     object_label(l, label),
-                    l.t(
-                        "no such object: nothing keeps it alive",
-                        "오브젝트 없음: 아무도 붙잡고 있지 않음"
-                    )
+                    l.t("no-such-object-nothing-keeps-it-alive")
                 );
             }
             Some(a) => {
@@ -1412,12 +1258,12 @@ fn render_show(out: &mut String, ctx: &mut Ctx<'_>, shown: &Shown<'_>) {
                     object_label(l, label),
                     a.object.kind.name(),
                     a.object.address,
-                    l.t("is alive: usage count", "이 살아 있는 이유: 사용 횟수"),
+                    l.t("is-alive-usage-count"),
                     a.usage_count,
                     a.handle_count,
-                    l.t("handle(s)", "핸들"),
+                    l.t("handle-s"),
                     refs,
-                    l.t("kernel reference(s)", "커널 참조"),
+                    l.t("kernel-reference-s"),
                 );
                 holder_lines(out, ctx, &a.holders, steps, "    ");
             }
@@ -1428,26 +1274,19 @@ fn render_show(out: &mut String, ctx: &mut Ctx<'_>, shown: &Shown<'_>) {
             steps,
         } => {
             if threads.is_empty() && not_blocked.is_empty() {
-                let _ = writeln!(out, "{}", l.t("no thread is blocked", "블로킹된 스레드 없음"));
+                let _ = writeln!(out, "{}", l.t("no-thread-is-blocked"));
             }
             for b in threads {
                 blocked_lines(out, ctx, b, steps, "");
             }
             for n in not_blocked {
-                let _ = writeln!(out, "{n}: {}", l.t("not blocked", "블로킹되지 않음"));
+                let _ = writeln!(out, "{n}: {}", l.t("not-blocked"));
             }
         }
         Shown::Leaks { leaks, steps } => {
-            let _ = writeln!(out, "{}", l.t("leaks", "누수"));
+            let _ = writeln!(out, "{}", l.t("leaks"));
             if leaks.rows.is_empty() {
-                let _ = writeln!(
-                    out,
-                    "    {}",
-                    l.t(
-                        "(none: every row of a live process was used since it was made)",
-                        "(없음: 살아 있는 프로세스의 모든 핸들이 만들어진 뒤 쓰였다)"
-                    )
-                );
+                let _ = writeln!(out, "    {}", l.t("none-every-row-of-a-live-process-was-used-since"));
             }
             for r in &leaks.rows {
                 ctx.kinds.insert(r.object.address, r.object.kind);
@@ -1455,27 +1294,22 @@ fn render_show(out: &mut String, ctx: &mut Ctx<'_>, shown: &Shown<'_>) {
                     out,
                     "    {}: {} {} -> {}, {}, {}",
                     ctx.short(r.process_id),
-                    l.t("handle", "핸들"),
+                    l.t("handle"),
                     r.handle,
                     ctx.obj(r.object.address),
                     provenance(l, ctx.names, &r.provenance, steps),
-                    l.t("never used since", "그 뒤로 쓰인 적 없음")
+                    l.t("never-used-since-2")
                 );
             }
             if !leaks.objects.is_empty() {
                 let objs: Vec<String> = leaks.objects.iter().map(|t| ctx.obj(t.address)).collect();
-                let _ = writeln!(
-                    out,
-                    "    {} {}",
-                    l.t("alive only through them:", "이 핸들들 때문에만 살아 있는 오브젝트:"),
-                    objs.join(", ")
-                );
+                let _ = writeln!(out, "    {} {}", l.t("alive-only-through-them"), objs.join(", "));
             }
         }
         Shown::Namespace { names } => {
-            let _ = writeln!(out, "{}", l.t("namespace", "이름 공간"));
+            let _ = writeln!(out, "{}", l.t("namespace"));
             if names.is_empty() {
-                let _ = writeln!(out, "    {}", l.t("(empty)", "(비어 있음)"));
+                let _ = writeln!(out, "    {}", l.t("empty"));
             }
             for n in names {
                 let objs: Vec<String> = n.objects.iter().map(|a| format!("{a:#x}")).collect();
@@ -1484,51 +1318,44 @@ fn render_show(out: &mut String, ctx: &mut Ctx<'_>, shown: &Shown<'_>) {
         }
         Shown::Env { blocks } => {
             for (name, block) in blocks {
-                let _ = writeln!(out, "{} {name}", l.t("environment of", "환경 변수:"));
+                let _ = writeln!(out, "{} {name}", l.t("environment-of"));
                 for entry in block {
                     let _ = writeln!(out, "    {entry}");
                 }
             }
         }
         Shown::Files { entries } => {
-            let _ = writeln!(out, "{}", l.t("files", "파일"));
+            let _ = writeln!(out, "{}", l.t("files"));
             for e in entries {
                 if e.directory {
                     let _ = writeln!(out, "    {} <DIR>", e.path);
                 } else {
-                    let _ = writeln!(out, "    {} ({} {})", e.path, e.size, l.t("bytes", "바이트"));
+                    let _ = writeln!(out, "    {} ({} {})", e.path, e.size, l.t("bytes"));
                 }
             }
         }
         Shown::Waits { threads, deadlock } => {
-            let _ = writeln!(out, "{}", l.t("parked calls", "대기 중인 호출"));
+            let _ = writeln!(out, "{}", l.t("parked-calls"));
             if threads.is_empty() {
-                let _ = writeln!(out, "    {}", l.t("(none)", "(없음)"));
+                let _ = writeln!(out, "    {}", l.t("none-2"));
             }
             for t in threads {
                 if let Some(p) = &t.parked {
-                    let deadline = p.deadline_ms.map_or(String::new(), |d| {
-                        format!(" ({} {d} ms)", l.t("times out at", "시간 초과:"))
-                    });
+                    let deadline = p
+                        .deadline_ms
+                        .map_or(String::new(), |d| format!(" ({} {d} ms)", l.t("times-out-at")));
                     let _ = writeln!(
                         out,
                         "    {}: {} {} {}{deadline}",
                         ctx.thread(t.thread_id),
                         p.call,
-                        l.t("waits for", "대기 대상:"),
+                        l.t("waits-for"),
                         wait_reason(l, &p.waiting_for)
                     );
                 }
             }
             if deadlock.is_some() {
-                let _ = writeln!(
-                    out,
-                    "    {}",
-                    l.t(
-                        "DEADLOCK: no thread can run and no timeout is pending",
-                        "교착 상태: 실행할 수 있는 스레드도, 남은 시간 제한도 없음"
-                    )
-                );
+                let _ = writeln!(out, "    {}", l.t("deadlock-no-thread-can-run-and-no-timeout-is-pen"));
             }
         }
     }

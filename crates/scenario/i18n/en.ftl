@@ -1,0 +1,201 @@
+# kernsim messages: English. Keys are shared by every catalog; a test checks that none is missing.
+
+alive-only-through-them = alive only through them:
+anonymous-pipe = anonymous pipe
+arguments-must-be-a-json-object = arguments must be a JSON object
+auto-reset-event = auto-reset event
+blocks-in = blocks in
+blocks-the-thread-is-parked = blocks (the thread is parked)
+blocks-the-thread-is-parked-until-the-call-can-c = blocks: the thread is parked until the call can complete
+bound = bound
+bytes = bytes
+bytes-discarded = bytes discarded
+bytes-queued = bytes queued
+bytes-read = bytes read
+bytes-skipped = bytes; skipped
+call = call
+check = (check)
+checks-passed = checks passed
+client-end = client end
+closehandle = CloseHandle
+closing-the-other-end-is-gone = closing (the other end is gone)
+completed = completed
+completes = completes
+connected = connected
+create = create
+created-by = created by
+cursor = cursor
+deadlock-no-thread-can-run-and-no-timeout-is-pen = DEADLOCK: no thread can run and no timeout is pending
+deleted = deleted
+deleted-2 = (deleted)
+did-you-mean = did you mean
+disconnected = disconnected
+does-not-return = does not return
+duplicate = duplicate
+duplicate-close-source = DUPLICATE_CLOSE_SOURCE
+empty = (empty)
+ends-with-code = ends with code
+environment-of = environment of
+error-at = error at
+exited = exited
+exited-code = exited, code
+exited-signaled = exited (signaled)
+exited-with = exited with
+exits-with-code = exits with code
+failed = FAILED:
+failed-2 = failed
+failed-3 = failed
+file = file
+files = files
+handle = handle
+handle-count = handle count
+handle-s = handle(s)
+handle-table-of = handle table of
+handles = handles
+held-by = held by:
+image = image
+inherit = inherit
+inherit-2 = inherit
+is-abandoned-its-thread-ended = is abandoned (its thread ended)
+is-alive-usage-count = is alive: usage count
+is-blocked-in = is blocked in
+is-destroyed-usage-count-0 = is destroyed (usage count 0)
+kernel-reference-s = kernel reference(s)
+killed = killed
+leaks = leaks
+leaks-none-every-row-of-a-live-process-was-used = leaks: none (every row of a live process was used since it was made)
+line = line
+listening = listening
+longer-than = longer than
+mailslot-client-of = mailslot client of
+mailslot-messages = mailslot: messages
+manual-reset-event = manual-reset event
+max-size = max size
+name = name
+name-2 = name
+named-pipe = named pipe
+namespace = namespace
+never-used-since = , never used since
+never-used-since-2 = never used since
+new = new
+no-process-named = no process named
+no-such-object = no such object
+no-such-object-destroyed-or-never-there = no such object (destroyed or never there)
+no-such-object-nothing-keeps-it-alive = no such object: nothing keeps it alive
+no-such-process = no such process:
+no-such-process-2 = no such process
+no-thread-is-blocked = no thread is blocked
+nobody = nobody
+nobody-holds-it = nobody holds it
+none = none
+none-2 = (none)
+none-every-row-of-a-live-process-was-used-since = (none: every row of a live process was used since it was made)
+not-blocked = not blocked
+not-set = not set
+not-signaled = not signaled
+not-valid-utf-8-text-the-first-bad-byte-is-at-of = not valid UTF-8 text; the first bad byte is at offset
+nothing-will-release-it-every-holder-is-in-a-pro = nothing will release it: every holder is in a process whose threads are all blocked
+object = object
+object-address = object address
+of = of
+ok = ok:
+open = open
+parent-pid = parent pid
+parked-calls = parked calls
+peer = peer
+position = position
+process = process
+process-exit-closes-it = process exit closes it
+process-snapshot-entries = process snapshot: entries
+processes = processes
+protect-from-close = protect from close
+protected = {" "}(protected)
+queued = queued
+read-end = read end
+read-mode = read mode
+read-timeout = read timeout
+registered = registered
+released-by = released by
+removed = removed
+result = result:
+running = running
+saved = saved
+server-end = server end
+setup = setup
+signaled = signaled
+source = source:
+started = started
+starts = starts:
+starts-running = starts running
+state = state
+step = step
+stops-running = stops running
+suspended = (suspended)
+the-process-ended = the process ended
+the-process-is-running = the process is running
+the-process-is-running-its-reference-on-its-own = the process is running (its reference on its own object)
+the-prompt-terminated-itself = the prompt terminated itself
+the-system = the system
+the-system-starts = the system starts
+the-thread-ended = the thread ended
+the-thread-is-running = the thread is running
+the-thread-is-running-its-reference-on-its-own-o = the thread is running (its reference on its own object)
+thread = thread
+threads = threads
+time = time
+times-out-at = times out at
+type = type
+unknown-call = unknown call
+unknown-command-try-help = unknown command (try help)
+usage-advance-ms = usage: advance MS
+usage-count = usage count
+usage-kp-name-pid = usage: kp NAME|PID
+usage-save-file = usage: save FILE
+usage-start-i-name-args = usage: start [/i] NAME [ARGS]
+usage-usage-name-pid-handle = usage: usage NAME|PID HANDLE
+usage-why-name-pid-address = usage: why NAME|PID|ADDRESS
+virtual-time-advances = virtual time advances
+waits-for = waits for
+write-end = write end
+writes = writes
+shell-help =
+    commands:
+      start [/i] NAME [ARGS]   CreateProcess NAME (/i: bInheritHandles = TRUE)
+      lp                       list processes (a Toolhelp snapshot): pid, parent, threads, image, handles, state
+      kp NAME|PID              kill: OpenProcess(PROCESS_TERMINATE), TerminateProcess, CloseHandle
+      echo TEXT                print TEXT (%NAME% is expanded)
+      set [NAME[=VALUE]]       show or change the prompt's environment (inherited by start)
+      env                      show the prompt's environment block
+      handles [NAME|PID]       a process's handle table (default: the prompt)
+      object ADDRESS           an object's counts, state and who holds it
+      usage NAME|PID HANDLE    the object a handle names, with its usage count
+      names                    the named-object, pipe and mailslot namespaces
+      waits                    parked calls and deadlocks
+      why NAME|PID|ADDRESS     why a process's threads are blocked (who could release them), or
+                               why an object is alive (every holder and where its handle came from)
+      leaks                    handles of live processes never used since they were made
+      advance MS               move the virtual clock
+      call [@NAME|@PID] CALL [JSON-ARGS]   run any kernel call, e.g. call CreateEvent {"{"}"manual_reset": true{"}"}
+      save FILE                save the session as a scenario file
+      help, exit
+checked-blocked-by = what could release { $name }
+checked-holders = held by the { $n } rows listed
+mismatch-holders = holders: expected { $expected }, found { $actual }
+origin-created = from { $call } at { $at }
+origin-opened = opened by { $call } at { $at }
+origin-inherited = inherited from { $parent } by CreateProcess at { $at }
+origin-duplicated = duplicated from { $source }'s handle { $handle } at { $at }
+origin-duplicated-closed = duplicated from { $source }'s handle { $handle } at { $at }, which that call closed
+release-write-mailslot = a message written to { $obj } through a client handle (CreateFile on its name)
+release-write = a write to { $obj }, or every handle to it closed (a pipe read then fails with ERROR_BROKEN_PIPE)
+release-read = a read from { $obj }, or every handle to it closed
+release-signal = { $obj } signaled (SetEvent by a holder)
+release-end = { $obj } ending (its threads, or TerminateProcess by a holder)
+release-connect = a client opening the pipe of { $obj } by name (CreateFile), from any process
+release-resume = ResumeThread on { $obj } by a holder
+release-clock = the clock reaching { $ms } ms (the call times out)
+release-listen = an instance of the pipe listening (ConnectNamedPipe by a holder of a server end); instances: { $states }
+stuck-own = nothing will release it: only { $who }'s own handles could, and { $who } is waiting: it waits for itself (close them before waiting)
+leaks-more = and { $more } more (show leaks lists them)
+leaks-line = leaks: { $rows } handle(s) never used since they were made: { $list }; { $objects } object(s) alive only through them
+shell-banner = kernsim shell: a command prompt on the virtual OS. Type help for commands.

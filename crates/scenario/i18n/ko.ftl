@@ -1,0 +1,201 @@
+# kernsim messages: Korean. Keys are shared by every catalog; a test checks that none is missing.
+
+alive-only-through-them = 이 핸들들 때문에만 살아 있는 오브젝트:
+anonymous-pipe = 익명 파이프
+arguments-must-be-a-json-object = 인자는 JSON 오브젝트여야 함
+auto-reset-event = 자동 리셋 이벤트
+blocks-in = 블로킹(대기):
+blocks-the-thread-is-parked = 블로킹 (스레드가 대기)
+blocks-the-thread-is-parked-until-the-call-can-c = 블로킹: 호출이 끝날 수 있을 때까지 스레드가 대기
+bound = 바인딩
+bytes = 바이트
+bytes-discarded = 바이트 버려짐
+bytes-queued = 바이트 기록(대기열)
+bytes-read = 바이트 읽음
+bytes-skipped = 바이트를 넘어 건너뜀
+call = 호출
+check = (확인)
+checks-passed = 개 확인 통과
+client-end = 클라이언트 끝
+closehandle = CloseHandle
+closing-the-other-end-is-gone = 닫히는 중(상대 끝이 닫힘)
+completed = 완료
+completes = 완료
+connected = 연결됨(connected)
+create = 생성
+created-by = 생성한 쪽:
+cursor = 커서
+deadlock-no-thread-can-run-and-no-timeout-is-pen = 교착 상태: 실행할 수 있는 스레드도, 남은 시간 제한도 없음
+deleted = 삭제
+deleted-2 = (삭제됨)
+did-you-mean = 혹시:
+disconnected = 연결 끊김(disconnected)
+does-not-return = 반환하지 않음
+duplicate = 복제
+duplicate-close-source = DUPLICATE_CLOSE_SOURCE
+empty = (비어 있음)
+ends-with-code = 스레드 종료, 종료 코드
+environment-of = 환경 변수:
+error-at = 오류:
+exited = 종료
+exited-code = 종료, 코드
+exited-signaled = 종료됨 (신호 상태)
+exited-with = 종료 코드
+exits-with-code = 종료, 종료 코드
+failed = 실패:
+failed-2 = 개 실패
+failed-3 = 실패
+file = 파일
+files = 파일
+handle = 핸들
+handle-count = 핸들 수
+handle-s = 핸들
+handle-table-of = 핸들 테이블:
+handles = 핸들 수
+held-by = 붙잡고 있는 쪽:
+image = 이미지
+inherit = 상속
+inherit-2 = 상속여부
+is-abandoned-its-thread-ended = 포기됨 (스레드 종료)
+is-alive-usage-count = 이 살아 있는 이유: 사용 횟수
+is-blocked-in = 블로킹됨:
+is-destroyed-usage-count-0 = 소멸 (사용 횟수 0)
+kernel-reference-s = 커널 참조
+killed = 종료함:
+leaks = 누수
+leaks-none-every-row-of-a-live-process-was-used = 누수: 없음 (살아 있는 프로세스의 모든 핸들이 만들어진 뒤 쓰였다)
+line = 줄
+listening = 연결 대기(listening)
+longer-than = 길이가
+mailslot-client-of = 메일슬롯 클라이언트, 대상:
+mailslot-messages = 메일슬롯: 메시지
+manual-reset-event = 수동 리셋 이벤트
+max-size = 최대 크기
+name = 이름 등록
+name-2 = 이름
+named-pipe = 이름 있는 파이프
+namespace = 이름 공간
+never-used-since = , 그 뒤로 쓰인 적 없음
+never-used-since-2 = 그 뒤로 쓰인 적 없음
+new = 새 오브젝트
+no-process-named = 그런 이름의 프로세스가 없음:
+no-such-object = 그런 오브젝트가 없음
+no-such-object-destroyed-or-never-there = 오브젝트 없음 (소멸했거나 없음)
+no-such-object-nothing-keeps-it-alive = 오브젝트 없음: 아무도 붙잡고 있지 않음
+no-such-process = 그런 프로세스가 없음:
+no-such-process-2 = 그런 프로세스가 없음
+no-thread-is-blocked = 블로킹된 스레드 없음
+nobody = 없음
+nobody-holds-it = 붙잡고 있는 쪽 없음
+none = 없음
+none-2 = (없음)
+none-every-row-of-a-live-process-was-used-since = (없음: 살아 있는 프로세스의 모든 핸들이 만들어진 뒤 쓰였다)
+not-blocked = 블로킹되지 않음
+not-set = 설정되지 않음
+not-signaled = 비신호 상태
+not-valid-utf-8-text-the-first-bad-byte-is-at-of = UTF-8 텍스트가 아님. 첫 잘못된 바이트 위치:
+nothing-will-release-it-every-holder-is-in-a-pro = 아무것도 풀어 주지 못한다: 붙잡고 있는 쪽의 스레드가 모두 블로킹되어 있다
+object = 커널 오브젝트
+object-address = 주소(커널 오브젝트 할당 주소)
+of = 소속:
+ok = 확인:
+open = 열기
+parent-pid = 부모 pid
+parked-calls = 대기 중인 호출
+peer = 상대 끝
+position = 위치
+process = 프로세스
+process-exit-closes-it = 프로세스 종료로 정리
+process-snapshot-entries = 프로세스 스냅샷: 항목
+processes = 프로세스 목록
+protect-from-close = 닫기 보호
+protected = {" "}(닫기 보호)
+queued = 대기열
+read-end = 읽기 끝
+read-mode = 읽기 모드
+read-timeout = 읽기 시간 제한
+registered = 등록
+released-by = 풀려나는 조건:
+removed = 삭제
+result = 결과:
+running = 실행 중
+saved = 저장함:
+server-end = 서버 끝
+setup = 준비
+signaled = 신호 상태
+source = 출처:
+started = 시작:
+starts = 시작:
+starts-running = 실행 시작
+state = 상태
+step = 단계
+stops-running = 실행 끝
+suspended = (일시 중단됨)
+the-process-ended = 프로세스가 끝남
+the-process-is-running = 프로세스가 실행 중
+the-process-is-running-its-reference-on-its-own = 프로세스가 실행 중 (자기 오브젝트에 대한 참조)
+the-prompt-terminated-itself = 프롬프트가 스스로 종료됨
+the-system = 시스템
+the-system-starts = 시스템이 시작:
+the-thread-ended = 스레드가 끝남
+the-thread-is-running = 스레드가 실행 중
+the-thread-is-running-its-reference-on-its-own-o = 스레드가 실행 중 (자기 오브젝트에 대한 참조)
+thread = 스레드
+threads = 스레드 수
+time = 시간
+times-out-at = 시간 초과:
+type = 타입
+unknown-call = 알 수 없는 호출
+unknown-command-try-help = 알 수 없는 명령 (help 참고)
+usage-advance-ms = 사용법: advance MS
+usage-count = 사용 횟수
+usage-kp-name-pid = 사용법: kp 이름|PID
+usage-save-file = 사용법: save 파일
+usage-start-i-name-args = 사용법: start [/i] 이름 [인자]
+usage-usage-name-pid-handle = 사용법: usage 이름|PID 핸들
+usage-why-name-pid-address = 사용법: why 이름|PID|주소
+virtual-time-advances = 가상 시간 진행
+waits-for = 대기 대상:
+write-end = 쓰기 끝
+writes = 건
+shell-help =
+    명령:
+      start [/i] 이름 [인자]   프로세스 생성 (/i: bInheritHandles = TRUE)
+      lp                       프로세스 목록 (Toolhelp 스냅샷): pid, 부모, 스레드 수, 이미지, 핸들 수, 상태
+      kp 이름|PID              프로세스 종료: OpenProcess(PROCESS_TERMINATE), TerminateProcess, CloseHandle
+      echo 텍스트              텍스트 출력 (%NAME%는 치환)
+      set [이름[=값]]          프롬프트의 환경 변수 보기/바꾸기 (start로 상속됨)
+      env                      프롬프트의 환경 블록 보기
+      handles [이름|PID]       프로세스의 핸들 테이블 (기본: 프롬프트)
+      object 주소              오브젝트의 사용 횟수, 상태, 그리고 누가 핸들을 가졌는지
+      usage 이름|PID 핸들      핸들이 가리키는 오브젝트와 그 사용 횟수
+      names                    이름 공간 (이름 있는 오브젝트, 파이프, 메일슬롯)
+      waits                    대기 중인 호출과 교착 상태
+      why 이름|PID|주소        프로세스의 스레드가 왜 블로킹되었는지 (누가 풀어 줄 수 있는지), 또는
+                               오브젝트가 왜 살아 있는지 (붙잡고 있는 모든 핸들과 그 출처)
+      leaks                    살아 있는 프로세스에서 만들어진 뒤 한 번도 쓰이지 않은 핸들
+      advance MS               가상 시간 진행
+      call [@이름|@PID] 호출 [JSON 인자]   아무 커널 호출이나 실행, 예: call CreateEvent {"{"}"manual_reset": true{"}"}
+      save 파일                세션을 시나리오 파일로 저장
+      help, exit
+checked-blocked-by = { $name }을(를) 풀어 줄 수 있는 핸들
+checked-holders = 나열한 행 { $n }개가 붙잡고 있음
+mismatch-holders = 붙잡고 있는 핸들: 예상 { $expected }, 실제 { $actual }
+origin-created = { $at }의 { $call }로 생성
+origin-opened = { $at }의 { $call }로 열림
+origin-inherited = { $at }의 CreateProcess로 { $parent }에게서 상속
+origin-duplicated = { $at }에 { $source }의 핸들 { $handle }에서 복제
+origin-duplicated-closed = { $at }에 { $source }의 핸들 { $handle }에서 복제 (원본은 그 호출이 닫음)
+release-write-mailslot = 클라이언트 핸들(이름으로 CreateFile)을 통해 { $obj }에 쓴 메시지
+release-write = { $obj }에 쓰기, 또는 그 핸들이 모두 닫힘 (그러면 파이프 읽기는 ERROR_BROKEN_PIPE로 실패)
+release-read = { $obj }에서 읽기, 또는 그 핸들이 모두 닫힘
+release-signal = { $obj }가 신호 상태가 됨 (핸들을 가진 쪽의 SetEvent)
+release-end = { $obj }의 종료 (그 스레드들, 또는 핸들을 가진 쪽의 TerminateProcess)
+release-connect = 어느 프로세스든 { $obj }의 파이프를 이름으로 여는 클라이언트 (CreateFile)
+release-resume = 핸들을 가진 쪽의 { $obj }에 대한 ResumeThread
+release-clock = 가상 시간 { $ms } ms 도달 (시간 초과)
+release-listen = 파이프 인스턴스의 연결 대기 (서버 끝을 가진 쪽의 ConnectNamedPipe); 인스턴스: { $states }
+stuck-own = 아무것도 풀어 주지 못한다: { $who } 자신의 핸들만 풀어 줄 수 있는데 { $who }가 기다리고 있다: 자기 자신을 기다린다 (기다리기 전에 그 핸들을 닫아야 한다)
+leaks-more = 외 { $more }개 (show leaks로 모두 볼 수 있다)
+leaks-line = 누수: 만들어진 뒤 한 번도 쓰이지 않은 핸들 { $rows }개: { $list }; 이 핸들들 때문에만 살아 있는 오브젝트 { $objects }개
+shell-banner = kernsim 셸: 가상 OS 위의 명령 프롬프트. help로 명령을 볼 수 있다.

@@ -1,0 +1,166 @@
+//! Message catalogs: every sentence the renderers, the CLI and the shell show comes from one
+//! Fluent file per language (`crates/scenario/i18n/<id>.ftl`), embedded at build time by
+//! `build.rs`. A language is a catalog: `Lang::from_id` finds any embedded one, so adding a
+//! language is adding a file. A message missing from a catalog falls back to English; a test
+//! checks that every catalog has every key of every other.
+
+use fluent_bundle::concurrent::FluentBundle;
+use fluent_bundle::{FluentArgs, FluentResource};
+use std::collections::BTreeMap;
+use std::fmt::Display;
+use std::sync::OnceLock;
+
+include!(concat!(env!("OUT_DIR"), "/catalogs.rs"));
+
+/// One loaded catalog.
+struct Catalog {
+    id: &'static str,
+    bundle: FluentBundle<FluentResource>,
+    /// Messages without placeables, formatted once (so `Lang::t` can lend them out).
+    plain: BTreeMap<String, String>,
+    /// Every message id, for the completeness test.
+    keys: Vec<String>,
+}
+
+fn catalogs() -> &'static [Catalog] {
+    static CATALOGS: OnceLock<Vec<Catalog>> = OnceLock::new();
+    CATALOGS.get_or_init(|| {
+        SOURCES
+            .iter()
+            .map(|&(id, source)| {
+                // The catalogs are part of the program: a syntax error in one is a build
+                // defect, caught by the catalog tests before it ships.
+                let resource = FluentResource::try_new(source.to_string()).unwrap_or_else(|(r, _)| r);
+                let keys: Vec<String> = resource
+                    .entries()
+                    .filter_map(|e| match e {
+                        fluent_syntax::ast::Entry::Message(m) => Some(m.id.name.to_string()),
+                        _ => None,
+                    })
+                    .collect();
+                let langid = id.parse().unwrap_or_default();
+                let mut bundle = FluentBundle::new_concurrent(vec![langid]);
+                bundle.set_use_isolating(false);
+                let _ = bundle.add_resource(resource);
+                let mut plain = BTreeMap::new();
+                for k in &keys {
+                    if let Some(p) = bundle.get_message(k).and_then(|m| m.value()) {
+                        let mut errors = Vec::new();
+                        let text = bundle.format_pattern(p, None, &mut errors);
+                        if errors.is_empty() {
+                            plain.insert(k.clone(), text.into_owned());
+                        }
+                    }
+                }
+                Catalog {
+                    id,
+                    bundle,
+                    plain,
+                    keys,
+                }
+            })
+            .collect()
+    })
+}
+
+/// An output language: the id of an embedded catalog (`"en"`, `"ko"`, ...).
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Lang(&'static str);
+
+#[allow(non_upper_case_globals)]
+impl Lang {
+    /// English, the catalog every other falls back to.
+    pub const En: Lang = Lang("en");
+    /// Korean, the language of the source textbook.
+    pub const Ko: Lang = Lang("ko");
+
+    /// The language of the catalog `id`, if one is embedded.
+    pub fn from_id(id: &str) -> Option<Lang> {
+        catalogs()
+            .iter()
+            .find(|c| c.id.eq_ignore_ascii_case(id))
+            .map(|c| Lang(c.id))
+    }
+
+    /// Every embedded language, by id.
+    pub fn all() -> impl Iterator<Item = Lang> {
+        catalogs().iter().map(|c| Lang(c.id))
+    }
+
+    /// Its id (`"en"`).
+    pub fn id(self) -> &'static str {
+        self.0
+    }
+
+    fn catalog(self) -> Option<&'static Catalog> {
+        catalogs().iter().find(|c| c.id == self.0)
+    }
+
+    /// A message without arguments (falling back to English, then to the key).
+    pub fn t(self, key: &'static str) -> &'static str {
+        let found = |l: Lang| l.catalog().and_then(|c| c.plain.get(key)).map(String::as_str);
+        found(self).or_else(|| found(Lang::En)).unwrap_or(key)
+    }
+
+    /// A message with named arguments (`{ $name }` in the catalog).
+    pub fn f(self, key: &str, args: &[(&str, &dyn Display)]) -> String {
+        let mut fargs = FluentArgs::new();
+        for (name, value) in args {
+            fargs.set(*name, value.to_string());
+        }
+        for l in [self, Lang::En] {
+            if let Some(c) = l.catalog() {
+                if let Some(p) = c.bundle.get_message(key).and_then(|m| m.value()) {
+                    let mut errors = Vec::new();
+                    return c.bundle.format_pattern(p, Some(&fargs), &mut errors).into_owned();
+                }
+            }
+        }
+        key.to_string()
+    }
+
+    /// The message ids of this language's catalog.
+    pub fn keys(self) -> &'static [String] {
+        self.catalog().map_or(&[], |c| &c.keys[..])
+    }
+
+    /// The raw source of this language's catalog and whether it parsed cleanly.
+    pub fn parses(self) -> bool {
+        SOURCES
+            .iter()
+            .find(|(id, _)| *id == self.0)
+            .is_some_and(|(_, s)| FluentResource::try_new(s.to_string()).is_ok())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_catalog_parses_and_has_every_key_of_every_other() {
+        let all: Vec<Lang> = Lang::all().collect();
+        assert!(all.contains(&Lang::En) && all.contains(&Lang::Ko), "{all:?}");
+        for l in &all {
+            assert!(l.parses(), "catalog {} has a syntax error", l.id());
+        }
+        for a in &all {
+            for b in &all {
+                let missing: Vec<&String> = b.keys().iter().filter(|k| !a.keys().contains(k)).collect();
+                assert!(
+                    missing.is_empty(),
+                    "catalog {} lacks keys of {}: {missing:?}",
+                    a.id(),
+                    b.id()
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn messages_fall_back_to_english_and_to_the_key() {
+        assert_eq!(Lang::En.t("no-such-key-anywhere"), "no-such-key-anywhere");
+        assert_eq!(Lang::from_id("EN"), Some(Lang::En));
+        assert_eq!(Lang::from_id("xx"), None);
+    }
+}
