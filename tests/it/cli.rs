@@ -46,7 +46,7 @@ fn run_narrates_in_english_and_korean() {
     assert_eq!(ko.status.code(), Some(0));
     let text = stdout(&ko);
     assert!(
-        text.contains("| 핸들 |") && text.contains("상속여부") && text.contains("사용 횟수"),
+        text.contains("| 핸들 |") && text.contains("상속여부") && text.contains("Usage Count"),
         "{text}"
     );
 }
@@ -334,4 +334,15 @@ fn a_run_over_the_memory_budget_exits_2_with_a_clear_error() {
     let o = run("lots", "run");
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("KERNSIM_MEMORY_MB"), "{}", stderr(&o));
+}
+
+#[test]
+fn an_unknown_language_is_refused_with_the_catalogs_listed() {
+    let o = kernsim(&["run", "scenarios/s1_inheritance.json", "--lang", "xx"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("no message catalog \"xx\"; the catalogs are: en, ko"),
+        "{}",
+        stderr(&o)
+    );
 }

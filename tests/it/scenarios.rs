@@ -97,3 +97,138 @@ fn every_scenario_covers_a_source_section_in_both_languages() {
         }
     }
 }
+
+/// Words a Korean narration may contain in Latin letters: Win32 identifiers (calls, their
+/// argument and output names, constants, error names, object kinds), the note's own English
+/// terms, units, and any word of the scenario file itself (process names, bound names,
+/// author-written text). Anything else is English prose the catalogs failed to translate.
+fn latin_allowed(scenario_text: &str) -> std::collections::BTreeSet<String> {
+    use kernsim_kernel::*;
+    let mut ok: std::collections::BTreeSet<String> = [
+        "Usage",
+        "Count",
+        "pid",
+        "tid",
+        "ms",
+        "Y",
+        "N",
+        "ok",
+        "spec",
+        "Oracle",
+        "S",
+        "C",
+        "x",
+        "DIR",
+        "Wine",
+        "Windows",
+        "GetLastError",
+        "ResumeThread",
+        "SetEvent",
+        "PulseEvent",
+        "TerminateProcess",
+        "ConnectNamedPipe",
+        "CreateFile",
+        "CreateProcess",
+        "ERROR_BROKEN_PIPE",
+        "show",
+        "leaks",
+        "signaled",
+        "listening",
+        "connected",
+        "disconnected",
+        "closing",
+        "byte",
+        "message",
+        "pseudo",
+        "handle",
+        "entry",
+        "outputs",
+        "bind",
+        "ret",
+        "pending",
+        "deadlock",
+        "last_error",
+        "time",
+        "true",
+        "false",
+        "lpEnvironment",
+        "nDefaultTimeOut",
+        "bInheritHandles",
+        "MiB",
+        // `(void)`: the C return type of a call that returns nothing; path components.
+        "void",
+        "System32",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    for name in Call::NAMES {
+        ok.insert(name.to_string());
+    }
+    for name in CallName::ALL.iter().flat_map(|c| c.arguments()) {
+        ok.insert(name.to_string());
+    }
+    for f in OutputField::ALL {
+        ok.insert(f.as_str().to_string());
+    }
+    for (name, _) in kernsim_kernel::consts::TABLE {
+        ok.insert(name.to_string());
+    }
+    for e in Win32Error::ALL {
+        ok.insert(e.name().to_string());
+    }
+    for k in [
+        ObjectKind::Process,
+        ObjectKind::Thread,
+        ObjectKind::Event,
+        ObjectKind::Snapshot,
+        ObjectKind::Pipe,
+        ObjectKind::Mailslot,
+        ObjectKind::MailslotClient,
+        ObjectKind::File,
+    ] {
+        ok.insert(k.name().to_string());
+    }
+    let mut word = String::new();
+    for c in scenario_text.chars().chain(std::iter::once(' ')) {
+        if c.is_ascii_alphanumeric() || c == '_' {
+            word.push(c);
+        } else if !word.is_empty() {
+            ok.insert(std::mem::take(&mut word));
+        }
+    }
+    ok
+}
+
+#[test]
+fn the_korean_narration_has_no_english_prose() {
+    let golden_dir = super::root().join("scenarios").join("golden");
+    let mut found = Vec::new();
+    for path in super::scenario_files() {
+        let stem = path.file_stem().unwrap().to_string_lossy().to_string();
+        let ko = std::fs::read_to_string(golden_dir.join(format!("{stem}.ko.txt"))).unwrap();
+        let allowed = latin_allowed(&std::fs::read_to_string(&path).unwrap());
+        for (n, line) in ko.lines().enumerate() {
+            // Quoted text is data (file contents, messages written), not narration.
+            let unquoted: String = line.split('"').step_by(2).collect::<Vec<_>>().join(" ");
+            let mut word = String::new();
+            for c in unquoted.chars().chain(std::iter::once(' ')) {
+                if c.is_ascii_alphanumeric() || c == '_' {
+                    word.push(c);
+                } else if !word.is_empty() {
+                    let w = std::mem::take(&mut word);
+                    // Numbers and addresses (0x1200) are values, not words.
+                    let number = w.starts_with(|c: char| c.is_ascii_digit());
+                    if !number && !allowed.contains(&w) {
+                        found.push(format!("{stem}.ko.txt:{}: {w:?} in {line:?}", n + 1));
+                    }
+                }
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "English words in Korean goldens:\n{}",
+        found.join("\n")
+    );
+}

@@ -199,7 +199,7 @@ pub struct ScenarioFile<S = Step<'static>> {
     pub title: Text,
     /// Where it comes from (a section of the source material).
     #[serde(default)]
-    pub source: Option<String>,
+    pub source: Option<Text>,
     /// A longer introduction.
     #[serde(default)]
     pub description: Option<Text>,

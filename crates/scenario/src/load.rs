@@ -25,7 +25,7 @@ pub struct Scenario {
     /// What the scenario shows.
     pub title: Text,
     /// Where it comes from.
-    pub source: Option<String>,
+    pub source: Option<Text>,
     /// A longer introduction.
     pub description: Option<Text>,
     /// Files of the in-memory file system at the start (path, content), in path order.
@@ -213,7 +213,7 @@ pub fn load_str(text: &str, file: &str) -> Result<Scenario, LoadError> {
 struct Header {
     format_version: u32,
     title: Text,
-    source: Option<String>,
+    source: Option<Text>,
     description: Option<Text>,
     files: std::collections::BTreeMap<String, String>,
 }
@@ -340,7 +340,7 @@ impl<'de: 't, 't> serde::de::Visitor<'de> for HeaderSeed<'_, 't, '_> {
                     version = Some(v);
                 }
                 "title" => title = Some(map.next_value::<Text>()?),
-                "source" => source = map.next_value::<Option<String>>()?,
+                "source" => source = map.next_value::<Option<Text>>()?,
                 "description" => description = map.next_value::<Option<Text>>()?,
                 "files" => files = Some(map.next_value::<std::collections::BTreeMap<String, String>>()?),
                 "processes" => {
@@ -1604,10 +1604,10 @@ fn int_to_u32(n: i64) -> Option<u32> {
 }
 
 /// An expected value as written, for narration: strings as they are, `{"not": x}` as
-/// "anything but x".
+/// "≠ x" (a sign, so that every language reads it).
 fn show_value(v: &Value) -> String {
     if let Some(inner) = v.as_object().and_then(|m| m.get("not")) {
-        return format!("anything but {}", show_value(inner));
+        return format!("≠ {}", show_value(inner));
     }
     show_expected(v)
 }

@@ -272,7 +272,7 @@ pub enum ExpectRet {
 pub struct Written<T> {
     /// The value.
     pub value: T,
-    /// As written (a constant name, a number, `true`, `anything but NULL`).
+    /// As written (a constant name, a number, `true`, `≠ NULL`).
     pub text: Box<str>,
 }
 

@@ -16,7 +16,7 @@ fn why(lang: Lang, w: Why) -> &'static str {
     match w {
         Why::Create => lang.t("create"),
         Why::Open => lang.t("open"),
-        Why::Inherit => lang.t("inherit"),
+        Why::Inherit => lang.t("why-inherit"),
         Why::Duplicate => lang.t("duplicate"),
         Why::Close => lang.t("closehandle"),
         Why::CloseSource => lang.t("duplicate-close-source"),
@@ -36,28 +36,30 @@ fn pipe_state(lang: Lang, s: PipeState) -> &'static str {
 }
 
 /// An object named in a wait reason: "Pipe 0x1200", or "a destroyed object".
-fn tag(t: &Option<ObjectTag>) -> String {
+fn tag(l: Lang, t: &Option<ObjectTag>) -> String {
     match t {
         Some(t) => format!("{} {:#x}", t.kind.name(), t.address),
-        None => "a destroyed object".to_string(),
+        None => l.t("a-destroyed-object").to_string(),
     }
 }
 
 /// What a parked call waits for, in words.
-pub fn wait_reason(_lang: Lang, w: &WaitReason) -> String {
+pub fn wait_reason(l: Lang, w: &WaitReason) -> String {
+    let obj = |key: &str, t: &Option<ObjectTag>| l.f(key, &[("obj", &tag(l, t))]);
     match w {
         WaitReason::Signaled { objects, wait_all } => {
-            let list: Vec<String> = objects.iter().map(tag).collect();
-            format!("{} to be signaled", list.join(if *wait_all { " and " } else { " or " }))
+            let list: Vec<String> = objects.iter().map(|t| tag(l, t)).collect();
+            let sep = l.t(if *wait_all { "list-and" } else { "list-or" });
+            l.f("wait-signaled", &[("objects", &list.join(sep))])
         }
-        WaitReason::Clock => "the clock".to_string(),
-        WaitReason::Data { end } => format!("data in {}", tag(end)),
-        WaitReason::ReadDown { end } => format!("{} to be read down to its quota", tag(end)),
-        WaitReason::Client { end } => format!("a client on {}", tag(end)),
-        WaitReason::ListeningInstance { pipe } => format!("a listening instance of {pipe}"),
-        WaitReason::PeerReads { end } => format!("the peer of {} to read everything", tag(end)),
-        WaitReason::Message { mailslot } => format!("a message in {}", tag(mailslot)),
-        WaitReason::Reply { end } => format!("a reply on {}", tag(end)),
+        WaitReason::Clock => l.t("wait-clock").to_string(),
+        WaitReason::Data { end } => obj("wait-data", end),
+        WaitReason::ReadDown { end } => obj("wait-read-down", end),
+        WaitReason::Client { end } => obj("wait-client", end),
+        WaitReason::ListeningInstance { pipe } => l.f("wait-listening", &[("pipe", pipe)]),
+        WaitReason::PeerReads { end } => obj("wait-peer-reads", end),
+        WaitReason::Message { mailslot } => obj("wait-message", mailslot),
+        WaitReason::Reply { end } => obj("wait-reply", end),
         WaitReason::Resume => "ResumeThread".to_string(),
     }
 }
@@ -304,7 +306,7 @@ impl TextRenderer {
         let l = lang;
         let _ = writeln!(out, "== {} ==", text(&scenario.title, lang));
         if let Some(src) = &scenario.source {
-            let _ = writeln!(out, "{} {src}", l.t("source"));
+            let _ = writeln!(out, "{} {}", l.t("source"), text(src, l));
         }
         if let Some(d) = &scenario.description {
             let _ = writeln!(out, "{}", text(d, lang));
@@ -457,35 +459,36 @@ fn show_ret(ret: Ret) -> String {
     crate::values::show_ret(ret)
 }
 
-fn object_label(lang: Lang, label: &Label<'_>) -> String {
-    let _ = lang;
+fn object_label(l: Lang, label: &Label<'_>) -> String {
     match label {
-        Label::Handle { handle, in_ } => format!("handle {handle} in {in_}"),
-        Label::Binding { name } => format!("the object of {name}"),
-        Label::Process { name } => format!("process {name}"),
-        Label::MainThread { name } => format!("the main thread of {name}"),
-        Label::Thread { name } => format!("thread {name}"),
-        Label::Address { address } => format!("object {address:#x}"),
+        Label::Handle { handle, in_ } => l.f("label-handle", &[("handle", handle), ("in", in_)]),
+        Label::Binding { name } => l.f("label-binding", &[("name", name)]),
+        Label::Process { name } => l.f("label-process", &[("name", name)]),
+        Label::MainThread { name } => l.f("label-main-thread", &[("name", name)]),
+        Label::Thread { name } => l.f("label-thread", &[("name", name)]),
+        Label::Address { address } => l.f("label-address", &[("address", &format!("{address:#x}"))]),
     }
 }
 
 /// What a check looked at, in words (the line after `ok:`).
-pub fn checked(lang: Lang, c: &Checked<'_>) -> String {
+pub fn checked(l: Lang, c: &Checked<'_>) -> String {
     match c {
-        Checked::Invariants => "kernel invariants".into(),
+        Checked::Invariants => l.t("checked-invariants").to_string(),
         Checked::Pending { expected } => format!("pending = {expected}"),
-        Checked::CallResult => "the call's result".into(),
+        Checked::CallResult => l.t("checked-call-result").to_string(),
+        Checked::Ret { expected } if expected.starts_with('≠') => format!("ret {expected}"),
         Checked::Ret { expected } => format!("ret = {expected}"),
         Checked::LastError { expected } => format!("last_error = {expected}"),
         Checked::Outputs { expected } => format!("outputs {expected}"),
-        Checked::Blocked { name } => format!("{name} is blocked"),
-        Checked::Unblocked { name } => format!("{name} is not blocked"),
-        Checked::BlockedBy { name } => lang.f("checked-blocked-by", &[("name", name)]),
-        Checked::NoCompletion => "no parked call completed".into(),
-        Checked::Completed { by, call } => {
-            format!("{by}'s {} completed", call.map_or("call", |c| c.as_str()))
-        }
-        Checked::Table { of } => format!("handle table of {of}"),
+        Checked::Blocked { name } => l.f("checked-blocked", &[("name", name)]),
+        Checked::Unblocked { name } => l.f("checked-unblocked", &[("name", name)]),
+        Checked::BlockedBy { name } => l.f("checked-blocked-by", &[("name", name)]),
+        Checked::NoCompletion => l.t("checked-no-completion").to_string(),
+        Checked::Completed { by, call } => match call {
+            Some(call) => l.f("checked-completed", &[("by", by), ("call", call)]),
+            None => l.f("checked-completed-any", &[("by", by)]),
+        },
+        Checked::Table { of } => l.f("checked-table", &[("of", of)]),
         Checked::Object {
             object,
             alive,
@@ -495,26 +498,32 @@ pub fn checked(lang: Lang, c: &Checked<'_>) -> String {
         } => {
             let mut parts = Vec::new();
             if let Some(a) = alive {
-                parts.push(format!("alive = {a}"));
+                parts.push(l.t(if *a { "checked-alive" } else { "checked-not-alive" }).to_string());
             }
             if let Some(u) = usage_count {
-                parts.push(format!("usage count {u}"));
+                parts.push(l.f("checked-usage-count", &[("n", u)]));
             }
             if let Some(h) = handle_count {
-                parts.push(format!("handle count {h}"));
+                parts.push(l.f("checked-handle-count", &[("n", h)]));
             }
             if let Some(n) = holders {
-                parts.push(lang.f("checked-holders", &[("n", n)]));
+                parts.push(l.f("checked-holders", &[("n", n)]));
             }
-            let label = object.as_ref().map_or("object".to_string(), |o| object_label(lang, o));
+            let label = object
+                .as_ref()
+                .map_or_else(|| l.t("object").to_string(), |o| object_label(l, o));
             format!("{label}: {}", parts.join(", "))
         }
-        Checked::Process { name } => format!("process {name}"),
-        Checked::Env { process, name, value } => format!(
-            "{process}'s {name} = {}",
-            serde_json::to_string(value).unwrap_or_default()
+        Checked::Process { name } => l.f("label-process", &[("name", name)]),
+        Checked::Env { process, name, value } => l.f(
+            "checked-env",
+            &[
+                ("process", process),
+                ("name", name),
+                ("value", &serde_json::to_string(value).unwrap_or_default()),
+            ],
         ),
-        Checked::Time { ms } => format!("time = {ms} ms"),
+        Checked::Time { ms } => l.f("checked-time", &[("ms", ms)]),
         Checked::Deadlock { expected } => format!("deadlock = {expected}"),
     }
 }
@@ -524,148 +533,227 @@ fn error_name(code: u32) -> String {
 }
 
 /// One mismatch, in words.
-pub fn mismatch(lang: Lang, m: &Mismatch<'_>) -> String {
+pub fn mismatch(l: Lang, m: &Mismatch<'_>) -> String {
+    let none = || l.t("none").to_string();
     match m {
         Mismatch::Invariant { violation } => violation.to_string(),
-        Mismatch::Pending { expected } => format!(
-            "expected the call to {}, but it {}",
-            if *expected { "park" } else { "return" },
-            if *expected { "did not park" } else { "parked" }
-        ),
-        Mismatch::NoResult => "the call has no result yet (it parked or did not return)".into(),
+        Mismatch::Pending { expected: true } => l.t("mismatch-not-parked-call").to_string(),
+        Mismatch::Pending { expected: false } => l.t("mismatch-parked-call").to_string(),
+        Mismatch::NoResult => l.t("mismatch-no-result").to_string(),
         Mismatch::Holders { expected, actual } => {
             let list = |v: &[(String, HandleValue)]| {
                 let items: Vec<String> = v.iter().map(|(p, h)| format!("{p} {h}")).collect();
                 if items.is_empty() {
-                    lang.t("none").to_string()
+                    none()
                 } else {
                     items.join(", ")
                 }
             };
-            lang.f(
+            l.f(
                 "mismatch-holders",
                 &[("expected", &list(expected)), ("actual", &list(actual))],
             )
         }
-        Mismatch::Ret { expected, actual } => format!("ret: expected {expected}, found {}", show_ret(*actual)),
-        Mismatch::LastError { expected, actual } => {
-            format!("last_error: expected {}, found {actual}", error_name(*expected))
-        }
+        Mismatch::Ret { expected, actual } => l.f(
+            "mismatch-ret",
+            &[("expected", expected), ("actual", &show_ret(*actual))],
+        ),
+        Mismatch::LastError { expected, actual } => l.f(
+            "mismatch-last-error",
+            &[("expected", &error_name(*expected)), ("actual", actual)],
+        ),
         Mismatch::OutputMissing { field, expected } => {
-            format!("outputs.{field}: expected {expected}, but the call did not produce it")
+            l.f("mismatch-output-missing", &[("field", field), ("expected", expected)])
         }
         Mismatch::Output {
             field,
             expected,
             actual,
-        } => format!("outputs.{field}: expected {expected}, found {actual}"),
+        } => l.f(
+            "mismatch-output",
+            &[("field", field), ("expected", expected), ("actual", actual)],
+        ),
         Mismatch::EntryField {
             field,
             expected,
             actual: Some(actual),
-        } => format!("outputs.entry: entry.{field}: expected {expected}, found {actual}"),
-        Mismatch::EntryField { field, .. } => format!("outputs.entry: entry has no field {field}"),
-        Mismatch::NotParked { name } => format!("{name} is not parked in any call"),
-        Mismatch::Parked { name } => format!("{name} is parked"),
-        Mismatch::Completions { count } => format!("{count} call(s) completed"),
+        } => l.f(
+            "mismatch-entry-field",
+            &[("field", field), ("expected", expected), ("actual", actual)],
+        ),
+        Mismatch::EntryField { field, .. } => l.f("mismatch-entry-no-field", &[("field", field)]),
+        Mismatch::NotParked { name } => l.f("mismatch-not-parked", &[("name", name)]),
+        Mismatch::Parked { name } => l.f("mismatch-parked", &[("name", name)]),
+        Mismatch::Completions { count } => l.f("mismatch-completions", &[("count", count)]),
         Mismatch::NoCompletionOf { by, completed } => {
-            let others: Vec<String> = completed.iter().map(|(c, t)| format!("{c} of tid {t}")).collect();
-            format!(
-                "no call of {by} completed (completed: {})",
-                if others.is_empty() {
-                    "none".into()
-                } else {
-                    others.join(", ")
-                }
-            )
+            let others: Vec<String> = completed
+                .iter()
+                .map(|(c, t)| l.f("call-of-tid", &[("call", c), ("tid", t)]))
+                .collect();
+            let others = if others.is_empty() { none() } else { others.join(", ") };
+            l.f("mismatch-no-completion-of", &[("by", by), ("completed", &others)])
         }
         Mismatch::CompletedWith { call, found } => {
-            let list: Vec<String> = found.iter().map(|m| mismatch(lang, m)).collect();
-            format!("{call} completed, but {}", list.join("; "))
+            let list: Vec<String> = found.iter().map(|m| mismatch(l, m)).collect();
+            l.f("mismatch-completed-with", &[("call", call), ("list", &list.join("; "))])
         }
-        Mismatch::ProcessGone { name } => format!("process {name} no longer exists"),
-        Mismatch::NoRow { handle } => format!("no row {handle}"),
+        Mismatch::ProcessGone { name } => l.f("mismatch-process-gone", &[("name", name)]),
+        Mismatch::NoRow { handle } => l.f("mismatch-no-row", &[("handle", handle)]),
         Mismatch::RowInherit {
             handle,
             expected,
             actual,
-        } => format!("row {handle}: inherit {}, expected {}", yn(*actual), yn(*expected)),
+        } => l.f(
+            "mismatch-row-inherit",
+            &[
+                ("handle", handle),
+                ("actual", &yn(*actual)),
+                ("expected", &yn(*expected)),
+            ],
+        ),
         Mismatch::RowProtect {
             handle,
             expected,
             actual,
-        } => format!("row {handle}: protect_from_close {actual}, expected {expected}"),
+        } => l.f(
+            "mismatch-row-protect",
+            &[("handle", handle), ("actual", actual), ("expected", expected)],
+        ),
         Mismatch::RowKind {
             handle,
             expected,
             actual,
-        } => format!("row {handle}: a {}, expected a {expected}", actual.name()),
+        } => l.f(
+            "mismatch-row-kind",
+            &[("handle", handle), ("actual", &actual.name()), ("expected", expected)],
+        ),
         Mismatch::RowAccess {
             handle,
             expected,
             actual,
-        } => format!("row {handle}: access {actual:#x}, expected {expected:#x}"),
+        } => l.f(
+            "mismatch-row-access",
+            &[
+                ("handle", handle),
+                ("actual", &format!("{actual:#x}")),
+                ("expected", &format!("{expected:#x}")),
+            ],
+        ),
         Mismatch::RowObject {
             handle,
             expected,
             expected_address,
             actual,
-        } => format!(
-            "row {handle}: object {actual:#x}, expected {} ({})",
-            object_label(lang, expected),
-            expected_address.map_or("gone".into(), |a| format!("{a:#x}"))
+        } => l.f(
+            "mismatch-row-object",
+            &[
+                ("handle", handle),
+                ("actual", &format!("{actual:#x}")),
+                ("expected", &object_label(l, expected)),
+                (
+                    "address",
+                    &expected_address.map_or_else(|| l.t("gone").to_string(), |a| format!("{a:#x}")),
+                ),
+            ],
         ),
-        Mismatch::RowPresent { handle } => format!("row {handle} is present"),
-        Mismatch::UnexpectedRow { handle, object } => format!("unexpected row {handle} -> {object:#x}"),
-        Mismatch::RowCount { expected, actual } => format!("{actual} rows, expected {expected}"),
-        Mismatch::Alive { expected: true } => "it no longer exists".into(),
-        Mismatch::Alive { expected: false } => "it still exists".into(),
-        Mismatch::UsageCount { expected, actual } => format!("usage count is {actual}, expected {expected}"),
-        Mismatch::HandleCount { expected, actual } => format!("handle count is {actual}, expected {expected}"),
-        Mismatch::Kind { expected, actual } => format!("it is a {}, expected a {expected}", actual.name()),
-        Mismatch::Signaled { expected, actual } => format!(
-            "signaled is {}, expected {expected}",
-            actual.map_or("not applicable".into(), |b| b.to_string())
+        Mismatch::RowPresent { handle } => l.f("mismatch-row-present", &[("handle", handle)]),
+        Mismatch::UnexpectedRow { handle, object } => l.f(
+            "mismatch-unexpected-row",
+            &[("handle", handle), ("object", &format!("{object:#x}"))],
         ),
-        Mismatch::DoesNotExist => "it does not exist".into(),
-        Mismatch::ProcessAlive { expected: true } => "its object is gone".into(),
-        Mismatch::ProcessAlive { expected: false } => "its object still exists".into(),
-        Mismatch::Running { expected: true } => "it is not running".into(),
-        Mismatch::Running { expected: false } => "it is running".into(),
-        Mismatch::ExitCode { expected, actual } => format!("exit code is {actual}, expected {expected}"),
-        Mismatch::ExitCodeGone => "its object is gone, so its exit code cannot be read".into(),
-        Mismatch::Threads { expected, actual } => format!("{actual} threads, expected {expected}"),
+        Mismatch::RowCount { expected, actual } => {
+            l.f("mismatch-row-count", &[("actual", actual), ("expected", expected)])
+        }
+        Mismatch::Alive { expected: true } => l.t("mismatch-gone").to_string(),
+        Mismatch::Alive { expected: false } => l.t("mismatch-still-exists").to_string(),
+        Mismatch::UsageCount { expected, actual } => {
+            l.f("mismatch-usage-count", &[("actual", actual), ("expected", expected)])
+        }
+        Mismatch::HandleCount { expected, actual } => {
+            l.f("mismatch-handle-count", &[("actual", actual), ("expected", expected)])
+        }
+        Mismatch::Kind { expected, actual } => {
+            l.f("mismatch-kind", &[("actual", &actual.name()), ("expected", expected)])
+        }
+        Mismatch::Signaled { expected, actual } => l.f(
+            "mismatch-signaled",
+            &[
+                (
+                    "actual",
+                    &actual.map_or_else(|| l.t("not-applicable").to_string(), |b| b.to_string()),
+                ),
+                ("expected", expected),
+            ],
+        ),
+        Mismatch::DoesNotExist => l.t("mismatch-does-not-exist").to_string(),
+        Mismatch::ProcessAlive { expected: true } => l.t("mismatch-process-object-gone").to_string(),
+        Mismatch::ProcessAlive { expected: false } => l.t("mismatch-process-object-exists").to_string(),
+        Mismatch::Running { expected: true } => l.t("mismatch-not-running").to_string(),
+        Mismatch::Running { expected: false } => l.t("mismatch-running").to_string(),
+        Mismatch::ExitCode { expected, actual } => l.f(
+            "mismatch-exit-code",
+            &[
+                ("actual", &exit_code_name(*actual)),
+                ("expected", &exit_code_name(*expected)),
+            ],
+        ),
+        Mismatch::ExitCodeGone => l.t("mismatch-exit-code-gone").to_string(),
+        Mismatch::Threads { expected, actual } => {
+            l.f("mismatch-threads", &[("actual", actual), ("expected", expected)])
+        }
         Mismatch::Parent {
             expected,
             expected_pid,
             actual,
-        } => format!(
-            "parent pid is {}, expected {expected} ({})",
-            actual.map_or("unknown (the process is gone)".into(), |p| p.to_string()),
-            expected_pid.map_or("not started".into(), |p| format!("pid {p}"))
+        } => l.f(
+            "mismatch-parent",
+            &[
+                (
+                    "actual",
+                    &actual.map_or_else(|| l.t("parent-unknown").to_string(), |p| p.to_string()),
+                ),
+                ("expected", expected),
+                (
+                    "expected_pid",
+                    &expected_pid.map_or_else(|| l.t("not-started").to_string(), |p| format!("pid {p}")),
+                ),
+            ],
         ),
-        Mismatch::Env { expected, actual } => format!(
-            "the value is {}, expected {}",
-            actual.as_ref().map_or("not set".into(), |v| format!("{v:?}")),
-            expected.map_or("not set".into(), |v| format!("{v:?}"))
-        ),
-        Mismatch::Clock { actual } => format!("the clock is at {actual} ms"),
-        Mismatch::NoDeadlock => "no deadlock: some thread can still run or a timeout is pending".into(),
-        Mismatch::Deadlock { deadlock } => format!("deadlock: {}", deadlock_text(lang, deadlock)),
-        Mismatch::Unbound { name } => format!("{name} has no value yet (the call that binds it has not completed)"),
+        Mismatch::Env { expected, actual } => {
+            let show = |v: Option<&str>| v.map_or_else(|| l.t("not-set").to_string(), |v| format!("{v:?}"));
+            l.f(
+                "mismatch-env",
+                &[("actual", &show(actual.as_deref())), ("expected", &show(*expected))],
+            )
+        }
+        Mismatch::Clock { actual } => l.f("mismatch-clock", &[("actual", actual)]),
+        Mismatch::NoDeadlock => l.t("mismatch-no-deadlock").to_string(),
+        Mismatch::Deadlock { deadlock } => l.f("mismatch-deadlock", &[("list", &deadlock_text(l, deadlock))]),
+        Mismatch::Unbound { name } => l.f("mismatch-unbound", &[("name", name)]),
+    }
+}
+
+/// An exit code by name where it has one (`STILL_ACTIVE (259)`).
+fn exit_code_name(code: u32) -> String {
+    if code == consts::STILL_ACTIVE {
+        format!("STILL_ACTIVE ({code})")
+    } else {
+        code.to_string()
     }
 }
 
 /// Who waits for what in a deadlock.
-fn deadlock_text(lang: Lang, d: &Deadlock) -> String {
+fn deadlock_text(l: Lang, d: &Deadlock) -> String {
     d.threads
         .iter()
         .map(|t| {
-            format!(
-                "tid {} in {} waits for {}",
-                t.thread_id,
-                t.call.as_deref().unwrap_or("(suspended)"),
-                wait_reason(lang, &t.waiting_for)
+            l.f(
+                "deadlock-thread",
+                &[
+                    ("tid", &t.thread_id),
+                    ("call", &t.call.as_deref().unwrap_or_else(|| l.t("suspended"))),
+                    ("reason", &wait_reason(l, &t.waiting_for)),
+                ],
             )
         })
         .collect::<Vec<_>>()
@@ -673,67 +761,77 @@ fn deadlock_text(lang: Lang, d: &Deadlock) -> String {
 }
 
 /// A failed check, in words (the line after `FAILED:`): its subject and what differed.
-pub fn failure(lang: Lang, c: &Check<'_>) -> String {
-    let list: Vec<String> = c.found.iter().map(|m| mismatch(lang, m)).collect();
+pub fn failure(l: Lang, c: &Check<'_>) -> String {
+    let list: Vec<String> = c.found.iter().map(|m| mismatch(l, m)).collect();
     let list = list.join("; ");
     match &c.what {
-        Checked::Table { of } => format!("handle table of {of}: {list}"),
-        Checked::Object { object: Some(o), .. } => format!("{}: {list}", object_label(lang, o)),
-        Checked::Process { name } => format!("process {name}: {list}"),
-        Checked::Env { process, name, .. } => format!("{process}'s {name}: {list}"),
+        Checked::Table { of } => format!("{}: {list}", l.f("checked-table", &[("of", of)])),
+        Checked::Object { object: Some(o), .. } => format!("{}: {list}", object_label(l, o)),
+        Checked::Process { name } => format!("{}: {list}", l.f("label-process", &[("name", name)])),
+        Checked::Env { process, name, .. } => {
+            format!("{}: {list}", l.f("env-of", &[("process", process), ("name", name)]))
+        }
         _ => list,
     }
 }
 
 /// Why a kernel refused a call, in words.
-fn call_error(lang: Lang, e: &CallError) -> String {
-    let _ = lang;
+fn call_error(l: Lang, e: &CallError) -> String {
     match e {
-        CallError::NoSuchThread(t) => format!("no thread has id {t}"),
-        CallError::ThreadExited(t) => format!("thread {t} has exited"),
+        CallError::NoSuchThread(t) => l.f("call-error-no-thread", &[("tid", t)]),
+        CallError::ThreadExited(t) => l.f("call-error-exited", &[("tid", t)]),
         CallError::ThreadParked {
             thread_id,
             call,
             call_seq,
-        } => format!("thread {thread_id} is parked in {call} (call #{call_seq}) and cannot make another call"),
-        CallError::ThreadSuspended(t) => format!("thread {t} is suspended"),
+        } => l.f(
+            "call-error-parked",
+            &[("tid", thread_id), ("call", call), ("seq", call_seq)],
+        ),
+        CallError::ThreadSuspended(t) => l.f("call-error-suspended", &[("tid", t)]),
     }
 }
 
 /// Why a run stopped, in words.
-pub fn run_problem(lang: Lang, p: &RunProblem<'_>) -> String {
+pub fn run_problem(l: Lang, p: &RunProblem<'_>) -> String {
     match p {
-        RunProblem::File { path, error } => format!("file {path:?} cannot be created: {error}"),
-        RunProblem::CannotStart { name, error } => format!("the system cannot start {name}: {error}"),
-        RunProblem::NoLiveThread { name, pid } => {
-            format!("process {name} (pid {pid}) has no live thread: it has exited")
-        }
-        RunProblem::ThreadGone { name, tid } => format!("thread {name} (tid {tid}) is gone"),
+        RunProblem::File { path, error } => l.f("problem-file", &[("path", &format!("{path:?}")), ("error", error)]),
+        RunProblem::CannotStart { name, error } => l.f("problem-cannot-start", &[("name", name), ("error", error)]),
+        RunProblem::NoLiveThread { name, pid } => l.f("problem-no-live-thread", &[("name", name), ("pid", pid)]),
+        RunProblem::ThreadGone { name, tid } => l.f("problem-thread-gone", &[("name", name), ("tid", tid)]),
         RunProblem::Parked {
             by,
             call,
             parked_in,
             since_step,
             call_seq,
-        } => format!(
-            "{by} cannot call {call}: it is parked in {parked_in}{} (call #{call_seq}); a parked thread makes no calls until its call completes",
-            since_step.map_or(String::new(), |s| format!(" since step {s}"))
-        ),
-        RunProblem::CannotCall { by, call, error } => format!("{by} cannot call {call}: {}", call_error(lang, error)),
-        RunProblem::Unbound { name } => {
-            format!("{name} has no value yet: the call that binds it has not completed")
+        } => {
+            let since = since_step.map_or(String::new(), |s| l.f("since-step", &[("step", &s)]));
+            l.f(
+                "problem-parked",
+                &[
+                    ("by", by),
+                    ("call", call),
+                    ("parked_in", parked_in),
+                    ("since", &since),
+                    ("seq", call_seq),
+                ],
+            )
         }
-        RunProblem::NotProduced { output, ret } => format!(
-            "bind {output}: the call did not produce {output} (it returned {})",
-            show_ret(*ret)
+        RunProblem::CannotCall { by, call, error } => l.f(
+            "problem-cannot-call",
+            &[("by", by), ("call", call), ("error", &call_error(l, error))],
         ),
-        RunProblem::ReturnsNothing => "bind ret: the call returns nothing".into(),
-        RunProblem::OverMemoryBudget { in_use, limit } => format!(
-            "the run uses {} MiB of memory, above its budget of {} MiB",
-            in_use >> 20,
-            limit >> 20
+        RunProblem::Unbound { name } => l.f("problem-unbound", &[("name", name)]),
+        RunProblem::NotProduced { output, ret } => {
+            l.f("problem-not-produced", &[("output", output), ("ret", &show_ret(*ret))])
+        }
+        RunProblem::ReturnsNothing => l.t("problem-returns-nothing").to_string(),
+        RunProblem::OverMemoryBudget { in_use, limit } => l.f(
+            "problem-memory",
+            &[("in_use", &(in_use >> 20)), ("limit", &(limit >> 20))],
         ),
-        RunProblem::NotANumber { output } => format!("bind {output}: {output} is not a number"),
+        RunProblem::NotANumber { output } => l.f("problem-not-a-number", &[("output", output)]),
     }
 }
 
@@ -824,7 +922,7 @@ fn holder_lines(out: &mut String, ctx: &Ctx<'_>, holders: &[Holder], steps: &Cal
 
 /// What would release a blocked thread, in words.
 fn release(l: Lang, ctx: &Ctx<'_>, r: &Release, deadline: Option<u64>) -> String {
-    let obj = r.object.map_or_else(|| tag(&None), |t| ctx.obj(t.address));
+    let obj = r.object.map_or_else(|| tag(l, &None), |t| ctx.obj(t.address));
     let mailslot = r.object.is_some_and(|t| t.kind == ObjectKind::Mailslot);
     let key = match r.by {
         ReleaseBy::Write if mailslot => "release-write-mailslot",
@@ -1051,7 +1149,10 @@ fn render_show(out: &mut String, ctx: &mut Ctx<'_>, shown: &Shown<'_>) {
                         }
                         Some(Detail::Thread {
                             thread_id, process_id, ..
-                        }) => format!("Thread {} of {}", thread_id, ctx.short(*process_id)),
+                        }) => l.f(
+                            "table-thread",
+                            &[("tid", thread_id), ("owner", &ctx.short(*process_id))],
+                        ),
                         Some(Detail::Pipe {
                             server,
                             anonymous: true,
