@@ -232,3 +232,65 @@ fn the_korean_narration_has_no_english_prose() {
         found.join("\n")
     );
 }
+
+#[test]
+fn every_message_key_the_code_uses_is_in_every_catalog() {
+    // A key missing from the catalogs would print the key itself: read every `.t("key")` and
+    // `.f("key", ...)` of the wording code and look each up in every catalog.
+    let root = super::root();
+    let mut missing = Vec::new();
+    for file in ["crates/scenario/src/render.rs", "src/shell.rs", "src/main.rs"] {
+        let text = std::fs::read_to_string(root.join(file)).unwrap();
+        // `l.f(` followed by a line break puts its key on the next line.
+        let text = text.replace("l.f(\n", "l.f(").replace(".f(\n", ".f(");
+        let text = text
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .replace(".f( \"", ".f(\"");
+        for marker in [".t(\"", ".f(\"", "l.t(if", "key = "] {
+            for (i, _) in text.match_indices(marker) {
+                let rest = &text[i + marker.len()..];
+                let rest = if marker == "l.t(if" || marker == "key = " {
+                    rest
+                } else {
+                    &text[i + marker.len() - 1..]
+                };
+                // The first quoted string is the key; after `l.t(if` and `key = ` every quoted
+                // string up to the end of the expression is one (`if a { "k1" } else { "k2" }`).
+                let end = rest
+                    .find([')', ';'])
+                    .unwrap_or(rest.len())
+                    .min(rest.find("return ").unwrap_or(usize::MAX));
+                let all = marker == "l.t(if" || marker == "key = ";
+                let keys: Vec<&str> = rest[..end]
+                    .split('"')
+                    .skip(1)
+                    .step_by(2)
+                    .take(if all { usize::MAX } else { 1 })
+                    .collect();
+                for key in keys {
+                    if key.is_empty()
+                        || !key
+                            .chars()
+                            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+                    {
+                        continue;
+                    }
+                    for l in Lang::all() {
+                        if !l.keys().iter().any(|k| k == key) {
+                            missing.push(format!("{file}: {key} (catalog {})", l.id()));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    missing.sort();
+    missing.dedup();
+    assert!(
+        missing.is_empty(),
+        "keys missing from catalogs:\n{}",
+        missing.join("\n")
+    );
+}

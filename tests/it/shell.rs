@@ -248,3 +248,88 @@ fn a_line_longer_than_the_limit_is_skipped_and_the_session_goes_on() {
     );
     assert!(s.stdout.contains("a.exe"), "the next line runs: {}", s.stdout);
 }
+
+#[test]
+fn the_korean_shell_speaks_korean() {
+    // Every command and the shell's own errors; the words allowed in Latin letters are the
+    // Win32 identifiers and the words of the session itself (names, commands, values).
+    let script = "help\nstart /i child\nlp\nhandles child\nobject 0x1000\nusage child 4\nnames\nwaits\nwhy child\nwhy 0x1000\nleaks\nset A=1\nenv\necho %A%\nadvance 10\ncall CreateEvent {\"manual_reset\": true}\ncall @child ReadFile {\"file\": 8, \"bytes_to_read\": 1}\nbogus\nkp child\nkp nobody\nusage\nwhy\nsave\nexit\n";
+    let s = shell(&["--lang", "ko"], script);
+    let mut allowed: std::collections::BTreeSet<String> = [
+        "start",
+        "lp",
+        "kp",
+        "echo",
+        "set",
+        "env",
+        "handles",
+        "object",
+        "usage",
+        "names",
+        "waits",
+        "why",
+        "leaks",
+        "advance",
+        "call",
+        "save",
+        "help",
+        "exit",
+        "pid",
+        "tid",
+        "ms",
+        "MS",
+        "PID",
+        "Y",
+        "N",
+        "NAME",
+        "JSON",
+        "Toolhelp",
+        "Usage",
+        "Count",
+        "i",
+        "PATH",
+        "PROMPT",
+        "Windows",
+        "System32",
+        "C",
+        "P",
+        "G",
+        "CmdPrompt",
+        "exe",
+        "kernsim",
+        "prompt",
+        "child",
+        "A",
+        "bogus",
+        "nobody",
+        "manual_reset",
+        "bytes_to_read",
+        "file",
+        "TRUE",
+        "true",
+        "bInheritHandles",
+    ]
+    .iter()
+    .map(|w| w.to_string())
+    .collect();
+    allowed.extend(kernsim_kernel::Call::NAMES.iter().map(|n| n.to_string()));
+    allowed.extend(kernsim_kernel::OutputField::ALL.iter().map(|f| f.as_str().to_string()));
+    allowed.extend(kernsim_kernel::consts::TABLE.iter().map(|(n, _)| n.to_string()));
+    allowed.extend(kernsim_kernel::Win32Error::ALL.iter().map(|e| e.name().to_string()));
+    allowed.extend(["Process", "Thread", "Event", "Pipe", "Mailslot", "File", "Snapshot"].map(String::from));
+    let mut found = Vec::new();
+    for line in s.stdout.lines() {
+        let unquoted: String = line.split('"').step_by(2).collect::<Vec<_>>().join(" ");
+        for w in unquoted.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')) {
+            if !w.is_empty() && !w.starts_with(|c: char| c.is_ascii_digit()) && !allowed.contains(w) {
+                found.push(format!("{w:?} in {line:?}"));
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "English in the Korean shell:\n{}\n---\n{}",
+        found.join("\n"),
+        s.stdout
+    );
+}
