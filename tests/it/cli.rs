@@ -41,7 +41,10 @@ fn run_narrates_in_english_and_korean() {
     assert_eq!(en.status.code(), Some(0), "{}", stderr(&en));
     let text = stdout(&en);
     assert!(text.contains("| handle | object address | inherit |"), "{text}");
-    assert!(text.contains("WaitForSingleObject completes -> 0"), "{text}");
+    assert!(
+        text.contains("WaitForSingleObject completes -> WAIT_OBJECT_0 (0)"),
+        "{text}"
+    );
     let ko = kernsim(&["run", "scenarios/s1_duplicate_process_example.json", "--lang", "ko"]);
     assert_eq!(ko.status.code(), Some(0));
     let text = stdout(&ko);

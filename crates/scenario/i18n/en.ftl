@@ -300,3 +300,7 @@ problem-memory = the run uses { $in_use } MiB of memory, above its budget of { $
 problem-not-a-number = bind { $output }: { $output } is not a number
 table-thread = Thread { $tid } of { $owner }
 why-inherit = inherit
+ret-pseudo-process = -1 (the pseudo handle of GetCurrentProcess(): "the current process", not a row of the table)
+ret-pseudo-thread = -2 (the pseudo handle of GetCurrentThread(): "the current thread", not a row of the table)
+checked-kind = kind { $kind }
+checked-signaled = signaled = { $signaled }

@@ -300,3 +300,7 @@ problem-memory = 실행이 메모리를 { $in_use } MiB 쓰고 있어 한도 { $
 problem-not-a-number = bind { $output }: { $output }은(는) 숫자가 아니다
 table-thread = { $owner }의 스레드 { $tid }
 why-inherit = 상속
+ret-pseudo-process = -1 (GetCurrentProcess()의 가짜 핸들: "현재 프로세스"를 뜻하며 핸들 테이블의 행이 아니다)
+ret-pseudo-thread = -2 (GetCurrentThread()의 가짜 핸들: "현재 스레드"를 뜻하며 핸들 테이블의 행이 아니다)
+checked-kind = 종류 { $kind }
+checked-signaled = 신호 상태(signaled) = { $signaled }

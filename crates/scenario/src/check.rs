@@ -116,6 +116,12 @@ pub enum Checked<'a> {
         /// How many holding rows were expected (a `holders` list).
         #[serde(skip_serializing_if = "Option::is_none")]
         holders: Option<usize>,
+        /// Expected kind (when it exists).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        kind: Option<&'a str>,
+        /// Expected signaled state (when it exists).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        signaled: Option<bool>,
     },
     /// Process state.
     Process {

@@ -239,9 +239,10 @@ impl Ctx<'_> {
                 last_error,
                 ..
             } => format!(
-                "{}: {call} {} -> {ret}{}",
+                "{}: {call} {} -> {}{}",
                 self.thread(*thread_id),
                 l.t("completes"),
+                call_ret(l, call, *ret),
                 if matches!(ret, Ret::Bool(false)) || *ret == Ret::Dword(consts::WAIT_FAILED) {
                     format!(", GetLastError = {last_error}")
                 } else {
@@ -454,6 +455,53 @@ pub fn render_text(scenario: &Scenario, run: &Run<'_>, lang: Lang) -> String {
     r.take()
 }
 
+/// A call's return value the way the lesson means it: the pseudo handles of
+/// GetCurrentProcess/GetCurrentThread by what they are (the same bits as
+/// INVALID_HANDLE_VALUE, but not a failure), wait results by name (`WAIT_OBJECT_0+1`).
+fn call_ret(l: Lang, call: &str, ret: Ret) -> String {
+    match (call, ret) {
+        ("GetCurrentProcess", Ret::Handle(HandleValue::CURRENT_PROCESS)) => l.t("ret-pseudo-process").to_string(),
+        ("GetCurrentThread", Ret::Handle(HandleValue::CURRENT_THREAD)) => l.t("ret-pseudo-thread").to_string(),
+        ("WaitForSingleObject" | "WaitForMultipleObjects", Ret::Dword(d)) => wait_result(d),
+        _ => show_ret(ret),
+    }
+}
+
+/// A wait's result by name: `WAIT_OBJECT_0 (0)`, `WAIT_OBJECT_0+1 (1)`, `WAIT_ABANDONED_0`,
+/// `WAIT_TIMEOUT (258)`, `WAIT_FAILED`.
+fn wait_result(d: u32) -> String {
+    match d {
+        0 => "WAIT_OBJECT_0 (0)".to_string(),
+        1..=63 => format!("WAIT_OBJECT_0+{d} ({d})"),
+        0x80 => "WAIT_ABANDONED_0 (0x80)".to_string(),
+        0x81..=0xBF => format!("WAIT_ABANDONED_0+{} ({d:#x})", d - 0x80),
+        _ => show_ret(Ret::Dword(d)),
+    }
+}
+
+/// An output value the way the lesson means it: an exit code of 259 is `STILL_ACTIVE`, handle
+/// flags by name.
+fn output_text(field: OutputField, v: &OutputValue<'_>) -> String {
+    match (field, v) {
+        (_, OutputValue::Data(d)) => d.display(),
+        (OutputField::BytesLeftThisMessage, OutputValue::Number(n)) => format!("{n} ({})", *n as i32),
+        (OutputField::ExitCode, OutputValue::Number(n)) => exit_code_name(*n),
+        (OutputField::Flags, OutputValue::Number(n)) => {
+            let names: Vec<&str> = [(1, "HANDLE_FLAG_INHERIT"), (2, "HANDLE_FLAG_PROTECT_FROM_CLOSE")]
+                .iter()
+                .filter(|(bit, _)| n & bit != 0)
+                .map(|&(_, name)| name)
+                .collect();
+            if names.is_empty() {
+                n.to_string()
+            } else {
+                format!("{n} ({})", names.join("|"))
+            }
+        }
+        _ => output_json(v),
+    }
+}
+
 /// A return value for messages: `TRUE`, `FALSE`, `4`, `WAIT_TIMEOUT (258)`.
 fn show_ret(ret: Ret) -> String {
     crate::values::show_ret(ret)
@@ -495,8 +543,16 @@ pub fn checked(l: Lang, c: &Checked<'_>) -> String {
             usage_count,
             handle_count,
             holders,
+            kind,
+            signaled,
         } => {
             let mut parts = Vec::new();
+            if let Some(k) = kind {
+                parts.push(l.f("checked-kind", &[("kind", k)]));
+            }
+            if let Some(s) = signaled {
+                parts.push(l.f("checked-signaled", &[("signaled", s)]));
+            }
             if let Some(a) = alive {
                 parts.push(l.t(if *a { "checked-alive" } else { "checked-not-alive" }).to_string());
             }
@@ -1056,6 +1112,7 @@ fn render_action(out: &mut String, ctx: &mut Ctx<'_>, step: &StepTrace<'_>) {
         Action::Call {
             by,
             display,
+            call,
             outcome,
             binds,
             thread_id,
@@ -1066,7 +1123,7 @@ fn render_action(out: &mut String, ctx: &mut Ctx<'_>, step: &StepTrace<'_>) {
             let _ = writeln!(out, "{by}: {display}");
             match outcome {
                 CallOutcome::Done(r) => {
-                    let _ = write!(out, "    -> {}", crate::values::show_ret(r.ret));
+                    let _ = write!(out, "    -> {}", call_ret(l, call.name(), r.ret));
                     let failed =
                         matches!(r.ret, Ret::Bool(false)) || r.ret == Ret::Handle(HandleValue::INVALID) && r.error_set;
                     if failed
@@ -1077,14 +1134,7 @@ fn render_action(out: &mut String, ctx: &mut Ctx<'_>, step: &StepTrace<'_>) {
                     }
                     let _ = writeln!(out);
                     for (field, v) in r.outputs().iter() {
-                        let shown = match (field, v) {
-                            (_, OutputValue::Data(d)) => d.display(),
-                            (OutputField::BytesLeftThisMessage, OutputValue::Number(n)) => {
-                                format!("{n} ({})", n as i32)
-                            }
-                            _ => output_json(&v),
-                        };
-                        let _ = writeln!(out, "       {field} = {shown}");
+                        let _ = writeln!(out, "       {field} = {}", output_text(field, &v));
                     }
                 }
                 CallOutcome::Pending { .. } => {

@@ -1617,6 +1617,8 @@ impl<'a> State<'a> {
                         usage_count: None,
                         handle_count: None,
                         holders: o.holders.as_ref().map(|h| h.len()),
+                        kind: o.kind.as_deref(),
+                        signaled: o.signaled,
                     },
                     vec![Mismatch::Unbound { name }],
                 );
@@ -1686,6 +1688,8 @@ impl<'a> State<'a> {
                 usage_count: view.as_ref().and(o.usage_count),
                 handle_count: view.as_ref().and(o.handle_count),
                 holders: o.holders.as_ref().map(|h| h.len()),
+                kind: view.as_ref().and(o.kind.as_deref()),
+                signaled: view.as_ref().and(o.signaled),
             },
             found,
         )
