@@ -100,6 +100,13 @@ enum Command {
     },
     /// Print the JSON Schema of scenario files.
     Schema,
+    /// Print the terms of the lessons with their Win32 names (`--lang ko`: the Korean terms
+    /// of the source note).
+    Glossary {
+        /// Language of the glossary.
+        #[arg(long, default_value = "en", value_parser = parse_lang)]
+        lang: Lang,
+    },
     /// The book's command prompt (start, lp, kp, ...) running on the virtual OS.
     Shell {
         /// Language of the output.
@@ -135,6 +142,10 @@ fn main() -> ExitCode {
             run_one(&file, lang, format, options)
         }
         Command::Check { paths, paranoid } => check(&paths, paranoid, memory),
+        Command::Glossary { lang } => {
+            say!("{}", lang.t("glossary"));
+            0
+        }
         Command::Schema => {
             say!("{}", kernsim_scenario::schema::schema_json());
             0
@@ -150,6 +161,59 @@ struct Streaming<W: Write> {
     renderer: Renderer,
     out: W,
     closed: bool,
+    /// Colours for a person at a terminal (`None`: plain, as for JSON).
+    colors: Option<Colors>,
+}
+
+/// Colours for the lines that matter at a glance: a check that held, one that failed, a call
+/// that blocks or a deadlock. Written as ANSI codes through `anstream`, which drops them when
+/// stdout is not a terminal or `NO_COLOR` is set; the renderers themselves stay plain.
+struct Colors {
+    ok: &'static str,
+    failed: &'static str,
+    blocked: [&'static str; 3],
+}
+
+impl Colors {
+    fn new(lang: Lang) -> Colors {
+        Colors {
+            ok: lang.t("ok"),
+            failed: lang.t("failed"),
+            blocked: [
+                lang.t("blocks-the-thread-is-parked-until-the-call-can-c"),
+                lang.t("deadlock-no-thread-can-run-and-no-timeout-is-pen"),
+                lang.t("is-blocked-in"),
+            ],
+        }
+    }
+
+    fn paint(&self, text: &str) -> String {
+        use anstyle::{AnsiColor, Style};
+        let green = Style::new().fg_color(Some(AnsiColor::Green.into()));
+        let red = Style::new().fg_color(Some(AnsiColor::Red.into())).bold();
+        let yellow = Style::new().fg_color(Some(AnsiColor::Yellow.into()));
+        let mut out = String::with_capacity(text.len() + 64);
+        for line in text.split_inclusive('\n') {
+            let body = line.trim_start();
+            let style = if body.starts_with(self.ok) {
+                Some(green)
+            } else if body.starts_with(self.failed) {
+                Some(red)
+            } else if self.blocked.iter().any(|b| line.contains(b)) {
+                Some(yellow)
+            } else {
+                None
+            };
+            match style {
+                Some(s) => {
+                    let (content, end) = line.strip_suffix('\n').map_or((line, ""), |c| (c, "\n"));
+                    out.push_str(&format!("{}{content}{}{end}", s.render(), s.render_reset()));
+                }
+                None => out.push_str(line),
+            }
+        }
+        out
+    }
 }
 
 enum Renderer {
@@ -168,7 +232,10 @@ impl Renderer {
 
 impl<W: Write> Streaming<W> {
     fn flush(&mut self) {
-        let text = self.renderer.take();
+        let mut text = self.renderer.take();
+        if let Some(c) = &self.colors {
+            text = c.paint(&text);
+        }
         if !self.closed && self.out.write_all(text.as_bytes()).is_err() {
             self.closed = true;
         }
@@ -197,10 +264,12 @@ fn run_one(file: &Path, lang: Lang, format: Format, options: RunOptions) -> u8 {
         Format::Text => Renderer::Text(TextRenderer::new(&scenario, lang)),
         Format::Json => Renderer::Json(JsonRenderer::new(&scenario)),
     };
+    let colors = matches!(format, Format::Text).then(|| Colors::new(lang));
     let mut sink = Streaming {
         renderer,
-        out: std::io::BufWriter::new(std::io::stdout().lock()),
+        out: std::io::BufWriter::new(anstream::AutoStream::auto(std::io::stdout().lock())),
         closed: false,
+        colors,
     };
     sink.flush();
     let summary = run_with(&scenario, options, &mut sink);

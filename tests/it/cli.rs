@@ -349,3 +349,29 @@ fn an_unknown_language_is_refused_with_the_catalogs_listed() {
         stderr(&o)
     );
 }
+
+#[test]
+fn the_glossary_gives_the_notes_terms_with_their_win32_names() {
+    let o = kernsim(&["glossary", "--lang", "ko"]);
+    assert_eq!(o.status.code(), Some(0));
+    let text = stdout(&o);
+    for term in [
+        "핸들 테이블",
+        "상속여부",
+        "가짜 핸들",
+        "Usage Count",
+        "커널 오브젝트",
+        "HANDLE_FLAG_INHERIT",
+        "GetCurrentProcess() = -1",
+    ] {
+        assert!(text.contains(term), "{term}: {text}");
+    }
+    assert!(stdout(&kernsim(&["glossary"])).contains("pseudo handle"));
+}
+
+#[test]
+fn piped_output_has_no_colour_codes() {
+    // Colours are for a terminal; a pipe (as here) or NO_COLOR gets plain text.
+    let o = kernsim(&["run", "scenarios/s2_forgotten_write_handle.json"]);
+    assert!(!stdout(&o).contains('\u{1b}'));
+}

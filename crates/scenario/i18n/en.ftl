@@ -304,3 +304,21 @@ ret-pseudo-process = -1 (the pseudo handle of GetCurrentProcess(): "the current 
 ret-pseudo-thread = -2 (the pseudo handle of GetCurrentThread(): "the current thread", not a row of the table)
 checked-kind = kind { $kind }
 checked-signaled = signaled = { $signaled }
+glossary =
+    Terms of the lessons (chapter 8), with their Win32 names:
+      kernel object       a kernel-managed object (process, thread, event, pipe end, mailslot, file)
+      handle              HANDLE: a value that names a row of the caller's own handle table
+      handle table        per process: rows of (value, object, access, inherit flag)
+      usage count         rows in every table + 1 while a process or thread runs; the object dies at 0
+      inherit flag        HANDLE_FLAG_INHERIT: the row is copied into children made with bInheritHandles = TRUE
+      pseudo handle       GetCurrentProcess() = -1, GetCurrentThread() = -2: "myself", never a row
+      duplicate           DuplicateHandle: a new row for the same object, in any process
+      anonymous pipe      CreatePipe: a read end and a write end, one way
+      named pipe          CreateNamedPipe / ConnectNamedPipe / CreateFile: server end and client end
+      mailslot            CreateMailslot: one-way messages to a named slot
+      signaled            an event set, a process or thread ended: what a wait waits for
+      blocked             a call that cannot complete yet: its thread is parked
+      deadlock            every thread blocked and no timeout pending
+      environment block   NAME=VALUE strings, copied to a child at CreateProcess
+      exit code           GetExitCodeProcess: STILL_ACTIVE (259) while running
+      leak                a handle never used since it was made, kept open until its process ends

@@ -304,3 +304,22 @@ ret-pseudo-process = -1 (GetCurrentProcess()의 가짜 핸들: "현재 프로세
 ret-pseudo-thread = -2 (GetCurrentThread()의 가짜 핸들: "현재 스레드"를 뜻하며 핸들 테이블의 행이 아니다)
 checked-kind = 종류 { $kind }
 checked-signaled = 신호 상태(signaled) = { $signaled }
+glossary =
+    이 장(8장)의 용어와 Win32 이름:
+      커널 오브젝트       커널이 관리하는 오브젝트 (프로세스, 스레드, 이벤트, 파이프 끝, 메일슬롯, 파일)
+      핸들                HANDLE: 호출한 프로세스 자신의 핸들 테이블에서 한 행을 가리키는 값
+      핸들 테이블         프로세스마다 있는 표: (핸들 값, 오브젝트, 접근 권한, 상속여부)의 행들
+      Usage Count         모든 핸들 테이블의 행 수 + (실행 중인 프로세스/스레드면) 1, 0이 되면 오브젝트 소멸
+                          (교재 정리 노트도 이 용어는 영어 그대로 Usage Count라고 쓴다)
+      상속여부            HANDLE_FLAG_INHERIT: bInheritHandles = TRUE로 만든 자식에게 그 행이 복사된다
+      가짜 핸들           pseudo handle: GetCurrentProcess() = -1, GetCurrentThread() = -2, "자기 자신"을 뜻하며 테이블의 행이 아니다
+      핸들 복제           DuplicateHandle: 같은 오브젝트를 가리키는 새 행을 (어느 프로세스에든) 만든다
+      익명 파이프         CreatePipe: 읽기 끝과 쓰기 끝, 단방향
+      이름 있는 파이프    CreateNamedPipe / ConnectNamedPipe / CreateFile: 서버 끝과 클라이언트 끝
+      메일슬롯            CreateMailslot: 이름 있는 슬롯으로 가는 단방향 메시지
+      신호 상태           signaled: 이벤트가 설정됨, 프로세스나 스레드가 끝남 (대기 함수가 기다리는 것)
+      블로킹              아직 끝날 수 없는 호출: 그 스레드는 대기(park) 상태
+      교착 상태           deadlock: 모든 스레드가 블로킹되고 남은 시간 제한도 없음
+      환경 블록           NAME=VALUE 문자열들, CreateProcess 때 자식에게 복사된다
+      종료 코드           GetExitCodeProcess: 실행 중에는 STILL_ACTIVE (259)
+      누수                만들어진 뒤 한 번도 쓰이지 않고 프로세스가 끝날 때까지 열려 있는 핸들
