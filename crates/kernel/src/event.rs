@@ -135,8 +135,15 @@ pub enum Event {
         name: String,
         value: Option<String>,
     },
-    /// Bytes moved through a pipe end or mailslot queue.
-    Data { object: Address, flow: Flow, bytes: u32 },
+    /// Bytes moved through a pipe end or mailslot queue (`object`: the queue's end; `from`:
+    /// for a pipe write, the end the bytes were written to).
+    Data {
+        object: Address,
+        flow: Flow,
+        bytes: u32,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        from: Option<Address>,
+    },
     /// A pipe end changed state.
     PipeStateChanged {
         object: Address,

@@ -322,3 +322,4 @@ glossary =
       environment block   NAME=VALUE strings, copied to a child at CreateProcess
       exit code           GetExitCodeProcess: STILL_ACTIVE (259) while running
       leak                a handle never used since it was made, kept open until its process ends
+bytes-written-to = { $from }: { $bytes } bytes written, queued for reading at { $object }

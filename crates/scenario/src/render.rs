@@ -268,7 +268,22 @@ impl Ctx<'_> {
                 Some(v) => format!("{}: {name}={v}", self.short(*process_id)),
                 None => format!("{}: {name} {}", self.short(*process_id), l.t("deleted")),
             },
-            Event::Data { object, flow, bytes } => {
+            Event::Data {
+                object,
+                flow: Flow::Queued,
+                bytes,
+                from: Some(from),
+            } => l.f(
+                "bytes-written-to",
+                &[
+                    ("from", &self.obj(*from)),
+                    ("bytes", bytes),
+                    ("object", &self.obj(*object)),
+                ],
+            ),
+            Event::Data {
+                object, flow, bytes, ..
+            } => {
                 let verb = match flow {
                     Flow::Queued => l.t("bytes-queued"),
                     Flow::Read => l.t("bytes-read"),
@@ -1308,7 +1323,12 @@ fn render_show(out: &mut String, ctx: &mut Ctx<'_>, shown: &Shown<'_>) {
                         } else {
                             l.t("named-pipe")
                         },
-                        if *server { l.t("server-end") } else { l.t("client-end") },
+                        match (*anonymous, *server) {
+                            (true, true) => l.t("read-end"),
+                            (true, false) => l.t("write-end"),
+                            (false, true) => l.t("server-end"),
+                            (false, false) => l.t("client-end"),
+                        },
                         pipe_state(l, *state),
                         l.t("type"),
                         if *message_type { "message" } else { "byte" },

@@ -114,6 +114,7 @@ impl Kernel {
             self.log(Event::Data {
                 object: address,
                 flow: Flow::Discarded,
+                from: None,
                 bytes: bytes as u32,
             });
         }
@@ -142,6 +143,7 @@ impl Kernel {
         self.log(Event::Data {
             object,
             flow: Flow::Queued,
+            from: None,
             bytes: data.len() as u32,
         });
         let n = data.len() as u32;
@@ -175,6 +177,7 @@ impl Kernel {
         self.log(Event::Data {
             object,
             flow: Flow::Read,
+            from: None,
             bytes: data.len() as u32,
         });
         let n = data.len() as u32;

@@ -128,9 +128,15 @@ impl Kernel {
     fn log_data(&mut self, id: ObjectId, flow: Flow, bytes: usize) {
         if self.logging() {
             let object = self.obj(id).address;
+            // A write lands in the reader's queue; the bytes were written to its peer.
+            let from = match flow {
+                Flow::Queued => self.pipe(id).peer.and_then(|p| self.objects.get(p)).map(|o| o.address),
+                _ => None,
+            };
             self.log(Event::Data {
                 object,
                 flow,
+                from,
                 bytes: bytes as u32,
             });
         }
@@ -236,6 +242,7 @@ impl Kernel {
             self.log(Event::Data {
                 object: address,
                 flow: Flow::Discarded,
+                from: None,
                 bytes: end.inbound_bytes as u32,
             });
         }
