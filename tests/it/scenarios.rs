@@ -294,3 +294,27 @@ fn every_message_key_the_code_uses_is_in_every_catalog() {
         missing.join("\n")
     );
 }
+
+#[test]
+fn every_call_step_of_every_lesson_explains_itself_in_both_languages() {
+    let mut missing = Vec::new();
+    for path in super::scenario_files() {
+        let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        for (i, step) in v["steps"].as_array().unwrap().iter().enumerate() {
+            if step.get("call").is_none() {
+                continue;
+            }
+            let note = &step["note"];
+            let both = note["en"].as_str().is_some_and(|s| !s.is_empty())
+                && note["ko"].as_str().is_some_and(|s| !s.is_empty());
+            if !both {
+                missing.push(format!("{} step {}", path.display(), i + 1));
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "call steps without an en and ko note:\n{}",
+        missing.join("\n")
+    );
+}
