@@ -256,7 +256,7 @@ fn run_one(file: &Path, lang: Lang, format: Format, options: RunOptions) -> u8 {
     let scenario = match load_file(file) {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("{}: {e}", lang.t("cli-error"));
             return 2;
         }
     };
@@ -280,13 +280,11 @@ fn run_one(file: &Path, lang: Lang, format: Format, options: RunOptions) -> u8 {
     sink.flush();
     let _ = sink.out.flush();
     if let Some(e) = &summary.error {
-        eprintln!(
-            "error: {}:{}: step {}: {}",
-            scenario.file,
-            e.line,
-            e.step,
-            run_problem(lang, &e.problem)
+        let at = lang.f(
+            "cli-error-at",
+            &[("file", &scenario.file), ("line", &e.line), ("step", &e.step)],
         );
+        eprintln!("{}: {at}: {}", lang.t("cli-error"), run_problem(lang, &e.problem));
         return 2;
     }
     u8::from(!summary.passed())

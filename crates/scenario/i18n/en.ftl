@@ -323,3 +323,5 @@ glossary =
       exit code           GetExitCodeProcess: STILL_ACTIVE (259) while running
       leak                a handle never used since it was made, kept open until its process ends
 bytes-written-to = { $from }: { $bytes } bytes written, queued for reading at { $object }
+cli-error = error
+cli-error-at = { $file }:{ $line }: step { $step }

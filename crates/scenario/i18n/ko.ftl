@@ -324,3 +324,5 @@ glossary =
       종료 코드           GetExitCodeProcess: 실행 중에는 STILL_ACTIVE (259)
       누수                만들어진 뒤 한 번도 쓰이지 않고 프로세스가 끝날 때까지 열려 있는 핸들
 bytes-written-to = { $from }: { $bytes }바이트를 씀, { $object }에서 읽도록 큐에 쌓임
+cli-error = 오류
+cli-error-at = { $file }:{ $line }: 단계 { $step }
