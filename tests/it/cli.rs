@@ -375,3 +375,21 @@ fn piped_output_has_no_colour_codes() {
     let o = kernsim(&["run", "scenarios/s2_forgotten_write_handle.json"]);
     assert!(!stdout(&o).contains('\u{1b}'));
 }
+
+#[test]
+fn the_leak_report_ends_a_run_unless_asked_not_to() {
+    let with = stdout(&kernsim(&["run", "scenarios/s2_forgotten_write_handle.json"]));
+    assert!(
+        with.contains(
+            "leaks: 3 handle(s) never used since they were made: parent 8 (Pipe 0x1300, from CreatePipe at step 1)"
+        ),
+        "{with}"
+    );
+    let without = stdout(&kernsim(&[
+        "run",
+        "scenarios/s2_forgotten_write_handle.json",
+        "--no-leaks",
+    ]));
+    assert!(!without.contains("leaks:"), "{without}");
+    assert!(without.contains("result: 11 checks passed, 0 failed"), "{without}");
+}
