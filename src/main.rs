@@ -97,6 +97,9 @@ enum Command {
         /// everything after the last step).
         #[arg(long)]
         paranoid: bool,
+        /// Language of the failure messages.
+        #[arg(long, default_value = "en", value_parser = parse_lang)]
+        lang: Lang,
     },
     /// Print the JSON Schema of scenario files.
     Schema,
@@ -141,7 +144,7 @@ fn main() -> ExitCode {
             };
             run_one(&file, lang, format, options)
         }
-        Command::Check { paths, paranoid } => check(&paths, paranoid, memory),
+        Command::Check { paths, paranoid, lang } => check(&paths, paranoid, memory, lang),
         Command::Glossary { lang } => {
             say!("{}", lang.t("glossary"));
             0
@@ -308,14 +311,16 @@ fn collect(path: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     Ok(())
 }
 
-fn check(paths: &[PathBuf], paranoid: bool, memory: Option<MemoryBudget>) -> u8 {
+fn check(paths: &[PathBuf], paranoid: bool, memory: Option<MemoryBudget>, lang: Lang) -> u8 {
     let mut files = Vec::new();
     for p in paths {
         if let Err(e) = collect(p, &mut files) {
-            eprintln!("error: {}: {e}", p.display());
+            eprintln!("{}: {}: {e}", lang.t("cli-error"), p.display());
             return 2;
         }
     }
+    // The status words are columns a script may read: fixed, not translated.
+    let at = |step: usize, line: usize| lang.f("check-at", &[("step", &step), ("line", &line)]);
     let (mut passed, mut failed, mut unusable) = (0, 0, 0);
     for file in &files {
         let scenario = match load_file(file) {
@@ -336,29 +341,24 @@ fn check(paths: &[PathBuf], paranoid: bool, memory: Option<MemoryBudget>) -> u8 
         let checks = result.checks;
         if let Some(e) = &result.error {
             say!("ERROR {}", file.display());
-            say!(
-                "    step {} (line {}): {}",
-                e.step,
-                e.line,
-                run_problem(Lang::En, &e.problem)
-            );
+            say!("    {}: {}", at(e.step, e.line), run_problem(lang, &e.problem));
             unusable += 1;
         } else if result.passed() {
-            say!(
-                "ok    {} ({} steps, {checks} checks)",
-                file.display(),
-                scenario.steps.len()
-            );
+            let counts = lang.f("check-counts", &[("steps", &scenario.steps.len()), ("checks", &checks)]);
+            say!("ok    {} ({counts})", file.display());
             passed += 1;
         } else {
             say!("FAIL  {}", file.display());
             for f in &result.failures {
-                say!("    step {} (line {}): {}", f.step, f.line, failure(Lang::En, &f.check));
+                say!("    {}: {}", at(f.step, f.line), failure(lang, &f.check));
             }
             failed += 1;
         }
     }
-    say!("{passed} passed, {} failed", failed + unusable);
+    say!(
+        "{}",
+        lang.f("check-total", &[("passed", &passed), ("failed", &(failed + unusable))])
+    );
     if unusable > 0 {
         2
     } else {

@@ -325,3 +325,6 @@ glossary =
 bytes-written-to = { $from }: { $bytes } bytes written, queued for reading at { $object }
 cli-error = error
 cli-error-at = { $file }:{ $line }: step { $step }
+check-at = step { $step } (line { $line })
+check-counts = { $steps } steps, { $checks } checks
+check-total = { $passed } passed, { $failed } failed

@@ -326,3 +326,6 @@ glossary =
 bytes-written-to = { $from }: { $bytes }바이트를 씀, { $object }에서 읽도록 큐에 쌓임
 cli-error = 오류
 cli-error-at = { $file }:{ $line }: 단계 { $step }
+check-at = 단계 { $step } (줄 { $line })
+check-counts = 단계 { $steps }개, 확인 { $checks }개
+check-total = 통과 { $passed }, 실패 { $failed }
