@@ -12,31 +12,34 @@ use std::collections::BTreeMap;
 /// The only format version this build reads.
 pub const FORMAT_VERSION: u32 = 1;
 
-/// Text in English and optionally Korean (a plain string is English only).
+/// Text in English and other languages: a plain string (English only) or an object by
+/// language id, `{"en": ..., "ko": ...}`, any catalog's id allowed (a language without its
+/// own text falls back to English).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(untagged)]
 pub enum Text {
     /// English only.
     Plain(String),
-    /// Both languages.
-    Lang {
-        /// English.
-        en: String,
-        /// Korean (falls back to English when missing).
-        #[serde(default)]
-        ko: Option<String>,
-    },
+    /// By language id; `en` is required.
+    Lang(TextByLang),
+}
+
+/// The languages of a [`Text`]: English, and any others by id.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct TextByLang {
+    /// English.
+    pub en: String,
+    /// Other languages by id (`"ko"`: Korean).
+    #[serde(flatten)]
+    pub other: BTreeMap<String, String>,
 }
 
 impl Text {
-    /// The text in `lang` ("ko" or anything else for English).
+    /// The text in `lang`, or in English when it has none.
     pub fn get(&self, lang: &str) -> &str {
         match self {
             Text::Plain(s) => s,
-            Text::Lang { en, ko } => match (lang, ko) {
-                ("ko", Some(ko)) => ko,
-                _ => en,
-            },
+            Text::Lang(t) => t.other.get(lang).map_or(&t.en, |s| s),
         }
     }
 }
