@@ -259,7 +259,7 @@ fn run_one(file: &Path, lang: Lang, format: Format, options: RunOptions) -> u8 {
     let scenario = match load_file(file) {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("{}: {e}", lang.t("cli-error"));
+            eprintln!("{}: {}", lang.t("cli-error"), e.localized(lang));
             return 2;
         }
     };
@@ -327,7 +327,7 @@ fn check(paths: &[PathBuf], paranoid: bool, memory: Option<MemoryBudget>, lang: 
             Ok(s) => s,
             Err(e) => {
                 say!("ERROR {}", file.display());
-                say!("    {e}");
+                say!("    {}", e.localized(lang));
                 unusable += 1;
                 continue;
             }

@@ -393,3 +393,28 @@ fn the_leak_report_ends_a_run_unless_asked_not_to() {
     assert!(!without.contains("leaks:"), "{without}");
     assert!(without.contains("result: 11 checks passed, 0 failed"), "{without}");
 }
+
+#[test]
+fn load_errors_are_worded_in_the_chosen_language() {
+    let file = scratch("unknown-call.json", &scenario(r#"{"by": "p", "call": "CreatEvent"}"#));
+    let path = file.to_str().unwrap();
+    let en = kernsim(&["run", path]);
+    assert_eq!(en.status.code(), Some(2));
+    assert!(
+        stderr(&en).contains("at steps[0].call: unknown call \"CreatEvent\"; did you mean CreateEvent"),
+        "{}",
+        stderr(&en)
+    );
+    let ko = kernsim(&["run", path, "--lang", "ko"]);
+    assert_eq!(ko.status.code(), Some(2));
+    assert!(
+        stderr(&ko).contains("위치 steps[0].call: 알 수 없는 호출 \"CreatEvent\"; 혹시 CreateEvent"),
+        "{}",
+        stderr(&ko)
+    );
+    let check = stdout(&kernsim(&["check", path, "--lang", "ko"]));
+    assert!(
+        check.contains("알 수 없는 호출") && check.contains("통과 0, 실패 1"),
+        "{check}"
+    );
+}

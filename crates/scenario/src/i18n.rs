@@ -133,6 +133,80 @@ impl Lang {
     }
 }
 
+/// A message as data: a catalog key and its arguments, worded when shown
+/// ([`Message::text`]). Text with no catalog entry (another library's words) is
+/// [`Message::raw`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Message {
+    /// The catalog key.
+    pub key: &'static str,
+    /// Its arguments, by name.
+    pub args: Vec<(&'static str, Arg)>,
+}
+
+/// An argument of a [`Message`]: text (a value, a name), or a message of its own, worded in
+/// the same language.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Arg {
+    /// Shown as it is.
+    Text(String),
+    /// Worded in the message's language.
+    Msg(Box<Message>),
+}
+
+impl Message {
+    /// The message `key` with `args`.
+    pub fn new(key: &'static str, args: &[(&'static str, &dyn Display)]) -> Message {
+        Message {
+            key,
+            args: args.iter().map(|(n, v)| (*n, Arg::Text(v.to_string()))).collect(),
+        }
+    }
+
+    /// The same message with one more argument that is itself a message.
+    pub fn with(mut self, name: &'static str, message: Message) -> Message {
+        self.args.push((name, Arg::Msg(Box::new(message))));
+        self
+    }
+
+    /// Text shown as it is, in every language.
+    pub fn raw(text: impl Into<String>) -> Message {
+        Message {
+            key: "raw-text",
+            args: vec![("text", Arg::Text(text.into()))],
+        }
+    }
+
+    /// The message in `lang`.
+    pub fn text(&self, lang: Lang) -> String {
+        let args: Vec<(&str, String)> = self
+            .args
+            .iter()
+            .map(|(n, a)| {
+                let v = match a {
+                    Arg::Text(t) => t.clone(),
+                    Arg::Msg(m) => m.text(lang),
+                };
+                (*n, v)
+            })
+            .collect();
+        let refs: Vec<(&str, &dyn Display)> = args.iter().map(|(n, v)| (*n, v as &dyn Display)).collect();
+        lang.f(self.key, &refs)
+    }
+}
+
+impl From<String> for Message {
+    fn from(text: String) -> Message {
+        Message::raw(text)
+    }
+}
+
+impl From<&str> for Message {
+    fn from(text: &str) -> Message {
+        Message::raw(text)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

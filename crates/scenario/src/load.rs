@@ -8,6 +8,7 @@
 //! once, and each step's line comes from its slice's offset.
 
 use crate::format::*;
+use crate::i18n::{Lang, Message};
 use crate::locate::{line_col, locate, JsonPath, Seg};
 use crate::plan::*;
 use kernsim_kernel::{consts, ArgSeg, Args, Call, CallName, Data, OutputField, Win32Error};
@@ -56,8 +57,40 @@ pub struct LoadError {
     pub column: usize,
     /// Where in the document.
     pub path: String,
-    /// What was wrong and what was expected.
+    /// What was wrong and what was expected, in English.
     pub message: String,
+    /// The same as data, for the other languages ([`LoadError::localized`]).
+    pub detail: Message,
+}
+
+impl LoadError {
+    /// An error at `(line, column)` of `file`, at JSON `path`.
+    fn new(file: String, (line, column): (usize, usize), path: String, detail: Message) -> LoadError {
+        LoadError {
+            file,
+            line,
+            column,
+            path,
+            message: detail.text(Lang::En),
+            detail,
+        }
+    }
+
+    /// The error in `lang`: place, JSON path and what was wrong.
+    pub fn localized(&self, lang: Lang) -> String {
+        let at = if self.path.is_empty() {
+            String::new()
+        } else {
+            lang.f("load-at-path", &[("path", &self.path)])
+        };
+        format!(
+            "{}:{}:{}: {at}{}",
+            self.file,
+            self.line,
+            self.column,
+            self.detail.text(lang)
+        )
+    }
 }
 
 impl fmt::Display for LoadError {
@@ -75,12 +108,13 @@ impl std::error::Error for LoadError {}
 /// Reads and compiles a scenario file.
 pub fn load_file(path: &Path) -> Result<Scenario, LoadError> {
     let file = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| LoadError {
-        file: file.clone(),
-        line: 0,
-        column: 0,
-        path: String::new(),
-        message: format!("cannot read the file: {e}"),
+    let bytes = std::fs::read(path).map_err(|e| {
+        LoadError::new(
+            file.clone(),
+            (0, 0),
+            String::new(),
+            Message::new("load-cannot-read", &[("error", &e)]),
+        )
     })?;
     match std::str::from_utf8(&bytes) {
         Ok(text) => load_str(text, &file),
@@ -90,26 +124,28 @@ pub fn load_file(path: &Path) -> Result<Scenario, LoadError> {
             let at = e.valid_up_to();
             let good = std::str::from_utf8(&bytes[..at]).unwrap_or_default();
             let (line, column) = line_col(good, at);
-            Err(LoadError {
+            Err(LoadError::new(
                 file,
-                line,
-                column,
-                path: String::new(),
-                message: format!("the file is not UTF-8 text: byte {at} (0x{:02x}) is not valid UTF-8; scenario files are UTF-8 JSON", bytes[at]),
-            })
+                (line, column),
+                String::new(),
+                Message::new(
+                    "load-not-utf8",
+                    &[("at", &at), ("byte", &format!("0x{:02x}", bytes[at]))],
+                ),
+            ))
         }
     }
 }
 
 /// An error inside the document: a path and a message; located when reported.
-type Fail = (JsonPath, String);
+type Fail = (JsonPath, Message);
 type CResult<T> = Result<T, Fail>;
 
 /// Compiles a scenario given as text; `file` is used in messages. A leading UTF-8 byte order
 /// mark is accepted (editors on Windows write one) and positions count from after it.
 pub fn load_str(text: &str, file: &str) -> Result<Scenario, LoadError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let located = |path: JsonPath, message: String| {
+    let located = |path: JsonPath, message: Message| {
         // Point at the path, or at the nearest enclosing element that is in the text.
         let mut at = path.clone();
         let (line, column) = loop {
@@ -120,13 +156,7 @@ pub fn load_str(text: &str, file: &str) -> Result<Scenario, LoadError> {
                 break (0, 0);
             }
         };
-        LoadError {
-            file: file.to_string(),
-            line,
-            column,
-            path: path.to_string(),
-            message,
-        }
+        LoadError::new(file.to_string(), (line, column), path.to_string(), message)
     };
     let mut loader = Loader {
         text,
@@ -163,9 +193,9 @@ pub fn load_str(text: &str, file: &str) -> Result<Scenario, LoadError> {
     if !loader.version_ok {
         return Err(located(
             JsonPath::default().key("format_version"),
-            format!(
-                "format_version {} is not supported; this kernsim reads version {FORMAT_VERSION}",
-                header.format_version
+            Message::new(
+                "load-format-version",
+                &[("version", &header.format_version), ("supported", &FORMAT_VERSION)],
             ),
         ));
     }
@@ -180,7 +210,7 @@ pub fn load_str(text: &str, file: &str) -> Result<Scenario, LoadError> {
         if !(path.len() > 2 && path.as_bytes()[1] == b':') {
             return Err(located(
                 top.key("files").key(path.clone()),
-                format!("file path {path:?} must be absolute, like C:\\data\\a.txt"),
+                Message::new("load-file-path", &[("path", &format!("{path:?}"))]),
             ));
         }
     }
@@ -191,9 +221,7 @@ pub fn load_str(text: &str, file: &str) -> Result<Scenario, LoadError> {
         if let Err(e) = scratch.add_file(path, content.as_bytes()) {
             return Err(located(
                 top.key("files").key(path.clone()),
-                format!(
-                    "file {path:?} cannot be created: {e} (a path of a file, like C:\\data\\a.txt, not of a directory)"
-                ),
+                Message::new("load-file-create", &[("path", &format!("{path:?}")), ("error", &e)]),
             ));
         }
     }
@@ -222,7 +250,7 @@ struct Header {
 struct Loader<'t, 'l> {
     text: &'t str,
     file: &'t str,
-    located: &'l dyn Fn(JsonPath, String) -> LoadError,
+    located: &'l dyn Fn(JsonPath, Message) -> LoadError,
     c: Compiler,
     processes: Option<Vec<StartStep>>,
     version_ok: bool,
@@ -409,25 +437,23 @@ fn load_error_tracked(text: &str, file: &str) -> LoadError {
         let path = e.path().to_string();
         let inner = e.into_inner();
         let path = if path == "." { String::new() } else { path };
-        return LoadError {
-            file: file.to_string(),
-            line: inner.line().max(1),
-            column: inner.column().max(1),
+        return LoadError::new(
+            file.to_string(),
+            (inner.line().max(1), inner.column().max(1)),
             path,
-            message: explain_serde(&inner.to_string()),
-        };
+            explain_serde(&inner.to_string()),
+        );
     }
     let e = de
         .end()
         .err()
         .unwrap_or_else(|| <serde_json::Error as serde::de::Error>::custom("the file does not parse"));
-    LoadError {
-        file: file.into(),
-        line: e.line(),
-        column: e.column(),
-        path: String::new(),
-        message: explain_serde(&e.to_string()),
-    }
+    LoadError::new(
+        file.into(),
+        (e.line(), e.column()),
+        String::new(),
+        explain_serde(&e.to_string()),
+    )
 }
 
 /// The error of a step that did not deserialize: its path inside the step, and the position
@@ -467,23 +493,25 @@ fn step_error_tracked(text: &str, file: &str, raw: &str, offset: usize, path: &J
         }
     }
     let (line, column) = line_col(text, at);
-    LoadError {
-        file: file.into(),
-        line,
-        column,
-        path: join(path, &inner_path).to_string(),
-        message: explain_serde(&e.to_string()),
-    }
+    LoadError::new(
+        file.into(),
+        (line, column),
+        join(path, &inner_path).to_string(),
+        explain_serde(&e.to_string()),
+    )
 }
 
-/// serde's messages, with the untagged-enum ones made readable.
-fn explain_serde(msg: &str) -> String {
+/// serde's messages as data: the common kinds keyed for the catalogs (missing, unknown or
+/// duplicate field, unknown variant, wrong type, a number too large), the untagged-enum ones
+/// made readable, JSON syntax errors with serde's own words.
+fn explain_serde(msg: &str) -> Message {
     let msg = msg.split(" at line ").next().unwrap_or(msg).to_string();
+    let quoted = |s: &str| s.split('`').nth(1).unwrap_or("").to_string();
     if msg.contains("untagged enum Text") {
-        return "expected a string, or an object {\"en\": ..., \"ko\": ...}".to_string();
+        return Message::new("serde-text", &[]);
     }
     if msg.contains("untagged enum OneOrMany") {
-        return "expected a value or a list of values of the documented shape".to_string();
+        return Message::new("serde-one-or-many", &[]);
     }
     if let Some(rest) = msg.strip_prefix("invalid type: floating point ") {
         // A number too large for its field (or with a fraction) arrives as a float.
@@ -495,10 +523,67 @@ fn explain_serde(msg: &str) -> String {
         };
         if let Some(limit) = limit {
             let value = rest.split(',').next().unwrap_or(rest);
-            return format!("{value} is not a whole number from 0 to {limit}");
+            return Message::new("serde-not-whole", &[("value", &value), ("limit", &limit)]);
         }
     }
-    msg
+    if msg.starts_with("missing field `") {
+        return Message::new("serde-missing-field", &[("field", &quoted(&msg))]);
+    }
+    if msg.starts_with("duplicate field `") {
+        return Message::new("serde-duplicate-field", &[("field", &quoted(&msg))]);
+    }
+    for (prefix, key) in [
+        ("unknown field `", "serde-unknown-field"),
+        ("unknown variant `", "serde-unknown-variant"),
+    ] {
+        if msg.starts_with(prefix) {
+            let known = msg.split_once(", expected ").map_or("", |(_, k)| k);
+            let known = known.strip_prefix("one of ").unwrap_or(known).to_string();
+            return Message::new(key, &[("name", &quoted(&msg)), ("known", &known)]);
+        }
+    }
+    if let Some(rest) = msg.strip_prefix("invalid type: ") {
+        if let Some((found, expected)) = rest.split_once(", expected ") {
+            return Message::new("serde-invalid-type", &[("found", &found), ("expected", &expected)]);
+        }
+    }
+    // JSON syntax, in serde_json's words (json.rs `ErrorCode`).
+    if let Some(what) = msg.strip_prefix("EOF while parsing ") {
+        let key = match what {
+            "a list" => "serde-eof-list",
+            "an object" => "serde-eof-object",
+            "a string" => "serde-eof-string",
+            _ => "serde-eof-value",
+        };
+        return Message::new(key, &[]);
+    }
+    match msg.as_str() {
+        "expected value" => return Message::new("serde-expected-value", &[]),
+        "trailing comma" => return Message::new("serde-trailing-comma", &[]),
+        "key must be a string" => return Message::new("serde-key-string", &[]),
+        "trailing characters" => return Message::new("serde-trailing-characters", &[]),
+        _ => {}
+    }
+    if let Some(tokens) = msg.strip_prefix("expected ").filter(|t| t.starts_with('`')) {
+        return Message::new("serde-expected-token", &[("tokens", &tokens)]);
+    }
+    let syntax = [
+        "expected",
+        "EOF while parsing",
+        "trailing",
+        "key must be",
+        "control character",
+        "invalid escape",
+        "invalid number",
+        "invalid unicode",
+        "lone leading surrogate",
+        "number out of range",
+        "recursion limit",
+    ];
+    if syntax.iter().any(|p| msg.starts_with(p)) {
+        return Message::new("serde-syntax", &[("text", &msg)]);
+    }
+    Message::raw(msg)
 }
 
 /// Output names a step may bind or check: `ret` and every field of [`kernsim_kernel::Outputs`].
@@ -567,7 +652,7 @@ struct Compiler {
 }
 
 /// The step's kind, from its keys: one decision.
-fn kind_of(step: &Step) -> Result<&'static str, String> {
+fn kind_of(step: &Step) -> Result<&'static str, Message> {
     let mut kinds = [
         ("call", step.call.is_some()),
         ("start", step.start.is_some()),
@@ -580,7 +665,7 @@ fn kind_of(step: &Step) -> Result<&'static str, String> {
     .map(|(k, _)| k);
     let first = kinds.next();
     if let (Some(a), Some(b)) = (first, kinds.next()) {
-        return Err(format!("a step does one thing, but this one has both `{a}` and `{b}`"));
+        return Err(Message::new("load-two-kinds", &[("a", &a), ("b", &b)]));
     }
     Ok(first.unwrap_or(""))
 }
@@ -618,12 +703,12 @@ impl Compiler {
 
     fn new_actor(&mut self, name: &str, process: bool, path: &Here<'_>) -> CResult<Sym> {
         if name.is_empty() {
-            return Err((path.json_path(), "a name must not be empty".into()));
+            return Err((path.json_path(), Message::new("load-empty-name", &[])));
         }
         if consts::lookup(name).is_some() {
             return Err((
                 path.json_path(),
-                format!("{name:?} is a Win32 constant; choose another name"),
+                Message::new("load-constant-name", &[("name", &format!("{name:?}"))]),
             ));
         }
         let s = self.sym(name);
@@ -651,19 +736,17 @@ impl Compiler {
             .collect();
         known.sort_unstable();
         let near = consts::near_names(name, known.iter().copied(), 3);
-        let hint = if near.is_empty() {
-            format!(
-                "known names: {}",
-                if known.is_empty() {
-                    "none yet".to_string()
-                } else {
-                    known.join(", ")
-                }
-            )
+        let hint = if near.is_empty() && known.is_empty() {
+            Message::new("load-no-names-yet", &[])
+        } else if near.is_empty() {
+            Message::new("load-known-names", &[("names", &known.join(", "))])
         } else {
-            format!("did you mean {}?", near.join(", "))
+            Message::new("load-did-you-mean", &[("names", &near.join(", "))])
         };
-        Err((path.json_path(), format!("no process or thread is named {name:?} at this point ({hint}); processes are named in `processes`, by `start`, or by binding `process_id`/`thread_id`")))
+        Err((
+            path.json_path(),
+            Message::new("load-no-actor", &[("name", &format!("{name:?}"))]).with("hint", hint),
+        ))
     }
 
     /// A list of rows by (process, value) in an expectation.
@@ -691,12 +774,12 @@ impl Compiler {
 
     fn step(&mut self, step: &mut Step<'_>, line: u32) -> CResult<PlanStep> {
         let here = Here::Root;
-        let kind = kind_of(step).map_err(|m| (here.json_path(), m))?;
+        let kind = kind_of(step).map_err(|m| (here.json_path(), m.into()))?;
         let only_with = |field: &'static str, present: bool, owner: &str| -> CResult<()> {
             if present && kind != owner {
                 Err((
                     here.key(field).json_path(),
-                    format!("`{field}` belongs to a `{owner}` step"),
+                    Message::new("load-belongs-to", &[("field", &field), ("owner", &owner)]),
                 ))
             } else {
                 Ok(())
@@ -711,23 +794,17 @@ impl Compiler {
         only_with("of", step.of.is_some(), "show")?;
         only_with("content", step.content.is_some(), "file")?;
         if kind != "show" && !step.target().is_empty() {
-            return Err((
-                here.json_path(),
-                "object fields (`handle`, `in`, `ref`, ...) belong to a `show` step or an `expect.object`".into(),
-            ));
+            return Err((here.json_path(), Message::new("load-object-fields", &[])));
         }
         if kind.is_empty() && step.note.is_none() && step.expect.is_none() {
-            return Err((
-                here.json_path(),
-                "an empty step: expected one of `call`, `start`, `advance`, `show`, `file`, `note`, `expect`".into(),
-            ));
+            return Err((here.json_path(), Message::new("load-empty-step", &[])));
         }
         let compiled = match kind {
             "call" => StepKind::Call(Box::new(self.call_step(step)?)),
             "start" => {
                 let name = step.start.as_deref().unwrap_or_default();
                 let Some(image) = step.image.clone() else {
-                    return Err((here.json_path(), "a `start` step needs `image`".into()));
+                    return Err((here.json_path(), Message::new("load-start-needs-image", &[])));
                 };
                 let name = self.new_actor(name, true, &here.key("start"))?;
                 StepKind::Start(Box::new(StartStep {
@@ -752,7 +829,7 @@ impl Compiler {
             }
             "file" => {
                 let Some(content) = step.content.clone() else {
-                    return Err((here.json_path(), "a `file` step needs `content`".into()));
+                    return Err((here.json_path(), Message::new("load-file-needs-content", &[])));
                 };
                 StepKind::File(Box::new((step.file.clone().unwrap_or_default(), content)))
             }
@@ -777,18 +854,17 @@ impl Compiler {
         let Some(kind) = CallName::from_name(name) else {
             let near = consts::near_names(name, Call::NAMES.iter().copied(), 3);
             let hint = if near.is_empty() {
-                String::new()
+                Message::raw("")
             } else {
-                format!("; did you mean {}?", near.join(", "))
+                Message::new("load-hint-did-you-mean", &[("names", &near.join(", "))])
             };
-            return Err((here.key("call").json_path(), format!("unknown call {name:?}{hint}")));
+            let m = Message::new("load-unknown-call", &[("name", &format!("{name:?}"))]).with("hint", hint);
+            return Err((here.key("call").json_path(), m));
         };
-        let by = step.by.as_deref().ok_or_else(|| {
-            (
-                here.json_path(),
-                format!("a `call` step needs `by`: which process or thread calls {name}"),
-            )
-        })?;
+        let by = step
+            .by
+            .as_deref()
+            .ok_or_else(|| (here.json_path(), Message::new("load-needs-by", &[("name", &name)])))?;
         let by = self.actor(by, &here.key("by"))?;
         let args = step.args.take().unwrap_or_default();
         let (mut template, display) = self.template(kind, args, &here.key("args"))?;
@@ -805,13 +881,19 @@ impl Compiler {
                 let near = consts::near_names(key, outputs.iter().copied(), 3);
                 return Err((
                     at.json_path(),
-                    format!(
-                        "{key:?} is not an output; expected one of {}",
-                        if near.is_empty() {
-                            outputs.join(", ")
-                        } else {
-                            near.join(", ")
-                        }
+                    Message::new(
+                        "load-not-an-output",
+                        &[
+                            ("key", &format!("{key:?}")),
+                            (
+                                "names",
+                                &if near.is_empty() {
+                                    outputs.join(", ")
+                                } else {
+                                    near.join(", ")
+                                },
+                            ),
+                        ],
                     ),
                 ));
             };
@@ -822,7 +904,7 @@ impl Compiler {
                     if consts::lookup(target).is_some() {
                         return Err((
                             at.json_path(),
-                            format!("{target:?} is a Win32 constant; choose another name"),
+                            Message::new("load-constant-name", &[("name", &format!("{target:?}"))]),
                         ));
                     }
                     let s = self.sym(target);
@@ -849,9 +931,9 @@ impl Compiler {
         if self.data_bytes > DATA_BUDGET {
             return Err((
                 here.key("args").json_path(),
-                format!(
-                    "the data arguments of this scenario total {} bytes here, above the budget of {DATA_BUDGET} bytes (64 MiB)",
-                    self.data_bytes
+                Message::new(
+                    "load-data-budget",
+                    &[("total", &self.data_bytes), ("budget", &DATA_BUDGET)],
                 ),
             ));
         }
@@ -890,7 +972,7 @@ impl Compiler {
             if resolved.iter().any(|(a, _)| *a == arg) {
                 return Err((
                     at.json_path(),
-                    format!("`{key}` gives the argument `{arg}` a second time"),
+                    Message::new("load-argument-twice", &[("key", &key), ("arg", &arg)]),
                 ));
             }
             if i > 0 {
@@ -916,7 +998,7 @@ impl Compiler {
                 let object = Value::Object(resolved.into_iter().map(|(k, v)| (k.to_string(), v)).collect());
                 return Err(match crate::values::build_call(kind.as_str(), object) {
                     Err((p, m)) => (join(&path.json_path(), &p), explain_serde(&m)),
-                    Ok(_) => (path.json_path(), "the arguments do not fit the call".into()),
+                    Ok(_) => (path.json_path(), Message::new("load-arguments-do-not-fit", &[])),
                 });
             }
         };
@@ -967,7 +1049,7 @@ impl Compiler {
         match v {
             Value::String(s) if text => {
                 if s.contains("${") {
-                    let parts = self.text_parts(&s).map_err(|m| (at.json_path(), m))?;
+                    let parts = self.text_parts(&s).map_err(|m| (at.json_path(), m.into()))?;
                     patches.push(Patch {
                         path: leaf.clone().into_boxed_slice(),
                         fill: Fill::Text(parts.into_boxed_slice()),
@@ -975,7 +1057,7 @@ impl Compiler {
                 }
                 Ok(Value::String(s))
             }
-            Value::String(s) => match self.num_from_str(&s).map_err(|m| (at.json_path(), m))? {
+            Value::String(s) => match self.num_from_str(&s).map_err(|m| (at.json_path(), m.into()))? {
                 Num::Lit(n) => Ok(Value::from(n)),
                 num => {
                     patches.push(Patch {
@@ -1010,7 +1092,7 @@ impl Compiler {
                     ));
                 };
                 let len = usize::try_from(len).unwrap_or(usize::MAX);
-                Data::check_fill(fill.as_bytes(), len).map_err(|m| (at.json_path(), m))?;
+                Data::check_fill(fill.as_bytes(), len).map_err(|m| (at.json_path(), m.into()))?;
                 patches.push(Patch {
                     path: leaf.clone().into_boxed_slice(),
                     fill: Fill::Repeat {
@@ -1028,10 +1110,7 @@ impl Compiler {
                     let before = patches.len();
                     let r = self.resolve(item, false, &mut Vec::new(), patches, &at.key(&k))?;
                     if patches.len() > before {
-                        return Err((
-                            at.key(&k).json_path(),
-                            "a bound name cannot be used inside a structure argument; write the value".into(),
-                        ));
+                        return Err((at.key(&k).json_path(), Message::new("load-bound-in-structure", &[])));
                     }
                     out.insert(k, r);
                 }
@@ -1095,7 +1174,7 @@ impl Compiler {
     }
 
     /// `${name}` insertions of a text.
-    fn text_parts(&self, text: &str) -> Result<Vec<TextPart>, String> {
+    fn text_parts(&self, text: &str) -> Result<Vec<TextPart>, Message> {
         let mut parts = Vec::new();
         let mut rest = text;
         while let Some(start) = rest.find("${") {
@@ -1103,7 +1182,9 @@ impl Compiler {
                 parts.push(TextPart::Lit(rest[..start].into()));
             }
             let after = &rest[start + 2..];
-            let end = after.find('}').ok_or_else(|| format!("unclosed ${{ in {text:?}"))?;
+            let end = after
+                .find('}')
+                .ok_or_else(|| Message::new("load-unclosed-insertion", &[("text", &format!("{text:?}"))]))?;
             let name = &after[..end];
             let sym = self.bound_sym(name).ok_or_else(|| self.unknown_name(name))?;
             parts.push(TextPart::Sym(sym));
@@ -1117,17 +1198,17 @@ impl Compiler {
 
     /// A number from text: hex, decimal (negative allowed), a bound name, or constants and
     /// bound names joined by `|`.
-    fn num_from_str(&self, text: &str) -> Result<Num, String> {
+    fn num_from_str(&self, text: &str) -> Result<Num, Message> {
         let t = text.trim();
         if let Some(hex) = t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
             return u32::from_str_radix(hex, 16)
                 .map(Num::Lit)
-                .map_err(|_| format!("{t:?} is not a hex number"));
+                .map_err(|_| Message::new("load-not-hex", &[("text", &format!("{t:?}"))]));
         }
         if let Ok(n) = t.parse::<i64>() {
             return int_to_u32(n)
                 .map(Num::Lit)
-                .ok_or_else(|| format!("{n} does not fit in 32 bits"));
+                .ok_or_else(|| Message::new("load-not-32-bits", &[("n", &n)]));
         }
         if let Some(sym) = self.bound_sym(t) {
             return Ok(Num::Bound(sym));
@@ -1164,12 +1245,12 @@ impl Compiler {
                 .as_i64()
                 .and_then(int_to_u32)
                 .map(Num::Lit)
-                .ok_or_else(|| (at.json_path(), format!("{n} is not a 32-bit integer"))),
+                .ok_or_else(|| (at.json_path(), Message::new("load-not-32-bit-integer", &[("n", &n)]))),
             Value::Bool(b) => Ok(Num::Lit(u32::from(*b))),
-            Value::String(s) => self.num_from_str(s).map_err(|m| (at.json_path(), m)),
+            Value::String(s) => self.num_from_str(s).map_err(|m| (at.json_path(), m.into())),
             other => Err((
                 at.json_path(),
-                format!("expected a number or a constant name, found {other}"),
+                Message::new("load-expected-number", &[("found", &other)]),
             )),
         }
     }
@@ -1182,17 +1263,17 @@ impl Compiler {
     }
 
     /// "unknown constant or name X; did you mean A, B?"
-    fn unknown_name(&self, name: &str) -> String {
+    fn unknown_name(&self, name: &str) -> Message {
         let bound = self.bound_names();
         let errors: Vec<&str> = Win32Error::ALL.iter().map(|e| e.name()).collect();
         let candidates = consts::TABLE.iter().map(|(n, _)| *n).chain(errors).chain(bound);
         let near = consts::near_names(name, candidates, 3);
-        let base = format!("unknown constant or name {name:?} (not a Win32 constant, not bound by an earlier step)");
-        if near.is_empty() {
-            base
+        let hint = if near.is_empty() {
+            Message::raw("")
         } else {
-            format!("{base}; did you mean {}?", near.join(", "))
-        }
+            Message::new("load-hint-did-you-mean", &[("names", &near.join(", "))])
+        };
+        Message::new("load-unknown-name", &[("name", &format!("{name:?}"))]).with("hint", hint)
     }
 
     fn ret(&self, v: &Value, at: &Here<'_>) -> CResult<Written<ExpectRet>> {
@@ -1220,24 +1301,19 @@ impl Compiler {
             r.address.is_some(),
         ];
         if modes.iter().filter(|m| **m).count() != 1 {
-            return Err((
-                path.json_path(),
-                "name exactly one object: `handle` (with `in`), `ref`, `process`, `thread` or `address`".into(),
-            ));
+            return Err((path.json_path(), Message::new("load-name-one-object", &[])));
         }
         if let Some(h) = &r.handle {
-            let owner = r.in_process.as_deref().ok_or_else(|| {
-                (
-                    path.json_path(),
-                    "`handle` needs `in`: the process whose table holds it".to_string(),
-                )
-            })?;
+            let owner = r
+                .in_process
+                .as_deref()
+                .ok_or_else(|| (path.json_path(), Message::new("load-handle-needs-in", &[])))?;
             let in_ = self.actor(owner, &path.key("in"))?;
             let handle = self.num(h, &path.key("handle"))?;
             return Ok(ObjectSel::Handle { handle, in_ });
         }
         if r.in_process.is_some() {
-            return Err((path.key("in").json_path(), "`in` goes with `handle`".into()));
+            return Err((path.key("in").json_path(), Message::new("load-in-needs-handle", &[])));
         }
         if let Some(b) = &r.binding {
             return self
@@ -1263,12 +1339,7 @@ impl Compiler {
                 .or_else(|| s.parse().ok()),
             _ => None,
         };
-        code.ok_or_else(|| {
-            (
-                at.json_path(),
-                format!("last_error: {v} is not a Win32 error name or number"),
-            )
-        })
+        code.ok_or_else(|| (at.json_path(), Message::new("load-bad-last-error", &[("value", &v)])))
     }
 
     fn expect(&self, e: &Expect, in_call: bool, path: &Here<'_>) -> CResult<Expectations> {
@@ -1281,7 +1352,7 @@ impl Compiler {
             if present && !in_call {
                 return Err((
                     path.key(field).json_path(),
-                    format!("`{field}` checks a call's result and belongs to a `call` step"),
+                    Message::new("load-result-check-needs-call", &[("field", &field)]),
                 ));
             }
         }
@@ -1318,7 +1389,10 @@ impl Compiler {
                     let near = consts::near_names(name, Call::NAMES.iter().copied(), 3);
                     (
                         p.key("call").json_path(),
-                        format!("unknown call {name:?}; did you mean {}?", near.join(", ")),
+                        Message::new("load-unknown-call", &[("name", &format!("{name:?}"))]).with(
+                            "hint",
+                            Message::new("load-hint-did-you-mean", &[("names", &near.join(", "))]),
+                        ),
                     )
                 })?),
                 None => None,
@@ -1450,25 +1524,28 @@ impl Compiler {
                 let near = consts::near_names(key, names.iter().copied(), 3);
                 return Err((
                     at.json_path(),
-                    format!("{key:?} is not an output; did you mean {}?", near.join(", ")),
+                    Message::new(
+                        "load-not-an-output-near",
+                        &[("key", &format!("{key:?}")), ("names", &near.join(", "))],
+                    ),
                 ));
             };
             let expected = match field {
                 OutputField::Data => ExpectOutput::Data(
                     serde_json::from_value::<Data>(v.clone())
-                        .map_err(|e| (at.json_path(), format!("bad expected data: {e}")))?,
+                        .map_err(|e| (at.json_path(), Message::new("load-bad-data", &[("error", &e)])))?,
                 ),
                 OutputField::Text => match v {
                     Value::String(s) => ExpectOutput::Text(s.clone()),
-                    _ => return Err((at.json_path(), "expected a string".into())),
+                    _ => return Err((at.json_path(), Message::new("load-expected-string", &[]))),
                 },
                 OutputField::Environment => ExpectOutput::Strings(
                     serde_json::from_value(v.clone())
-                        .map_err(|_| (at.json_path(), "expected a list of strings".to_string()))?,
+                        .map_err(|_| (at.json_path(), Message::new("load-expected-strings", &[])))?,
                 ),
                 OutputField::Entry => {
                     let Some(m) = v.as_object() else {
-                        return Err((at.json_path(), "expected an object of process entry fields".into()));
+                        return Err((at.json_path(), Message::new("load-expected-entry", &[])));
                     };
                     let mut fields = Vec::with_capacity(m.len());
                     for (k, fv) in m {
@@ -1577,21 +1654,23 @@ fn build_call(kind: CallName, args: &[(&'static str, Value)]) -> Result<Call, se
 }
 
 /// "unknown argument `buffer` of ReadFile; its arguments are: file, bytes_to_read".
-fn unknown_argument(kind: CallName, key: &str) -> String {
+fn unknown_argument(kind: CallName, key: &str) -> Message {
     let args = kind.arguments();
     let near = consts::near_names(key, args.iter().copied(), 3);
     let list = if args.is_empty() {
-        "it takes none".to_string()
+        Message::new("load-takes-no-arguments", &[])
     } else {
-        format!("its arguments are: {}", args.join(", "))
+        Message::new("load-its-arguments", &[("args", &args.join(", "))])
     };
+    let m = Message::new("load-unknown-argument", &[("key", &key), ("call", &kind)]);
     if near.is_empty() {
-        format!("unknown argument `{key}` of {kind}; {list}")
+        m.with("list", list)
     } else {
-        format!(
-            "unknown argument `{key}` of {kind}; did you mean {}? ({list})",
-            near.join(", ")
+        Message::new(
+            "load-unknown-argument-near",
+            &[("key", &key), ("call", &kind), ("near", &near.join(", "))],
         )
+        .with("list", list)
     }
 }
 
