@@ -774,7 +774,7 @@ impl Compiler {
 
     fn step(&mut self, step: &mut Step<'_>, line: u32) -> CResult<PlanStep> {
         let here = Here::Root;
-        let kind = kind_of(step).map_err(|m| (here.json_path(), m.into()))?;
+        let kind = kind_of(step).map_err(|m| (here.json_path(), m))?;
         let only_with = |field: &'static str, present: bool, owner: &str| -> CResult<()> {
             if present && kind != owner {
                 Err((
@@ -1049,7 +1049,7 @@ impl Compiler {
         match v {
             Value::String(s) if text => {
                 if s.contains("${") {
-                    let parts = self.text_parts(&s).map_err(|m| (at.json_path(), m.into()))?;
+                    let parts = self.text_parts(&s).map_err(|m| (at.json_path(), m))?;
                     patches.push(Patch {
                         path: leaf.clone().into_boxed_slice(),
                         fill: Fill::Text(parts.into_boxed_slice()),
@@ -1057,7 +1057,7 @@ impl Compiler {
                 }
                 Ok(Value::String(s))
             }
-            Value::String(s) => match self.num_from_str(&s).map_err(|m| (at.json_path(), m.into()))? {
+            Value::String(s) => match self.num_from_str(&s).map_err(|m| (at.json_path(), m))? {
                 Num::Lit(n) => Ok(Value::from(n)),
                 num => {
                     patches.push(Patch {
@@ -1247,7 +1247,7 @@ impl Compiler {
                 .map(Num::Lit)
                 .ok_or_else(|| (at.json_path(), Message::new("load-not-32-bit-integer", &[("n", &n)]))),
             Value::Bool(b) => Ok(Num::Lit(u32::from(*b))),
-            Value::String(s) => self.num_from_str(s).map_err(|m| (at.json_path(), m.into())),
+            Value::String(s) => self.num_from_str(s).map_err(|m| (at.json_path(), m)),
             other => Err((
                 at.json_path(),
                 Message::new("load-expected-number", &[("found", &other)]),
