@@ -564,7 +564,8 @@ impl Shell {
                 }
             }
             None => {
-                let address = values::number_from_str(rest, &Names(&self.names)).map_err(|e| format!("why: {e}"))?;
+                let address = values::number_from_str(rest, &Names(&self.names))
+                    .map_err(|e| format!("why: {}", e.text(self.lang)))?;
                 let address = Address(u64::from(address));
                 Shown::WhyAlive {
                     label: kernsim_scenario::Label::Address { address },
@@ -577,7 +578,8 @@ impl Shell {
     }
 
     fn object(&self, rest: &str) -> Result<String, String> {
-        let address = values::number_from_str(rest, &Names(&self.names)).map_err(|e| format!("object: {e}"))?;
+        let address =
+            values::number_from_str(rest, &Names(&self.names)).map_err(|e| format!("object: {}", e.text(self.lang)))?;
         self.object_text(Address(u64::from(address)))
     }
 
@@ -587,7 +589,7 @@ impl Shell {
             return Err(self.lang.t("usage-usage-name-pid-handle").into());
         };
         let pid = self.process_arg(p)?;
-        let v = values::number_from_str(h, &Names(&self.names)).map_err(|e| format!("usage: {e}"))?;
+        let v = values::number_from_str(h, &Names(&self.names)).map_err(|e| format!("usage: {}", e.text(self.lang)))?;
         let o = self
             .kernel
             .object_of_handle(pid, HandleValue(v))
@@ -658,7 +660,7 @@ impl Shell {
                 if near.is_empty() {
                     String::new()
                 } else {
-                    format!("; did you mean {}?", near.join(", "))
+                    self.lang.f("load-hint-did-you-mean", &[("names", &near.join(", "))])
                 }
             ));
         };
@@ -668,9 +670,10 @@ impl Shell {
             serde_json::from_str(args_text)
                 .map_err(|e| format!("{}: {e}", self.lang.t("arguments-must-be-a-json-object")))?
         };
-        let resolved =
-            values::resolve_args(kind, &args, &Names(&self.names)).map_err(|(p, m)| format!("args.{p}: {m}"))?;
-        let call = values::build_call(name, resolved).map_err(|(p, m)| format!("args.{p}: {m}"))?;
+        let resolved = values::resolve_args(kind, &args, &Names(&self.names))
+            .map_err(|(p, m)| format!("{}: {}", args_path(&p), m.text(self.lang)))?;
+        let call =
+            values::build_call(name, resolved).map_err(|(p, m)| format!("{}: {}", args_path(&p), m.text(self.lang)))?;
         let outcome = self.call(pid, call, None)?;
         let mut out = match &outcome {
             CallOutcome::Done(r) => {
@@ -828,5 +831,14 @@ fn skip_line(input: &mut impl BufRead) -> std::io::Result<()> {
                 input.consume(n);
             }
         }
+    }
+}
+
+/// Where in a call's JSON arguments an error is: `args`, or `args.handle`.
+fn args_path(p: &kernsim_scenario::locate::JsonPath) -> String {
+    if p.0.is_empty() {
+        "args".to_string()
+    } else {
+        format!("args.{p}")
     }
 }

@@ -253,7 +253,7 @@ fn a_line_longer_than_the_limit_is_skipped_and_the_session_goes_on() {
 fn the_korean_shell_speaks_korean() {
     // Every command and the shell's own errors; the words allowed in Latin letters are the
     // Win32 identifiers and the words of the session itself (names, commands, values).
-    let script = "help\nstart /i child\nlp\nhandles child\nobject 0x1000\nusage child 4\nnames\nwaits\nwhy child\nwhy 0x1000\nleaks\nset A=1\nenv\necho %A%\nadvance 10\ncall CreateEvent {\"manual_reset\": true}\ncall @child ReadFile {\"file\": 8, \"bytes_to_read\": 1}\nbogus\nkp child\nkp nobody\nusage\nwhy\nsave\nexit\n";
+    let script = "help\nstart /i child\nlp\nhandles child\nobject 0x1000\nusage child 4\nnames\nwaits\nwhy child\nwhy 0x1000\nleaks\nset A=1\nenv\necho %A%\nadvance 10\ncall CreateEvent {\"manual_reset\": true}\ncall @child ReadFile {\"file\": 8, \"bytes_to_read\": 1}\ncall ReadFile {\"file\": 99}\ncall CreatEvent\ncall CloseHandle {\"handle\": \"hNope\"}\nbogus\nkp child\nkp nobody\nusage\nwhy\nsave\nexit\n";
     let s = shell(&["--lang", "ko"], script);
     let mut allowed: std::collections::BTreeSet<String> = [
         "start",
@@ -302,6 +302,11 @@ fn the_korean_shell_speaks_korean() {
         "A",
         "bogus",
         "nobody",
+        "CreatEvent",
+        "hNope",
+        "args",
+        "handle",
+        "Win32",
         "manual_reset",
         "bytes_to_read",
         "file",

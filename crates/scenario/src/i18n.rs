@@ -195,6 +195,13 @@ impl Message {
     }
 }
 
+impl std::fmt::Display for Message {
+    /// The message in English.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text(Lang::En))
+    }
+}
+
 impl From<String> for Message {
     fn from(text: String) -> Message {
         Message::raw(text)

@@ -504,7 +504,7 @@ fn step_error_tracked(text: &str, file: &str, raw: &str, offset: usize, path: &J
 /// serde's messages as data: the common kinds keyed for the catalogs (missing, unknown or
 /// duplicate field, unknown variant, wrong type, a number too large), the untagged-enum ones
 /// made readable, JSON syntax errors with serde's own words.
-fn explain_serde(msg: &str) -> Message {
+pub(crate) fn explain_serde(msg: &str) -> Message {
     let msg = msg.split(" at line ").next().unwrap_or(msg).to_string();
     let quoted = |s: &str| s.split('`').nth(1).unwrap_or("").to_string();
     if msg.contains("untagged enum Text") {
@@ -997,7 +997,7 @@ impl Compiler {
             Err(_) => {
                 let object = Value::Object(resolved.into_iter().map(|(k, v)| (k.to_string(), v)).collect());
                 return Err(match crate::values::build_call(kind.as_str(), object) {
-                    Err((p, m)) => (join(&path.json_path(), &p), explain_serde(&m)),
+                    Err((p, m)) => (join(&path.json_path(), &p), m),
                     Ok(_) => (path.json_path(), Message::new("load-arguments-do-not-fit", &[])),
                 });
             }

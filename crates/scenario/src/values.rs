@@ -3,6 +3,7 @@
 //! -1 is 0xFFFFFFFF), hex strings, constant names joined by `|`, error names, or names bound
 //! by earlier steps.
 
+use crate::i18n::Message;
 use crate::locate::{JsonPath, Seg};
 use kernsim_kernel::{consts, Call, CallName, Ret, Win32Error};
 use serde_json::{Map, Value};
@@ -16,13 +17,13 @@ pub trait Lookup {
 }
 
 /// A number from text: hex, decimal (negative allowed), a binding, or constants joined by `|`.
-pub fn number_from_str(text: &str, lookup: &dyn Lookup) -> Result<u32, String> {
+pub fn number_from_str(text: &str, lookup: &dyn Lookup) -> Result<u32, Message> {
     let t = text.trim();
     if let Some(hex) = t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
-        return u32::from_str_radix(hex, 16).map_err(|_| format!("{t:?} is not a hex number"));
+        return u32::from_str_radix(hex, 16).map_err(|_| Message::new("load-not-hex", &[("text", &format!("{t:?}"))]));
     }
     if let Ok(n) = t.parse::<i64>() {
-        return int_to_u32(n).ok_or_else(|| format!("{n} does not fit in 32 bits"));
+        return int_to_u32(n).ok_or_else(|| Message::new("load-not-32-bits", &[("n", &n)]));
     }
     if let Some(v) = lookup.number(t) {
         return Ok(v);
@@ -56,7 +57,7 @@ fn int_to_u32(n: i64) -> Option<u32> {
 }
 
 /// "unknown constant or name X; did you mean A, B?"
-pub fn unknown_name(name: &str, lookup: &dyn Lookup) -> String {
+pub fn unknown_name(name: &str, lookup: &dyn Lookup) -> Message {
     let bound = lookup.names();
     let errors: Vec<&str> = Win32Error::ALL.iter().map(|e| e.name()).collect();
     let candidates = consts::TABLE
@@ -65,35 +66,37 @@ pub fn unknown_name(name: &str, lookup: &dyn Lookup) -> String {
         .chain(errors)
         .chain(bound.iter().map(String::as_str));
     let near = consts::near_names(name, candidates, 3);
-    let base = format!("unknown constant or name {name:?} (not a Win32 constant, not bound by an earlier step)");
-    if near.is_empty() {
-        base
+    let hint = if near.is_empty() {
+        Message::raw("")
     } else {
-        format!("{base}; did you mean {}?", near.join(", "))
-    }
+        Message::new("load-hint-did-you-mean", &[("names", &near.join(", "))])
+    };
+    Message::new("load-unknown-name", &[("name", &format!("{name:?}"))]).with("hint", hint)
 }
 
 /// A JSON value as a 32-bit number.
-pub fn number(v: &Value, lookup: &dyn Lookup) -> Result<u32, String> {
+pub fn number(v: &Value, lookup: &dyn Lookup) -> Result<u32, Message> {
     match v {
         Value::Number(n) => n
             .as_i64()
             .and_then(int_to_u32)
-            .ok_or_else(|| format!("{n} is not a 32-bit integer")),
+            .ok_or_else(|| Message::new("load-not-32-bit-integer", &[("n", n)])),
         Value::Bool(b) => Ok(u32::from(*b)),
         Value::String(s) => number_from_str(s, lookup),
-        other => Err(format!("expected a number or a constant name, found {other}")),
+        other => Err(Message::new("load-expected-number", &[("found", other)])),
     }
 }
 
 /// Replaces `${name}` with the bound number (decimal).
-pub fn interpolate(text: &str, lookup: &dyn Lookup) -> Result<String, String> {
+pub fn interpolate(text: &str, lookup: &dyn Lookup) -> Result<String, Message> {
     let mut out = String::new();
     let mut rest = text;
     while let Some(start) = rest.find("${") {
         out.push_str(&rest[..start]);
         let after = &rest[start + 2..];
-        let end = after.find('}').ok_or_else(|| format!("unclosed ${{ in {text:?}"))?;
+        let end = after
+            .find('}')
+            .ok_or_else(|| Message::new("load-unclosed-insertion", &[("text", &format!("{text:?}"))]))?;
         let name = &after[..end];
         let value = lookup.number(name).ok_or_else(|| unknown_name(name, lookup))?;
         out.push_str(&display_number(value));
@@ -117,7 +120,7 @@ pub fn resolve_args(
     call: CallName,
     args: &Map<String, Value>,
     lookup: &dyn Lookup,
-) -> Result<Value, (JsonPath, String)> {
+) -> Result<Value, (JsonPath, Message)> {
     let mut out = Map::with_capacity(args.len());
     for (key, value) in args {
         let text = call.text_arguments().contains(&key.as_str());
@@ -134,7 +137,7 @@ fn prefixed(first: Seg, inner: JsonPath) -> JsonPath {
 }
 
 /// Resolves one value; an error's path is relative to `v` (built only when there is one).
-fn resolve_value(v: &Value, text: bool, lookup: &dyn Lookup) -> Result<Value, (JsonPath, String)> {
+fn resolve_value(v: &Value, text: bool, lookup: &dyn Lookup) -> Result<Value, (JsonPath, Message)> {
     match v {
         Value::String(s) if text => interpolate(s, lookup)
             .map(Value::String)
@@ -166,7 +169,7 @@ fn resolve_value(v: &Value, text: bool, lookup: &dyn Lookup) -> Result<Value, (J
 }
 
 /// Builds the [`Call`] from its name and resolved arguments; errors name the argument path.
-pub fn build_call(name: &str, args: Value) -> Result<Call, (JsonPath, String)> {
+pub fn build_call(name: &str, args: Value) -> Result<Call, (JsonPath, Message)> {
     // Calls without parameters (`GetCurrentProcess`) take no `args`; an empty object is fine.
     if args.as_object().is_some_and(|m| m.is_empty()) {
         if let Ok(call) = serde_json::from_value::<Call>(serde_json::json!({ "call": name })) {
@@ -192,7 +195,7 @@ pub fn build_call(name: &str, args: Value) -> Result<Call, (JsonPath, String)> {
                 Some(Seg::Key(k)) if k == "args" => JsonPath(path.0[1..].to_vec()),
                 _ => JsonPath::default(),
             };
-            Err((inner, e.to_string()))
+            Err((inner, crate::load::explain_serde(&e.to_string())))
         }
     }
 }
@@ -241,7 +244,7 @@ mod tests {
         assert_eq!(number_from_str("hParent", &n), Ok(4));
         assert_eq!(number_from_str("ERROR_BROKEN_PIPE", &n), Ok(109));
         let err = number_from_str("DUPLICATE_SAME_ACESS", &n).unwrap_err();
-        assert!(err.contains("did you mean DUPLICATE_SAME_ACCESS"), "{err}");
+        assert!(err.to_string().contains("did you mean DUPLICATE_SAME_ACCESS"), "{err}");
     }
 
     #[test]
@@ -265,6 +268,6 @@ mod tests {
         );
         let args: Map<String, Value> = serde_json::from_str(r#"{"handel": 4}"#).unwrap();
         let (_, msg) = build_call("CloseHandle", resolve_args(CallName::CloseHandle, &args, &n).unwrap()).unwrap_err();
-        assert!(msg.contains("unknown field `handel`"), "{msg}");
+        assert!(msg.to_string().contains("unknown field `handel`"), "{msg}");
     }
 }
