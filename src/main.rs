@@ -3,7 +3,7 @@
 //! logic lives here: it parses arguments, calls the library, prints, and maps outcomes to exit
 //! codes (0 ok, 1 a failed expectation, 2 unusable input).
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use kernsim::shell;
 use kernsim_scenario::render::{failure, run_problem};
 use kernsim_scenario::{
@@ -121,8 +121,55 @@ enum Command {
     },
 }
 
+/// The help texts in `lang` (English is the doc comments themselves): every subcommand's and
+/// argument's help from the catalog, keyed `cli-help-<command>` and
+/// `cli-help-<command>-<argument>`; a key the catalog lacks keeps the English text.
+fn localized_command(lang: Lang) -> clap::Command {
+    let cmd = Cli::command();
+    if lang == Lang::En {
+        return cmd;
+    }
+    let keys: Vec<String> = lang.keys().to_vec();
+    let has = |k: &str| keys.iter().any(|x| x == k);
+    let names: Vec<String> = cmd.get_subcommands().map(|c| c.get_name().to_string()).collect();
+    let mut cmd = cmd.about(lang.t("cli-help-about"));
+    for name in names {
+        let key = format!("cli-help-{name}");
+        let key: &'static str = Box::leak(key.into_boxed_str());
+        cmd = cmd.mut_subcommand(&name, |mut sub| {
+            if has(key) {
+                sub = sub.about(lang.t(key));
+            }
+            let args: Vec<String> = sub.get_arguments().map(|a| a.get_id().to_string()).collect();
+            for arg in args {
+                let akey: &'static str = Box::leak(format!("{key}-{arg}").into_boxed_str());
+                if has(akey) {
+                    sub = sub.mut_arg(&arg, |a| a.help(lang.t(akey)));
+                }
+            }
+            sub
+        });
+    }
+    cmd
+}
+
+/// The `--lang` value on the command line, read before parsing so that `--help` speaks it.
+fn lang_of_args() -> Lang {
+    let args: Vec<String> = std::env::args().collect();
+    args.windows(2)
+        .find(|w| w[0] == "--lang")
+        .map(|w| w[1].clone())
+        .or_else(|| args.iter().find_map(|a| a.strip_prefix("--lang=").map(str::to_string)))
+        .and_then(|id| Lang::from_id(&id))
+        .unwrap_or(Lang::En)
+}
+
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let matches = localized_command(lang_of_args()).get_matches();
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
     let memory = match memory_budget() {
         Ok(m) => m,
         Err(e) => {

@@ -418,3 +418,17 @@ fn load_errors_are_worded_in_the_chosen_language() {
         "{check}"
     );
 }
+
+#[test]
+fn help_texts_follow_the_language() {
+    let ko = stdout(&kernsim(&["run", "--help", "--lang", "ko"]));
+    assert!(
+        ko.contains("시나리오를 해설한다") && ko.contains("시나리오 파일."),
+        "{ko}"
+    );
+    let en = stdout(&kernsim(&["run", "--help"]));
+    assert!(
+        en.contains("Narrate a scenario") && en.contains("The scenario file."),
+        "{en}"
+    );
+}
