@@ -428,7 +428,7 @@ fn help_texts_follow_the_language() {
     );
     let en = stdout(&kernsim(&["run", "--help"]));
     assert!(
-        en.contains("Narrate a scenario") && en.contains("The scenario file."),
+        en.contains("Narrate a scenario") && en.contains("The scenario file"),
         "{en}"
     );
 }
