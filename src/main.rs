@@ -140,12 +140,64 @@ fn localized_command(lang: Lang) -> clap::Command {
             if has(key) {
                 sub = sub.about(lang.t(key));
             }
+            // clap's own frame words: the usage line and the section headings.
+            sub = sub
+                .help_template(lang.t("cli-help-template"))
+                .disable_help_flag(true)
+                .arg(
+                    clap::Arg::new("help")
+                        .short('h')
+                        .long("help")
+                        .action(clap::ArgAction::Help)
+                        .help(lang.t("cli-help-help")),
+                );
             let args: Vec<String> = sub.get_arguments().map(|a| a.get_id().to_string()).collect();
             for arg in args {
                 let akey: &'static str = Box::leak(format!("{key}-{arg}").into_boxed_str());
-                if has(akey) {
-                    sub = sub.mut_arg(&arg, |a| a.help(lang.t(akey)));
-                }
+                let positional = sub
+                    .get_arguments()
+                    .find(|a| a.get_id() == arg.as_str())
+                    .is_some_and(|a| a.is_positional());
+                let heading = lang.t(if positional {
+                    "cli-help-arguments"
+                } else {
+                    "cli-help-options"
+                });
+                sub = sub.mut_arg(&arg, |a| {
+                    let mut help = if has(akey) {
+                        lang.t(akey).to_string()
+                    } else {
+                        a.get_help().map(ToString::to_string).unwrap_or_default()
+                    };
+                    // Flags (no value) show neither: clap lists them only for arguments with values.
+                    let takes = a.get_action().takes_values();
+                    let defaults: Vec<String> = if takes {
+                        a.get_default_values()
+                            .iter()
+                            .map(|v| v.to_string_lossy().into_owned())
+                            .collect()
+                    } else {
+                        Vec::new()
+                    };
+                    let values: Vec<String> = if takes {
+                        a.get_possible_values()
+                            .iter()
+                            .map(|v| v.get_name().to_string())
+                            .collect()
+                    } else {
+                        Vec::new()
+                    };
+                    let mut a = a.help_heading(heading);
+                    if !defaults.is_empty() {
+                        help += &lang.f("cli-help-default", &[("value", &defaults.join(", "))]);
+                        a = a.hide_default_value(true);
+                    }
+                    if !values.is_empty() {
+                        help += &lang.f("cli-help-values", &[("values", &values.join(", "))]);
+                        a = a.hide_possible_values(true);
+                    }
+                    a.help(help)
+                });
             }
             sub
         });

@@ -426,6 +426,16 @@ fn help_texts_follow_the_language() {
         ko.contains("시나리오를 해설한다") && ko.contains("시나리오 파일."),
         "{ko}"
     );
+    // Every subcommand's localized help builds (clap checks its arguments on the way).
+    for cmd in ["run", "check", "schema", "glossary", "shell"] {
+        let o = kernsim(&[cmd, "--help", "--lang", "ko"]);
+        assert_eq!(o.status.code(), Some(0), "{cmd}: {}", stderr(&o));
+        assert!(
+            stdout(&o).contains("사용법:") && stdout(&o).contains("도움말 출력"),
+            "{cmd}: {}",
+            stdout(&o)
+        );
+    }
     let en = stdout(&kernsim(&["run", "--help"]));
     assert!(
         en.contains("Narrate a scenario") && en.contains("The scenario file"),

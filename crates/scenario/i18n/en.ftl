@@ -409,3 +409,13 @@ cli-help-glossary-lang = Language of the glossary.
 cli-help-shell = The book's command prompt (start, lp, kp, ...) running on the virtual OS.
 cli-help-shell-lang = Language of the output.
 cli-help-shell-save = Save the session as a scenario file when the shell ends.
+cli-help-template =
+    {"{"}about-with-newline{"}"}
+    {"{"}usage-heading{"}"} {"{"}usage{"}"}
+
+    {"{"}all-args{"}"}{"{"}after-help{"}"}
+cli-help-help = Print help
+cli-help-arguments = Arguments
+cli-help-options = Options
+cli-help-default = {" "}[default: { $value }]
+cli-help-values = {" "}[possible values: { $values }]

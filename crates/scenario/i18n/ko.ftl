@@ -410,3 +410,13 @@ cli-help-glossary-lang = 용어집의 언어.
 cli-help-shell = 가상 OS 위에서 도는 교재의 명령 프롬프트 (start, lp, kp, ...).
 cli-help-shell-lang = 출력의 언어.
 cli-help-shell-save = 셸이 끝날 때 세션을 시나리오 파일로 저장한다.
+cli-help-template =
+    {"{"}about-with-newline{"}"}
+    사용법: {"{"}usage{"}"}
+
+    {"{"}all-args{"}"}{"{"}after-help{"}"}
+cli-help-help = 도움말 출력
+cli-help-arguments = 인자
+cli-help-options = 옵션
+cli-help-default = {" "}[기본값: { $value }]
+cli-help-values = {" "}[가능한 값: { $values }]
