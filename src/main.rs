@@ -39,7 +39,7 @@ fn memory_budget() -> Result<Option<MemoryBudget>, String> {
         Ok(v) => v
             .trim()
             .parse::<usize>()
-            .map_err(|_| format!("KERNSIM_MEMORY_MB={v:?}: expected a whole number of MiB (0: no budget)"))?,
+            .map_err(|_| lang_of_args().f("cli-memory-variable", &[("value", &format!("{v:?}"))]))?,
     };
     Ok((mb > 0).then(|| MemoryBudget {
         in_use: || ALLOCATOR.allocated(),
@@ -225,7 +225,7 @@ fn main() -> ExitCode {
     let memory = match memory_budget() {
         Ok(m) => m,
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("{}: {e}", lang_of_args().t("cli-error"));
             return ExitCode::from(2);
         }
     };

@@ -11,7 +11,7 @@ use kernsim_kernel::consts::*;
 use kernsim_kernel::*;
 use kernsim_scenario::runner::Shown;
 use kernsim_scenario::values::{self, Lookup};
-use kernsim_scenario::{render_shown, Lang, MemoryBudget};
+use kernsim_scenario::{render_shown, Lang, MemoryBudget, RunProblem};
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
 use std::io::{BufRead, IsTerminal, Read, Write};
@@ -732,10 +732,11 @@ pub fn main(lang: Lang, save: Option<&Path>, memory: Option<MemoryBudget>) -> u8
         let m = memory?;
         let in_use = (m.in_use)();
         (in_use > m.limit).then(|| {
+            let problem = RunProblem::OverMemoryBudget { in_use, limit: m.limit };
             eprintln!(
-                "error: the session uses {} MiB of memory, above its budget of {} MiB",
-                in_use >> 20,
-                m.limit >> 20
+                "{}: {}",
+                lang.t("cli-error"),
+                kernsim_scenario::render::run_problem(lang, &problem)
             );
         })
     };
@@ -807,7 +808,7 @@ pub fn main(lang: Lang, save: Option<&Path>, memory: Option<MemoryBudget>) -> u8
     }
     if let Some(path) = save {
         if let Err(e) = std::fs::write(path, shell.scenario_json() + "\n") {
-            eprintln!("error: {}: {e}", path.display());
+            eprintln!("{}: {}: {e}", lang.t("cli-error"), path.display());
             return 2;
         }
     }

@@ -419,3 +419,4 @@ cli-help-arguments = Arguments
 cli-help-options = Options
 cli-help-default = {" "}[default: { $value }]
 cli-help-values = {" "}[possible values: { $values }]
+cli-memory-variable = KERNSIM_MEMORY_MB={ $value }: expected a whole number of MiB (0: no budget)

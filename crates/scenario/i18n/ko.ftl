@@ -420,3 +420,4 @@ cli-help-arguments = 인자
 cli-help-options = 옵션
 cli-help-default = {" "}[기본값: { $value }]
 cli-help-values = {" "}[가능한 값: { $values }]
+cli-memory-variable = KERNSIM_MEMORY_MB={ $value }: MiB 단위의 정수여야 한다 (0: 한도 없음)
