@@ -11,7 +11,7 @@ use kernsim_kernel::consts::*;
 use kernsim_kernel::*;
 use kernsim_scenario::runner::Shown;
 use kernsim_scenario::values::{self, Lookup};
-use kernsim_scenario::{render_shown, Lang, MemoryBudget, RunProblem};
+use kernsim_scenario::{render_shown, Lang, MemoryBudget};
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
 use std::io::{BufRead, IsTerminal, Read, Write};
@@ -729,16 +729,13 @@ pub const MAX_LINE: usize = 1 << 20;
 /// the session went over its memory budget (`memory`, checked after every command).
 pub fn main(lang: Lang, save: Option<&Path>, memory: Option<MemoryBudget>) -> u8 {
     let over_budget = || {
-        let m = memory?;
-        let in_use = (m.in_use)();
-        (in_use > m.limit).then(|| {
-            let problem = RunProblem::OverMemoryBudget { in_use, limit: m.limit };
-            eprintln!(
-                "{}: {}",
-                lang.t("cli-error"),
-                kernsim_scenario::render::run_problem(lang, &problem)
-            );
-        })
+        let problem = memory?.exceeded()?;
+        eprintln!(
+            "{}: {}",
+            lang.t("cli-error"),
+            kernsim_scenario::render::run_problem(lang, &problem)
+        );
+        Some(())
     };
     let mut shell = Shell::new(lang);
     let stdout = std::io::stdout();

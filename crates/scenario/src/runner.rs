@@ -354,7 +354,7 @@ pub struct MemoryBudget {
 
 impl MemoryBudget {
     /// The problem to report when the budget is exceeded now.
-    fn exceeded(&self) -> Option<RunProblem<'static>> {
+    pub fn exceeded(&self) -> Option<RunProblem<'static>> {
         let in_use = (self.in_use)();
         (in_use > self.limit).then_some(RunProblem::OverMemoryBudget {
             in_use,
