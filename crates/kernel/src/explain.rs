@@ -299,13 +299,12 @@ impl Kernel {
             .any(|r| matches!(r.by, ReleaseBy::Clock | ReleaseBy::Connect));
         let stuck = !outside
             && release.iter().all(|r| {
+                // A row's process could use it, and a running process or thread ends by itself,
+                // only if one of its threads can move.
                 r.holders.iter().all(|h| match h {
-                    Holder::Row { process_id, .. } => !self.can_act(*process_id),
-                    // A running process or thread ends by itself only if one of its threads
-                    // can move.
-                    Holder::ProcessRunning { process_id } | Holder::ThreadRunning { process_id, .. } => {
-                        !self.can_act(*process_id)
-                    }
+                    Holder::Row { process_id, .. }
+                    | Holder::ProcessRunning { process_id }
+                    | Holder::ThreadRunning { process_id, .. } => !self.can_act(*process_id),
                 })
             });
         Some(Blocked {

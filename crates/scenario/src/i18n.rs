@@ -124,7 +124,7 @@ impl Lang {
         self.catalog().map_or(&[], |c| &c.keys[..])
     }
 
-    /// The raw source of this language's catalog and whether it parsed cleanly.
+    /// Whether this language's catalog parses with no Fluent syntax error.
     pub fn parses(self) -> bool {
         SOURCES
             .iter()

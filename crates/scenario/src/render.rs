@@ -1055,10 +1055,11 @@ fn blocked_lines(out: &mut String, ctx: &Ctx<'_>, b: &Blocked, steps: &CallSteps
         }
     }
     if b.stuck {
-        let own = b.release.iter().flat_map(|r| &r.holders).all(|h| match h {
-            Holder::Row { process_id, .. } => *process_id == b.process_id,
-            _ => false,
-        });
+        let own = b
+            .release
+            .iter()
+            .flat_map(|r| &r.holders)
+            .all(|h| h.row_process() == Some(b.process_id));
         let who = ctx.short(b.process_id);
         let line = if own {
             l.f("stuck-own", &[("who", &who)])
