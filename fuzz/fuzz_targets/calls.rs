@@ -125,32 +125,14 @@ fuzz_target!(|data: &[u8]| {
         if let Err(v) = k.check_invariants() {
             panic!("invariants broken after {c:?}: {v:?}");
         }
-        // The explanations agree with the counts and name only what exists: checked every
+        // The explanations agree with the state (the testkit's `check_explanations`): checked every
         // 8th call and after the last (each check scans every table for every object).
         if i % 8 != 7 && i + 1 != calls {
             continue;
         }
         let snap = k.snapshot();
-        for o in &snap.objects {
-            let alive = k.why_alive(o.object).expect("a live object has holders");
-            assert_eq!(
-                alive.holders.len() as u32,
-                o.usage_count,
-                "why_alive({:#x}) after {c:?}",
-                o.object
-            );
-        }
-        for t in &snap.threads {
-            if let Some(b) = k.why_blocked(t.thread_id) {
-                for r in &b.release {
-                    if let Some(tag) = r.object {
-                        assert!(
-                            k.why_alive(tag.address).is_some(),
-                            "why_blocked names a dead object after {c:?}"
-                        );
-                    }
-                }
-            }
+        if let Err(e) = kernsim_testkit::driver::check_explanations(&k, &snap) {
+            panic!("explanations disagree with the state after {c:?}: {e}");
         }
         let _ = k.leaks();
     }
