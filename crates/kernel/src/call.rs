@@ -6,6 +6,7 @@
 
 use crate::handle::HandleValue;
 use crate::kernel::{Cx, Kernel, Res, Step};
+use crate::object::ObjectKind;
 use crate::result::Ret;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
@@ -669,7 +670,7 @@ calls! {
         inherit_handle: bool,
         /// `lpName`.
         name: String,
-    } => fails NULL, text ["name"], run k.open_event(cx, *desired_access, *inherit_handle, name);
+    } => fails NULL, text ["name"], run k.open_named(cx, ObjectKind::Event, *desired_access, *inherit_handle, name);
     /// `SetEvent(hEvent)`.
     SetEvent {
         /// `hEvent`.
@@ -680,6 +681,63 @@ calls! {
         /// `hEvent`.
         event: HandleValue,
     } => fails FALSE, text [], run k.set_event(cx, *event, false);
+    /// `CreateMutex(lpMutexAttributes, bInitialOwner, lpName)`.
+    CreateMutex {
+        /// `lpMutexAttributes`.
+        #[serde(default)]
+        mutex_attributes: Option<SecurityAttributes>,
+        /// `bInitialOwner`: the calling thread owns a new mutex once.
+        #[serde(default)]
+        initial_owner: bool,
+        /// `lpName`.
+        #[serde(default)]
+        name: Option<String>,
+    } => fails NULL, text ["name"], run k.create_mutex(cx, mutex_attributes, *initial_owner, name.as_deref());
+    /// `OpenMutex(dwDesiredAccess, bInheritHandle, lpName)`.
+    OpenMutex {
+        /// `dwDesiredAccess`.
+        desired_access: u32,
+        /// `bInheritHandle`.
+        #[serde(default)]
+        inherit_handle: bool,
+        /// `lpName`.
+        name: String,
+    } => fails NULL, text ["name"], run k.open_named(cx, ObjectKind::Mutex, *desired_access, *inherit_handle, name);
+    /// `ReleaseMutex(hMutex)`.
+    ReleaseMutex {
+        /// `hMutex`.
+        mutex: HandleValue,
+    } => fails FALSE, text [], run k.release_mutex(cx, *mutex);
+    /// `CreateSemaphore(lpSemaphoreAttributes, lInitialCount, lMaximumCount, lpName)`.
+    CreateSemaphore {
+        /// `lpSemaphoreAttributes`.
+        #[serde(default)]
+        semaphore_attributes: Option<SecurityAttributes>,
+        /// `lInitialCount` (`LONG`).
+        initial_count: u32,
+        /// `lMaximumCount` (`LONG`).
+        maximum_count: u32,
+        /// `lpName`.
+        #[serde(default)]
+        name: Option<String>,
+    } => fails NULL, text ["name"], run k.create_semaphore(cx, semaphore_attributes, *initial_count, *maximum_count, name.as_deref());
+    /// `OpenSemaphore(dwDesiredAccess, bInheritHandle, lpName)`.
+    OpenSemaphore {
+        /// `dwDesiredAccess`.
+        desired_access: u32,
+        /// `bInheritHandle`.
+        #[serde(default)]
+        inherit_handle: bool,
+        /// `lpName`.
+        name: String,
+    } => fails NULL, text ["name"], run k.open_named(cx, ObjectKind::Semaphore, *desired_access, *inherit_handle, name);
+    /// `ReleaseSemaphore(hSemaphore, lReleaseCount, lpPreviousCount)`.
+    ReleaseSemaphore {
+        /// `hSemaphore`.
+        semaphore: HandleValue,
+        /// `lReleaseCount` (`LONG`).
+        release_count: u32,
+    } => fails FALSE, text [], run k.release_semaphore(cx, *semaphore, *release_count);
 
     // ----- environment -----
     /// `SetEnvironmentVariable(lpName, lpValue)`; a missing value deletes.

@@ -107,10 +107,16 @@ win32_errors! {
     MoreData = 234 => "ERROR_MORE_DATA",
     /// 267: the directory name is invalid.
     Directory = 267 => "ERROR_DIRECTORY",
+    /// 288: `ReleaseMutex` by a thread that does not own the mutex.
+    NotOwner = 288 => "ERROR_NOT_OWNER",
+    /// 298: `ReleaseSemaphore` would take the count past its maximum.
+    TooManyPosts = 298 => "ERROR_TOO_MANY_POSTS",
     /// 535: a client connected before `ConnectNamedPipe` (a success in disguise).
     PipeConnected = 535 => "ERROR_PIPE_CONNECTED",
     /// 536: the server end is waiting for a client.
     PipeListening = 536 => "ERROR_PIPE_LISTENING",
+    /// 587: a wait would acquire a mutex past its recursion limit (`MINLONG` times).
+    MutantLimitExceeded = 587 => "ERROR_MUTANT_LIMIT_EXCEEDED",
     /// 995: the I/O was aborted.
     OperationAborted = 995 => "ERROR_OPERATION_ABORTED",
     /// 997: overlapped I/O is in progress.

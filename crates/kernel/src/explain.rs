@@ -42,6 +42,15 @@ pub enum Holder {
         /// Its process.
         process_id: Pid,
     },
+    /// The thread owns the mutex (no reference: only it can release it, or its end abandons it).
+    MutexOwner {
+        /// The owner.
+        thread_id: Tid,
+        /// Its process.
+        process_id: Pid,
+        /// How many times it holds the mutex.
+        recursion: u32,
+    },
 }
 
 impl Holder {
@@ -79,6 +88,11 @@ pub enum ReleaseBy {
     Read,
     /// `SetEvent` or `PulseEvent` on this event by a holder.
     Signal,
+    /// `ReleaseMutex` by the owning thread as many times as it acquired the mutex, or the
+    /// owner ending (the mutex is then abandoned).
+    OwnerReleases,
+    /// `ReleaseSemaphore` on this semaphore by a holder.
+    Post,
     /// This process or thread ending (its own threads, or `TerminateProcess` by a holder).
     End,
     /// A client opening this pipe by name (`CreateFile`, `CallNamedPipe`): anyone.
@@ -230,8 +244,27 @@ impl Kernel {
                 match &p.op {
                     PendingOp::Wait { objects, .. } => {
                         for &o in objects {
+                            if let Some(Body::Mutex(m)) = self.objects.get(o).map(|o| &o.body) {
+                                // Only the owner can free a mutex: it is the one holder.
+                                let owner = m.owner.and_then(|t| match &self.obj(t).body {
+                                    Body::Thread(th) => Some(Holder::MutexOwner {
+                                        thread_id: th.tid,
+                                        process_id: th.pid,
+                                        recursion: m.recursion,
+                                    }),
+                                    _ => None,
+                                });
+                                release.push(Release {
+                                    by: ReleaseBy::OwnerReleases,
+                                    object: self.tag(o),
+                                    instances: Vec::new(),
+                                    holders: owner.into_iter().collect(),
+                                });
+                                continue;
+                            }
                             let by = match self.objects.get(o).map(|o| o.kind()) {
                                 Some(ObjectKind::Process | ObjectKind::Thread) => ReleaseBy::End,
+                                Some(ObjectKind::Semaphore) => ReleaseBy::Post,
                                 _ => ReleaseBy::Signal,
                             };
                             release.push(way(by, Some(o)));
@@ -305,6 +338,8 @@ impl Kernel {
                     Holder::Row { process_id, .. }
                     | Holder::ProcessRunning { process_id }
                     | Holder::ThreadRunning { process_id, .. } => !self.can_act(*process_id),
+                    // Only the owning thread itself can release a mutex.
+                    Holder::MutexOwner { thread_id, .. } => !self.thread_can_act(*thread_id),
                 })
             });
         Some(Blocked {
@@ -317,6 +352,12 @@ impl Kernel {
             release,
             stuck,
         })
+    }
+
+    /// True when the thread is live and neither parked nor suspended.
+    fn thread_can_act(&self, tid: Tid) -> bool {
+        let Some(&t) = self.cids.get(&tid.0) else { return false };
+        matches!(&self.obj(t).body, Body::Thread(t) if t.exit_code.is_none() && t.parked.is_none() && t.suspend_count == 0)
     }
 
     /// True when the process has a live thread that is neither parked nor suspended.

@@ -255,6 +255,14 @@ impl Kernel {
                 if t.exit_code.is_some() && t.parked.is_some() {
                     bad("exited-parked", format!("exited thread {} is still parked", t.tid));
                 }
+                if t.exit_code.is_some() && !t.owned_mutexes.is_empty() {
+                    bad("exited-owner", format!("exited thread {} still owns a mutex", t.tid));
+                }
+                for &m in &t.owned_mutexes {
+                    if !matches!(self.objects.get(m).map(|o| &o.body), Some(Body::Mutex(mx)) if mx.owner == Some(id)) {
+                        bad("mutex-owner", format!("thread {} lists a mutex it does not own", t.tid));
+                    }
+                }
                 if let Some(p) = &t.parked {
                     if self.parked.get(&p.park_seq) != Some(&id) {
                         bad(
@@ -273,6 +281,33 @@ impl Kernel {
                         );
                     }
                 }
+            }
+            Body::Mutex(m) => {
+                let listed = m.owner.is_some_and(|o| {
+                    matches!(self.objects.get(o).map(|o| &o.body), Some(Body::Thread(th)) if th.exit_code.is_none() && th.owned_mutexes.contains(&id))
+                });
+                if m.owner.is_some() != listed || (m.recursion == 0) == m.owner.is_some() {
+                    bad(
+                        "mutex-owner",
+                        format!(
+                            "{} has owner {:?} and recursion {}, not a live thread that lists it",
+                            Shown("mutex", obj.address),
+                            m.owner.is_some(),
+                            m.recursion
+                        ),
+                    );
+                }
+            }
+            Body::Semaphore(sem) if sem.count > sem.maximum || sem.maximum == 0 || sem.maximum > i32::MAX as u32 => {
+                bad(
+                    "semaphore-count",
+                    format!(
+                        "{} counts {} of at most {}",
+                        Shown("semaphore", obj.address),
+                        sem.count,
+                        sem.maximum
+                    ),
+                );
             }
             _ => {}
         }

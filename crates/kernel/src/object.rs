@@ -40,6 +40,10 @@ pub enum ObjectKind {
     Thread,
     /// An event (the simplest waitable object).
     Event,
+    /// A mutex (NT's mutant): owned by one thread at a time, recursively.
+    Mutex,
+    /// A semaphore: a count between zero and its maximum.
+    Semaphore,
     /// A Toolhelp process snapshot.
     Snapshot,
     /// One end of an anonymous pipe or of a named-pipe instance.
@@ -59,6 +63,8 @@ impl ObjectKind {
             ObjectKind::Process => "Process",
             ObjectKind::Thread => "Thread",
             ObjectKind::Event => "Event",
+            ObjectKind::Mutex => "Mutex",
+            ObjectKind::Semaphore => "Semaphore",
             ObjectKind::Snapshot => "Snapshot",
             ObjectKind::Pipe => "Pipe",
             ObjectKind::Mailslot => "Mailslot",
@@ -77,6 +83,10 @@ pub enum Body {
     Thread(Box<ThreadObj>),
     /// An event.
     Event(EventObj),
+    /// A mutex.
+    Mutex(MutexObj),
+    /// A semaphore.
+    Semaphore(SemaphoreObj),
     /// A process snapshot.
     Snapshot(SnapshotObj),
     /// A pipe end.
@@ -96,6 +106,8 @@ impl Body {
             Body::Process(_) => ObjectKind::Process,
             Body::Thread(_) => ObjectKind::Thread,
             Body::Event(_) => ObjectKind::Event,
+            Body::Mutex(_) => ObjectKind::Mutex,
+            Body::Semaphore(_) => ObjectKind::Semaphore,
             Body::Snapshot(_) => ObjectKind::Snapshot,
             Body::Pipe(_) => ObjectKind::Pipe,
             Body::Mailslot(_) => ObjectKind::Mailslot,
@@ -118,6 +130,8 @@ impl Object {
             Body::Process(p) => u32::from(p.exit_code.is_none()),
             Body::Thread(t) => u32::from(t.exit_code.is_none()),
             Body::Event(_)
+            | Body::Mutex(_)
+            | Body::Semaphore(_)
             | Body::Snapshot(_)
             | Body::Pipe(_)
             | Body::Mailslot(_)
@@ -169,6 +183,8 @@ pub struct ThreadObj {
     pub last_error: Win32Error,
     /// The call this thread is parked in, if any.
     pub parked: Option<Box<Parked>>,
+    /// The mutexes it owns, in acquisition order (abandoned when it ends).
+    pub owned_mutexes: Vec<ObjectId>,
 }
 
 /// A blocked call: what it waits for, until when, and where it sits in the FIFO.
@@ -270,6 +286,27 @@ pub struct EventObj {
     pub manual_reset: bool,
     /// Current state.
     pub signaled: bool,
+}
+
+/// A mutex (NT's mutant). Ownership holds no reference: the owner's list names the mutex,
+/// and a destroyed mutex leaves that list (as `ExpDeleteMutant` releases it).
+#[derive(Clone, Debug)]
+pub struct MutexObj {
+    /// The owning thread (`None`: free, and so signaled).
+    pub owner: Option<ObjectId>,
+    /// How many times the owner acquired it (0 when free).
+    pub recursion: u32,
+    /// Its last owner ended without releasing it; the next acquirer gets `WAIT_ABANDONED`.
+    pub abandoned: bool,
+}
+
+/// A semaphore: signaled while its count is above zero.
+#[derive(Clone, Debug)]
+pub struct SemaphoreObj {
+    /// The current count (`0..=maximum`).
+    pub count: u32,
+    /// `lMaximumCount` (at least 1).
+    pub maximum: u32,
 }
 
 /// A Toolhelp snapshot: a frozen process list and a cursor shared by every handle to it.

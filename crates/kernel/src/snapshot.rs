@@ -137,6 +137,16 @@ pub enum Detail {
         manual_reset: bool,
         signaled: bool,
     },
+    /// `owner`: the owning thread (`None`: free); `recursion`: times it holds it.
+    Mutex {
+        owner: Option<Tid>,
+        recursion: u32,
+        abandoned: bool,
+    },
+    Semaphore {
+        count: u32,
+        maximum: u32,
+    },
     Snapshot {
         entries: u32,
         cursor: u32,
@@ -328,6 +338,18 @@ impl Kernel {
             Body::Event(e) => Detail::Event {
                 manual_reset: e.manual_reset,
                 signaled: e.signaled,
+            },
+            Body::Mutex(m) => Detail::Mutex {
+                owner: m.owner.and_then(|t| match self.objects.get(t).map(|o| &o.body) {
+                    Some(Body::Thread(t)) => Some(t.tid),
+                    _ => None,
+                }),
+                recursion: m.recursion,
+                abandoned: m.abandoned,
+            },
+            Body::Semaphore(s) => Detail::Semaphore {
+                count: s.count,
+                maximum: s.maximum,
             },
             Body::Snapshot(s) => Detail::Snapshot {
                 entries: s.entries.len() as u32,

@@ -420,3 +420,10 @@ cli-help-options = Options
 cli-help-default = {" "}[default: { $value }]
 cli-help-values = {" "}[possible values: { $values }]
 cli-memory-variable = KERNSIM_MEMORY_MB={ $value }: expected a whole number of MiB (0: no budget)
+mutex-free = mutex, free (signaled)
+mutex-owned = mutex, owned by { $thread } { $times } time(s) (signaled only to its owner)
+mutex-abandoned = , abandoned (its owner ended without releasing it: the next wait returns WAIT_ABANDONED)
+semaphore-count = semaphore, count { $count } of at most { $maximum }
+release-owner = { $obj } released by its owner (ReleaseMutex as many times as it acquired it), or the owner ending (the mutex is then abandoned)
+release-post = { $obj } released (ReleaseSemaphore by a holder)
+holder-mutex-owner = owns it { $times } time(s); only this thread can release it

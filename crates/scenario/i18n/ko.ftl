@@ -421,3 +421,10 @@ cli-help-options = 옵션
 cli-help-default = {" "}[기본값: { $value }]
 cli-help-values = {" "}[가능한 값: { $values }]
 cli-memory-variable = KERNSIM_MEMORY_MB={ $value }: MiB 단위의 정수여야 한다 (0: 한도 없음)
+mutex-free = 뮤텍스, 소유자 없음 (신호 상태)
+mutex-owned = 뮤텍스, { $thread }가 { $times }번 소유 (소유자에게만 신호 상태)
+mutex-abandoned = , 버려짐 (소유자가 해제하지 않고 끝났다: 다음 대기는 WAIT_ABANDONED를 반환)
+semaphore-count = 세마포어, 카운트 { $count } (최대 { $maximum })
+release-owner = 소유자가 { $obj }를 해제 (획득한 횟수만큼 ReleaseMutex), 또는 소유자의 종료 (그러면 뮤텍스는 버려진다)
+release-post = { $obj } 해제 (핸들을 가진 쪽의 ReleaseSemaphore)
+holder-mutex-owner = { $times }번 소유 중; 이 스레드만 해제할 수 있다

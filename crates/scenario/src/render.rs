@@ -972,6 +972,13 @@ fn holder(l: Lang, ctx: &Ctx<'_>, h: &Holder, steps: &CallSteps) -> String {
             ctx.short(*process_id),
             l.t("the-process-is-running-its-reference-on-its-own")
         ),
+        Holder::MutexOwner {
+            thread_id, recursion, ..
+        } => format!(
+            "{}: {}",
+            ctx.thread(*thread_id),
+            l.f("holder-mutex-owner", &[("times", recursion)])
+        ),
         Holder::ThreadRunning { thread_id, .. } => format!(
             "{}: {}",
             ctx.thread(*thread_id),
@@ -1000,6 +1007,8 @@ fn release(l: Lang, ctx: &Ctx<'_>, r: &Release, deadline: Option<u64>) -> String
         ReleaseBy::Write => "release-write",
         ReleaseBy::Read => "release-read",
         ReleaseBy::Signal => "release-signal",
+        ReleaseBy::OwnerReleases => "release-owner",
+        ReleaseBy::Post => "release-post",
         ReleaseBy::End => "release-end",
         ReleaseBy::Connect => "release-connect",
         ReleaseBy::Resume => "release-resume",
@@ -1380,6 +1389,21 @@ fn render_show(out: &mut String, ctx: &mut Ctx<'_>, shown: &Shown<'_>) {
                             l.t("not-signaled")
                         }
                     ),
+                    Detail::Mutex {
+                        owner,
+                        recursion,
+                        abandoned,
+                    } => {
+                        let state = match owner {
+                            None => l.t("mutex-free").to_string(),
+                            Some(t) => l.f("mutex-owned", &[("thread", &ctx.thread(*t)), ("times", recursion)]),
+                        };
+                        let abandoned = if *abandoned { l.t("mutex-abandoned") } else { "" };
+                        format!("{state}{abandoned}")
+                    }
+                    Detail::Semaphore { count, maximum } => {
+                        l.f("semaphore-count", &[("count", count), ("maximum", maximum)])
+                    }
                     Detail::Snapshot { entries, cursor } => {
                         format!(
                             "{} {entries}, {} {cursor}",

@@ -1659,6 +1659,8 @@ impl<'a> State<'a> {
             if let Some(s) = o.signaled {
                 let actual = match &v.detail {
                     Detail::Event { signaled, .. } => Some(*signaled),
+                    Detail::Mutex { owner, .. } => Some(owner.is_none()),
+                    Detail::Semaphore { count, .. } => Some(*count > 0),
                     Detail::Process { exited, .. } | Detail::Thread { exited, .. } => Some(*exited),
                     _ => None,
                 };

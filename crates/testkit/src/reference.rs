@@ -66,6 +66,8 @@ fn all_access(kind: ObjectKind) -> u32 {
         ObjectKind::Process => PROCESS_ALL_ACCESS,
         ObjectKind::Thread => THREAD_ALL_ACCESS,
         ObjectKind::Event => EVENT_ALL_ACCESS,
+        ObjectKind::Mutex => MUTEX_ALL_ACCESS,
+        ObjectKind::Semaphore => SEMAPHORE_ALL_ACCESS,
         _ => FILE_ALL_ACCESS,
     }
 }

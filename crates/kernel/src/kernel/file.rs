@@ -349,9 +349,12 @@ impl Kernel {
         match self.obj(id).kind() {
             ObjectKind::Pipe | ObjectKind::Mailslot | ObjectKind::MailslotClient => Res::ok(Ret::Dword(FILE_TYPE_PIPE)),
             ObjectKind::File => Res::ok(Ret::Dword(FILE_TYPE_DISK)),
-            ObjectKind::Process | ObjectKind::Thread | ObjectKind::Event | ObjectKind::Snapshot => {
-                Res::fail(unknown, Win32Error::InvalidHandle)
-            }
+            ObjectKind::Process
+            | ObjectKind::Thread
+            | ObjectKind::Event
+            | ObjectKind::Mutex
+            | ObjectKind::Semaphore
+            | ObjectKind::Snapshot => Res::fail(unknown, Win32Error::InvalidHandle),
         }
     }
 

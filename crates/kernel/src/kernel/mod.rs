@@ -651,7 +651,10 @@ impl Kernel {
             Body::Thread(t) => {
                 self.cids.remove(&t.tid.0);
             }
-            Body::Event(_) => {
+            Body::Event(_) | Body::Mutex(_) | Body::Semaphore(_) => {
+                if let Body::Mutex(m) = &obj.body {
+                    self.mutex_destroyed(id, m);
+                }
                 if let Some(name) = obj.name {
                     if self.named.get(&name) == Some(&id) {
                         self.named.remove(&name);
@@ -719,9 +722,12 @@ impl Kernel {
     ) -> Result<(ObjectId, u32), Res> {
         let (id, access) = self.resolve(cx, h).map_err(Res::no)?;
         match self.objects[id].kind() {
-            ObjectKind::Process | ObjectKind::Thread | ObjectKind::Event | ObjectKind::Snapshot => {
-                return Err(Res::no(Win32Error::InvalidHandle))
-            }
+            ObjectKind::Process
+            | ObjectKind::Thread
+            | ObjectKind::Event
+            | ObjectKind::Mutex
+            | ObjectKind::Semaphore
+            | ObjectKind::Snapshot => return Err(Res::no(Win32Error::InvalidHandle)),
             ObjectKind::Pipe | ObjectKind::Mailslot | ObjectKind::MailslotClient | ObjectKind::File => {}
         }
         if access & needed != needed {
@@ -1005,6 +1011,18 @@ pub(crate) fn map_access(kind: ObjectKind, access: u32) -> u32 {
             READ_CONTROL | SYNCHRONIZE,
             EVENT_ALL_ACCESS,
         ),
+        ObjectKind::Mutex => (
+            READ_CONTROL | MUTANT_QUERY_STATE,
+            READ_CONTROL,
+            READ_CONTROL | SYNCHRONIZE,
+            MUTEX_ALL_ACCESS,
+        ),
+        ObjectKind::Semaphore => (
+            READ_CONTROL | SEMAPHORE_QUERY_STATE,
+            READ_CONTROL | SEMAPHORE_MODIFY_STATE,
+            READ_CONTROL | SYNCHRONIZE,
+            SEMAPHORE_ALL_ACCESS,
+        ),
         ObjectKind::Snapshot => (READ_CONTROL | 0x4, READ_CONTROL | 0x2, READ_CONTROL | 0x8, 0x000F_001F),
         ObjectKind::Pipe | ObjectKind::Mailslot | ObjectKind::MailslotClient | ObjectKind::File => (
             FILE_GENERIC_READ,
@@ -1046,6 +1064,8 @@ pub(crate) fn map_access(kind: ObjectKind, access: u32) -> u32 {
             mapped & THREAD_ALL_ACCESS
         }
         ObjectKind::Event
+        | ObjectKind::Mutex
+        | ObjectKind::Semaphore
         | ObjectKind::Snapshot
         | ObjectKind::Pipe
         | ObjectKind::Mailslot

@@ -342,9 +342,12 @@ impl Kernel {
             ObjectKind::Mailslot => self.mailslot_read(id, size),
             ObjectKind::MailslotClient => read_failed(Win32Error::InvalidParameter).into(),
             ObjectKind::File => self.file_read(id, size).into(),
-            ObjectKind::Process | ObjectKind::Thread | ObjectKind::Event | ObjectKind::Snapshot => {
-                read_failed(Win32Error::InvalidHandle).into()
-            }
+            ObjectKind::Process
+            | ObjectKind::Thread
+            | ObjectKind::Event
+            | ObjectKind::Mutex
+            | ObjectKind::Semaphore
+            | ObjectKind::Snapshot => read_failed(Win32Error::InvalidHandle).into(),
         }
     }
 
@@ -391,6 +394,8 @@ impl Kernel {
             | ObjectKind::Process
             | ObjectKind::Thread
             | ObjectKind::Event
+            | ObjectKind::Mutex
+            | ObjectKind::Semaphore
             | ObjectKind::Snapshot => write_failed(Win32Error::InvalidHandle).into(),
         }
     }
@@ -681,9 +686,12 @@ impl Kernel {
             ObjectKind::File | ObjectKind::Mailslot | ObjectKind::MailslotClient => {
                 return Res::no(Win32Error::InvalidFunction)
             }
-            ObjectKind::Process | ObjectKind::Thread | ObjectKind::Event | ObjectKind::Snapshot => {
-                return Res::no(Win32Error::InvalidHandle)
-            }
+            ObjectKind::Process
+            | ObjectKind::Thread
+            | ObjectKind::Event
+            | ObjectKind::Mutex
+            | ObjectKind::Semaphore
+            | ObjectKind::Snapshot => return Res::no(Win32Error::InvalidHandle),
         }
         if access & FILE_READ_DATA == 0 {
             return Res::no(Win32Error::AccessDenied);

@@ -82,6 +82,7 @@ impl Kernel {
             suspend_count: u32::from(suspended),
             last_error: Win32Error::Success,
             parked: None,
+            owned_mutexes: Vec::new(),
         };
         let thread = self.new_object(Body::Thread(Box::new(body)), None);
         self.cids.insert(tid.0, thread);
@@ -249,6 +250,7 @@ impl Kernel {
     /// reference. Does not end the process.
     fn end_thread(&mut self, thread: ObjectId, exit_code: u32) {
         self.abandon_parked(thread);
+        self.abandon_mutexes(thread);
         let t = self.thread_mut(thread);
         t.exit_code = Some(exit_code);
         let (tid, pid, process) = (t.tid, t.pid, t.process);

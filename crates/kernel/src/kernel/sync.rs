@@ -113,8 +113,53 @@ fn object_name(name: &str) -> Result<String, Win32Error> {
 impl Kernel {
     // ------------------------------------------------------------------ events
 
-    /// `CreateEvent`: a second create of the same name opens the same object and sets
-    /// `ERROR_ALREADY_EXISTS`; a new object sets 0 (spec §2.3, [Oracle] 3a).
+    /// The create half shared by events, mutexes and semaphores (spec §2.3, [Oracle] 3a): a
+    /// name held by an object of the same kind opens it (`ERROR_ALREADY_EXISTS`; `body` is
+    /// dropped, so a mutex's initial ownership is not taken), a name held by another kind
+    /// fails with `ERROR_INVALID_HANDLE`; a new object sets 0. The object is `Some` when it
+    /// was created by this call.
+    fn create_named(
+        &mut self,
+        cx: Cx,
+        attributes: &Option<SecurityAttributes>,
+        name: Option<&str>,
+        body: Body,
+    ) -> (Res, Option<ObjectId>) {
+        let null = Ret::Handle(HandleValue::NULL);
+        let kind = body.kind();
+        let all_access = map_access(kind, GENERIC_ALL);
+        let inherit = HandleFlags::inherit_if(inheritable(attributes));
+        let name = match name.filter(|n| !n.is_empty()).map(object_name) {
+            None => None,
+            Some(Ok(n)) => Some(n),
+            Some(Err(e)) => return (Res::fail(null, e), None),
+        };
+        if let Err(res) = self.ensure_rows(cx.process, 1) {
+            return (Res { ret: null, ..res }, None);
+        }
+        if let Some(n) = &name {
+            if let Some(&existing) = self.named.get(n) {
+                if self.obj(existing).kind() != kind {
+                    return (Res::fail(null, Win32Error::InvalidHandle), None);
+                }
+                let h = self.add_row(cx.process, existing, all_access, inherit, self.opened());
+                return (Res::ok(Ret::Handle(h)).set(Win32Error::AlreadyExists), None);
+            }
+        }
+        let object = self.new_object(body, name.clone());
+        if let Some(n) = name {
+            self.named.insert(n.clone(), object);
+            let address = self.obj(object).address;
+            self.log(Event::NameAdded {
+                name: n,
+                object: address,
+            });
+        }
+        let h = self.add_row(cx.process, object, all_access, inherit, self.created());
+        (Res::ok(Ret::Handle(h)).set(Win32Error::Success), Some(object))
+    }
+
+    /// `CreateEvent`.
     pub(crate) fn create_event(
         &mut self,
         cx: Cx,
@@ -123,43 +168,66 @@ impl Kernel {
         initial_state: bool,
         name: Option<&str>,
     ) -> Res {
-        let null = Ret::Handle(HandleValue::NULL);
-        let inherit = HandleFlags::inherit_if(inheritable(attributes));
-        let name = match name.filter(|n| !n.is_empty()).map(object_name) {
-            None => None,
-            Some(Ok(n)) => Some(n),
-            Some(Err(e)) => return Res::fail(null, e),
-        };
-        if let Err(res) = self.ensure_rows(cx.process, 1) {
-            return Res { ret: null, ..res };
-        }
-        if let Some(n) = &name {
-            if let Some(&existing) = self.named.get(n) {
-                if self.obj(existing).kind() != ObjectKind::Event {
-                    return Res::fail(null, Win32Error::InvalidHandle);
-                }
-                let h = self.add_row(cx.process, existing, EVENT_ALL_ACCESS, inherit, self.opened());
-                return Res::ok(Ret::Handle(h)).set(Win32Error::AlreadyExists);
-            }
-        }
-        let event = self.new_object(
-            Body::Event(EventObj {
-                manual_reset,
-                signaled: initial_state,
-            }),
-            name.clone(),
-        );
-        if let Some(n) = name {
-            self.named.insert(n.clone(), event);
-            let object = self.obj(event).address;
-            self.log(Event::NameAdded { name: n, object });
-        }
-        let h = self.add_row(cx.process, event, EVENT_ALL_ACCESS, inherit, self.created());
-        Res::ok(Ret::Handle(h)).set(Win32Error::Success)
+        let body = Body::Event(EventObj {
+            manual_reset,
+            signaled: initial_state,
+        });
+        self.create_named(cx, attributes, name, body).0
     }
 
-    /// `OpenEvent`: missing name 2, another kind 6. Event names are case-sensitive.
-    pub(crate) fn open_event(&mut self, cx: Cx, desired_access: u32, inherit: bool, name: &str) -> Res {
+    /// `CreateMutex`: with `bInitialOwner` a new mutex is owned once by the calling thread; an
+    /// existing one is only opened (MS "CreateMutexW").
+    pub(crate) fn create_mutex(
+        &mut self,
+        cx: Cx,
+        attributes: &Option<SecurityAttributes>,
+        initial_owner: bool,
+        name: Option<&str>,
+    ) -> Res {
+        let body = Body::Mutex(MutexObj {
+            owner: None,
+            recursion: 0,
+            abandoned: false,
+        });
+        let (res, created) = self.create_named(cx, attributes, name, body);
+        if let (Some(mutex), true) = (created, initial_owner) {
+            self.acquire_mutex(mutex, cx.thread);
+        }
+        res
+    }
+
+    /// `CreateSemaphore`: the counts are checked before the name (NtCreateSemaphore:
+    /// `lMaximumCount > 0`, `0 <= lInitialCount <= lMaximumCount`, else
+    /// `ERROR_INVALID_PARAMETER`). `LONG` arguments arrive as their 32-bit pattern.
+    pub(crate) fn create_semaphore(
+        &mut self,
+        cx: Cx,
+        attributes: &Option<SecurityAttributes>,
+        initial_count: u32,
+        maximum_count: u32,
+        name: Option<&str>,
+    ) -> Res {
+        let (initial, maximum) = (initial_count as i32, maximum_count as i32);
+        if maximum <= 0 || initial < 0 || initial > maximum {
+            return Res::fail(Ret::Handle(HandleValue::NULL), Win32Error::InvalidParameter);
+        }
+        let body = Body::Semaphore(SemaphoreObj {
+            count: initial_count,
+            maximum: maximum_count,
+        });
+        self.create_named(cx, attributes, name, body).0
+    }
+
+    /// `OpenEvent`, `OpenMutex`, `OpenSemaphore`: missing name 2, another kind 6. Names are
+    /// case-sensitive.
+    pub(crate) fn open_named(
+        &mut self,
+        cx: Cx,
+        kind: ObjectKind,
+        desired_access: u32,
+        inherit: bool,
+        name: &str,
+    ) -> Res {
         let null = Ret::Handle(HandleValue::NULL);
         let key = match object_name(name) {
             Ok(k) => k,
@@ -168,13 +236,13 @@ impl Kernel {
         let Some(&id) = self.named.get(&key) else {
             return Res::fail(null, Win32Error::FileNotFound);
         };
-        if self.obj(id).kind() != ObjectKind::Event {
+        if self.obj(id).kind() != kind {
             return Res::fail(null, Win32Error::InvalidHandle);
         }
         if let Err(res) = self.ensure_rows(cx.process, 1) {
             return Res { ret: null, ..res };
         }
-        let access = map_access(ObjectKind::Event, desired_access);
+        let access = map_access(kind, desired_access);
         let h = self.add_row(cx.process, id, access, HandleFlags::inherit_if(inherit), self.opened());
         Res::ok(Ret::Handle(h))
     }
@@ -194,15 +262,104 @@ impl Kernel {
         Res::yes()
     }
 
+    /// `ReleaseMutex`: needs `MUTEX_MODIFY_STATE`; only the owner may release
+    /// (`ERROR_NOT_OWNER`, NT's `STATUS_MUTANT_NOT_OWNED`); the last release frees it.
+    pub(crate) fn release_mutex(&mut self, cx: Cx, mutex: HandleValue) -> Res {
+        let (id, access) = match self.resolve_kind(cx, mutex, ObjectKind::Mutex) {
+            Ok(v) => v,
+            Err(res) => return res,
+        };
+        if access & MUTEX_MODIFY_STATE == 0 {
+            return Res::no(Win32Error::AccessDenied);
+        }
+        let Body::Mutex(m) = &mut self.objects[id].body else {
+            unreachable!("resolve_kind checked the kind")
+        };
+        if m.owner != Some(cx.thread) {
+            return Res::no(Win32Error::NotOwner);
+        }
+        m.recursion -= 1;
+        if m.recursion == 0 {
+            m.owner = None;
+            self.thread_mut(cx.thread).owned_mutexes.retain(|&x| x != id);
+        }
+        Res::yes()
+    }
+
+    /// `ReleaseSemaphore`: the count is checked before the handle (NtReleaseSemaphore:
+    /// `lReleaseCount <= 0` is `ERROR_INVALID_PARAMETER`); needs `SEMAPHORE_MODIFY_STATE`;
+    /// past the maximum it fails with `ERROR_TOO_MANY_POSTS`, changing nothing and leaving
+    /// `*lpPreviousCount` unwritten.
+    pub(crate) fn release_semaphore(&mut self, cx: Cx, semaphore: HandleValue, release_count: u32) -> Res {
+        if release_count as i32 <= 0 {
+            return Res::no(Win32Error::InvalidParameter);
+        }
+        let (id, access) = match self.resolve_kind(cx, semaphore, ObjectKind::Semaphore) {
+            Ok(v) => v,
+            Err(res) => return res,
+        };
+        if access & SEMAPHORE_MODIFY_STATE == 0 {
+            return Res::no(Win32Error::AccessDenied);
+        }
+        let Body::Semaphore(sem) = &mut self.objects[id].body else {
+            unreachable!("resolve_kind checked the kind")
+        };
+        let previous = sem.count;
+        match previous.checked_add(release_count).filter(|&c| c <= sem.maximum) {
+            None => Res::no(Win32Error::TooManyPosts),
+            Some(count) => {
+                sem.count = count;
+                Res::yes().out(|o| o.previous_count = Some(previous))
+            }
+        }
+    }
+
+    /// Makes `thread` the owner of `mutex` once more.
+    fn acquire_mutex(&mut self, mutex: ObjectId, thread: ObjectId) {
+        let Body::Mutex(m) = &mut self.objects[mutex].body else {
+            return;
+        };
+        m.recursion += 1;
+        m.abandoned = false;
+        if m.owner != Some(thread) {
+            m.owner = Some(thread);
+            self.thread_mut(thread).owned_mutexes.push(mutex);
+        }
+    }
+
+    /// A thread is ending: every mutex it owns becomes free and abandoned (its next acquirer
+    /// gets `WAIT_ABANDONED`).
+    pub(crate) fn abandon_mutexes(&mut self, thread: ObjectId) {
+        for mutex in std::mem::take(&mut self.thread_mut(thread).owned_mutexes) {
+            if let Some(Body::Mutex(m)) = self.objects.get_mut(mutex).map(|o| &mut o.body) {
+                m.owner = None;
+                m.recursion = 0;
+                m.abandoned = true;
+            }
+        }
+    }
+
+    /// A mutex is being destroyed: it leaves its owner's list.
+    pub(crate) fn mutex_destroyed(&mut self, id: ObjectId, mutex: &MutexObj) {
+        if let Some(owner) = mutex.owner {
+            if let Some(Body::Thread(t)) = self.objects.get_mut(owner).map(|o| &mut o.body) {
+                t.owned_mutexes.retain(|&x| x != id);
+            }
+        }
+    }
+
     // ------------------------------------------------------------------ waits
 
-    /// Whether a wait on `id` would be satisfied now. Processes and threads are signaled once
-    /// exited; files, pipes and mailslots are always signaled (their I/O is synchronous).
-    fn is_signaled(&self, id: ObjectId) -> bool {
+    /// Whether a wait by `thread` on `id` would be satisfied now. Processes and threads are
+    /// signaled once exited; a mutex when free or owned by the waiter; a semaphore while its
+    /// count is above zero; files and mailslots always (their I/O is synchronous).
+    fn is_signaled(&self, id: ObjectId, thread: ObjectId) -> bool {
         match self.objects.get(id).map(|o| &o.body) {
             Some(Body::Process(p)) => p.exit_code.is_some(),
             Some(Body::Thread(t)) => t.exit_code.is_some(),
             Some(Body::Event(e)) => e.signaled,
+            Some(Body::Mutex(m)) => m.owner.is_none_or(|o| o == thread),
+            Some(Body::Semaphore(s)) => s.count > 0,
             // A pipe end's state follows the pipe: a client end cut off by DisconnectNamedPipe
             // is not signaled (nt-pipe-rules §2; every other state is, as a file object whose
             // last I/O completed) [choice].
@@ -212,30 +369,68 @@ impl Kernel {
         }
     }
 
-    /// A satisfied wait resets an auto-reset event.
-    fn consume(&mut self, id: ObjectId) {
-        if let Some(Body::Event(e)) = self.objects.get_mut(id).map(|o| &mut o.body) {
-            if !e.manual_reset {
-                e.signaled = false;
+    /// A mutex the waiter already owns `MINLONG` times cannot be acquired again (NT raises
+    /// `STATUS_MUTANT_LIMIT_EXCEEDED` in the waiter; the model fails the wait) [choice].
+    fn at_mutex_limit(&self, id: ObjectId) -> bool {
+        matches!(self.objects.get(id).map(|o| &o.body), Some(Body::Mutex(m)) if m.recursion >= MUTEX_RECURSION_LIMIT)
+    }
+
+    /// What a satisfied wait does to the object: an auto-reset event resets, a semaphore
+    /// counts down, a mutex is acquired. True when the mutex was abandoned.
+    fn consume(&mut self, id: ObjectId, thread: ObjectId) -> bool {
+        match self.objects.get_mut(id).map(|o| &mut o.body) {
+            Some(Body::Event(e)) => {
+                if !e.manual_reset {
+                    e.signaled = false;
+                }
+                false
             }
+            Some(Body::Semaphore(s)) => {
+                s.count -= 1;
+                false
+            }
+            Some(Body::Mutex(m)) => {
+                let abandoned = m.abandoned;
+                self.acquire_mutex(id, thread);
+                abandoned
+            }
+            _ => false,
         }
     }
 
-    /// The index a wait returns now, if it is satisfied (wait-any: the lowest signaled index;
-    /// wait-all: 0 when all are signaled at once).
-    fn check_wait(&mut self, objects: &[ObjectId], wait_all: bool) -> Option<u32> {
+    /// What a wait by `thread` returns now, if it is satisfied: wait-any takes the lowest
+    /// signaled index (`WAIT_ABANDONED_0 + i` for an abandoned mutex); wait-all acquires every
+    /// object at once or none (`WAIT_ABANDONED_0` when any was an abandoned mutex, as NT's
+    /// `STATUS_ABANDONED`).
+    fn check_wait(&mut self, objects: &[ObjectId], wait_all: bool, thread: ObjectId) -> Option<Res> {
+        let limit = || Res::fail(Ret::Dword(WAIT_FAILED), Win32Error::MutantLimitExceeded);
         if wait_all {
-            if objects.iter().all(|&o| self.is_signaled(o)) {
-                for &o in objects {
-                    self.consume(o);
-                }
-                return Some(WAIT_OBJECT_0);
+            if !objects.iter().all(|&o| self.is_signaled(o, thread)) {
+                return None;
             }
-            None
+            if objects.iter().any(|&o| self.at_mutex_limit(o)) {
+                return Some(limit());
+            }
+            let mut abandoned = false;
+            for &o in objects {
+                abandoned |= self.consume(o, thread);
+            }
+            Some(Res::ok(Ret::Dword(if abandoned {
+                WAIT_ABANDONED_0
+            } else {
+                WAIT_OBJECT_0
+            })))
         } else {
-            let i = objects.iter().position(|&o| self.is_signaled(o))?;
-            self.consume(objects[i]);
-            Some(WAIT_OBJECT_0 + i as u32)
+            let i = objects.iter().position(|&o| self.is_signaled(o, thread))?;
+            if self.at_mutex_limit(objects[i]) {
+                return Some(limit());
+            }
+            let base = if self.consume(objects[i], thread) {
+                WAIT_ABANDONED_0
+            } else {
+                WAIT_OBJECT_0
+            };
+            Some(Res::ok(Ret::Dword(base + i as u32)))
         }
     }
 
@@ -263,8 +458,8 @@ impl Kernel {
         if wait_all && (1..objects.len()).any(|i| objects[..i].contains(&objects[i])) {
             return failed(Win32Error::InvalidParameter);
         }
-        if let Some(index) = self.check_wait(&objects, wait_all) {
-            return Res::ok(Ret::Dword(index)).into();
+        if let Some(res) = self.check_wait(&objects, wait_all, cx.thread) {
+            return res.into();
         }
         if milliseconds == 0 {
             return Res::ok(Ret::Dword(WAIT_TIMEOUT)).into();
@@ -340,9 +535,7 @@ impl Kernel {
 
     fn try_complete(&mut self, thread: ObjectId, op: &PendingOp) -> Option<Res> {
         match op {
-            PendingOp::Wait { objects, wait_all } => {
-                self.check_wait(objects, *wait_all).map(|i| Res::ok(Ret::Dword(i)))
-            }
+            PendingOp::Wait { objects, wait_all } => self.check_wait(objects, *wait_all, thread),
             PendingOp::Sleep => None,
             PendingOp::ReadMailslot { slot, size } => self.mailslot_try_read(*slot, *size),
             PendingOp::ReadPipe { .. }

@@ -10,6 +10,7 @@ mod mailslots;
 mod named_pipes;
 mod pipes;
 mod processes;
+mod sync_objects;
 mod waits;
 
 use crate::call::*;
