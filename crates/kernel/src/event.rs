@@ -105,6 +105,8 @@ pub enum Event {
         process_id: Pid,
         exit_code: u32,
     },
+    /// A thread ended owning a mutex: the mutex is free and abandoned.
+    MutexAbandoned { object: Address, thread_id: Tid },
     /// A call blocked.
     CallParked {
         thread_id: Tid,

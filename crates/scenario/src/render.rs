@@ -229,6 +229,10 @@ impl Ctx<'_> {
             } => {
                 format!("{} {} {exit_code}", self.thread(*thread_id), l.t("ends-with-code"))
             }
+            Event::MutexAbandoned { object, thread_id } => l.f(
+                "event-mutex-abandoned",
+                &[("obj", &self.obj(*object)), ("thread", &self.thread(*thread_id))],
+            ),
             Event::CallParked { thread_id, call, .. } => {
                 format!("{} {} {call}", self.thread(*thread_id), l.t("blocks-in"))
             }

@@ -246,11 +246,10 @@ impl Kernel {
         self.bump(process, 0, -1, Why::Exit);
     }
 
-    /// Ends one thread: abandons its parked call, records its exit code, drops its running
-    /// reference. Does not end the process.
+    /// Ends one thread: abandons its parked call, records its exit code, abandons the mutexes
+    /// it owns, drops its running reference. Does not end the process.
     fn end_thread(&mut self, thread: ObjectId, exit_code: u32) {
         self.abandon_parked(thread);
-        self.abandon_mutexes(thread);
         let t = self.thread_mut(thread);
         t.exit_code = Some(exit_code);
         let (tid, pid, process) = (t.tid, t.pid, t.process);
@@ -260,6 +259,7 @@ impl Kernel {
             process_id: pid,
             exit_code,
         });
+        self.abandon_mutexes(thread);
         self.bump(thread, 0, -1, Why::Exit);
     }
 

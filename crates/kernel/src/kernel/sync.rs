@@ -330,11 +330,17 @@ impl Kernel {
     /// A thread is ending: every mutex it owns becomes free and abandoned (its next acquirer
     /// gets `WAIT_ABANDONED`).
     pub(crate) fn abandon_mutexes(&mut self, thread: ObjectId) {
+        let thread_id = self.thread(thread).tid;
         for mutex in std::mem::take(&mut self.thread_mut(thread).owned_mutexes) {
-            if let Some(Body::Mutex(m)) = self.objects.get_mut(mutex).map(|o| &mut o.body) {
+            let Some(obj) = self.objects.get_mut(mutex) else {
+                continue;
+            };
+            if let Body::Mutex(m) = &mut obj.body {
                 m.owner = None;
                 m.recursion = 0;
                 m.abandoned = true;
+                let object = obj.address;
+                self.log(Event::MutexAbandoned { object, thread_id });
             }
         }
     }
