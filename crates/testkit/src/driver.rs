@@ -8,6 +8,9 @@
 //! * `CreateProcess` copies exactly the inheritable (or listed) rows, at the same values, with
 //!   the same access and flags, and nothing else;
 //! * environment changes never cross between parent and child (a model block per process);
+//! * only a mutex's owner releases it; a satisfied wait consumes (a mutex is acquired, a
+//!   semaphore counts down, an auto-reset event resets); a semaphore release reports the
+//!   count it found and is refused exactly past the maximum, changing nothing;
 //! * no call panics.
 //!
 //! Every step is also recorded, so a failing sequence prints as a scenario file that
@@ -445,6 +448,32 @@ impl Driver {
                 name: format!("v{name}"),
                 size: 64,
             },
+            Action::CreateMutex { name, owner } => Call::CreateMutex {
+                mutex_attributes: None,
+                initial_owner: *owner,
+                name: name.map(|n| format!("ev{n}")),
+            },
+            Action::OpenMutex { name } => Call::OpenMutex {
+                desired_access: MUTEX_ALL_ACCESS,
+                inherit_handle: false,
+                name: format!("ev{name}"),
+            },
+            Action::ReleaseMutex { h: r } => Call::ReleaseMutex { mutex: h(self, r) },
+            Action::CreateSemaphore { name, initial, maximum } => Call::CreateSemaphore {
+                semaphore_attributes: None,
+                initial_count: u32::from(*initial),
+                maximum_count: u32::from(*maximum),
+                name: name.map(|n| format!("ev{n}")),
+            },
+            Action::OpenSemaphore { name } => Call::OpenSemaphore {
+                desired_access: SEMAPHORE_ALL_ACCESS,
+                inherit_handle: false,
+                name: format!("ev{name}"),
+            },
+            Action::ReleaseSemaphore { h: r, n } => Call::ReleaseSemaphore {
+                semaphore: h(self, r),
+                release_count: u32::from(*n),
+            },
             Action::Snapshot => Call::CreateToolhelp32Snapshot {
                 flags: TH32CS_SNAPPROCESS,
                 process_id: 0,
@@ -475,6 +504,12 @@ impl Driver {
             Parked::Write { reader, .. } => self.kernel.object_view(*reader).map(|o| o.detail),
             _ => None,
         };
+        let sync_before = match &call {
+            Call::ReleaseMutex { mutex: h }
+            | Call::ReleaseSemaphore { semaphore: h, .. }
+            | Call::WaitForSingleObject { handle: h, .. } => self.detail(pid, *h),
+            _ => None,
+        };
         let outcome = catch_unwind(AssertUnwindSafe(|| self.kernel.call(tid, &call)))
             .map_err(|p| format!("the kernel panicked on {}: {}", call.name(), panic_text(&p)))?
             .map_err(|e| format!("the driver chose a thread that cannot call: {e}"))?;
@@ -485,7 +520,10 @@ impl Driver {
             outcome: outcome.clone(),
         });
         match &outcome {
-            CallOutcome::Done(r) => self.check_result(pid, &call, r, &parked, &parent_rows, queued_before)?,
+            CallOutcome::Done(r) => {
+                self.check_result(pid, &call, r, &parked, &parent_rows, queued_before)?;
+                self.check_sync(tid, &call, r, sync_before)?;
+            }
             CallOutcome::Pending { call_seq } => {
                 if let (Call::WriteFile { data, .. }, Parked::Write { reader, .. }) = (&call, &parked) {
                     self.queue_write(*reader, &data.0, queued_before.as_ref());
@@ -493,6 +531,85 @@ impl Driver {
                 self.parked.insert(*call_seq, parked);
             }
             CallOutcome::NoReturn => {}
+        }
+        Ok(())
+    }
+
+    /// Mutex and semaphore promises: only the owner releases a mutex (and a release by the
+    /// owner succeeds); a satisfied wait on a mutex leaves the waiter its owner; a semaphore
+    /// release reports the count it found, succeeds exactly when the count stays within the
+    /// maximum, and a refused one changes nothing.
+    fn check_sync(
+        &self,
+        tid: Tid,
+        call: &Call,
+        r: &CallResult,
+        before: Option<(Address, Detail)>,
+    ) -> Result<(), String> {
+        let now = |a: Address| self.kernel.object_view(a).map(|o| o.detail);
+        match (call, before) {
+            (Call::ReleaseMutex { .. }, Some((a, Detail::Mutex { owner, .. }))) => {
+                let owned = owner == Some(tid);
+                let ok = r.ret == Ret::Bool(true);
+                // The model's handles always carry MUTEX_MODIFY_STATE unless duplicated down.
+                if ok && !owned || (!ok && r.last_error != Win32Error::AccessDenied && owned) {
+                    return Err(format!(
+                        "ReleaseMutex on {a:#x} by tid {tid}: owner was {owner:?}, result {r:?}"
+                    ));
+                }
+                if !ok && !owned && r.last_error != Win32Error::NotOwner && r.last_error != Win32Error::AccessDenied {
+                    return Err(format!("ReleaseMutex by a non-owner gave {}", r.last_error));
+                }
+            }
+            (Call::ReleaseSemaphore { release_count, .. }, Some((a, d @ Detail::Semaphore { count, maximum }))) => {
+                let fits =
+                    (*release_count as i32) > 0 && count.checked_add(*release_count).is_some_and(|c| c <= maximum);
+                let ok = r.ret == Ret::Bool(true);
+                if ok && (!fits || r.outputs().previous_count != Some(count)) {
+                    return Err(format!(
+                        "ReleaseSemaphore({release_count}) on {a:#x} at {count}/{maximum}: {r:?}"
+                    ));
+                }
+                if !ok && fits && r.last_error != Win32Error::AccessDenied {
+                    return Err(format!(
+                        "ReleaseSemaphore({release_count}) on {a:#x} at {count}/{maximum} refused: {}",
+                        r.last_error
+                    ));
+                }
+                if !ok && now(a) != Some(d) {
+                    return Err(format!("a refused ReleaseSemaphore changed {a:#x}"));
+                }
+            }
+            (Call::WaitForSingleObject { .. }, Some((a, before)))
+                if matches!(r.ret, Ret::Dword(WAIT_OBJECT_0 | WAIT_ABANDONED_0)) =>
+            {
+                // What a satisfied wait consumes (MS "Wait Functions": side effects).
+                let after = now(a);
+                let consumed = match (&before, &after) {
+                    (
+                        Detail::Mutex { owner, recursion, .. },
+                        Some(Detail::Mutex {
+                            owner: o2,
+                            recursion: r2,
+                            ..
+                        }),
+                    ) => *o2 == Some(tid) && *r2 == if *owner == Some(tid) { recursion + 1 } else { 1 },
+                    (Detail::Semaphore { count, .. }, Some(Detail::Semaphore { count: c2, .. })) => *c2 + 1 == *count,
+                    (
+                        Detail::Event {
+                            manual_reset: false, ..
+                        },
+                        Some(Detail::Event { signaled, .. }),
+                    ) => !signaled,
+                    _ => true,
+                };
+                if !consumed {
+                    return Err(format!(
+                        "a satisfied wait by tid {tid} did not consume {a:#x}: {before:?} -> {after:?}"
+                    ));
+                }
+            }
+            _ => {}
         }
         Ok(())
     }

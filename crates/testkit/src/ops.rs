@@ -168,6 +168,29 @@ pub enum Action {
         name: u8,
     },
     Snapshot,
+    /// Names are shared with events (`ev0`..): a clash gives `ERROR_INVALID_HANDLE`.
+    CreateMutex {
+        name: Option<u8>,
+        owner: bool,
+    },
+    OpenMutex {
+        name: u8,
+    },
+    ReleaseMutex {
+        h: HandleRef,
+    },
+    CreateSemaphore {
+        name: Option<u8>,
+        initial: u8,
+        maximum: u8,
+    },
+    OpenSemaphore {
+        name: u8,
+    },
+    ReleaseSemaphore {
+        h: HandleRef,
+        n: u8,
+    },
 }
 
 /// One step of a generated sequence.
@@ -254,6 +277,12 @@ fn action() -> impl Strategy<Value = Action> {
         2 => (0u8..4, proptest::option::weighted(0.8, 0u8..4)).prop_map(|(name, value)| Action::SetEnv { name, value }),
         2 => (0u8..4).prop_map(|name| Action::GetEnv { name }),
         1 => Just(Action::Snapshot),
+        2 => (proptest::option::of(0u8..3), any::<bool>()).prop_map(|(name, owner)| Action::CreateMutex { name, owner }),
+        1 => (0u8..3).prop_map(|name| Action::OpenMutex { name }),
+        3 => handle_ref().prop_map(|h| Action::ReleaseMutex { h }),
+        2 => (proptest::option::of(0u8..3), 0u8..4, 0u8..4).prop_map(|(name, initial, maximum)| Action::CreateSemaphore { name, initial, maximum }),
+        1 => (0u8..3).prop_map(|name| Action::OpenSemaphore { name }),
+        3 => (handle_ref(), 0u8..4).prop_map(|(h, n)| Action::ReleaseSemaphore { h, n }),
     ]
 }
 
