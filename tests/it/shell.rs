@@ -320,7 +320,7 @@ fn the_korean_shell_speaks_korean() {
     allowed.extend(kernsim_kernel::Call::NAMES.iter().map(|n| n.to_string()));
     allowed.extend(kernsim_kernel::OutputField::ALL.iter().map(|f| f.as_str().to_string()));
     allowed.extend(kernsim_kernel::consts::TABLE.iter().map(|(n, _)| n.to_string()));
-    allowed.extend(kernsim_kernel::Win32Error::ALL.iter().map(|e| e.name().to_string()));
+    allowed.extend(kernsim_kernel::Win32Error::ALL.iter().map(|e| e.name().into_owned()));
     allowed.extend(["Process", "Thread", "Event", "Pipe", "Mailslot", "File", "Snapshot"].map(String::from));
     let mut found = Vec::new();
     for line in s.stdout.lines() {

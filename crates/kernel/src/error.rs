@@ -1,7 +1,8 @@
 //! Win32 error codes (`GetLastError` values) with their real numbers, shown by name.
 //!
 //! Reference: "System Error Codes (0-499)" and "(500-999)" on Microsoft Learn. Only the codes
-//! the model can produce are listed; each keeps its Win32 number as the discriminant.
+//! the model can produce are named; each keeps its Win32 number as the discriminant. Any other
+//! 32-bit value (what `SetLastError` may store) is [`Win32Error::Other`], shown as its number.
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
@@ -13,23 +14,26 @@ macro_rules! win32_errors {
         #[repr(u32)]
         pub enum Win32Error {
             $( $(#[$doc])* $variant = $code, )*
+            /// A value the model has no name for (only [`Win32Error::of`] makes one, so a
+            /// named code is never `Other`).
+            Other(UnknownCode),
         }
 
         impl Win32Error {
-            /// Every error the model knows, in numeric order.
+            /// Every error the model names, in numeric order.
             pub const ALL: &'static [Win32Error] = &[ $( Win32Error::$variant, )* ];
 
             /// The Win32 number (`ERROR_INVALID_HANDLE` is 6).
             pub const fn code(self) -> u32 {
-                self as u32
+                match self { $( Win32Error::$variant => $code, )* Win32Error::Other(c) => c.0 }
             }
 
-            /// The Win32 name (`"ERROR_INVALID_HANDLE"`).
-            pub const fn name(self) -> &'static str {
-                match self { $( Win32Error::$variant => $name, )* }
+            /// The Win32 name (`"ERROR_INVALID_HANDLE"`); `None` for [`Win32Error::Other`].
+            pub const fn known_name(self) -> Option<&'static str> {
+                match self { $( Win32Error::$variant => Some($name), )* Win32Error::Other(_) => None }
             }
 
-            /// The error with this number, if the model knows it.
+            /// The error with this number, if the model names it.
             pub fn from_code(code: u32) -> Option<Win32Error> {
                 match code { $( $code => Some(Win32Error::$variant), )* _ => None }
             }
@@ -125,15 +129,42 @@ win32_errors! {
     NoSystemResources = 1450 => "ERROR_NO_SYSTEM_RESOURCES",
 }
 
+/// A 32-bit error value the model has no name for (`SetLastError(12345)`).
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct UnknownCode(u32);
+
+impl Win32Error {
+    /// The error with this number: a named one when the model names it, else
+    /// [`Win32Error::Other`].
+    pub fn of(code: u32) -> Win32Error {
+        Win32Error::from_code(code).unwrap_or(Win32Error::Other(UnknownCode(code)))
+    }
+
+    /// The Win32 name (`"ERROR_INVALID_HANDLE"`), or the number in decimal for a value the
+    /// model has no name for.
+    pub fn name(self) -> std::borrow::Cow<'static, str> {
+        match self.known_name() {
+            Some(name) => name.into(),
+            None => self.code().to_string().into(),
+        }
+    }
+}
+
 impl fmt::Display for Win32Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} ({})", self.name(), self.code())
+        match self.known_name() {
+            Some(name) => write!(f, "{name} ({})", self.code()),
+            None => write!(f, "{}", self.code()),
+        }
     }
 }
 
 impl Serialize for Win32Error {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.name())
+        match self.known_name() {
+            Some(name) => serializer.serialize_str(name),
+            None => serializer.serialize_u32(self.code()),
+        }
     }
 }
 
@@ -146,8 +177,7 @@ impl<'de> Deserialize<'de> for Win32Error {
             Name(String),
         }
         match Repr::deserialize(deserializer)? {
-            Repr::Code(code) => Win32Error::from_code(code)
-                .ok_or_else(|| serde::de::Error::custom(format!("unknown Win32 error number {code}"))),
+            Repr::Code(code) => Ok(Win32Error::of(code)),
             Repr::Name(name) => Win32Error::from_name(&name)
                 .ok_or_else(|| serde::de::Error::custom(format!("unknown Win32 error name {name:?}"))),
         }
@@ -162,7 +192,8 @@ mod tests {
     fn names_and_numbers_round_trip() {
         for &error in Win32Error::ALL {
             assert_eq!(Win32Error::from_code(error.code()), Some(error));
-            assert_eq!(Win32Error::from_name(error.name()), Some(error));
+            assert_eq!(Win32Error::from_name(&error.name()), Some(error));
+            assert_eq!(Win32Error::of(error.code()), error);
         }
         assert_eq!(Win32Error::InvalidHandle.code(), 6);
         assert_eq!(Win32Error::BrokenPipe.code(), 109);
@@ -171,11 +202,26 @@ mod tests {
     }
 
     #[test]
+    fn any_32_bit_value_is_an_error_and_an_unnamed_one_shows_as_its_number() {
+        let e = Win32Error::of(12345);
+        assert!(matches!(e, Win32Error::Other(_)));
+        assert_eq!((e.code(), e.known_name(), e.name().as_ref()), (12345, None, "12345"));
+        assert_eq!(e.to_string(), "12345");
+        assert_eq!(serde_json::to_string(&e).unwrap(), "12345");
+        assert_eq!(serde_json::from_str::<Win32Error>("12345").unwrap(), e);
+        assert_eq!(
+            serde_json::from_str::<Win32Error>("6").unwrap(),
+            Win32Error::InvalidHandle
+        );
+        assert_eq!(Win32Error::of(u32::MAX).code(), u32::MAX);
+    }
+
+    #[test]
     fn serde_uses_names_and_accepts_numbers() {
         let json = serde_json::to_string(&Win32Error::PipeBusy).unwrap();
         assert_eq!(json, "\"ERROR_PIPE_BUSY\"");
         let back: Win32Error = serde_json::from_str("231").unwrap();
         assert_eq!(back, Win32Error::PipeBusy);
-        assert!(serde_json::from_str::<Win32Error>("99999").is_err());
+        assert!(serde_json::from_str::<Win32Error>("\"ERROR_NO_SUCH_THING\"").is_err());
     }
 }

@@ -1265,7 +1265,7 @@ impl Compiler {
     /// "unknown constant or name X; did you mean A, B?"
     fn unknown_name(&self, name: &str) -> Message {
         let bound = self.bound_names();
-        let errors: Vec<&str> = Win32Error::ALL.iter().map(|e| e.name()).collect();
+        let errors: Vec<&str> = Win32Error::ALL.iter().filter_map(|e| e.known_name()).collect();
         let candidates = consts::TABLE.iter().map(|(n, _)| *n).chain(errors).chain(bound);
         let near = consts::near_names(name, candidates, 3);
         let hint = if near.is_empty() {

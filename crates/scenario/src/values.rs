@@ -59,7 +59,7 @@ fn int_to_u32(n: i64) -> Option<u32> {
 /// "unknown constant or name X; did you mean A, B?"
 pub fn unknown_name(name: &str, lookup: &dyn Lookup) -> Message {
     let bound = lookup.names();
-    let errors: Vec<&str> = Win32Error::ALL.iter().map(|e| e.name()).collect();
+    let errors: Vec<&str> = Win32Error::ALL.iter().filter_map(|e| e.known_name()).collect();
     let candidates = consts::TABLE
         .iter()
         .map(|(n, _)| *n)

@@ -407,3 +407,18 @@ fn the_incremental_check_catches_what_the_step_touched() {
     let v = check.check(&mut w.k).unwrap_err();
     assert!(v.iter().any(|v| v.rule == "handle-count"), "{v:?}");
 }
+
+#[test]
+fn set_last_error_stores_any_32_bit_value() {
+    // MS "SetLastError": dwErrCode is any DWORD; bit 29 marks application-defined codes.
+    let mut w = World::new();
+    for code in [12345u32, 0xE000_0001, u32::MAX, 0] {
+        w.run(
+            w.tid,
+            Call::SetLastError {
+                error: Win32Error::of(code),
+            },
+        );
+        assert_eq!(w.run(w.tid, Call::GetLastError).ret, Ret::Dword(code));
+    }
+}
