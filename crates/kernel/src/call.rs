@@ -245,8 +245,12 @@ pub struct CreateProcessArgs {
     pub std_output: Option<HandleValue>,
     /// `STARTUPINFO.hStdError`.
     pub std_error: Option<HandleValue>,
-    /// `PROC_THREAD_ATTRIBUTE_HANDLE_LIST`: inherit only these handles.
+    /// `PROC_THREAD_ATTRIBUTE_HANDLE_LIST`: inherit only these handles (a shorthand for an
+    /// attribute list made with `InitializeProcThreadAttributeList`/`UpdateProcThreadAttribute`).
     pub handle_list: Option<Vec<HandleValue>>,
+    /// `STARTUPINFOEX.lpAttributeList`: the address of a list initialized in the caller (read
+    /// only with `EXTENDED_STARTUPINFO_PRESENT` in `dwCreationFlags`).
+    pub attribute_list: Option<u32>,
 }
 
 /// Arguments of `CreateNamedPipe`.
@@ -523,6 +527,41 @@ calls! {
     // ----- processes and threads -----
     /// `CreateProcess(...)`.
     CreateProcess(Box<CreateProcessArgs>) => fails FALSE, text ["application_name", "command_line", "current_directory", "environment"], run k.create_process(cx, args);
+    /// `InitializeProcThreadAttributeList(lpAttributeList, dwAttributeCount, dwFlags, lpSize)`.
+    InitializeProcThreadAttributeList {
+        /// `lpAttributeList`: the buffer's address (0: NULL, to ask for the size).
+        #[serde(default)]
+        attribute_list: u32,
+        /// `dwAttributeCount`.
+        attribute_count: u32,
+        /// `dwFlags` (must be 0).
+        #[serde(default)]
+        flags: u32,
+        /// `*lpSize` on input: the buffer's size in bytes.
+        #[serde(default)]
+        size: u32,
+    } => fails FALSE, text [], run k.initialize_attribute_list(cx, *attribute_list, *attribute_count, *flags, *size);
+    /// `UpdateProcThreadAttribute(lpAttributeList, dwFlags, Attribute, lpValue, cbSize, NULL, NULL)`.
+    UpdateProcThreadAttribute {
+        /// `lpAttributeList`.
+        attribute_list: u32,
+        /// `dwFlags` (must be 0).
+        #[serde(default)]
+        flags: u32,
+        /// `Attribute` (`PROC_THREAD_ATTRIBUTE_HANDLE_LIST` is modelled).
+        attribute: u32,
+        /// `lpValue`: the handles of a handle list.
+        #[serde(default)]
+        handles: Vec<HandleValue>,
+        /// `cbSize` in bytes (default: 8 per handle).
+        #[serde(default)]
+        size: Option<u32>,
+    } => fails FALSE, text [], run k.update_attribute_list(cx, *attribute_list, *flags, *attribute, handles, *size);
+    /// `DeleteProcThreadAttributeList(lpAttributeList)`.
+    DeleteProcThreadAttributeList {
+        /// `lpAttributeList`.
+        attribute_list: u32,
+    } => fails NEVER, text [], run k.delete_attribute_list(cx, *attribute_list);
     /// `ExitProcess(uExitCode)`: never returns.
     ExitProcess {
         /// `uExitCode`.
@@ -1054,6 +1093,7 @@ args_struct!(CreateProcessArgs {
     std_output,
     std_error,
     handle_list,
+    attribute_list,
 });
 args_struct!(CreateNamedPipeArgs {
     name,

@@ -73,10 +73,15 @@ win32_errors! {
     NoMoreFiles = 18 => "ERROR_NO_MORE_FILES",
     /// 24: a structure size (`dwSize`) is wrong.
     BadLength = 24 => "ERROR_BAD_LENGTH",
+    /// 31: a device attached to the system is not functioning (`UpdateProcThreadAttribute` on
+    /// a full attribute list).
+    GenFailure = 31 => "ERROR_GEN_FAILURE",
     /// 32: the file is open elsewhere with a share mode that excludes this access.
     SharingViolation = 32 => "ERROR_SHARING_VIOLATION",
     /// 38: reached the end of the file.
     HandleEof = 38 => "ERROR_HANDLE_EOF",
+    /// 50: the request is not supported (an attribute the model does not implement).
+    NotSupported = 50 => "ERROR_NOT_SUPPORTED",
     /// 80: `CREATE_NEW` on an existing file.
     FileExists = 80 => "ERROR_FILE_EXISTS",
     /// 87: a parameter is out of range or contradicts another.

@@ -141,6 +141,18 @@ impl Object {
     }
 }
 
+/// A `PROC_THREAD_ATTRIBUTE_LIST` in a process's memory (not a kernel object: no handle, no
+/// count; it goes with the process).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AttributeList {
+    /// `dwAttributeCount` it was initialized for.
+    pub capacity: u32,
+    /// Attributes set so far.
+    pub count: u32,
+    /// `PROC_THREAD_ATTRIBUTE_HANDLE_LIST`, once set.
+    pub handle_list: Option<Vec<HandleValue>>,
+}
+
 /// A process: its handle table, environment block, threads and exit code.
 #[derive(Clone, Debug)]
 pub struct ProcessObj {
@@ -164,6 +176,8 @@ pub struct ProcessObj {
     pub exit_code: Option<u32>,
     /// Standard handle values (input, output, error), as `GetStdHandle` returns them.
     pub std_handles: [HandleValue; 3],
+    /// `PROC_THREAD_ATTRIBUTE_LIST`s initialized in this process's memory, by buffer address.
+    pub attribute_lists: std::collections::BTreeMap<u32, AttributeList>,
 }
 
 /// A thread: its owner, last error, suspend count and what it is parked in.

@@ -193,6 +193,8 @@ outputs! {
     NextSize next_size: number u32,
     /// `GetMailslotInfo`'s `*lpMessageCount`.
     MessageCount message_count: number u32,
+    /// `InitializeProcThreadAttributeList`'s `*lpSize`: the bytes the list needs.
+    Size size: number u32,
     /// `ReleaseSemaphore`'s `*lpPreviousCount`.
     PreviousCount previous_count: number u32,
     /// `GetMailslotInfo`'s `*lpReadTimeout`.

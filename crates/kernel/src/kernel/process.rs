@@ -57,6 +57,7 @@ impl Kernel {
             threads: Vec::new(),
             exit_code: None,
             std_handles: [HandleValue::NULL; 3],
+            attribute_lists: Default::default(),
         };
         let process = self.new_object(Body::Process(Box::new(body)), None);
         self.cids.insert(pid.0, process);
@@ -95,6 +96,81 @@ impl Kernel {
         thread
     }
 
+    /// `InitializeProcThreadAttributeList` (MS; Wine's kernelbase for the details): `dwFlags`
+    /// must be 0 (87); the list needs 24 bytes plus 24 per attribute (x64); a NULL or smaller
+    /// buffer fails with 122; `*lpSize` receives the size needed either way. A count whose
+    /// size does not fit in 32 bits is 87 [choice].
+    pub(crate) fn initialize_attribute_list(&mut self, cx: Cx, address: u32, count: u32, flags: u32, size: u32) -> Res {
+        if flags != 0 {
+            return Res::no(Win32Error::InvalidParameter);
+        }
+        let Ok(needed) = u32::try_from(24 + 24 * u64::from(count)) else {
+            return Res::no(Win32Error::InvalidParameter);
+        };
+        let res = if address == 0 || size < needed {
+            Res::no(Win32Error::InsufficientBuffer)
+        } else {
+            let list = AttributeList {
+                capacity: count,
+                ..AttributeList::default()
+            };
+            self.process_mut(cx.process).attribute_lists.insert(address, list);
+            Res::yes()
+        };
+        res.out(|o| o.size = Some(needed))
+    }
+
+    /// `UpdateProcThreadAttribute` with `PROC_THREAD_ATTRIBUTE_HANDLE_LIST` (Wine's kernelbase,
+    /// which its tests hold to Windows): `dwFlags` not 0 → 87; a full list → 31; another
+    /// attribute → 50 (not modelled); `cbSize` 0 or not a multiple of 8 → 24; the attribute
+    /// set twice → 87. The handles are checked only by `CreateProcess`. An address no list was
+    /// initialized at is 87, and so is a `cbSize` past the handles given [choices: Windows
+    /// would read whatever memory is there].
+    pub(crate) fn update_attribute_list(
+        &mut self,
+        cx: Cx,
+        address: u32,
+        flags: u32,
+        attribute: u32,
+        handles: &[HandleValue],
+        size: Option<u32>,
+    ) -> Res {
+        let Some(list) = self.process(cx.process).attribute_lists.get(&address) else {
+            return Res::no(Win32Error::InvalidParameter);
+        };
+        if flags != 0 {
+            return Res::no(Win32Error::InvalidParameter);
+        }
+        if list.count >= list.capacity {
+            return Res::no(Win32Error::GenFailure);
+        }
+        if attribute != PROC_THREAD_ATTRIBUTE_HANDLE_LIST {
+            return Res::no(Win32Error::NotSupported);
+        }
+        let bytes = size.unwrap_or((handles.len() as u32).saturating_mul(8));
+        if bytes == 0 || bytes % 8 != 0 {
+            return Res::no(Win32Error::BadLength);
+        }
+        let n = (bytes / 8) as usize;
+        if n > handles.len() || list.handle_list.is_some() {
+            return Res::no(Win32Error::InvalidParameter);
+        }
+        let list = self
+            .process_mut(cx.process)
+            .attribute_lists
+            .get_mut(&address)
+            .expect("looked up above");
+        list.handle_list = Some(handles[..n].to_vec());
+        list.count += 1;
+        Res::yes()
+    }
+
+    /// `DeleteProcThreadAttributeList`: forgets the list (nothing to free in the kernel).
+    pub(crate) fn delete_attribute_list(&mut self, cx: Cx, address: u32) -> Res {
+        self.process_mut(cx.process).attribute_lists.remove(&address);
+        Res::ok(Ret::Void)
+    }
+
     /// `CreateProcess` (spec §3).
     pub(crate) fn create_process(&mut self, cx: Cx, args: &CreateProcessArgs) -> Res {
         let path = match (&args.application_name, &args.command_line) {
@@ -130,50 +206,66 @@ impl Kernel {
             None => parent_dir,
         };
 
+        // STARTUPINFOEX's attribute list is read only with EXTENDED_STARTUPINFO_PRESENT; NULL
+        // means no attributes. An address no list was initialized at is 87 [choice: Windows
+        // would read whatever memory is there]; the `handle_list` shorthand with a list too, 87.
+        let from_list = match args.attribute_list.filter(|&a| a != 0) {
+            Some(address) if args.creation_flags & EXTENDED_STARTUPINFO_PRESENT != 0 => {
+                match self.process(cx.process).attribute_lists.get(&address) {
+                    Some(list) => list.handle_list.clone(),
+                    None => return Res::no(Win32Error::InvalidParameter),
+                }
+            }
+            _ => None,
+        };
+        if from_list.is_some() && args.handle_list.is_some() {
+            return Res::no(Win32Error::InvalidParameter);
+        }
         // Which rows the child inherits: every inheritable one, or only those listed.
-        let inherited: Vec<(HandleValue, HandleEntry)> = if let Some(list) = &args.handle_list {
-            if !args.inherit_handles {
-                return Res::no(Win32Error::InvalidParameter);
-            }
-            let mut rows: Vec<(HandleValue, HandleEntry)> = Vec::new();
-            for &h in list {
-                if h.is_pseudo() {
+        let inherited: Vec<(HandleValue, HandleEntry)> =
+            if let Some(list) = args.handle_list.as_ref().or(from_list.as_ref()) {
+                if !args.inherit_handles {
                     return Res::no(Win32Error::InvalidParameter);
                 }
-                let Some(entry) = self.process(cx.process).handles.get(h) else {
-                    return Res::no(Win32Error::InvalidHandle);
-                };
-                if !entry.inherit() {
-                    return Res::no(Win32Error::InvalidParameter);
+                let mut rows: Vec<(HandleValue, HandleEntry)> = Vec::new();
+                for &h in list {
+                    if h.is_pseudo() {
+                        return Res::no(Win32Error::InvalidParameter);
+                    }
+                    let Some(entry) = self.process(cx.process).handles.get(h) else {
+                        return Res::no(Win32Error::InvalidHandle);
+                    };
+                    if !entry.inherit() {
+                        return Res::no(Win32Error::InvalidParameter);
+                    }
+                    let value = h.canonical();
+                    if !rows.iter().any(|(v, _)| *v == value) {
+                        rows.push((value, *entry));
+                    }
                 }
-                let value = h.canonical();
-                if !rows.iter().any(|(v, _)| *v == value) {
-                    rows.push((value, *entry));
+                rows.sort_by_key(|(v, _)| *v);
+                rows
+            } else if args.inherit_handles {
+                // Only the inheritable rows are visited: the cost does not grow with the others.
+                #[cfg(feature = "test-hooks")]
+                if self.bugs.inherit_ignores_flag {
+                    self.process(cx.process).handles.iter().map(|(v, e)| (v, *e)).collect()
+                } else {
+                    self.process(cx.process)
+                        .handles
+                        .inheritable()
+                        .map(|(v, e)| (v, *e))
+                        .collect()
                 }
-            }
-            rows.sort_by_key(|(v, _)| *v);
-            rows
-        } else if args.inherit_handles {
-            // Only the inheritable rows are visited: the cost does not grow with the others.
-            #[cfg(feature = "test-hooks")]
-            if self.bugs.inherit_ignores_flag {
-                self.process(cx.process).handles.iter().map(|(v, e)| (v, *e)).collect()
-            } else {
+                #[cfg(not(feature = "test-hooks"))]
                 self.process(cx.process)
                     .handles
                     .inheritable()
                     .map(|(v, e)| (v, *e))
                     .collect()
-            }
-            #[cfg(not(feature = "test-hooks"))]
-            self.process(cx.process)
-                .handles
-                .inheritable()
-                .map(|(v, e)| (v, *e))
-                .collect()
-        } else {
-            Vec::new()
-        };
+            } else {
+                Vec::new()
+            };
         if let Err(res) = self.ensure_rows(cx.process, 2) {
             return res;
         }
@@ -229,6 +321,8 @@ impl Kernel {
         for thread in threads {
             self.end_thread(thread, exit_code);
         }
+        // Its memory, attribute lists included, goes with it.
+        self.process_mut(process).attribute_lists.clear();
         let rows = self.process_mut(process).handles.drain();
         // Re-insert and remove one by one so every removal is logged and counted in order.
         for (value, entry) in rows.iter().copied() {

@@ -742,3 +742,127 @@ fn the_clock_saturates_and_a_timeout_past_its_end_never_fires() {
     let _ = seq;
     w.k.check_invariants().unwrap();
 }
+
+fn init_list(address: u32, count: u32, size: u32) -> Call {
+    Call::InitializeProcThreadAttributeList {
+        attribute_list: address,
+        attribute_count: count,
+        flags: 0,
+        size,
+    }
+}
+
+fn update_list(address: u32, handles: Vec<HandleValue>, size: Option<u32>) -> Call {
+    Call::UpdateProcThreadAttribute {
+        attribute_list: address,
+        flags: 0,
+        attribute: PROC_THREAD_ATTRIBUTE_HANDLE_LIST,
+        handles,
+        size,
+    }
+}
+
+#[test]
+fn an_attribute_list_is_sized_then_initialized_then_filled_once() {
+    // MS "InitializeProcThreadAttributeList": NULL asks for the size (FALSE, 122).
+    let mut w = World::new();
+    let r = w.run(w.tid, init_list(0, 1, 0));
+    fails(&r, Win32Error::InsufficientBuffer);
+    assert_eq!(r.outputs().size, Some(48));
+    let r = w.run(w.tid, init_list(0x5000, 2, 48));
+    fails(&r, Win32Error::InsufficientBuffer);
+    assert_eq!(r.outputs().size, Some(72));
+    let r = w.run(
+        w.tid,
+        Call::InitializeProcThreadAttributeList {
+            attribute_list: 0x5000,
+            attribute_count: 1,
+            flags: 1,
+            size: 48,
+        },
+    );
+    fails(&r, Win32Error::InvalidParameter);
+    succeeds(&w.run(w.tid, init_list(0x5000, 1, 48)));
+    let e = handle(&w.run(w.tid, event(true, None)));
+    // cbSize must be a nonzero multiple of a handle's size.
+    fails(
+        &w.run(w.tid, update_list(0x5000, vec![e], Some(4))),
+        Win32Error::BadLength,
+    );
+    fails(&w.run(w.tid, update_list(0x5000, vec![], None)), Win32Error::BadLength);
+    let other = Call::UpdateProcThreadAttribute {
+        attribute_list: 0x5000,
+        flags: 0,
+        attribute: 0x0002_0007,
+        handles: vec![],
+        size: Some(8),
+    };
+    fails(&w.run(w.tid, other), Win32Error::NotSupported);
+    succeeds(&w.run(w.tid, update_list(0x5000, vec![e], None)));
+    // A list for one attribute is full now.
+    fails(
+        &w.run(w.tid, update_list(0x5000, vec![e], None)),
+        Win32Error::GenFailure,
+    );
+    // Never initialized at this address.
+    fails(
+        &w.run(w.tid, update_list(0x6000, vec![e], None)),
+        Win32Error::InvalidParameter,
+    );
+}
+
+#[test]
+fn create_process_reads_the_attribute_list_only_with_extended_startupinfo() {
+    let mut w = World::new();
+    w.run(w.tid, event(true, None));
+    let b = handle(&w.run(w.tid, event(true, None)));
+    succeeds(&w.run(w.tid, init_list(0x5000, 1, 48)));
+    succeeds(&w.run(w.tid, update_list(0x5000, vec![b], None)));
+    let create = |flags: u32, list: Option<u32>| {
+        Call::CreateProcess(Box::new(CreateProcessArgs {
+            command_line: Some("child.exe".into()),
+            inherit_handles: true,
+            creation_flags: flags,
+            attribute_list: list,
+            ..Default::default()
+        }))
+    };
+    // Without the flag the list is not read: both inheritable rows go to the child.
+    let r = w.run(w.tid, create(0, Some(0x5000)));
+    let child = Pid(r.outputs().process_id.unwrap());
+    assert_eq!(w.k.process_view(child).unwrap().handles.len(), 2);
+    // With it, only the listed row.
+    let r = w.run(w.tid, create(EXTENDED_STARTUPINFO_PRESENT, Some(0x5000)));
+    let child = Pid(r.outputs().process_id.unwrap());
+    let rows = w.k.process_view(child).unwrap().handles;
+    assert_eq!(rows.iter().map(|r| r.handle).collect::<Vec<_>>(), vec![b]);
+    // An address with no list, or the shorthand as well: 87.
+    fails(
+        &w.run(w.tid, create(EXTENDED_STARTUPINFO_PRESENT, Some(0x7000))),
+        Win32Error::InvalidParameter,
+    );
+    let both = Call::CreateProcess(Box::new(CreateProcessArgs {
+        command_line: Some("child.exe".into()),
+        inherit_handles: true,
+        creation_flags: EXTENDED_STARTUPINFO_PRESENT,
+        attribute_list: Some(0x5000),
+        handle_list: Some(vec![b]),
+        ..Default::default()
+    }));
+    fails(&w.run(w.tid, both), Win32Error::InvalidParameter);
+    // After DeleteProcThreadAttributeList the address names nothing.
+    w.run(w.tid, Call::DeleteProcThreadAttributeList { attribute_list: 0x5000 });
+    fails(
+        &w.run(w.tid, create(EXTENDED_STARTUPINFO_PRESENT, Some(0x5000))),
+        Win32Error::InvalidParameter,
+    );
+    // NULL with the flag: no attributes, every inheritable row.
+    let r = w.run(w.tid, create(EXTENDED_STARTUPINFO_PRESENT, Some(0)));
+    assert_eq!(
+        w.k.process_view(Pid(r.outputs().process_id.unwrap()))
+            .unwrap()
+            .handles
+            .len(),
+        2
+    );
+}
