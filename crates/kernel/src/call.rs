@@ -527,6 +527,8 @@ calls! {
     // ----- processes and threads -----
     /// `CreateProcess(...)`.
     CreateProcess(Box<CreateProcessArgs>) => fails FALSE, text ["application_name", "command_line", "current_directory", "environment"], run k.create_process(cx, args);
+    /// `CreateProcessA(...)`: the texts in the ANSI code page (unmappable characters become `?`).
+    CreateProcessA(Box<CreateProcessArgs>) => fails FALSE, text ["application_name", "command_line", "current_directory", "environment"], run k.create_process_a(cx, args);
     /// `InitializeProcThreadAttributeList(lpAttributeList, dwAttributeCount, dwFlags, lpSize)`.
     InitializeProcThreadAttributeList {
         /// `lpAttributeList`: the buffer's address (0: NULL, to ask for the size).
@@ -623,6 +625,8 @@ calls! {
     } => fails MINUS_ONE, text [], run k.suspend_resume(cx, *thread, true);
     /// `GetCommandLine()`.
     GetCommandLine => fails NEVER, text [], run k.get_command_line(cx);
+    /// `GetCommandLineA()`: the command line in the ANSI code page.
+    GetCommandLineA => fails NEVER, text [], run k.get_command_line_a(cx);
     /// `GetStdHandle(nStdHandle)`.
     GetStdHandle {
         /// `nStdHandle`: `STD_INPUT_HANDLE`, `STD_OUTPUT_HANDLE` or `STD_ERROR_HANDLE`.
@@ -808,6 +812,28 @@ calls! {
         /// `nSize` in characters.
         size: u32,
     } => fails ZERO, text ["src"], run k.expand_environment_strings(cx, src, *size);
+    /// `GetEnvironmentVariableA(lpName, lpBuffer, nSize)`: sizes in bytes of the ANSI code page.
+    GetEnvironmentVariableA {
+        /// `lpName`.
+        name: String,
+        /// `nSize` in bytes.
+        size: u32,
+    } => fails ZERO, text ["name"], run k.get_environment_variable_a(cx, name, *size);
+    /// `SetEnvironmentVariableA(lpName, lpValue)`.
+    SetEnvironmentVariableA {
+        /// `lpName`.
+        name: String,
+        /// `lpValue` (`null` deletes the variable).
+        #[serde(default)]
+        value: Option<String>,
+    } => fails FALSE, text ["name", "value"], run k.set_environment_variable_a(cx, name, value.as_deref());
+    /// `ExpandEnvironmentStringsA(lpSrc, lpDst, nSize)`: sizes in bytes of the ANSI code page.
+    ExpandEnvironmentStringsA {
+        /// `lpSrc`.
+        src: String,
+        /// `nSize` in bytes.
+        size: u32,
+    } => fails ZERO, text ["src"], run k.expand_environment_strings_a(cx, src, *size);
 
     // ----- pipes -----
     /// `CreatePipe(&hRead, &hWrite, lpPipeAttributes, nSize)`.

@@ -43,6 +43,7 @@
 #![allow(clippy::result_large_err, clippy::large_enum_variant)]
 
 pub mod call;
+pub mod codepage;
 pub mod consts;
 pub mod env;
 pub mod error;
@@ -62,6 +63,7 @@ pub use call::{
     ArgMut, ArgSeg, Args, Call, CallName, CreateFileArgs, CreateNamedPipeArgs, CreateProcessArgs, Data,
     DuplicateHandleArgs, SecurityAttributes,
 };
+pub use codepage::CodePage;
 pub use error::Win32Error;
 pub use event::{Event, Flow, Why};
 pub use explain::{Alive, Blocked, Holder, LeakedRow, Leaks, Release, ReleaseBy};

@@ -209,6 +209,11 @@ pub struct ScenarioFile<S = Step<'static>> {
     /// Files of the in-memory file system at the start: path → content.
     #[serde(default)]
     pub files: BTreeMap<String, String>,
+    /// The ANSI code page of the A functions (`GetEnvironmentVariableA`, ...): 949 (Korean,
+    /// the default), 932, 936, 950, 874, 1250 to 1258, or 65001.
+    #[serde(default)]
+    #[schemars(with = "Option<u32>")]
+    pub code_page: Option<kernsim_kernel::CodePage>,
     /// Processes the system starts before the first step.
     #[serde(default)]
     pub processes: Vec<ProcessDecl>,

@@ -31,6 +31,8 @@ pub struct Scenario {
     pub description: Option<Text>,
     /// Files of the in-memory file system at the start (path, content), in path order.
     pub files: Vec<(String, String)>,
+    /// The ANSI code page of the A functions.
+    pub code_page: kernsim_kernel::CodePage,
     /// Processes started before the first step.
     pub processes: Vec<StartStep>,
     /// The compiled steps.
@@ -231,6 +233,7 @@ pub fn load_str(text: &str, file: &str) -> Result<Scenario, LoadError> {
         source: header.source,
         description: header.description,
         files: header.files.into_iter().collect(),
+        code_page: header.code_page.unwrap_or_default(),
         processes: loader.processes.unwrap_or_default(),
         steps: loader.steps,
         symbols: loader.c.symbols,
@@ -244,6 +247,7 @@ struct Header {
     source: Option<Text>,
     description: Option<Text>,
     files: std::collections::BTreeMap<String, String>,
+    code_page: Option<kernsim_kernel::CodePage>,
 }
 
 /// The state of one load: the compiler, the compiled steps, where the line count is.
@@ -331,6 +335,7 @@ const FIELDS: &[&str] = &[
     "source",
     "description",
     "files",
+    "code_page",
     "processes",
     "steps",
 ];
@@ -351,6 +356,7 @@ impl<'de: 't, 't> serde::de::Visitor<'de> for HeaderSeed<'_, 't, '_> {
         use serde::de::Error;
         let loader = self.0;
         let (mut version, mut title, mut source, mut description, mut files) = (None, None, None, None, None);
+        let mut code_page = None;
         let mut steps_seen = false;
         let mut seen: Vec<&str> = Vec::new();
         while let Some(key) = map.next_key::<Key<'de>>()? {
@@ -371,6 +377,7 @@ impl<'de: 't, 't> serde::de::Visitor<'de> for HeaderSeed<'_, 't, '_> {
                 "source" => source = map.next_value::<Option<Text>>()?,
                 "description" => description = map.next_value::<Option<Text>>()?,
                 "files" => files = Some(map.next_value::<std::collections::BTreeMap<String, String>>()?),
+                "code_page" => code_page = map.next_value::<Option<kernsim_kernel::CodePage>>()?,
                 "processes" => {
                     let decls: Vec<ProcessDecl> = map.next_value()?;
                     if let Err(e) = loader.declare(&decls) {
@@ -392,6 +399,7 @@ impl<'de: 't, 't> serde::de::Visitor<'de> for HeaderSeed<'_, 't, '_> {
             source,
             description,
             files: files.unwrap_or_default(),
+            code_page,
         })
     }
 }

@@ -416,6 +416,7 @@ pub fn run_with<'a>(scenario: &'a Scenario, options: RunOptions, sink: &mut dyn 
     if !options.paranoid {
         st.incremental = Some(IncrementalCheck::new(&mut st.kernel));
     }
+    st.kernel.set_code_page(scenario.code_page);
     let mut summary = Summary::default();
     for (path, content) in &scenario.files {
         if let Err(error) = st.kernel.add_file(path, content.as_bytes()) {

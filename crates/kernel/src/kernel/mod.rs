@@ -16,7 +16,7 @@ mod sync;
 pub use file::FileSystemEntry;
 pub use sync::{Deadlock, DeadlockedThread, ObjectTag, WaitReason};
 
-use crate::call::{Call, CallName};
+use crate::call::{Call, CallName, CreateProcessArgs};
 use crate::consts::*;
 use crate::env;
 use crate::error::Win32Error;
@@ -154,6 +154,8 @@ pub struct Kernel {
     /// Set when a parked call changed state without completing (so `settle` starts over).
     pub(crate) progressed: bool,
     log_enabled: bool,
+    /// The ANSI code page of the A functions.
+    code_page: crate::codepage::CodePage,
     log: Vec<Event>,
     /// Whether rows and objects touched by calls are recorded for an incremental check
     /// ([`crate::IncrementalCheck`]), and what was touched since it last looked.
@@ -194,6 +196,7 @@ impl Kernel {
             next_listen_seq: 0,
             progressed: false,
             log_enabled: true,
+            code_page: crate::codepage::CodePage::default(),
             log: Vec::new(),
             tracking: false,
             touched_rows: Vec::new(),
@@ -781,6 +784,89 @@ impl Kernel {
     pub(crate) fn exit_thread_call(&mut self, cx: Cx, exit_code: u32) -> Step {
         self.exit_thread(cx.thread, exit_code);
         Step::NoReturn
+    }
+
+    /// The ANSI code page the A functions use (default 949).
+    pub fn code_page(&self) -> crate::codepage::CodePage {
+        self.code_page
+    }
+
+    /// Sets the ANSI code page the A functions use (a machine setting: set it before the run).
+    pub fn set_code_page(&mut self, code_page: crate::codepage::CodePage) {
+        self.code_page = code_page;
+    }
+
+    /// `GetCommandLineA`: the command line as the code page has it.
+    pub(crate) fn get_command_line_a(&self, cx: Cx) -> Res {
+        let text = self
+            .code_page
+            .to_ansi(&self.process(cx.process).command_line)
+            .into_owned();
+        Res::ok(Ret::Void).out(|o| o.text = Some(text))
+    }
+
+    /// `GetEnvironmentVariableA`: the W rules (spec §8) with lengths in bytes of the code page:
+    /// found with B bytes and `size > B`, B and the text; `size <= B`, B + 1 and the buffer
+    /// untouched; missing, 0 and 203.
+    pub(crate) fn get_environment_variable_a(&self, cx: Cx, name: &str, size: u32) -> Res {
+        let cp = self.code_page;
+        let name = cp.to_ansi(name);
+        let (ret, text, error) = match env::get(&self.process(cx.process).environment, &name, u32::MAX) {
+            (_, Some(value), None) => {
+                let bytes = u32::try_from(cp.byte_len(&value)).unwrap_or(u32::MAX);
+                if size > bytes {
+                    (bytes, Some(cp.to_ansi(&value).into_owned()), None)
+                } else {
+                    (bytes.saturating_add(1), None, None)
+                }
+            }
+            other => other,
+        };
+        text_result((ret, text, error))
+    }
+
+    /// `SetEnvironmentVariableA`: the A caller's text, then the W rules.
+    pub(crate) fn set_environment_variable_a(&mut self, cx: Cx, name: &str, value: Option<&str>) -> Res {
+        let cp = self.code_page;
+        let value = value.map(|v| cp.to_ansi(v));
+        self.set_environment_variable(cx, &cp.to_ansi(name), value.as_deref())
+    }
+
+    /// `ExpandEnvironmentStringsA`: the size needed is the result's bytes in the code page plus
+    /// the NUL; the A function wants one byte more than that, and reports the size needed plus
+    /// one when the buffer is too small (spec §8 and table row 25: Windows XP SP2 and later; MS
+    /// "ExpandEnvironmentStringsA": "the string length, plus terminating null character, plus
+    /// one"). A result over the W function's 32K limit is counted as W counts it [choice].
+    pub(crate) fn expand_environment_strings_a(&self, cx: Cx, src: &str, size: u32) -> Res {
+        let cp = self.code_page;
+        let block = &self.process(cx.process).environment;
+        let (units, text, _) = env::expand(block, &cp.to_ansi(src), env::MAX_EXPAND_UNITS as u32);
+        let Some(text) = text else {
+            return text_result((units, None, Some(Win32Error::InsufficientBuffer)));
+        };
+        let needed = u32::try_from(cp.byte_len(&text)).unwrap_or(u32::MAX).saturating_add(1);
+        if size > needed {
+            text_result((needed, Some(cp.to_ansi(&text).into_owned()), None))
+        } else {
+            text_result((needed.saturating_add(1), None, Some(Win32Error::InsufficientBuffer)))
+        }
+    }
+
+    /// `CreateProcessA`: the A caller's texts, then `CreateProcess`.
+    pub(crate) fn create_process_a(&mut self, cx: Cx, args: &CreateProcessArgs) -> Res {
+        let cp = self.code_page;
+        let conv = |s: &Option<String>| s.as_ref().map(|s| cp.to_ansi(s).into_owned());
+        let args = CreateProcessArgs {
+            application_name: conv(&args.application_name),
+            command_line: conv(&args.command_line),
+            current_directory: conv(&args.current_directory),
+            environment: args
+                .environment
+                .as_ref()
+                .map(|block| block.iter().map(|e| cp.to_ansi(e).into_owned()).collect()),
+            ..args.clone()
+        };
+        self.create_process(cx, &args)
     }
 
     pub(crate) fn get_command_line(&self, cx: Cx) -> Res {

@@ -155,3 +155,97 @@ fn expand_and_set_environment_strings() {
         Some("two=three")
     );
 }
+
+#[test]
+fn the_a_functions_count_bytes_of_the_code_page() {
+    // A Korean Windows (949): a Hangul syllable is 2 bytes; the W functions count UTF-16 units.
+    let mut w = World::new();
+    let set = |name: &str, value: &str| Call::SetEnvironmentVariableA {
+        name: name.into(),
+        value: Some(value.into()),
+    };
+    let get_a = |size| Call::GetEnvironmentVariableA { name: "G".into(), size };
+    succeeds(&w.run(w.tid, set("G", "한국어")));
+    let r = w.run(w.tid, get_a(100));
+    assert_eq!((r.ret, r.outputs().text.as_deref()), (Ret::Dword(6), Some("한국어")));
+    // Too small: the size needed with the NUL, no text, no error.
+    let r = w.run(w.tid, get_a(6));
+    assert_eq!(
+        (r.ret, r.outputs().text.clone(), r.error_set),
+        (Ret::Dword(7), None, false)
+    );
+    assert_eq!(
+        w.run(
+            w.tid,
+            Call::GetEnvironmentVariable {
+                name: "G".into(),
+                size: 4
+            }
+        )
+        .ret,
+        Ret::Dword(3)
+    );
+    let missing = w.run(
+        w.tid,
+        Call::GetEnvironmentVariableA {
+            name: "NOPE".into(),
+            size: 10,
+        },
+    );
+    assert_eq!(
+        (missing.ret, missing.last_error),
+        (Ret::Dword(0), Win32Error::EnvvarNotFound)
+    );
+    // ExpandEnvironmentStringsA: bytes + NUL on success; one more is needed and reported.
+    let expand = |size| Call::ExpandEnvironmentStringsA {
+        src: "%G%".into(),
+        size,
+    };
+    let r = w.run(w.tid, expand(8));
+    assert_eq!((r.ret, r.outputs().text.as_deref()), (Ret::Dword(7), Some("한국어")));
+    let r = w.run(w.tid, expand(7));
+    assert_eq!((r.ret, r.last_error), (Ret::Dword(8), Win32Error::InsufficientBuffer));
+    // Another code page: what 1252 cannot write is '?', one byte each.
+    w.k.set_code_page(crate::codepage::CodePage::WESTERN);
+    let r = w.run(w.tid, get_a(100));
+    assert_eq!((r.ret, r.outputs().text.as_deref()), (Ret::Dword(3), Some("???")));
+    // SetEnvironmentVariableA stores what the A caller had: '?' for the unmappable.
+    succeeds(&w.run(w.tid, set("H", "é한")));
+    let r = w.run(
+        w.tid,
+        Call::GetEnvironmentVariable {
+            name: "H".into(),
+            size: 10,
+        },
+    );
+    assert_eq!(r.outputs().text.as_deref(), Some("é?"));
+}
+
+#[test]
+fn create_process_a_passes_the_texts_through_the_code_page() {
+    let mut w = World::new();
+    w.k.set_code_page(crate::codepage::CodePage::WESTERN);
+    let r = w.run(
+        w.tid,
+        Call::CreateProcessA(Box::new(CreateProcessArgs {
+            command_line: Some("child.exe 한 é".into()),
+            environment: Some(vec!["X=값".into()]),
+            ..Default::default()
+        })),
+    );
+    let (_, ctid) = (r.outputs().process_id.unwrap(), Tid(r.outputs().thread_id.unwrap()));
+    let line = w.run(ctid, Call::GetCommandLine);
+    assert_eq!(line.outputs().text.as_deref(), Some("child.exe ? é"));
+    let x = w.run(
+        ctid,
+        Call::GetEnvironmentVariable {
+            name: "X".into(),
+            size: 10,
+        },
+    );
+    assert_eq!(x.outputs().text.as_deref(), Some("?"));
+    assert_eq!(
+        w.run(ctid, Call::GetCommandLineA).outputs().text.as_deref(),
+        Some("child.exe ? é")
+    );
+}
