@@ -103,6 +103,29 @@ fn a_failed_expectation_names_the_step_and_both_values_and_exits_1() {
 }
 
 #[test]
+fn an_untouched_expectation_fails_when_the_call_wrote_the_output() {
+    // A refused ReleaseSemaphore leaves *lpPreviousCount alone; a successful one writes it.
+    let steps = |count: u32| {
+        format!(
+            r#"{{"by": "p", "call": "CreateSemaphore", "args": {{"initial_count": 1, "maximum_count": 1}}, "bind": {{"ret": "s"}}}},
+            {{"by": "p", "call": "ReleaseSemaphore", "args": {{"semaphore": "s", "release_count": {count}}}, "expect": {{"outputs": {{"previous_count": "untouched"}}}}}}"#
+        )
+    };
+    let refused = scratch("untouched-ok.json", &scenario(&steps(1)));
+    assert_eq!(kernsim(&["check", refused.to_str().unwrap()]).status.code(), Some(0));
+    let s = r#"{"by": "p", "call": "CreateSemaphore", "args": {"initial_count": 0, "maximum_count": 1}, "bind": {"ret": "s"}},
+        {"by": "p", "call": "ReleaseSemaphore", "args": {"semaphore": "s", "release_count": 1}, "expect": {"outputs": {"previous_count": "untouched"}}}"#;
+    let written = scratch("untouched-fail.json", &scenario(s));
+    let o = kernsim(&["check", written.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stdout(&o).contains("previous_count: expected untouched, found 0"),
+        "{}",
+        stdout(&o)
+    );
+}
+
+#[test]
 fn a_step_by_a_parked_process_says_where_it_is_parked() {
     let path = scratch(
         "parked.json",

@@ -390,7 +390,8 @@ pub struct Expect {
     /// `GetLastError()` after the call, by name or number.
     #[serde(default)]
     pub last_error: Option<Value>,
-    /// Out-parameters by name (`bytes_read`, `data`, `target_handle`, `exit_code`, ...).
+    /// Out-parameters by name (`bytes_read`, `data`, `target_handle`, `exit_code`, ...);
+    /// `"untouched"` expects the call not to have written that one.
     #[serde(default)]
     pub outputs: Option<Members>,
     /// The call parked (true) or returned (false).

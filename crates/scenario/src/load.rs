@@ -1539,6 +1539,7 @@ impl Compiler {
                 ));
             };
             let expected = match field {
+                _ if v.as_str() == Some("untouched") => ExpectOutput::Untouched,
                 OutputField::Data => ExpectOutput::Data(
                     serde_json::from_value::<Data>(v.clone())
                         .map_err(|e| (at.json_path(), Message::new("load-bad-data", &[("error", &e)])))?,

@@ -289,6 +289,9 @@ pub enum ExpectOutput {
     Strings(Vec<String>),
     /// Fields of a process entry: numbers or names (names compare case-insensitively).
     Entry(Vec<(String, EntryValue)>),
+    /// `"untouched"`: the call did not write this out-parameter (a failed call leaves it as
+    /// the caller had it).
+    Untouched,
 }
 
 /// A field of an expected process entry.

@@ -1222,6 +1222,16 @@ impl<'a> State<'a> {
     fn output_mismatches(&self, o: &'a ExpectOutputs, r: &CallResult, out: &mut Vec<Mismatch<'a>>) {
         let outputs = r.outputs();
         for (field, want) in &o.items {
+            if let ExpectOutput::Untouched = want {
+                if let Some(have) = outputs.get(*field) {
+                    out.push(Mismatch::Output {
+                        field: *field,
+                        expected: "untouched".to_string(),
+                        actual: have.as_u32().map_or_else(|| format!("{have:?}"), |n| n.to_string()),
+                    });
+                }
+                continue;
+            }
             let Some(have) = outputs.get(*field) else {
                 out.push(Mismatch::OutputMissing {
                     field: *field,
@@ -1798,5 +1808,6 @@ fn show_expected_output(o: &ExpectOutput) -> String {
         ExpectOutput::Text(t) => format!("{t:?}"),
         ExpectOutput::Strings(s) => format!("{s:?}"),
         ExpectOutput::Entry(_) => "a process entry".to_string(),
+        ExpectOutput::Untouched => "untouched".to_string(),
     }
 }
