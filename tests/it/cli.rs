@@ -82,6 +82,14 @@ fn check_runs_the_whole_folder() {
 }
 
 #[test]
+fn the_oracle_cases_are_scenarios_that_pass() {
+    // tools/oracle/cases are compared with Wine on demand; here they must at least pass.
+    let o = kernsim(&["check", "tools/oracle/cases"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert!(stdout(&o).lines().filter(|l| l.starts_with("ok ")).count() >= 2);
+}
+
+#[test]
 fn a_failed_expectation_names_the_step_and_both_values_and_exits_1() {
     let path = scratch(
         "fail.json",

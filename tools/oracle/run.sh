@@ -16,6 +16,8 @@ if ! need wine || ! need x86_64-w64-mingw32-gcc; then
 fi
 cargo build -q --release -p kernsim -p kernsim-oracle
 export WINEPREFIX="${WINEPREFIX:-$PWD/target/oracle-wineprefix}" WINEDEBUG=-all
-wineserver -p 2>/dev/null || true
+# Make the prefix once, and keep one wineserver up for the whole run (much faster).
+wineboot -i >/dev/null 2>&1 </dev/null || true
+wineserver -p >/dev/null 2>&1 </dev/null || true
 ./target/release/kernsim-oracle --kernsim target/release/kernsim --out tools/oracle/reports \
   --known tools/oracle/wine-differences.json "$@" scenarios/*.json tools/oracle/cases/*.json

@@ -263,6 +263,61 @@ fn render(ctx: &Ctx, s: &Step) -> Option<Rendered> {
                 RetKind::Dword,
             )
         }
+        "CreatePipe" => {
+            outputs.push(("read_handle", "o_handle".to_string()));
+            outputs.push(("write_handle", "o_handle2".to_string()));
+            (
+                format!(
+                    "CreatePipe(&o_handle, &o_handle2, {}, {})",
+                    security(a, "pipe_attributes"),
+                    num(a, "size")?
+                ),
+                RetKind::Bool,
+            )
+        }
+        "ReadFile" => {
+            let n = num(a, "bytes_to_read")?;
+            if n > 65_536 {
+                return None;
+            }
+            outputs.push(("bytes_read", "o_dword".to_string()));
+            outputs.push(("data", "o_dword".to_string()));
+            (
+                format!("ReadFile({}, o_buf, {n}, &o_dword, NULL)", h("file")?),
+                RetKind::Bool,
+            )
+        }
+        "WriteFile" => {
+            let data = a.get("data")?.as_str()?;
+            if data.len() > 65_536 {
+                return None;
+            }
+            let mut lit = String::from("\"");
+            for b in data.bytes() {
+                let _ = write!(lit, "\\x{b:02x}");
+            }
+            lit.push('"');
+            outputs.push(("bytes_written", "o_dword".to_string()));
+            (
+                format!("WriteFile({}, {lit}, {}, &o_dword, NULL)", h("file")?, data.len()),
+                RetKind::Bool,
+            )
+        }
+        "PeekNamedPipe" => {
+            let n = num(a, "buffer_size")?;
+            if n > 65_536 {
+                return None;
+            }
+            outputs.push(("total_bytes_avail", "o_avail".to_string()));
+            (
+                format!(
+                    "PeekNamedPipe({}, {}, {n}, NULL, &o_avail, NULL)",
+                    h("named_pipe")?,
+                    if n == 0 { "NULL" } else { "o_buf" }
+                ),
+                RetKind::Bool,
+            )
+        }
         "GetLastError" => ("GetLastError()".to_string(), RetKind::Dword),
         "SetLastError" => {
             let e = match a.get("error")? {
@@ -279,6 +334,23 @@ fn render(ctx: &Ctx, s: &Step) -> Option<Rendered> {
         kind,
         outputs,
     })
+}
+
+/// The handles a step's out-parameters make: (the C out variable, (kernsim value, C name)).
+fn bound_outputs(s: &Step, n: u64) -> Vec<(&'static str, (u32, String))> {
+    let outs = s.outcome.get("outputs");
+    let value = |k: &str| outs.and_then(|o| o.get(k)).and_then(Value::as_i64).map(|v| v as u32);
+    let mut v = Vec::new();
+    for (field, c_out, prefix) in [
+        ("target_handle", "o_handle", "d"),
+        ("read_handle", "o_handle", "pr"),
+        ("write_handle", "o_handle2", "pw"),
+    ] {
+        if let Some(h) = value(field) {
+            v.push((c_out, (h, format!("{prefix}{n}"))));
+        }
+    }
+    v
 }
 
 /// The whole program, and the steps it renders (in order).
@@ -307,6 +379,8 @@ fn program(steps: &[Step]) -> (String, Vec<u64>, Option<(u64, String)>) {
             match *name {
                 "text" => body.push_str("    o_text[0] = 0x7E7E;\n"),
                 "previous_count" => body.push_str("    o_long = 0x7E7E7E7E;\n"),
+                "bytes_read" | "bytes_written" | "data" => body.push_str("    o_dword = 0x7E7E7E7E;\n"),
+                "total_bytes_avail" => body.push_str("    o_avail = 0x7E7E7E7E;\n"),
                 _ => {
                     let _ = writeln!(body, "    {var} = (void *)0x7E7E7E7E;");
                 }
@@ -329,8 +403,17 @@ fn program(steps: &[Step]) -> (String, Vec<u64>, Option<(u64, String)>) {
                     );
                 }
                 "previous_count" => body.push_str("    printf(\" previous_count=%ld\", o_long);\n"),
-                "flags" => body.push_str("    printf(\" flags=%lu\", o_dword);\n"),
-                _ => body.push_str("    printf(\" target_handle=%s\", o_handle == (void *)0x7E7E7E7E ? \"-\" : o_handle ? \"H\" : \"NULL\");\n"),
+                "flags" | "bytes_read" | "bytes_written" => {
+                    let _ = writeln!(body, "    printf(\" {name}=%lu\", o_dword);");
+                }
+                "total_bytes_avail" => body.push_str("    printf(\" total_bytes_avail=%lu\", o_avail);\n"),
+                "data" => body.push_str("    print_data(o_dword);\n"),
+                handle => {
+                    let _ = writeln!(
+                        body,
+                        "    printf(\" {handle}=%s\", {var} == (void *)0x7E7E7E7E ? \"-\" : {var} ? \"H\" : \"NULL\");"
+                    );
+                }
             }
         }
         body.push_str("    printf(\"\\n\"); fflush(stdout);\n");
@@ -341,15 +424,10 @@ fn program(steps: &[Step]) -> (String, Vec<u64>, Option<(u64, String)>) {
                 ctx.handles.insert(v as u32, var);
             }
         }
-        if let Some(t) = s
-            .outcome
-            .get("outputs")
-            .and_then(|o| o.get("target_handle"))
-            .and_then(Value::as_i64)
-        {
-            let var = format!("d{n}");
-            let _ = writeln!(body, "    HANDLE {var} = o_handle; (void){var};");
-            ctx.handles.insert(t as u32, var);
+        for (field, var) in bound_outputs(s, n) {
+            let (value, c_var) = var;
+            let _ = writeln!(body, "    HANDLE {c_var} = {field}; (void){c_var};");
+            ctx.handles.insert(value, c_var);
         }
         rendered.push(n);
     }
@@ -361,6 +439,14 @@ fn program(steps: &[Step]) -> (String, Vec<u64>, Option<(u64, String)>) {
 static SECURITY_ATTRIBUTES sa_inherit = {{ sizeof(SECURITY_ATTRIBUTES), NULL, TRUE }};
 static SECURITY_ATTRIBUTES sa_noinherit = {{ sizeof(SECURITY_ATTRIBUTES), NULL, FALSE }};
 static WCHAR o_text[32770];
+static unsigned char o_buf[65540];
+
+static void print_data(DWORD n)
+{{
+    printf(" data=");
+    if (n == 0x7E7E7E7E) {{ printf("-"); return; }}
+    for (DWORD i = 0; i < n && i < sizeof o_buf; i++) printf("%02x", o_buf[i]);
+}}
 
 static void print_text(const WCHAR *w)
 {{
@@ -371,8 +457,8 @@ static void print_text(const WCHAR *w)
 
 int main(void)
 {{
-    ULONG_PTR r; DWORD e; LONG o_long; DWORD o_dword; HANDLE o_handle;
-    (void)o_long; (void)o_dword; (void)o_handle; (void)sa_inherit; (void)sa_noinherit; (void)print_text;
+    ULONG_PTR r; DWORD e; LONG o_long; DWORD o_dword; DWORD o_avail; HANDLE o_handle; HANDLE o_handle2;
+    (void)o_long; (void)o_dword; (void)o_avail; (void)o_handle; (void)o_handle2; (void)sa_inherit; (void)sa_noinherit; (void)print_text; (void)print_data;
 {body}    return 0;
 }}
 "#
@@ -450,8 +536,13 @@ fn expected(s: &Step, r: &Rendered) -> BTreeMap<String, String> {
     for (name, _) in &r.outputs {
         let v = outs.and_then(|x| x.get(*name));
         let shown = match (*name, v) {
+            // No bytes copied and no data output are the same buffer: untouched.
+            ("data", None | Some(Value::Null)) => String::new(),
             (_, None | Some(Value::Null)) => "-".to_string(),
-            ("target_handle", Some(v)) => if v.as_i64() == Some(0) { "NULL" } else { "H" }.to_string(),
+            ("target_handle" | "read_handle" | "write_handle", Some(v)) => {
+                if v.as_i64() == Some(0) { "NULL" } else { "H" }.to_string()
+            }
+            ("data", Some(Value::String(s))) => s.bytes().map(|b| format!("{b:02x}")).collect(),
             (_, Some(Value::String(s))) => s.clone(),
             (_, Some(v)) => v.to_string(),
         };
@@ -492,8 +583,13 @@ fn observed(line: &str, r: &Rendered) -> BTreeMap<String, String> {
     if m.get("previous_count").map(String::as_str) == Some(&UNWRITTEN.to_string()) {
         m.insert("previous_count".into(), "-".into());
     }
-    if m.get("flags").map(String::as_str) == Some(&UNWRITTEN.to_string()) {
-        m.insert("flags".into(), "-".into());
+    if m.get("data").map(String::as_str) == Some("-") {
+        m.insert("data".into(), String::new());
+    }
+    for k in ["flags", "bytes_read", "bytes_written", "total_bytes_avail"] {
+        if m.get(k).map(String::as_str) == Some(&UNWRITTEN.to_string()) {
+            m.insert(k.into(), "-".into());
+        }
     }
     m
 }
@@ -529,12 +625,24 @@ fn check(kernsim: &Path, scenario: &Path, known: &Value, keep: Option<&Path>) ->
             String::from_utf8_lossy(&cc.stderr)
         ));
     }
-    let run = Command::new("wine")
+    // A call that kernsim answers at once but Wine would block on must not hang the run. The
+    // output goes to a file, not a pipe: Wine's services outlive the program and would keep
+    // a pipe open.
+    let out_path = dir.join(format!("{name}.out"));
+    let out_file = std::fs::File::create(&out_path).map_err(|e| e.to_string())?;
+    Command::new("timeout")
+        .arg("60")
+        .arg("wine")
         .arg(&exe)
         .env("WINEDEBUG", "-all")
-        .output()
+        .stdout(out_file)
+        .stderr(std::process::Stdio::null())
+        .stdin(std::process::Stdio::null())
+        .status()
         .map_err(|e| format!("cannot run wine: {e} (install wine64)"))?;
-    let out = String::from_utf8_lossy(&run.stdout).replace('\r', "");
+    let out = std::fs::read_to_string(&out_path)
+        .map_err(|e| e.to_string())?
+        .replace('\r', "");
     let lines: BTreeMap<u64, &str> = out
         .lines()
         .filter_map(|l| Some((l.strip_prefix("STEP ")?.split(' ').next()?.parse().ok()?, l)))
@@ -576,13 +684,8 @@ fn check(kernsim: &Path, scenario: &Path, known: &Value, keep: Option<&Path>) ->
                 ctx.handles.insert(v as u32, format!("v{n}"));
             }
         }
-        if let Some(t) = s
-            .outcome
-            .get("outputs")
-            .and_then(|o| o.get("target_handle"))
-            .and_then(Value::as_i64)
-        {
-            ctx.handles.insert(t as u32, format!("d{n}"));
+        for (_, (value, c_var)) in bound_outputs(s, n) {
+            ctx.handles.insert(value, c_var);
         }
         let want = expected(s, &r);
         let got = lines.get(&n).map(|l| observed(l, &r)).unwrap_or_default();
