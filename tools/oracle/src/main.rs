@@ -312,6 +312,9 @@ fn render(ctx: &Ctx, s: &Step) -> Option<Rendered> {
                 RetKind::Bool,
             )
         }
+        // Pseudo handles: both systems return -1 and -2 (shown as INVALID for -1).
+        "GetCurrentProcess" => ("GetCurrentProcess()".to_string(), RetKind::Handle),
+        "GetCurrentThread" => ("GetCurrentThread()".to_string(), RetKind::Handle),
         "GetLastError" => ("GetLastError()".to_string(), RetKind::Dword),
         "SetLastError" => {
             let e = match a.get("error")? {
