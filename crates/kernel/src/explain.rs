@@ -356,8 +356,7 @@ impl Kernel {
 
     /// True when the thread is live and neither parked nor suspended.
     fn thread_can_act(&self, tid: Tid) -> bool {
-        let Some(&t) = self.cids.get(&tid.0) else { return false };
-        matches!(&self.obj(t).body, Body::Thread(t) if t.exit_code.is_none() && t.parked.is_none() && t.suspend_count == 0)
+        self.cids.get(&tid.0).is_some_and(|&t| moves(&self.obj(t).body))
     }
 
     /// True when the process has a live thread that is neither parked nor suspended.
@@ -366,10 +365,7 @@ impl Kernel {
         let Body::Process(proc_) = &self.obj(p).body else {
             return false;
         };
-        proc_.threads.iter().any(|&t| {
-            let t = self.thread(t);
-            t.exit_code.is_none() && t.parked.is_none() && t.suspend_count == 0
-        })
+        proc_.threads.iter().any(|&t| moves(&self.obj(t).body))
     }
 
     /// Rows of live processes that no call used since they were made, and the objects that
@@ -409,4 +405,9 @@ impl Kernel {
         objects.sort_by_key(|t| t.address);
         Leaks { rows, objects }
     }
+}
+
+/// A thread that can make a call: live, not parked, not suspended.
+fn moves(body: &Body) -> bool {
+    matches!(body, Body::Thread(t) if t.exit_code.is_none() && t.parked.is_none() && t.suspend_count == 0)
 }
