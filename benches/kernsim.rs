@@ -146,10 +146,12 @@ fn pipe_throughput(bencher: divan::Bencher, chunk: usize) {
     let write = Call::WriteFile {
         file: wh,
         data: Data(vec![0x5a; chunk]),
+        null_buffer: false,
     };
     let read = Call::ReadFile {
         file: rh,
         bytes_to_read: chunk as u32,
+        null_buffer: false,
     };
     bencher.counter(divan::counter::BytesCount::new(chunk)).bench_local(|| {
         ret(&mut k, tid, &write);
@@ -218,18 +220,22 @@ fn ping_pong(bencher: divan::Bencher) {
     let ping = Call::WriteFile {
         file: c,
         data: Data(b"ping".to_vec()),
+        null_buffer: false,
     };
     let pong = Call::WriteFile {
         file: s,
         data: Data(b"pong".to_vec()),
+        null_buffer: false,
     };
     let server_read = Call::ReadFile {
         file: s,
         bytes_to_read: 64,
+        null_buffer: false,
     };
     let client_read = Call::ReadFile {
         file: c,
         bytes_to_read: 64,
+        null_buffer: false,
     };
     bencher.bench_local(|| {
         ret(&mut k, client, &ping);

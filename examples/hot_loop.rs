@@ -50,10 +50,12 @@ fn main() {
             let write = Call::WriteFile {
                 file: wh,
                 data: Data(vec![1; chunk as usize]),
+                null_buffer: false,
             };
             let read = Call::ReadFile {
                 file: rh,
                 bytes_to_read: chunk,
+                null_buffer: false,
             };
             for _ in 0..n {
                 black_box(done(&mut k, t, &write));

@@ -159,6 +159,10 @@ impl<'de> Deserialize<'de> for Data {
     }
 }
 
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
 fn current_process() -> HandleValue {
     HandleValue::CURRENT_PROCESS
 }
@@ -795,9 +799,12 @@ calls! {
     GetEnvironmentVariable {
         /// `lpName`.
         name: String,
-        /// `nSize` in characters (0 with a `NULL` buffer asks for the size).
+        /// `nSize` in characters (0 asks for the size).
         size: u32,
-    } => fails ZERO, text ["name"], run k.get_environment_variable(cx, name, *size);
+        /// `lpBuffer == NULL` (the size stays as given): the call faults where it would write.
+        #[serde(default, skip_serializing_if = "is_false")]
+        null_buffer: bool,
+    } => fails ZERO, text ["name"], run k.get_environment_variable(cx, name, *size, *null_buffer);
     /// `GetEnvironmentStrings()`: a copy of the block.
     GetEnvironmentStrings => fails NEVER, text [], run k.get_environment_strings(cx);
     /// `SetEnvironmentStrings(NewEnvironment)`: replaces the whole block.
@@ -811,14 +818,20 @@ calls! {
         src: String,
         /// `nSize` in characters.
         size: u32,
-    } => fails ZERO, text ["src"], run k.expand_environment_strings(cx, src, *size);
+        /// `lpBuffer == NULL` (the size stays as given): the call faults where it would write.
+        #[serde(default, skip_serializing_if = "is_false")]
+        null_buffer: bool,
+    } => fails ZERO, text ["src"], run k.expand_environment_strings(cx, src, *size, *null_buffer);
     /// `GetEnvironmentVariableA(lpName, lpBuffer, nSize)`: sizes in bytes of the ANSI code page.
     GetEnvironmentVariableA {
         /// `lpName`.
         name: String,
         /// `nSize` in bytes.
         size: u32,
-    } => fails ZERO, text ["name"], run k.get_environment_variable_a(cx, name, *size);
+        /// `lpBuffer == NULL` (the size stays as given): the call faults where it would write.
+        #[serde(default, skip_serializing_if = "is_false")]
+        null_buffer: bool,
+    } => fails ZERO, text ["name"], run k.get_environment_variable_a(cx, name, *size, *null_buffer);
     /// `SetEnvironmentVariableA(lpName, lpValue)`.
     SetEnvironmentVariableA {
         /// `lpName`.
@@ -833,7 +846,10 @@ calls! {
         src: String,
         /// `nSize` in bytes.
         size: u32,
-    } => fails ZERO, text ["src"], run k.expand_environment_strings_a(cx, src, *size);
+        /// `lpBuffer == NULL` (the size stays as given): the call faults where it would write.
+        #[serde(default, skip_serializing_if = "is_false")]
+        null_buffer: bool,
+    } => fails ZERO, text ["src"], run k.expand_environment_strings_a(cx, src, *size, *null_buffer);
 
     // ----- pipes -----
     /// `CreatePipe(&hRead, &hWrite, lpPipeAttributes, nSize)`.
@@ -851,22 +867,32 @@ calls! {
         file: HandleValue,
         /// `nNumberOfBytesToRead`.
         bytes_to_read: u32,
-    } => fails FALSE, text [], run k.read_file(cx, *file, *bytes_to_read);
+        /// `lpBuffer == NULL` (the size stays as given): the call faults where it would write.
+        #[serde(default, skip_serializing_if = "is_false")]
+        null_buffer: bool,
+    } => fails FALSE, text [], run k.read_file(cx, *file, *bytes_to_read, *null_buffer);
     /// `WriteFile(hFile, buf, len, &written, NULL)`.
     WriteFile {
         /// `hFile`.
         file: HandleValue,
         /// The buffer (its length is `nNumberOfBytesToWrite`).
         data: Data,
-    } => fails FALSE, text ["data"], run k.write_file(cx, *file, &data.0);
+        /// `lpBuffer == NULL`, with `data`'s length as `nNumberOfBytesToWrite` (its bytes are
+        /// never read).
+        #[serde(default, skip_serializing_if = "is_false")]
+        null_buffer: bool,
+    } => fails FALSE, text ["data"], run k.write_file(cx, *file, &data.0, *null_buffer);
     /// `PeekNamedPipe(hNamedPipe, buf, nBufferSize, &read, &avail, &left)`.
     PeekNamedPipe {
         /// `hNamedPipe`.
         named_pipe: HandleValue,
-        /// `nBufferSize` (0: no buffer).
+        /// `nBufferSize`.
         #[serde(default)]
         buffer_size: u32,
-    } => fails FALSE, text [], run k.peek_named_pipe(cx, *named_pipe, *buffer_size);
+        /// `lpBuffer == NULL`: the counts are reported, no data is copied.
+        #[serde(default, skip_serializing_if = "is_false")]
+        null_buffer: bool,
+    } => fails FALSE, text [], run k.peek_named_pipe(cx, *named_pipe, *buffer_size, *null_buffer);
     /// `CreateNamedPipe(...)`.
     CreateNamedPipe(CreateNamedPipeArgs) => fails INVALID, text ["name"], run k.create_named_pipe(cx, args);
     /// `ConnectNamedPipe(hNamedPipe, NULL)`.
@@ -1163,6 +1189,7 @@ mod tests {
             Call::WriteFile {
                 file: HandleValue(4),
                 data: Data(b"x".to_vec()),
+                null_buffer: false,
             },
         ];
         for call in calls {
@@ -1191,7 +1218,7 @@ mod tests {
             Some(Ret::Handle(HandleValue::INVALID))
         );
         assert_eq!(CallName::GetCurrentProcess.failure_ret(), None);
-        assert_eq!(CallName::ReadFile.arguments(), ["file", "bytes_to_read"]);
+        assert_eq!(CallName::ReadFile.arguments(), ["file", "bytes_to_read", "null_buffer"]);
         assert_eq!(CallName::DuplicateHandle.arguments()[1], "source_handle");
         assert!(CallName::CreateProcess.arguments().contains(&"handle_list"));
         assert_eq!(CallName::CloseHandle.canonical_argument("object"), Some("handle"));

@@ -139,6 +139,9 @@ pub const MAXIMUM_WAIT_OBJECTS: u32 = 64;
 
 // Processes.
 pub const STILL_ACTIVE: u32 = 0x103;
+/// `STATUS_ACCESS_VIOLATION`: the exit code of a process ended by an unhandled access
+/// violation (a write through a `NULL` buffer).
+pub const STATUS_ACCESS_VIOLATION: u32 = 0xC000_0005;
 pub const CREATE_SUSPENDED: u32 = 0x4;
 pub const EXTENDED_STARTUPINFO_PRESENT: u32 = 0x0008_0000;
 pub const PROC_THREAD_ATTRIBUTE_PARENT_PROCESS: u32 = 0x0002_0000;
@@ -272,6 +275,7 @@ pub const TABLE: &[(&str, u32)] = &[
     ("INFINITE", INFINITE),
     ("MAXIMUM_WAIT_OBJECTS", MAXIMUM_WAIT_OBJECTS),
     ("STILL_ACTIVE", STILL_ACTIVE),
+    ("STATUS_ACCESS_VIOLATION", STATUS_ACCESS_VIOLATION),
     ("CREATE_SUSPENDED", CREATE_SUSPENDED),
     ("EXTENDED_STARTUPINFO_PRESENT", EXTENDED_STARTUPINFO_PRESENT),
     (

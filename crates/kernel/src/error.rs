@@ -130,8 +130,12 @@ win32_errors! {
     OperationAborted = 995 => "ERROR_OPERATION_ABORTED",
     /// 997: overlapped I/O is in progress.
     IoPending = 997 => "ERROR_IO_PENDING",
+    /// 998: invalid access to a memory location (`ReadFile` into a `NULL` buffer).
+    NoAccess = 998 => "ERROR_NOACCESS",
     /// 1450: a table is full.
     NoSystemResources = 1450 => "ERROR_NO_SYSTEM_RESOURCES",
+    /// 1784: the supplied user buffer is not valid (`WriteFile` from a `NULL` buffer).
+    InvalidUserBuffer = 1784 => "ERROR_INVALID_USER_BUFFER",
 }
 
 /// A 32-bit error value the model has no name for (`SetLastError(12345)`).

@@ -107,6 +107,13 @@ pub enum Event {
     },
     /// A thread ended owning a mutex: the mutex is free and abandoned.
     MutexAbandoned { object: Address, thread_id: Tid },
+    /// A call wrote through a `NULL` buffer: the unhandled access violation ends the process
+    /// (its exit code is `STATUS_ACCESS_VIOLATION`).
+    AccessViolation {
+        thread_id: Tid,
+        process_id: Pid,
+        call: String,
+    },
     /// A call blocked.
     CallParked {
         thread_id: Tid,

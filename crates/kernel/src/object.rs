@@ -57,6 +57,15 @@ pub enum ObjectKind {
 }
 
 impl ObjectKind {
+    /// Whether the object is an I/O manager file object (a pipe end, a mailslot side or a
+    /// file): the kinds `ReadFile` and `WriteFile` accept, with file access rights.
+    pub fn is_file_object(self) -> bool {
+        matches!(
+            self,
+            ObjectKind::Pipe | ObjectKind::Mailslot | ObjectKind::MailslotClient | ObjectKind::File
+        )
+    }
+
     /// The name used in traces and snapshots.
     pub fn name(self) -> &'static str {
         match self {

@@ -428,3 +428,4 @@ release-owner = ReleaseMutex on { $obj } by its owner, as many times as it acqui
 release-post = ReleaseSemaphore on { $obj } by a holder
 holder-mutex-owner = owns it { $times } time(s); only this thread can release it
 event-mutex-abandoned = { $obj } abandoned: its owner { $thread } ended holding it (the next acquirer gets WAIT_ABANDONED)
+event-access-violation = { $thread } writes through a NULL buffer in { $call }: nothing handles the access violation, so { $proc } ends with STATUS_ACCESS_VIOLATION (0xC0000005)

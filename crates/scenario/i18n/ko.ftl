@@ -429,3 +429,4 @@ release-owner = 소유자가 획득한 횟수만큼 { $obj }에 ReleaseMutex, �
 release-post = 핸들을 가진 쪽의 { $obj }에 대한 ReleaseSemaphore
 holder-mutex-owner = { $times }번 소유 중; 이 스레드만 해제할 수 있다
 event-mutex-abandoned = { $obj } 버려짐: 소유자 { $thread }가 소유한 채로 끝났다 (다음에 획득하는 쪽은 WAIT_ABANDONED를 받는다)
+event-access-violation = { $thread }가 { $call }에서 NULL 버퍼에 쓴다: 접근 위반을 처리하는 곳이 없어 { $proc }가 STATUS_ACCESS_VIOLATION(0xC0000005)으로 끝난다

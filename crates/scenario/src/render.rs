@@ -233,6 +233,18 @@ impl Ctx<'_> {
                 "event-mutex-abandoned",
                 &[("obj", &self.obj(*object)), ("thread", &self.thread(*thread_id))],
             ),
+            Event::AccessViolation {
+                thread_id,
+                process_id,
+                call,
+            } => l.f(
+                "event-access-violation",
+                &[
+                    ("thread", &self.thread(*thread_id)),
+                    ("call", call),
+                    ("proc", &self.proc(*process_id)),
+                ],
+            ),
             Event::CallParked { thread_id, call, .. } => {
                 format!("{} {} {call}", self.thread(*thread_id), l.t("blocks-in"))
             }

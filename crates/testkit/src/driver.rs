@@ -368,16 +368,22 @@ impl Driver {
                 Call::ReadFile {
                     file,
                     bytes_to_read: u32::from(*n),
+                    null_buffer: false,
                 }
             }
             Action::Write { h: r, len } => {
                 let file = h(self, r);
                 let data = self.data(*len);
-                Call::WriteFile { file, data }
+                Call::WriteFile {
+                    file,
+                    data,
+                    null_buffer: false,
+                }
             }
             Action::Peek { h: r, n } => Call::PeekNamedPipe {
                 named_pipe: h(self, r),
                 buffer_size: u32::from(*n),
+                null_buffer: false,
             },
             Action::CreateNamedPipe {
                 name,
@@ -447,6 +453,7 @@ impl Driver {
             Action::GetEnv { name } => Call::GetEnvironmentVariable {
                 name: format!("v{name}"),
                 size: 64,
+                null_buffer: false,
             },
             Action::CreateMutex { name, owner } => Call::CreateMutex {
                 mutex_attributes: None,
@@ -685,7 +692,7 @@ impl Driver {
                     None => block.remove(&upper(name)),
                 };
             }
-            (Call::GetEnvironmentVariable { name, size }, _) => {
+            (Call::GetEnvironmentVariable { name, size, .. }, _) => {
                 let want = self.env.get(&pid).and_then(|b| b.get(&upper(name)));
                 let ok = match want {
                     None => r.ret == Ret::Dword(0) && r.last_error == Win32Error::EnvvarNotFound,

@@ -91,8 +91,13 @@ fn num(args: &Map<String, Value>, key: &str) -> Option<u32> {
     }
 }
 
+/// Whether a boolean argument is given as true.
+fn is_set(args: &Map<String, Value>, key: &str) -> bool {
+    args.get(key).and_then(Value::as_bool).unwrap_or(false)
+}
+
 fn flag(args: &Map<String, Value>, key: &str) -> &'static str {
-    if args.get(key).and_then(Value::as_bool).unwrap_or(false) {
+    if is_set(args, key) {
         "TRUE"
     } else {
         "FALSE"
@@ -251,9 +256,14 @@ fn render(ctx: &Ctx, s: &Step) -> Option<Rendered> {
             } else {
                 "src"
             };
-            outputs.push(("text", format!("{size}")));
+            let buffer = if is_set(a, "null_buffer") {
+                "NULL"
+            } else {
+                outputs.push(("text", format!("{size}")));
+                "o_text"
+            };
             (
-                format!("{text}W({}, o_text, {size})", wide(a.get(source))?),
+                format!("{text}W({}, {buffer}, {size})", wide(a.get(source))?),
                 RetKind::Dword,
             )
         }
@@ -275,9 +285,14 @@ fn render(ctx: &Ctx, s: &Step) -> Option<Rendered> {
                 return None;
             }
             outputs.push(("bytes_read", "o_dword".to_string()));
-            outputs.push(("data", "o_dword".to_string()));
+            let buffer = if is_set(a, "null_buffer") {
+                "NULL"
+            } else {
+                outputs.push(("data", "o_dword".to_string()));
+                "o_buf"
+            };
             (
-                format!("ReadFile({}, o_buf, {n}, &o_dword, NULL)", h("file")?),
+                format!("ReadFile({}, {buffer}, {n}, &o_dword, NULL)", h("file")?),
                 RetKind::Bool,
             )
         }
@@ -291,6 +306,9 @@ fn render(ctx: &Ctx, s: &Step) -> Option<Rendered> {
                 let _ = write!(lit, "\\x{b:02x}");
             }
             lit.push('"');
+            if is_set(a, "null_buffer") {
+                lit = "NULL".into();
+            }
             outputs.push(("bytes_written", "o_dword".to_string()));
             (
                 format!("WriteFile({}, {lit}, {}, &o_dword, NULL)", h("file")?, data.len()),
@@ -307,7 +325,11 @@ fn render(ctx: &Ctx, s: &Step) -> Option<Rendered> {
                 format!(
                     "PeekNamedPipe({}, {}, {n}, NULL, &o_avail, NULL)",
                     h("named_pipe")?,
-                    if n == 0 { "NULL" } else { "o_buf" }
+                    if n == 0 || is_set(a, "null_buffer") {
+                        "NULL"
+                    } else {
+                        "o_buf"
+                    }
                 ),
                 RetKind::Bool,
             )

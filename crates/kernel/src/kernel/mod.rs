@@ -781,6 +781,19 @@ impl Kernel {
         Step::NoReturn
     }
 
+    /// A write through a `NULL` buffer: user-mode code faults, nothing handles the access
+    /// violation, and the process ends with `STATUS_ACCESS_VIOLATION` (the default handling
+    /// of an unhandled exception). The call never returns.
+    pub(crate) fn null_buffer_fault(&mut self, cx: Cx, call: crate::call::CallName) -> Step {
+        self.log(Event::AccessViolation {
+            thread_id: cx.tid,
+            process_id: cx.pid,
+            call: call.as_str().into(),
+        });
+        self.exit_process(cx.process, crate::consts::STATUS_ACCESS_VIOLATION);
+        Step::NoReturn
+    }
+
     pub(crate) fn exit_thread_call(&mut self, cx: Cx, exit_code: u32) -> Step {
         self.exit_thread(cx.thread, exit_code);
         Step::NoReturn
@@ -807,8 +820,9 @@ impl Kernel {
 
     /// `GetEnvironmentVariableA`: the W rules (spec §8) with lengths in bytes of the code page:
     /// found with B bytes and `size > B`, B and the text; `size <= B`, B + 1 and the buffer
-    /// untouched; missing, 0 and 203.
-    pub(crate) fn get_environment_variable_a(&self, cx: Cx, name: &str, size: u32) -> Res {
+    /// untouched; missing, 0 and 203. A `NULL` buffer faults only where the text is copied (the
+    /// A version leaves the buffer alone otherwise).
+    pub(crate) fn get_environment_variable_a(&mut self, cx: Cx, name: &str, size: u32, null_buffer: bool) -> Step {
         let cp = self.code_page;
         let name = cp.to_ansi(name);
         let (ret, text, error) = match env::get(&self.process(cx.process).environment, &name, u32::MAX) {
@@ -822,7 +836,10 @@ impl Kernel {
             }
             other => other,
         };
-        text_result((ret, text, error))
+        if null_buffer && text.is_some() {
+            return self.null_buffer_fault(cx, crate::call::CallName::GetEnvironmentVariableA);
+        }
+        text_result((ret, text, error)).into()
     }
 
     /// `SetEnvironmentVariableA`: the A caller's text, then the W rules.
@@ -837,7 +854,19 @@ impl Kernel {
     /// one when the buffer is too small (spec §8 and table row 25: Windows XP SP2 and later; MS
     /// "ExpandEnvironmentStringsA": "the string length, plus terminating null character, plus
     /// one"). A result over the W function's 32K limit is counted as W counts it [choice].
-    pub(crate) fn expand_environment_strings_a(&self, cx: Cx, src: &str, size: u32) -> Res {
+    ///
+    /// A `NULL` buffer with a size: the A function converts into the caller's buffer with
+    /// `WideCharToMultiByte`, which refuses a `NULL` buffer with a non-zero size, so the call
+    /// reports the too-small answer with `ERROR_INVALID_PARAMETER` ([choice] from Wine 8.0,
+    /// which gives 87 for every such call; Windows is not recorded).
+    pub(crate) fn expand_environment_strings_a(&self, cx: Cx, src: &str, size: u32, null_buffer: bool) -> Res {
+        if null_buffer && size > 0 {
+            let too_small = self.expand_environment_strings_a(cx, src, 0, false);
+            return Res {
+                error: Some(Win32Error::InvalidParameter),
+                ..too_small
+            };
+        }
         let cp = self.code_page;
         let block = &self.process(cx.process).environment;
         let (units, text, _) = env::expand(block, &cp.to_ansi(src), env::MAX_EXPAND_UNITS as u32);
@@ -891,8 +920,15 @@ impl Kernel {
         }
     }
 
-    pub(crate) fn get_environment_variable(&self, cx: Cx, name: &str, size: u32) -> Res {
-        text_result(env::get(&self.process(cx.process).environment, name, size))
+    /// `GetEnvironmentVariableW`. A `NULL` buffer with a size faults where the value is
+    /// copied (found and `size > L`); a size too small or a missing name writes nothing, as
+    /// Wine 8.0 shows ([choice]: Vista's `buf[0] = 0` on a short buffer is not modelled).
+    pub(crate) fn get_environment_variable(&mut self, cx: Cx, name: &str, size: u32, null_buffer: bool) -> Step {
+        let result = env::get(&self.process(cx.process).environment, name, size);
+        if null_buffer && result.1.is_some() {
+            return self.null_buffer_fault(cx, crate::call::CallName::GetEnvironmentVariable);
+        }
+        text_result(result).into()
     }
 
     pub(crate) fn get_environment_strings(&self, cx: Cx) -> Res {
@@ -919,7 +955,11 @@ impl Kernel {
         Res::yes()
     }
 
-    pub(crate) fn expand_environment_strings(&self, cx: Cx, src: &str, size: u32) -> Res {
+    /// `ExpandEnvironmentStringsW`. A `NULL` destination counts as a buffer of size 0 ([choice]
+    /// from Wine 8.0, where `ExpandEnvironmentStringsW(src, NULL, 10)` returns the size needed
+    /// and does not fault; Windows is not recorded).
+    pub(crate) fn expand_environment_strings(&self, cx: Cx, src: &str, size: u32, null_buffer: bool) -> Res {
+        let size = if null_buffer { 0 } else { size };
         text_result(env::expand(&self.process(cx.process).environment, src, size))
     }
 

@@ -323,19 +323,21 @@ impl Kernel {
 
     // ------------------------------------------------------------------ ReadFile / WriteFile
 
-    /// `ReadFile` on any kind of object.
-    pub(crate) fn read_file(&mut self, cx: Cx, file: HandleValue, size: u32) -> Step {
+    /// `ReadFile` on any kind of object. The I/O manager takes the handle with `FILE_READ_DATA`,
+    /// then probes the buffer before any file system sees the request: a `NULL` buffer with a
+    /// size is `ERROR_NOACCESS` whatever the pipe's state (WRK `NtReadFile`; Wine's conformance
+    /// test `test_read_write` on Windows 2000 and later; Wine 8.0 probes before the access check).
+    pub(crate) fn read_file(&mut self, cx: Cx, file: HandleValue, size: u32, null_buffer: bool) -> Step {
         let (id, access) = match self.resolve(cx, file) {
             Ok(v) => v,
             Err(e) => return read_failed(e).into(),
         };
         let kind = self.obj(id).kind();
-        if matches!(
-            kind,
-            ObjectKind::Pipe | ObjectKind::Mailslot | ObjectKind::MailslotClient | ObjectKind::File
-        ) && access & FILE_READ_DATA == 0
-        {
+        if kind.is_file_object() && access & FILE_READ_DATA == 0 {
             return read_failed(Win32Error::AccessDenied).into();
+        }
+        if null_buffer && size > 0 && kind.is_file_object() {
+            return read_failed(Win32Error::NoAccess).into();
         }
         match kind {
             ObjectKind::Pipe => self.pipe_read(id, size),
@@ -371,19 +373,21 @@ impl Kernel {
         Step::Park(PendingOp::ReadPipe { end: id, size }, None)
     }
 
-    /// `WriteFile` on any kind of object.
-    pub(crate) fn write_file(&mut self, cx: Cx, file: HandleValue, data: &[u8]) -> Step {
+    /// `WriteFile` on any kind of object. A `NULL` buffer with a length is
+    /// `ERROR_INVALID_USER_BUFFER` after the handle and access checks and before the file
+    /// system's own (Wine's `test_read_write` on Windows 2000 and later, for a disk file;
+    /// [choice] the same for pipes and mailslots, as Wine 8.0 answers them).
+    pub(crate) fn write_file(&mut self, cx: Cx, file: HandleValue, data: &[u8], null_buffer: bool) -> Step {
         let (id, access) = match self.resolve(cx, file) {
             Ok(v) => v,
             Err(e) => return write_failed(e).into(),
         };
         let kind = self.obj(id).kind();
-        if matches!(
-            kind,
-            ObjectKind::Pipe | ObjectKind::Mailslot | ObjectKind::MailslotClient | ObjectKind::File
-        ) && access & (FILE_WRITE_DATA | FILE_APPEND_DATA) == 0
-        {
+        if kind.is_file_object() && access & (FILE_WRITE_DATA | FILE_APPEND_DATA) == 0 {
             return write_failed(Win32Error::AccessDenied).into();
+        }
+        if null_buffer && !data.is_empty() && kind.is_file_object() {
+            return write_failed(Win32Error::InvalidUserBuffer).into();
         }
         match kind {
             ObjectKind::Pipe => self.pipe_write(id, data),
@@ -675,8 +679,11 @@ impl Kernel {
         Step::Park(PendingOp::WaitNamedPipe { key }, deadline)
     }
 
-    /// `PeekNamedPipe` (spec §6.10): never blocks, never removes data.
-    pub(crate) fn peek_named_pipe(&mut self, cx: Cx, h: HandleValue, size: u32) -> Res {
+    /// `PeekNamedPipe` (spec §6.10): never blocks, never removes data. kernelbase peeks into a
+    /// buffer of its own and copies to `lpBuffer` only when there is one, so a `NULL` buffer
+    /// gets the same counts and no data (Wine 8.0: `PeekNamedPipe(r, NULL, 64, ...)` reports
+    /// read 5, avail 5, left -5).
+    pub(crate) fn peek_named_pipe(&mut self, cx: Cx, h: HandleValue, size: u32, null_buffer: bool) -> Res {
         let (id, access) = match self.resolve(cx, h) {
             Ok(v) => v,
             Err(e) => return Res::no(e),
@@ -734,7 +741,7 @@ impl Kernel {
         let avail = end.inbound_bytes as u32;
         let n = data.len() as u32;
         Res::yes().out(|o| {
-            o.data = Some(crate::call::Data(data));
+            o.data = (!null_buffer).then_some(crate::call::Data(data));
             o.bytes_read = Some(n);
             o.total_bytes_avail = Some(avail);
             o.bytes_left_this_message = Some(left);

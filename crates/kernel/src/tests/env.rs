@@ -15,6 +15,7 @@ fn get(name: &str, size: u32) -> Call {
     Call::GetEnvironmentVariable {
         name: name.into(),
         size,
+        null_buffer: false,
     }
 }
 
@@ -121,6 +122,7 @@ fn expand_and_set_environment_strings() {
         Call::ExpandEnvironmentStrings {
             src: "<%X%|%NOPE%>".into(),
             size: 100,
+            null_buffer: false,
         },
     );
     assert_eq!(
@@ -132,6 +134,7 @@ fn expand_and_set_environment_strings() {
         Call::ExpandEnvironmentStrings {
             src: "%X%".into(),
             size: 2,
+            null_buffer: false,
         },
     );
     assert_eq!((r.ret, r.last_error), (Ret::Dword(4), Win32Error::InsufficientBuffer));
@@ -164,7 +167,11 @@ fn the_a_functions_count_bytes_of_the_code_page() {
         name: name.into(),
         value: Some(value.into()),
     };
-    let get_a = |size| Call::GetEnvironmentVariableA { name: "G".into(), size };
+    let get_a = |size| Call::GetEnvironmentVariableA {
+        name: "G".into(),
+        size,
+        null_buffer: false,
+    };
     succeeds(&w.run(w.tid, set("G", "한국어")));
     let r = w.run(w.tid, get_a(100));
     assert_eq!((r.ret, r.outputs().text.as_deref()), (Ret::Dword(6), Some("한국어")));
@@ -179,7 +186,8 @@ fn the_a_functions_count_bytes_of_the_code_page() {
             w.tid,
             Call::GetEnvironmentVariable {
                 name: "G".into(),
-                size: 4
+                size: 4,
+                null_buffer: false
             }
         )
         .ret,
@@ -190,6 +198,7 @@ fn the_a_functions_count_bytes_of_the_code_page() {
         Call::GetEnvironmentVariableA {
             name: "NOPE".into(),
             size: 10,
+            null_buffer: false,
         },
     );
     assert_eq!(
@@ -200,6 +209,7 @@ fn the_a_functions_count_bytes_of_the_code_page() {
     let expand = |size| Call::ExpandEnvironmentStringsA {
         src: "%G%".into(),
         size,
+        null_buffer: false,
     };
     let r = w.run(w.tid, expand(8));
     assert_eq!((r.ret, r.outputs().text.as_deref()), (Ret::Dword(7), Some("한국어")));
@@ -216,6 +226,7 @@ fn the_a_functions_count_bytes_of_the_code_page() {
         Call::GetEnvironmentVariable {
             name: "H".into(),
             size: 10,
+            null_buffer: false,
         },
     );
     assert_eq!(r.outputs().text.as_deref(), Some("é?"));
@@ -241,6 +252,7 @@ fn create_process_a_passes_the_texts_through_the_code_page() {
         Call::GetEnvironmentVariable {
             name: "X".into(),
             size: 10,
+            null_buffer: false,
         },
     );
     assert_eq!(x.outputs().text.as_deref(), Some("?"));

@@ -8,6 +8,7 @@ mod files;
 mod handles;
 mod mailslots;
 mod named_pipes;
+mod null_buffers;
 mod pipes;
 mod processes;
 mod sync_objects;
@@ -151,11 +152,16 @@ pub(crate) fn write(file: HandleValue, data: &str) -> Call {
     Call::WriteFile {
         file,
         data: Data(data.as_bytes().to_vec()),
+        null_buffer: false,
     }
 }
 
 pub(crate) fn read(file: HandleValue, n: u32) -> Call {
-    Call::ReadFile { file, bytes_to_read: n }
+    Call::ReadFile {
+        file,
+        bytes_to_read: n,
+        null_buffer: false,
+    }
 }
 
 pub(crate) fn data(r: &CallResult) -> String {

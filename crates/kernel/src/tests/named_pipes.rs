@@ -285,6 +285,7 @@ fn message_mode_reads_one_message_and_more_data_keeps_the_rest() {
                 Call::PeekNamedPipe {
                     named_pipe: s,
                     buffer_size: size,
+                    null_buffer: false,
                 },
             )
             .outputs()
@@ -303,6 +304,7 @@ fn message_mode_reads_one_message_and_more_data_keeps_the_rest() {
             Call::PeekNamedPipe {
                 named_pipe: s,
                 buffer_size: 2,
+                null_buffer: false,
             },
         )
         .outputs()
@@ -375,6 +377,7 @@ fn disconnect_discards_data_and_cuts_the_client_off_for_good() {
             Call::PeekNamedPipe {
                 named_pipe: c,
                 buffer_size: 10,
+                null_buffer: false,
             },
         ),
         Win32Error::PipeNotConnected,
@@ -389,6 +392,7 @@ fn disconnect_discards_data_and_cuts_the_client_off_for_good() {
             Call::PeekNamedPipe {
                 named_pipe: s,
                 buffer_size: 10,
+                null_buffer: false,
             },
         ),
         Win32Error::BadPipe,
@@ -468,7 +472,8 @@ fn a_client_that_left_leaves_its_data_then_broken_pipe() {
             w.tid,
             Call::PeekNamedPipe {
                 named_pipe: s,
-                buffer_size: 0
+                buffer_size: 0,
+                null_buffer: false
             }
         )
         .outputs()
@@ -497,6 +502,7 @@ fn a_listening_instance_refuses_io() {
             Call::PeekNamedPipe {
                 named_pipe: s,
                 buffer_size: 10,
+                null_buffer: false,
             },
         ),
         Win32Error::BadPipe,

@@ -71,6 +71,7 @@ fn bytes_merge_partial_reads_keep_the_rest_and_wrong_ends_are_refused() {
             Call::PeekNamedPipe {
                 named_pipe: r,
                 buffer_size: 64,
+                null_buffer: false,
             },
         )
         .outputs()
@@ -85,6 +86,7 @@ fn bytes_merge_partial_reads_keep_the_rest_and_wrong_ends_are_refused() {
             Call::PeekNamedPipe {
                 named_pipe: r,
                 buffer_size: 0,
+                null_buffer: false,
             },
         )
         .outputs()
@@ -96,6 +98,7 @@ fn bytes_merge_partial_reads_keep_the_rest_and_wrong_ends_are_refused() {
             Call::PeekNamedPipe {
                 named_pipe: wr,
                 buffer_size: 64,
+                null_buffer: false,
             },
         ),
         Win32Error::AccessDenied,
@@ -116,7 +119,8 @@ fn bytes_merge_partial_reads_keep_the_rest_and_wrong_ends_are_refused() {
             w.tid,
             Call::PeekNamedPipe {
                 named_pipe: r,
-                buffer_size: 8
+                buffer_size: 8,
+                null_buffer: false
             }
         )
         .outputs()
@@ -180,7 +184,8 @@ fn eof_comes_after_the_data_once_every_write_handle_is_closed() {
             w.tid,
             Call::PeekNamedPipe {
                 named_pipe: r,
-                buffer_size: 0
+                buffer_size: 0,
+                null_buffer: false
             }
         )
         .outputs()
@@ -199,6 +204,7 @@ fn eof_comes_after_the_data_once_every_write_handle_is_closed() {
             Call::PeekNamedPipe {
                 named_pipe: r,
                 buffer_size: 0,
+                null_buffer: false,
             },
         ),
         Win32Error::BrokenPipe,
@@ -265,7 +271,8 @@ fn writes_block_over_quota_and_complete_as_the_reader_drains() {
             w.tid,
             Call::PeekNamedPipe {
                 named_pipe: r,
-                buffer_size: 0
+                buffer_size: 0,
+                null_buffer: false
             }
         )
         .outputs()
@@ -305,6 +312,7 @@ fn one_huge_write_waits_until_read() {
         Call::WriteFile {
             file: wr,
             data: Data(vec![7; 100_000]),
+            null_buffer: false,
         },
     );
     assert_eq!(w.run(w.tid, read(r, 65536)).outputs().bytes_read, Some(65536));
