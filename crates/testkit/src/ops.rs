@@ -349,6 +349,45 @@ pub enum RefOp {
         actor: u8,
         h: HandleRef,
     },
+    /// `CreateMutex` named `obj{name}` (the events' namespace).
+    CreateMutex {
+        actor: u8,
+        name: Option<u8>,
+        owner: bool,
+    },
+    /// `CreateSemaphore` with counts given as `LONG`s (0 or negative maxima included).
+    CreateSemaphore {
+        actor: u8,
+        name: Option<u8>,
+        initial: i8,
+        maximum: i8,
+    },
+    /// `OpenEvent` (0), `OpenMutex` (1) or `OpenSemaphore` (2) of `obj{name}`, with
+    /// `GENERIC_ALL` or only `SYNCHRONIZE`.
+    Open {
+        actor: u8,
+        kind: u8,
+        name: u8,
+        full: bool,
+    },
+    SetEvent {
+        actor: u8,
+        h: HandleRef,
+    },
+    ReleaseMutex {
+        actor: u8,
+        h: HandleRef,
+    },
+    ReleaseSemaphore {
+        actor: u8,
+        h: HandleRef,
+        count: i8,
+    },
+    /// `WaitForSingleObject(h, 0)`.
+    Wait {
+        actor: u8,
+        h: HandleRef,
+    },
 }
 
 /// One reference-model operation.
@@ -373,5 +412,12 @@ pub fn ref_op() -> impl Strategy<Value = RefOp> {
         2 => (actor, any::<u16>(), any::<bool>()).prop_map(|(actor, pid, terminate)| RefOp::OpenProcess { actor, pid, terminate }),
         1 => (actor, any::<u8>()).prop_map(|(actor, code)| RefOp::ExitProcess { actor, code }),
         1 => (actor, handle_ref()).prop_map(|(actor, h)| RefOp::Terminate { actor, h }),
+        3 => (actor, proptest::option::of(0u8..3), any::<bool>()).prop_map(|(actor, name, owner)| RefOp::CreateMutex { actor, name, owner }),
+        3 => (actor, proptest::option::of(0u8..3), -1i8..4, -1i8..4).prop_map(|(actor, name, initial, maximum)| RefOp::CreateSemaphore { actor, name, initial, maximum }),
+        2 => (actor, 0u8..3, 0u8..4, any::<bool>()).prop_map(|(actor, kind, name, full)| RefOp::Open { actor, kind, name, full }),
+        2 => (actor, handle_ref()).prop_map(|(actor, h)| RefOp::SetEvent { actor, h }),
+        3 => (actor, handle_ref()).prop_map(|(actor, h)| RefOp::ReleaseMutex { actor, h }),
+        3 => (actor, handle_ref(), -1i8..4).prop_map(|(actor, h, count)| RefOp::ReleaseSemaphore { actor, h, count }),
+        5 => (actor, prop_oneof![4 => handle_ref(), 1 => Just(HandleRef::Pseudo(true))]).prop_map(|(actor, h)| RefOp::Wait { actor, h }),
     ]
 }

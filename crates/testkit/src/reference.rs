@@ -1,10 +1,12 @@
 //! A reference model of handle tables and usage counts, deliberately simple and separate from
-//! the kernel: plain maps, written from the spec (§1-§4, §9) rather than from the kernel's
-//! code. It knows a handle-centric subset of calls (events, pipes, `CloseHandle`,
-//! `SetHandleInformation`, `DuplicateHandle`, `CreateProcess`, `OpenProcess`, `ExitProcess`,
-//! `TerminateProcess`) and predicts, call by call, the return value, the last error, every
-//! table row and every object's counts. [`run_reference`] compares it with the kernel after
-//! every call.
+//! the kernel: plain maps, written from the spec (§1-§4, §9) and MS's pages on the
+//! synchronisation objects rather than from the kernel's code. It knows a handle-centric
+//! subset of calls (events, mutexes and semaphores in one namespace with `Open*`, `SetEvent`,
+//! `ReleaseMutex`, `ReleaseSemaphore` and zero-timeout waits that consume; pipes,
+//! `CloseHandle`, `SetHandleInformation`, `DuplicateHandle`, `CreateProcess`, `OpenProcess`,
+//! `ExitProcess` with mutex abandonment, `TerminateProcess`) and predicts, call by call, the
+//! return value, the last error, every table row and every object's counts.
+//! [`run_reference`] compares it with the kernel after every call.
 
 use crate::driver::resolve_handle;
 use crate::ops::RefOp;
@@ -23,6 +25,30 @@ struct Obj {
     /// For a process: its pid and thread object.
     pid: Option<u32>,
     thread: Option<u32>,
+    /// What a wait sees.
+    state: State,
+}
+
+/// The waitable state of an event, a mutex or a semaphore (processes and threads are
+/// signaled once they stop running, pipe ends always).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+enum State {
+    #[default]
+    Plain,
+    /// A manual-reset event.
+    Event {
+        signaled: bool,
+    },
+    /// Owned by the (only) thread of process `owner`, `recursion` times.
+    Mutex {
+        owner: Option<u32>,
+        recursion: u32,
+        abandoned: bool,
+    },
+    Semaphore {
+        count: u32,
+        maximum: u32,
+    },
 }
 
 /// A row: object address, access, inherit, protect, and how it came to be (its
@@ -99,6 +125,7 @@ impl RefModel {
                 running: false,
                 pid: None,
                 thread: None,
+                state: State::Plain,
             },
         );
         a
@@ -187,6 +214,19 @@ impl RefModel {
         if !self.objects[&p].running {
             return;
         }
+        // Its thread ends first and abandons every mutex it owns (MS "WaitForSingleObject":
+        // WAIT_ABANDONED), before the handle table is swept.
+        for o in self.objects.values_mut() {
+            if let State::Mutex { owner, .. } = o.state {
+                if owner == Some(pid) {
+                    o.state = State::Mutex {
+                        owner: None,
+                        recursion: 0,
+                        abandoned: true,
+                    };
+                }
+            }
+        }
         if let Some(t) = self.objects[&p].thread {
             self.objects.get_mut(&t).expect("thread").running = false;
             self.collect(t);
@@ -238,37 +278,150 @@ impl RefModel {
         let ok = R(Ret::Bool(true), None);
         match call {
             Call::CreateEvent {
-                event_attributes, name, ..
+                event_attributes,
+                name,
+                initial_state,
+                ..
+            } => self.create_named(
+                pid,
+                CallName::CreateEvent,
+                *event_attributes,
+                name,
+                State::Event {
+                    signaled: *initial_state,
+                },
+            ),
+            Call::CreateMutex {
+                mutex_attributes,
+                initial_owner,
+                name,
             } => {
-                let inherit = event_attributes.is_some_and(|s| s.inherit_handle);
-                let row = |object, origin| Row {
-                    object,
-                    access: EVENT_ALL_ACCESS,
-                    inherit,
-                    protect: false,
-                    origin,
+                let owner = initial_owner.then_some(pid);
+                let state = State::Mutex {
+                    owner,
+                    recursion: u32::from(*initial_owner),
+                    abandoned: false,
                 };
-                if let Some(n) = name {
-                    if let Some(&a) = self.names.get(n) {
-                        let v = self.insert(
-                            pid,
-                            row(
-                                a,
-                                Origin::Opened {
-                                    call: CallName::CreateEvent,
-                                },
-                            ),
-                        );
-                        return R(Ret::Handle(HandleValue(v)), Some(Win32Error::AlreadyExists));
+                self.create_named(pid, CallName::CreateMutex, *mutex_attributes, name, state)
+            }
+            Call::CreateSemaphore {
+                semaphore_attributes,
+                initial_count,
+                maximum_count,
+                name,
+            } => {
+                let (initial, maximum) = (*initial_count as i32, *maximum_count as i32);
+                if maximum <= 0 || initial < 0 || initial > maximum {
+                    return R(Ret::Handle(HandleValue::NULL), Some(Win32Error::InvalidParameter));
+                }
+                let state = State::Semaphore {
+                    count: *initial_count,
+                    maximum: *maximum_count,
+                };
+                self.create_named(pid, CallName::CreateSemaphore, *semaphore_attributes, name, state)
+            }
+            Call::OpenEvent {
+                desired_access,
+                inherit_handle,
+                name,
+            } => self.open_named(
+                pid,
+                CallName::OpenEvent,
+                ObjectKind::Event,
+                *desired_access,
+                *inherit_handle,
+                name,
+            ),
+            Call::OpenMutex {
+                desired_access,
+                inherit_handle,
+                name,
+            } => self.open_named(
+                pid,
+                CallName::OpenMutex,
+                ObjectKind::Mutex,
+                *desired_access,
+                *inherit_handle,
+                name,
+            ),
+            Call::OpenSemaphore {
+                desired_access,
+                inherit_handle,
+                name,
+            } => self.open_named(
+                pid,
+                CallName::OpenSemaphore,
+                ObjectKind::Semaphore,
+                *desired_access,
+                *inherit_handle,
+                name,
+            ),
+            Call::SetEvent { event } => {
+                let Some((object, access, _)) = self.resolve(pid, *event) else {
+                    return fail(Win32Error::InvalidHandle);
+                };
+                let o = self.objects.get_mut(&object).expect("live");
+                if !matches!(o.state, State::Event { .. }) {
+                    return fail(Win32Error::InvalidHandle);
+                }
+                if access & EVENT_MODIFY_STATE == 0 {
+                    return fail(Win32Error::AccessDenied);
+                }
+                o.state = State::Event { signaled: true };
+                ok
+            }
+            Call::ReleaseMutex { mutex } => {
+                let Some((object, _, _)) = self.resolve(pid, *mutex) else {
+                    return fail(Win32Error::InvalidHandle);
+                };
+                let o = self.objects.get_mut(&object).expect("live");
+                match o.state {
+                    State::Mutex {
+                        owner: Some(owner),
+                        recursion,
+                        abandoned,
+                    } if owner == pid => {
+                        let recursion = recursion - 1;
+                        o.state = State::Mutex {
+                            owner: (recursion > 0).then_some(owner),
+                            recursion,
+                            abandoned,
+                        };
+                        ok
+                    }
+                    State::Mutex { .. } => fail(Win32Error::NotOwner),
+                    _ => fail(Win32Error::InvalidHandle),
+                }
+            }
+            Call::ReleaseSemaphore {
+                semaphore,
+                release_count,
+            } => {
+                if *release_count as i32 <= 0 {
+                    return fail(Win32Error::InvalidParameter);
+                }
+                let Some((object, access, _)) = self.resolve(pid, *semaphore) else {
+                    return fail(Win32Error::InvalidHandle);
+                };
+                let o = self.objects.get_mut(&object).expect("live");
+                let State::Semaphore { count, maximum } = o.state else {
+                    return fail(Win32Error::InvalidHandle);
+                };
+                if access & SEMAPHORE_MODIFY_STATE == 0 {
+                    return fail(Win32Error::AccessDenied);
+                }
+                match count.checked_add(*release_count).filter(|&c| c <= maximum) {
+                    None => fail(Win32Error::TooManyPosts),
+                    Some(count) => {
+                        o.state = State::Semaphore { count, maximum };
+                        ok
                     }
                 }
-                let a = self.new_object(ObjectKind::Event, name.clone());
-                if let Some(n) = name {
-                    self.names.insert(n.clone(), a);
-                }
-                let v = self.insert(pid, row(a, created(CallName::CreateEvent)));
-                R(Ret::Handle(HandleValue(v)), Some(Win32Error::Success))
             }
+            Call::WaitForSingleObject {
+                handle,
+                milliseconds: 0,
+            } => self.wait_now(pid, *handle),
             Call::CreatePipe { pipe_attributes, .. } => {
                 let inherit = pipe_attributes.is_some_and(|s| s.inherit_handle);
                 let r = self.new_object(ObjectKind::Pipe, None);
@@ -413,6 +566,123 @@ impl RefModel {
                 }
             }
             other => panic!("the reference model does not know {}", other.name()),
+        }
+    }
+
+    /// `CreateEvent`, `CreateMutex`, `CreateSemaphore`: one namespace for the three kinds. An
+    /// existing name of the same kind is opened with 183 (the creation arguments ignored); of
+    /// another kind it is `NULL` with 6 (MS "CreateMutexW": "ERROR_INVALID_HANDLE").
+    fn create_named(
+        &mut self,
+        pid: u32,
+        call: CallName,
+        attributes: Option<SecurityAttributes>,
+        name: &Option<String>,
+        state: State,
+    ) -> Expected {
+        let kind = match state {
+            State::Mutex { .. } => ObjectKind::Mutex,
+            State::Semaphore { .. } => ObjectKind::Semaphore,
+            _ => ObjectKind::Event,
+        };
+        let inherit = attributes.is_some_and(|s| s.inherit_handle);
+        let row = |object, origin| Row {
+            object,
+            access: all_access(kind),
+            inherit,
+            protect: false,
+            origin,
+        };
+        let name = name.as_ref().filter(|n| !n.is_empty());
+        if let Some(&a) = name.and_then(|n| self.names.get(n)) {
+            if self.objects[&a].kind != kind {
+                return Expected::Result(Ret::Handle(HandleValue::NULL), Some(Win32Error::InvalidHandle));
+            }
+            let v = self.insert(pid, row(a, Origin::Opened { call }));
+            return Expected::Result(Ret::Handle(HandleValue(v)), Some(Win32Error::AlreadyExists));
+        }
+        let a = self.new_object(kind, name.cloned());
+        self.objects.get_mut(&a).expect("new").state = state;
+        if let Some(n) = name {
+            self.names.insert(n.clone(), a);
+        }
+        let v = self.insert(pid, row(a, created(call)));
+        Expected::Result(Ret::Handle(HandleValue(v)), Some(Win32Error::Success))
+    }
+
+    /// `OpenEvent`, `OpenMutex`, `OpenSemaphore`: a missing name is 2, another kind's 6.
+    fn open_named(
+        &mut self,
+        pid: u32,
+        call: CallName,
+        kind: ObjectKind,
+        desired_access: u32,
+        inherit: bool,
+        name: &str,
+    ) -> Expected {
+        let null = Ret::Handle(HandleValue::NULL);
+        let Some(&a) = self.names.get(name) else {
+            return Expected::Result(null, Some(Win32Error::FileNotFound));
+        };
+        if self.objects[&a].kind != kind {
+            return Expected::Result(null, Some(Win32Error::InvalidHandle));
+        }
+        let access = if desired_access == GENERIC_ALL {
+            all_access(kind)
+        } else {
+            desired_access
+        };
+        let row = Row {
+            object: a,
+            access,
+            inherit,
+            protect: false,
+            origin: Origin::Opened { call },
+        };
+        let v = self.insert(pid, row);
+        Expected::Result(Ret::Handle(HandleValue(v)), None)
+    }
+
+    /// `WaitForSingleObject(h, 0)`: needs `SYNCHRONIZE`; a signaled object is consumed (a
+    /// semaphore counts down, a mutex is acquired, abandoned ones once with
+    /// `WAIT_ABANDONED`); otherwise `WAIT_TIMEOUT`.
+    fn wait_now(&mut self, pid: u32, h: HandleValue) -> Expected {
+        let failed = |e| Expected::Result(Ret::Dword(WAIT_FAILED), Some(e));
+        let done = |code| Expected::Result(Ret::Dword(code), None);
+        let Some((object, access, _)) = self.resolve(pid, h) else {
+            return failed(Win32Error::InvalidHandle);
+        };
+        if access & SYNCHRONIZE == 0 {
+            return failed(Win32Error::AccessDenied);
+        }
+        let o = self.objects.get_mut(&object).expect("live");
+        match o.state {
+            State::Plain if o.kind == ObjectKind::Process || o.kind == ObjectKind::Thread => {
+                done(if o.running { WAIT_TIMEOUT } else { WAIT_OBJECT_0 })
+            }
+            State::Plain => done(WAIT_OBJECT_0),
+            State::Event { signaled } => done(if signaled { WAIT_OBJECT_0 } else { WAIT_TIMEOUT }),
+            State::Semaphore { count: 0, .. } => done(WAIT_TIMEOUT),
+            State::Semaphore { count, maximum } => {
+                o.state = State::Semaphore {
+                    count: count - 1,
+                    maximum,
+                };
+                done(WAIT_OBJECT_0)
+            }
+            State::Mutex {
+                owner,
+                recursion,
+                abandoned,
+            } if owner.is_none_or(|o| o == pid) => {
+                o.state = State::Mutex {
+                    owner: Some(pid),
+                    recursion: recursion + 1,
+                    abandoned: false,
+                };
+                done(if abandoned { WAIT_ABANDONED_0 } else { WAIT_OBJECT_0 })
+            }
+            State::Mutex { .. } => done(WAIT_TIMEOUT),
         }
     }
 
@@ -629,7 +899,7 @@ pub fn run_reference(ops: &[RefOp], kernel: Option<Kernel>) -> Result<usize, Str
                         }),
                         manual_reset: true,
                         initial_state: false,
-                        name: name.map(|n| format!("ev{n}")),
+                        name: name.map(|n| format!("obj{n}")),
                     },
                 )
             }
@@ -742,6 +1012,90 @@ pub fn run_reference(ops: &[RefOp], kernel: Option<Kernel>) -> Result<usize, Str
                     Call::TerminateProcess {
                         process: resolve_handle(&kernel, pid, h),
                         exit_code: 1,
+                    },
+                )
+            }
+            RefOp::CreateMutex { actor, name, owner } => (
+                actor_of(*actor).expect("running"),
+                Call::CreateMutex {
+                    mutex_attributes: None,
+                    initial_owner: *owner,
+                    name: name.map(|n| format!("obj{n}")),
+                },
+            ),
+            RefOp::CreateSemaphore {
+                actor,
+                name,
+                initial,
+                maximum,
+            } => (
+                actor_of(*actor).expect("running"),
+                Call::CreateSemaphore {
+                    semaphore_attributes: Some(SecurityAttributes {
+                        inherit_handle: initial % 2 == 0,
+                    }),
+                    initial_count: i32::from(*initial) as u32,
+                    maximum_count: i32::from(*maximum) as u32,
+                    name: name.map(|n| format!("obj{n}")),
+                },
+            ),
+            RefOp::Open {
+                actor,
+                kind,
+                name,
+                full,
+            } => {
+                let desired_access = if *full { GENERIC_ALL } else { SYNCHRONIZE };
+                let (inherit_handle, name) = (*full, format!("obj{name}"));
+                let call = match kind % 3 {
+                    0 => Call::OpenEvent {
+                        desired_access,
+                        inherit_handle,
+                        name,
+                    },
+                    1 => Call::OpenMutex {
+                        desired_access,
+                        inherit_handle,
+                        name,
+                    },
+                    _ => Call::OpenSemaphore {
+                        desired_access,
+                        inherit_handle,
+                        name,
+                    },
+                };
+                (actor_of(*actor).expect("running"), call)
+            }
+            RefOp::SetEvent { actor, h } => {
+                let pid = actor_of(*actor).expect("running");
+                let event = resolve_handle(&kernel, pid, h);
+                (pid, Call::SetEvent { event })
+            }
+            RefOp::ReleaseMutex { actor, h } => {
+                let pid = actor_of(*actor).expect("running");
+                let mutex = resolve_handle(&kernel, pid, h);
+                (pid, Call::ReleaseMutex { mutex })
+            }
+            RefOp::ReleaseSemaphore { actor, h, count } => {
+                let pid = actor_of(*actor).expect("running");
+                let semaphore = resolve_handle(&kernel, pid, h);
+                let release_count = i32::from(*count) as u32;
+                (
+                    pid,
+                    Call::ReleaseSemaphore {
+                        semaphore,
+                        release_count,
+                    },
+                )
+            }
+            RefOp::Wait { actor, h } => {
+                let pid = actor_of(*actor).expect("running");
+                let handle = resolve_handle(&kernel, pid, h);
+                (
+                    pid,
+                    Call::WaitForSingleObject {
+                        handle,
+                        milliseconds: 0,
                     },
                 )
             }
