@@ -5,6 +5,8 @@
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use kernsim::shell;
+use kernsim_kernel::Kernel;
+use kernsim_scenario::lesson::{DotSink, PageSink};
 use kernsim_scenario::render::{failure, run_problem};
 use kernsim_scenario::{
     load_file, run_with, Discard, JsonRenderer, Lang, MemoryBudget, Names, RunOptions, Sink, StepTrace, TextRenderer,
@@ -66,10 +68,14 @@ fn parse_lang(id: &str) -> Result<Lang, String> {
     })
 }
 
-#[derive(Copy, Clone, ValueEnum)]
+#[derive(Copy, Clone, PartialEq, Eq, ValueEnum)]
 enum Format {
     Text,
     Json,
+    /// One self-contained lesson page (no network, no external file).
+    Html,
+    /// The diagram of one step (`--at N`) in Graphviz.
+    Dot,
 }
 
 #[derive(Subcommand)]
@@ -81,12 +87,19 @@ enum Command {
         /// Language of the narration.
         #[arg(long, default_value = "en", value_parser = parse_lang)]
         lang: Lang,
-        /// `text` for people, `json` for one JSON object per line.
+        /// `text` for people, `json` for one JSON object per line, `html` for a lesson page,
+        /// `dot` for the Graphviz diagram of one step (`--at`).
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
         /// Leave out the leak report at the end (handles never used since they were made).
         #[arg(long)]
         no_leaks: bool,
+        /// After each step, what it changed: rows added and removed, counts, pipe states.
+        #[arg(long)]
+        diff: bool,
+        /// The step `--format dot` draws (0: the setup; default: the last step).
+        #[arg(long)]
+        at: Option<usize>,
     },
     /// Run scenario files or folders of them as tests: a line each and a summary.
     Check {
@@ -235,13 +248,19 @@ fn main() -> ExitCode {
             lang,
             format,
             no_leaks,
+            diff,
+            at,
         } => {
             let options = RunOptions {
                 memory,
                 leaks: !no_leaks,
                 ..RunOptions::default()
             };
-            run_one(&file, lang, format, options)
+            if format == Format::Dot {
+                dot(&file, lang, at, options)
+            } else {
+                run_one(&file, lang, format, diff, options)
+            }
         }
         Command::Check { paths, paranoid, lang } => check(&paths, paranoid, memory, lang),
         Command::Glossary { lang } => {
@@ -321,6 +340,7 @@ impl Colors {
 enum Renderer {
     Text(TextRenderer),
     Json(JsonRenderer),
+    Page(PageSink),
 }
 
 impl Renderer {
@@ -328,6 +348,7 @@ impl Renderer {
         match self {
             Renderer::Text(r) => r.take(),
             Renderer::Json(r) => r.take(),
+            Renderer::Page(r) => r.take(),
         }
     }
 }
@@ -349,12 +370,59 @@ impl<'a, W: Write> Sink<'a> for Streaming<W> {
         match &mut self.renderer {
             Renderer::Text(r) => r.step(&trace, names),
             Renderer::Json(r) => r.step(&trace),
+            Renderer::Page(_) => unreachable!("a page is written by step_in"),
         }
         self.flush();
     }
+
+    fn step_in(&mut self, trace: StepTrace<'a>, names: &Names, kernel: &Kernel) {
+        match &mut self.renderer {
+            Renderer::Page(p) => {
+                p.step_in(trace, names, kernel);
+                self.flush();
+            }
+            _ => self.step(trace, names),
+        }
+    }
 }
 
-fn run_one(file: &Path, lang: Lang, format: Format, options: RunOptions) -> u8 {
+/// `run --format dot`: the diagram of step `at` (default: the last).
+fn dot(file: &Path, lang: Lang, at: Option<usize>, options: RunOptions) -> u8 {
+    let scenario = match load_file(file) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("{}: {}", lang.t("cli-error"), e.localized(lang));
+            return 2;
+        }
+    };
+    let last = scenario.steps.len();
+    let at = at.unwrap_or(last);
+    if at > last {
+        let msg = lang.f("cli-no-such-step", &[("at", &at), ("last", &last)]);
+        eprintln!("{}: {msg}", lang.t("cli-error"));
+        return 2;
+    }
+    let mut sink = DotSink::new(lang, at);
+    let summary = run_with(&scenario, options, &mut sink);
+    match sink.out {
+        Some(d) => {
+            say!("{}", d.trim_end());
+            u8::from(!summary.passed())
+        }
+        None => {
+            if let Some(e) = &summary.error {
+                let at = lang.f(
+                    "cli-error-at",
+                    &[("file", &scenario.file), ("line", &e.line), ("step", &e.step)],
+                );
+                eprintln!("{}: {at}: {}", lang.t("cli-error"), run_problem(lang, &e.problem));
+            }
+            2
+        }
+    }
+}
+
+fn run_one(file: &Path, lang: Lang, format: Format, diff: bool, options: RunOptions) -> u8 {
     let scenario = match load_file(file) {
         Ok(s) => s,
         Err(e) => {
@@ -363,8 +431,10 @@ fn run_one(file: &Path, lang: Lang, format: Format, options: RunOptions) -> u8 {
         }
     };
     let renderer = match format {
-        Format::Text => Renderer::Text(TextRenderer::new(&scenario, lang)),
+        Format::Text if diff => Renderer::Text(TextRenderer::new(&scenario, lang).with_diff()),
+        Format::Text | Format::Dot => Renderer::Text(TextRenderer::new(&scenario, lang)),
         Format::Json => Renderer::Json(JsonRenderer::new(&scenario)),
+        Format::Html => Renderer::Page(PageSink::new(&scenario, lang)),
     };
     let colors = matches!(format, Format::Text).then(|| Colors::new(lang));
     let mut sink = Streaming {
@@ -378,6 +448,7 @@ fn run_one(file: &Path, lang: Lang, format: Format, options: RunOptions) -> u8 {
     match &mut sink.renderer {
         Renderer::Text(r) => r.summary(&summary),
         Renderer::Json(r) => r.summary(&summary),
+        Renderer::Page(r) => r.finish(&summary),
     }
     sink.flush();
     let _ = sink.out.flush();

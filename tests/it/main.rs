@@ -9,6 +9,7 @@
 
 mod cli;
 mod invariants;
+mod lesson;
 mod properties;
 mod scenarios;
 mod shell;

@@ -37,6 +37,7 @@
 pub mod check;
 pub mod format;
 pub mod i18n;
+pub mod lesson;
 pub mod load;
 pub mod locate;
 pub mod plan;

@@ -26,7 +26,27 @@ fn why(lang: Lang, w: Why) -> &'static str {
     }
 }
 
-fn pipe_state(lang: Lang, s: PipeState) -> &'static str {
+/// The object column of a handle table: the kind, with which pipe end or whose process or
+/// thread it is.
+pub(crate) fn object_cell(l: Lang, kind: ObjectKind, o: Option<&ObjectView>, short: &dyn Fn(Pid) -> String) -> String {
+    match o.map(|o| &o.detail) {
+        Some(Detail::Process { process_id, .. }) => format!("Process {}", short(*process_id)),
+        Some(Detail::Thread {
+            thread_id, process_id, ..
+        }) => l.f("table-thread", &[("tid", thread_id), ("owner", &short(*process_id))]),
+        Some(Detail::Pipe {
+            server,
+            anonymous: true,
+            ..
+        }) => format!("Pipe ({})", if *server { l.t("read-end") } else { l.t("write-end") }),
+        Some(Detail::Pipe { server, .. }) => {
+            format!("Pipe ({})", if *server { l.t("server-end") } else { l.t("client-end") })
+        }
+        _ => kind.name().to_string(),
+    }
+}
+
+pub(crate) fn pipe_state(lang: Lang, s: PipeState) -> &'static str {
     match s {
         PipeState::Listening => lang.t("listening"),
         PipeState::Connected => lang.t("connected"),
@@ -64,7 +84,7 @@ pub fn wait_reason(l: Lang, w: &WaitReason) -> String {
     }
 }
 
-fn yn(b: bool) -> &'static str {
+pub(crate) fn yn(b: bool) -> &'static str {
     if b {
         "Y"
     } else {
@@ -327,6 +347,8 @@ pub struct TextRenderer {
     lang: Lang,
     kinds: BTreeMap<Address, ObjectKind>,
     thread_owner: BTreeMap<Tid, Pid>,
+    /// After each step, what it changed against the step before (`run --diff`).
+    diff: bool,
     /// What has been written and not yet taken.
     pub out: String,
 }
@@ -347,8 +369,16 @@ impl TextRenderer {
             lang,
             kinds: BTreeMap::new(),
             thread_owner: BTreeMap::new(),
+            diff: false,
             out,
         }
+    }
+
+    /// Also writes, after each step, what it changed against the step before: rows added
+    /// and removed, counts from and to, pipe states (`run --diff`).
+    pub fn with_diff(mut self) -> TextRenderer {
+        self.diff = true;
+        self
     }
 
     /// Takes what was written so far.
@@ -413,6 +443,16 @@ impl TextRenderer {
         }
         for (_, line) in lines {
             let _ = writeln!(out, "    . {line}");
+        }
+        if self.diff && !matches!(step.action, Action::Show(_) | Action::Nothing) {
+            let d = crate::lesson::StepDiff::of(&step.events);
+            let lines = d.lines(l, names, ctx.kinds);
+            if lines.is_empty() {
+                let _ = writeln!(out, "    {} {}", l.t("diff"), l.t("diff-none"));
+            }
+            for line in lines {
+                let _ = writeln!(out, "    {} {line}", l.t("diff"));
+            }
         }
         for (name, value) in &step.completion_binds {
             let _ = writeln!(out, "    {} {name} = {value}", l.t("bound"));
@@ -1234,28 +1274,7 @@ fn render_show(out: &mut String, ctx: &mut Ctx<'_>, shown: &Shown<'_>) {
                 for row in &view.handles {
                     ctx.kinds.insert(row.object, row.kind);
                     let o = objects.get(&row.object);
-                    let what = match o.map(|o| &o.detail) {
-                        Some(Detail::Process { process_id, .. }) => {
-                            format!("Process {}", ctx.short(*process_id))
-                        }
-                        Some(Detail::Thread {
-                            thread_id, process_id, ..
-                        }) => l.f(
-                            "table-thread",
-                            &[("tid", thread_id), ("owner", &ctx.short(*process_id))],
-                        ),
-                        Some(Detail::Pipe {
-                            server,
-                            anonymous: true,
-                            ..
-                        }) => {
-                            format!("Pipe ({})", if *server { l.t("read-end") } else { l.t("write-end") })
-                        }
-                        Some(Detail::Pipe { server, .. }) => {
-                            format!("Pipe ({})", if *server { l.t("server-end") } else { l.t("client-end") })
-                        }
-                        _ => row.kind.name().to_string(),
-                    };
+                    let what = object_cell(l, row.kind, o, &|p| ctx.short(p));
                     let named = o
                         .and_then(|o| o.name.clone())
                         .map_or(String::new(), |n| format!(" \"{n}\""));

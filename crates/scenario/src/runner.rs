@@ -306,6 +306,13 @@ pub trait Sink<'a> {
     /// One step, as it finishes.
     fn step(&mut self, trace: StepTrace<'a>, names: &Names);
 
+    /// One step, with the kernel as the step left it: for sinks that draw the state (lesson
+    /// pages, diagrams). The default hands the trace to [`Sink::step`].
+    fn step_in(&mut self, trace: StepTrace<'a>, names: &Names, kernel: &Kernel) {
+        let _ = kernel;
+        self.step(trace, names);
+    }
+
     /// Whether this sink shows calls as narrated text (`display`); a sink that does not is
     /// handed traces whose `display` is empty, and the run skips building it.
     fn narrates(&self) -> bool {
@@ -430,7 +437,7 @@ pub fn run_with<'a>(scenario: &'a Scenario, options: RunOptions, sink: &mut dyn 
     }
     for p in &scenario.processes {
         match st.start(0, 0, p) {
-            Ok(trace) => sink.step(trace, &st.names),
+            Ok(trace) => sink.step_in(trace, &st.names, &st.kernel),
             Err(problem) => {
                 summary.error = Some(RunError {
                     step: 0,
@@ -467,7 +474,7 @@ pub fn run_with<'a>(scenario: &'a Scenario, options: RunOptions, sink: &mut dyn 
                         check: c.clone(),
                     });
                 }
-                sink.step(trace, &st.names);
+                sink.step_in(trace, &st.names, &st.kernel);
                 if let Some(problem) = options.memory.and_then(|m| m.exceeded()) {
                     summary.error = Some(RunError { step: n, line, problem });
                     break;

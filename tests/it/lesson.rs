@@ -1,0 +1,79 @@
+//! The teaching outputs of `kernsim run`: `--diff`, `--format dot --at N` and the lesson page
+//! `--format html` (its browser test is `browser.rs`). Expected values are the spec's: a
+//! child inherits the write end at the same value (spec §3), a running child's process and
+//! thread objects count its own reference plus the parent's handle (spec §2.2).
+
+use std::process::Command;
+
+fn kernsim(args: &[&str]) -> (i32, String, String) {
+    let o = Command::new(env!("CARGO_BIN_EXE_kernsim"))
+        .args(args)
+        .current_dir(super::root())
+        .output()
+        .expect("kernsim runs");
+    (
+        o.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn diff_lists_rows_counts_and_pipe_states_per_step() {
+    let (code, out, _) = kernsim(&["run", "scenarios/s2_anonymous_pipe_child.json", "--diff"]);
+    assert_eq!(code, 0);
+    for line in [
+        "diff: + child: handle 8 -> Pipe 0x1300",
+        "diff: ~ Pipe 0x1300: usage count 1 -> 2 (+1)",
+        "diff: ~ Process 0x1400: usage count 0 -> 2 (+2)",
+        "diff: - parent: handle 8 -> Pipe 0x1300",
+        "diff: ~ Pipe 0x1300: usage count 2 -> 1 (-1)",
+    ] {
+        assert!(out.contains(line), "missing {line:?} in\n{out}");
+    }
+    let (_, named, _) = kernsim(&["run", "scenarios/s2_named_pipe_procedure.json", "--diff"]);
+    assert!(named.contains(": now connected"), "{named}");
+    let (_, ko, _) = kernsim(&["run", "scenarios/s2_anonymous_pipe_child.json", "--diff", "--lang", "ko"]);
+    assert!(ko.contains("변화: + child: 핸들 8 -> Pipe 0x1300"), "{ko}");
+}
+
+#[test]
+fn dot_draws_the_rows_objects_and_counts_of_one_step() {
+    let (code, out, _) = kernsim(&["run", "scenarios/s2_anonymous_pipe_child.json", "--format", "dot", "--at", "3"]);
+    assert_eq!(code, 0);
+    assert!(out.starts_with("digraph step_3 {"), "{out}");
+    assert!(out.contains("p108:h8 -> o1300;"), "the child's inherited row: {out}");
+    assert!(out.contains("p100:h8 -> o1300;"), "the parent's row: {out}");
+    assert!(out.contains("usage count 2 · handles 2"), "{out}");
+    assert!(out.contains("o1200 -> o1300 [dir=both"), "pipe ends joined: {out}");
+    assert!(out.trim_end().ends_with('}'));
+    let (code, _, err) = kernsim(&["run", "scenarios/s2_anonymous_pipe_child.json", "--format", "dot", "--at", "99"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("there is no step 99"), "{err}");
+}
+
+#[test]
+fn the_lesson_page_is_one_self_contained_file_with_a_section_per_step() {
+    for (file, lang) in [
+        ("scenarios/s2_named_pipe_procedure.json", "en"),
+        ("scenarios/s1_inheritance.json", "ko"),
+    ] {
+        let (code, page, err) = kernsim(&["run", file, "--format", "html", "--lang", lang]);
+        assert_eq!(code, 0, "{err}");
+        assert!(page.starts_with("<!DOCTYPE html>"));
+        assert!(page.contains(&format!("<html lang=\"{lang}\">")));
+        assert!(page.contains("Content-Security-Policy"));
+        // Nothing is fetched: no external script, style, font or image.
+        for bad in ["<script src", "<link", "@import", "url(", "<img", "https://"] {
+            assert!(!page.contains(bad), "{file}: {bad}");
+        }
+        let text = std::fs::read_to_string(super::root().join(file)).unwrap();
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let steps = v["steps"].as_array().unwrap().len() + v["processes"].as_array().map_or(0, |p| p.len());
+        assert_eq!(page.matches("<section class=\"step\"").count(), steps, "{file}");
+        assert!(page.trim_end().ends_with("</html>"));
+        if lang == "ko" {
+            assert!(page.contains("이전") && page.contains("다음"));
+        }
+    }
+}
