@@ -33,13 +33,26 @@ fn diff_lists_rows_counts_and_pipe_states_per_step() {
     }
     let (_, named, _) = kernsim(&["run", "scenarios/s2_named_pipe_procedure.json", "--diff"]);
     assert!(named.contains(": now connected"), "{named}");
-    let (_, ko, _) = kernsim(&["run", "scenarios/s2_anonymous_pipe_child.json", "--diff", "--lang", "ko"]);
+    let (_, ko, _) = kernsim(&[
+        "run",
+        "scenarios/s2_anonymous_pipe_child.json",
+        "--diff",
+        "--lang",
+        "ko",
+    ]);
     assert!(ko.contains("변화: + child: 핸들 8 -> Pipe 0x1300"), "{ko}");
 }
 
 #[test]
 fn dot_draws_the_rows_objects_and_counts_of_one_step() {
-    let (code, out, _) = kernsim(&["run", "scenarios/s2_anonymous_pipe_child.json", "--format", "dot", "--at", "3"]);
+    let (code, out, _) = kernsim(&[
+        "run",
+        "scenarios/s2_anonymous_pipe_child.json",
+        "--format",
+        "dot",
+        "--at",
+        "3",
+    ]);
     assert_eq!(code, 0);
     assert!(out.starts_with("digraph step_3 {"), "{out}");
     assert!(out.contains("p108:h8 -> o1300;"), "the child's inherited row: {out}");
@@ -47,7 +60,14 @@ fn dot_draws_the_rows_objects_and_counts_of_one_step() {
     assert!(out.contains("usage count 2 · handles 2"), "{out}");
     assert!(out.contains("o1200 -> o1300 [dir=both"), "pipe ends joined: {out}");
     assert!(out.trim_end().ends_with('}'));
-    let (code, _, err) = kernsim(&["run", "scenarios/s2_anonymous_pipe_child.json", "--format", "dot", "--at", "99"]);
+    let (code, _, err) = kernsim(&[
+        "run",
+        "scenarios/s2_anonymous_pipe_child.json",
+        "--format",
+        "dot",
+        "--at",
+        "99",
+    ]);
     assert_eq!(code, 2);
     assert!(err.contains("there is no step 99"), "{err}");
 }

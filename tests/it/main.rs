@@ -7,6 +7,7 @@
 //! * `properties`: property tests over random call sequences and a reference model;
 //! * `shell`: `kernsim shell` driven through stdin.
 
+mod browser;
 mod cli;
 mod invariants;
 mod lesson;
