@@ -9,6 +9,7 @@ pub use kernsim_kernel as kernel;
 pub use kernsim_scenario as scenario;
 
 pub mod shell;
+pub mod stepper;
 
 /// The README's Rust examples, compiled and run as doctests so they cannot rot.
 #[doc = include_str!("../README.md")]

@@ -100,6 +100,9 @@ enum Command {
         /// The step `--format dot` draws (0: the setup; default: the last step).
         #[arg(long)]
         at: Option<usize>,
+        /// One step at a time: Enter next, `b` back, `g N` go to step N, `s WHAT` show, `q`.
+        #[arg(long)]
+        step: bool,
     },
     /// Run scenario files or folders of them as tests: a line each and a summary.
     Check {
@@ -250,13 +253,17 @@ fn main() -> ExitCode {
             no_leaks,
             diff,
             at,
+            step,
         } => {
             let options = RunOptions {
                 memory,
                 leaks: !no_leaks,
                 ..RunOptions::default()
             };
-            if format == Format::Dot {
+            if step {
+                let stdin = std::io::stdin();
+                kernsim::stepper::main(&file, lang, diff, options, &mut stdin.lock(), &mut std::io::stdout())
+            } else if format == Format::Dot {
                 dot(&file, lang, at, options)
             } else {
                 run_one(&file, lang, format, diff, options)

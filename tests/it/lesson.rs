@@ -97,3 +97,48 @@ fn the_lesson_page_is_one_self_contained_file_with_a_section_per_step() {
         }
     }
 }
+
+fn stepping(file: &str, keys: &str, lang: &str) -> String {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kernsim"))
+        .args(["run", file, "--step", "--lang", lang])
+        .current_dir(super::root())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("kernsim runs");
+    child.stdin.take().unwrap().write_all(keys.as_bytes()).unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert!(o.status.success());
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+#[test]
+fn stepping_goes_forward_back_and_to_a_step_and_shows_there() {
+    let out = stepping(
+        "scenarios/s2_anonymous_pipe_child.json",
+        "\n\nb\ng 3\ns handles child\ns why hWrite\nq\n",
+        "en",
+    );
+    // Forward to 2, back to 1: step 1 is narrated twice, from a fresh run each time.
+    assert_eq!(
+        out.matches("[step 1] The parent creates an inheritable pipe").count(),
+        2,
+        "{out}"
+    );
+    assert_eq!(out.matches("[step 2] ").count(), 1, "{out}");
+    assert!(out.contains("[step 3] The child inherits the write end"), "{out}");
+    // `s handles child` at step 3: the child's table with the inherited write end.
+    assert!(out.contains("handle table of child (pid 108)\n"), "{out}");
+    assert!(out.contains("| 8 | 0x1300 | Y | Pipe (write end) | 2 |"), "{out}");
+    // `s why hWrite`: both holders, the parent's row and the child's inherited one.
+    assert!(
+        out.contains("- child: handle 8 (inherit Y), inherited from parent by CreateProcess at step 3"),
+        "{out}"
+    );
+    assert!(!out.contains("[step 4]"), "q stops at step 3: {out}");
+    let ko = stepping("scenarios/s2_anonymous_pipe_child.json", "g 99\nb\nx\n", "ko");
+    assert!(ko.contains("단계 99는 없다"), "{ko}");
+    assert!(ko.contains("준비 단계, 첫 단계다"), "{ko}");
+    assert!(ko.contains("Enter 또는 n: 다음 단계"), "{ko}");
+}
