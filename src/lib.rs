@@ -8,6 +8,7 @@
 pub use kernsim_kernel as kernel;
 pub use kernsim_scenario as scenario;
 
+pub mod quiz;
 pub mod shell;
 pub mod stepper;
 

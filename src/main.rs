@@ -117,6 +117,30 @@ enum Command {
         #[arg(long, default_value = "en", value_parser = parse_lang)]
         lang: Lang,
     },
+    /// A seeded problem generated from the model: the calls, then questions on what they do.
+    Quiz {
+        /// handles, inherit, duplicate, pipes, named-pipes, env, processes, or all.
+        #[arg(long, default_value = "all")]
+        topic: String,
+        /// The problem's seed (printed first, so a problem can be shared).
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        /// About how many calls the problem has.
+        #[arg(long, default_value_t = 6)]
+        steps: usize,
+        /// Language of the problem and the explanations.
+        #[arg(long, default_value = "en", value_parser = parse_lang)]
+        lang: Lang,
+        /// Print the answers with their explanations instead of asking.
+        #[arg(short = 'c', long)]
+        solve: bool,
+        /// Ask only about the state after the last call.
+        #[arg(long)]
+        final_only: bool,
+        /// Show the final tables and ask which call produced them.
+        #[arg(long)]
+        reverse: bool,
+    },
     /// Print the JSON Schema of scenario files.
     Schema,
     /// Print the terms of the lessons with their Win32 names (`--lang ko`: the Korean terms
@@ -270,6 +294,29 @@ fn main() -> ExitCode {
             }
         }
         Command::Check { paths, paranoid, lang } => check(&paths, paranoid, memory, lang),
+        Command::Quiz {
+            topic,
+            seed,
+            steps,
+            lang,
+            solve,
+            final_only,
+            reverse,
+        } => {
+            use std::io::IsTerminal;
+            let options = kernsim::quiz::QuizOptions {
+                topic,
+                seed,
+                steps,
+                lang,
+                solve,
+                final_only,
+                reverse,
+            };
+            let stdin = std::io::stdin();
+            let interactive = stdin.is_terminal();
+            kernsim::quiz::main(&options, &mut stdin.lock(), &mut std::io::stdout(), interactive)
+        }
         Command::Glossary { lang } => {
             say!("{}", lang.t("glossary"));
             0

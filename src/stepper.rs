@@ -26,18 +26,25 @@ impl<'a> Sink<'a> for Last {
 }
 
 /// A scenario file held as JSON, to be cut at a step and run again.
-struct Stepper {
-    file: String,
-    json: Value,
-    steps: usize,
-    lang: Lang,
-    diff: bool,
-    options: RunOptions,
+pub struct Stepper {
+    /// The file name errors name.
+    pub file: String,
+    /// The scenario's JSON.
+    pub json: Value,
+    /// Its number of steps.
+    pub steps: usize,
+    /// The narration's language.
+    pub lang: Lang,
+    /// Narrate each step's diff.
+    pub diff: bool,
+    /// How to run.
+    pub options: RunOptions,
 }
 
 impl Stepper {
-    /// The narration of step `n` (0: the setup), with `extra` run as a step after it.
-    fn view(&self, n: usize, extra: Option<Value>) -> Result<String, String> {
+    /// The narration of step `n` (0: the setup), with `extra` run as a step after it (its
+    /// narration alone is returned then, without its step label).
+    pub fn view(&self, n: usize, extra: Option<Value>) -> Result<String, String> {
         let mut json = self.json.clone();
         if let Some(steps) = json.get_mut("steps").and_then(Value::as_array_mut) {
             steps.truncate(n);

@@ -12,6 +12,7 @@ mod cli;
 mod invariants;
 mod lesson;
 mod properties;
+mod quiz;
 mod scenarios;
 mod shell;
 
