@@ -569,7 +569,7 @@ pre.narration{background:#fff;border:1px solid #ddd;padding:.6em;white-space:pre
 table.handles{border-collapse:collapse;margin:.4em 0 1em;font-family:monospace}\
 table.handles td,table.handles th{border:1px solid #999;padding:.15em .6em}table.handles th{background:#eee}\
 tr.changed td{background:#ffe680}caption{text-align:left;font-weight:bold;padding:.2em 0}\
-ul.diff{font-family:monospace;font-size:.9em}svg text{font-family:monospace;font-size:12px}\
+ul.diff{font-family:monospace;font-size:.9em}div.blocked{border-left:4px solid #c80;background:#fff6e0;padding:.3em .8em}div.blocked pre{white-space:pre-wrap;font-size:.85em}svg text{font-family:monospace;font-size:12px}\
 svg .box{fill:#fff;stroke:#555}svg .exited{fill:#eee;stroke-dasharray:4 3}svg .title{font-weight:bold}\
 svg .row rect{fill:#f4f7ff;stroke:none}svg .row.changed rect{fill:#ffe680}svg .obj.changed .box{stroke:#b07000;stroke-width:3}\
 svg .edge{stroke:#777;stroke-width:1.2}svg .pipe{fill:none;stroke:#2a6;stroke-width:2;stroke-dasharray:6 3}\
@@ -676,12 +676,13 @@ impl PageSink {
             "<pre class=\"narration\">{}</pre>",
             html_escape(narration.trim_end())
         );
-        if let Some(x) = trace.explain.as_ref().and_then(|x| x.parked.as_ref()) {
+        let why = self.text.explanation(trace, names);
+        if !why.trim().is_empty() {
             let _ = write!(
                 out,
-                "<p class=\"blocked\" data-thread=\"{}\">{}</p>",
-                x.thread_id,
-                html_escape(l.t("page-blocked"))
+                "<div class=\"blocked\"><p>{}</p><pre>{}</pre></div>",
+                html_escape(l.t("page-blocked")),
+                html_escape(why.trim_end())
             );
         }
         let kinds: BTreeMap<Address, ObjectKind> = frame.objects.iter().map(|(a, o)| (*a, o.kind)).collect();

@@ -457,17 +457,7 @@ impl TextRenderer {
         for (name, value) in &step.completion_binds {
             let _ = writeln!(out, "    {} {name} = {value}", l.t("bound"));
         }
-        if let Some(x) = &step.explain {
-            if let Some(b) = &x.parked {
-                blocked_lines(out, &ctx, b, &x.steps, "    ");
-            }
-            if !x.deadlock.is_empty() {
-                let _ = writeln!(out, "    {}", l.t("deadlock-no-thread-can-run-and-no-timeout-is-pen"));
-                for b in &x.deadlock {
-                    blocked_lines(out, &ctx, b, &x.steps, "      ");
-                }
-            }
-        }
+        explain_lines(out, &ctx, step);
         for c in &step.checks {
             if c.ok {
                 let _ = writeln!(out, "    {} {}", l.t("ok"), checked(l, &c.what));
@@ -475,6 +465,20 @@ impl TextRenderer {
                 let _ = writeln!(out, "    {} {}", l.t("failed"), failure(l, c));
             }
         }
+    }
+
+    /// Why the step's call blocked or a deadlock appeared, as the narration words it (empty
+    /// when neither): the lesson page shows it on its own.
+    pub fn explanation(&mut self, step: &StepTrace<'_>, names: &Names) -> String {
+        let ctx = Ctx {
+            lang: self.lang,
+            names,
+            kinds: &mut self.kinds,
+            thread_owner: &mut self.thread_owner,
+        };
+        let mut out = String::new();
+        explain_lines(&mut out, &ctx, step);
+        out
     }
 
     /// The closing lines: a run error, if any, and the count of checks.
@@ -1089,6 +1093,22 @@ fn release(l: Lang, ctx: &Ctx<'_>, r: &Release, deadline: Option<u64>) -> String
 }
 
 /// Why a thread is blocked and who could release it, as indented lines.
+/// The step's explanation: the parked call's wait, and a deadlock's threads.
+fn explain_lines(out: &mut String, ctx: &Ctx<'_>, step: &StepTrace<'_>) {
+    let l = ctx.lang;
+    if let Some(x) = &step.explain {
+        if let Some(b) = &x.parked {
+            blocked_lines(out, ctx, b, &x.steps, "    ");
+        }
+        if !x.deadlock.is_empty() {
+            let _ = writeln!(out, "    {}", l.t("deadlock-no-thread-can-run-and-no-timeout-is-pen"));
+            for b in &x.deadlock {
+                blocked_lines(out, ctx, b, &x.steps, "      ");
+            }
+        }
+    }
+}
+
 fn blocked_lines(out: &mut String, ctx: &Ctx<'_>, b: &Blocked, steps: &CallSteps, indent: &str) {
     let l = ctx.lang;
     let call = match (&b.call, b.call_seq) {
