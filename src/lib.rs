@@ -1,7 +1,8 @@
 //! kernsim: a deterministic simulator of Windows-style kernel objects. This crate is the
 //! command-line tool and a single import for embedders: it re-exports the model
-//! ([`kernel`]) and the scenario layer ([`scenario`]), and holds the virtual command
-//! prompt ([`shell`]).
+//! ([`kernel`]) and the scenario layer ([`scenario`]), and holds the teaching modes
+//! ([`quiz`], [`stepper`]) and, with the default `cli` feature, the virtual command prompt
+//! (`shell`). `default-features = false` leaves out every command-line dependency.
 
 #![forbid(unsafe_code)]
 
@@ -9,6 +10,7 @@ pub use kernsim_kernel as kernel;
 pub use kernsim_scenario as scenario;
 
 pub mod quiz;
+#[cfg(feature = "cli")]
 pub mod shell;
 pub mod stepper;
 

@@ -473,3 +473,50 @@ fn help_texts_follow_the_language() {
         "{en}"
     );
 }
+
+#[test]
+fn the_lean_library_has_no_command_line_dependency_and_builds() {
+    // The README's embedding line: `kernsim = { version = "0.1", default-features = false }`.
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let tree = Command::new(&cargo)
+        .args([
+            "tree",
+            "-p",
+            "kernsim",
+            "--no-default-features",
+            "-e",
+            "normal",
+            "--prefix",
+            "none",
+            "--offline",
+        ])
+        .current_dir(super::root())
+        .output()
+        .expect("cargo tree runs");
+    assert!(tree.status.success(), "{}", stderr(&tree));
+    let deps = stdout(&tree);
+    for cli in ["clap ", "rustyline ", "anstream ", "anstyle ", "cap "] {
+        assert!(
+            !deps.lines().any(|l| l.starts_with(cli)),
+            "{cli}in the lean build:\n{deps}"
+        );
+    }
+    assert!(deps.lines().any(|l| l.starts_with("kernsim-kernel ")), "{deps}");
+    let target = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("lean");
+    let check = Command::new(&cargo)
+        .args([
+            "check",
+            "-p",
+            "kernsim",
+            "--no-default-features",
+            "--lib",
+            "--offline",
+            "--quiet",
+        ])
+        .arg("--target-dir")
+        .arg(&target)
+        .current_dir(super::root())
+        .output()
+        .expect("cargo check runs");
+    assert!(check.status.success(), "{}", stderr(&check));
+}
