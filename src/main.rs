@@ -52,7 +52,7 @@ fn memory_budget() -> Result<Option<MemoryBudget>, String> {
 #[derive(Parser)]
 #[command(
     name = "kernsim",
-    version,
+    version = concat!(env!("CARGO_PKG_VERSION"), " (scenario format_version 1)"),
     about = "A deterministic simulator of Windows-style kernel objects, handle tables and IPC"
 )]
 struct Cli {
@@ -143,6 +143,13 @@ enum Command {
     },
     /// Print the JSON Schema of scenario files.
     Schema,
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), generated from these definitions.
+    Man,
     /// Print the terms of the lessons with their Win32 names (`--lang ko`: the Korean terms
     /// of the source note).
     Glossary {
@@ -165,7 +172,7 @@ enum Command {
 /// argument's help from the catalog, keyed `cli-help-<command>` and
 /// `cli-help-<command>-<argument>`; a key the catalog lacks keeps the English text.
 fn localized_command(lang: Lang) -> clap::Command {
-    let cmd = Cli::command();
+    let cmd = with_examples(Cli::command(), lang);
     if lang == Lang::En {
         return cmd;
     }
@@ -245,6 +252,20 @@ fn localized_command(lang: Lang) -> clap::Command {
     cmd
 }
 
+/// Each subcommand's `--help` ends with an example (`cli-example-<command>` in the catalog).
+fn with_examples(cmd: clap::Command, lang: Lang) -> clap::Command {
+    let names: Vec<String> = cmd.get_subcommands().map(|c| c.get_name().to_string()).collect();
+    let mut cmd = cmd;
+    for name in names {
+        let key: &'static str = Box::leak(format!("cli-example-{name}").into_boxed_str());
+        let text = lang.t(key);
+        if text != key {
+            cmd = cmd.mut_subcommand(&name, |sub| sub.after_help(text));
+        }
+    }
+    cmd
+}
+
 /// The `--lang` value on the command line, read before parsing so that `--help` speaks it.
 fn lang_of_args() -> Lang {
     let args: Vec<String> = std::env::args().collect();
@@ -320,6 +341,26 @@ fn main() -> ExitCode {
         Command::Glossary { lang } => {
             say!("{}", lang.t("glossary"));
             0
+        }
+        Command::Completions { shell } => {
+            let mut cmd = Cli::command();
+            let mut out = Vec::new();
+            clap_complete::generate(shell, &mut cmd, "kernsim", &mut out);
+            say!("{}", String::from_utf8_lossy(&out).trim_end());
+            0
+        }
+        Command::Man => {
+            let mut out = Vec::new();
+            match clap_mangen::Man::new(with_examples(Cli::command(), Lang::En)).render(&mut out) {
+                Ok(()) => {
+                    say!("{}", String::from_utf8_lossy(&out).trim_end());
+                    0
+                }
+                Err(e) => {
+                    eprintln!("{}: {e}", Lang::En.t("cli-error"));
+                    2
+                }
+            }
         }
         Command::Schema => {
             say!("{}", kernsim_scenario::schema::schema_json());

@@ -520,3 +520,41 @@ fn the_lean_library_has_no_command_line_dependency_and_builds() {
         .expect("cargo check runs");
     assert!(check.status.success(), "{}", stderr(&check));
 }
+
+#[test]
+fn version_completions_man_and_help_examples() {
+    let v = kernsim(&["--version"]);
+    let format = kernsim_scenario::format::FORMAT_VERSION;
+    assert!(
+        stdout(&v).contains(&format!("(scenario format_version {format})")),
+        "{}",
+        stdout(&v)
+    );
+    for shell in ["bash", "zsh", "fish"] {
+        let c = kernsim(&["completions", shell]);
+        assert!(c.status.success());
+        let script = stdout(&c);
+        // Every subcommand is completed.
+        for sub in ["run", "check", "quiz", "schema", "shell", "man"] {
+            assert!(script.contains(sub), "{shell} lacks {sub}");
+        }
+    }
+    let man = stdout(&kernsim(&["man"]));
+    assert!(man.contains(".TH kernsim 1"), "{man}");
+    assert!(man.contains("quiz") && man.contains("completions"), "{man}");
+    for sub in [
+        "run",
+        "check",
+        "quiz",
+        "schema",
+        "glossary",
+        "shell",
+        "completions",
+        "man",
+    ] {
+        let help = stdout(&kernsim(&[sub, "--help"]));
+        assert!(help.contains("kernsim ") && help.contains("Example"), "{sub}: {help}");
+    }
+    let ko = stdout(&kernsim(&["run", "--help", "--lang", "ko"]));
+    assert!(ko.contains("예:"), "{ko}");
+}

@@ -480,3 +480,25 @@ cli-help-quiz-solve = Print the answers with their explanations instead of askin
 cli-help-quiz-final_only = Ask only about the state after the last call.
 cli-help-quiz-reverse = Show the final tables and ask which call produced them.
 quiz-bytes-read = Step { $step }: how many bytes does the read take out of the pipe?
+cli-help-completions = Print a shell completion script (bash, zsh, fish, elvish, powershell).
+cli-help-completions-shell = The shell.
+cli-help-man = Print the manual page (roff), generated from these definitions.
+cli-example-run = Examples:
+    kernsim run scenarios/s1_duplicate_process_example.json --lang ko
+    kernsim run scenarios/s2_named_pipe_procedure.json --format html > lesson.html
+    kernsim run scenarios/s2_anonymous_pipe_child.json --step --diff
+cli-example-check = Example:
+    kernsim check scenarios/
+cli-example-quiz = Examples:
+    kernsim quiz --topic inherit --seed 7
+    kernsim quiz --topic pipes --seed 3 --lang ko -c
+cli-example-schema = Example:
+    kernsim schema > kernsim.schema.json
+cli-example-glossary = Example:
+    kernsim glossary --lang ko
+cli-example-shell = Example:
+    kernsim shell --lang ko --save session.json
+cli-example-completions = Example:
+    kernsim completions bash > /etc/bash_completion.d/kernsim
+cli-example-man = Example:
+    kernsim man > kernsim.1 && man ./kernsim.1

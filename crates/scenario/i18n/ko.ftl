@@ -481,3 +481,25 @@ cli-help-quiz-solve = 묻지 않고 답과 설명을 찍는다.
 cli-help-quiz-final_only = 마지막 호출 뒤의 상태만 묻는다.
 cli-help-quiz-reverse = 마지막 테이블을 보여 주고 어느 호출이 만들었는지 묻는다.
 quiz-bytes-read = { $step }단계: 읽기가 파이프에서 몇 바이트를 꺼내는가?
+cli-help-completions = 셸 자동 완성 스크립트를 찍는다 (bash, zsh, fish, elvish, powershell).
+cli-help-completions-shell = 셸.
+cli-help-man = 이 정의에서 만든 매뉴얼 페이지(roff)를 찍는다.
+cli-example-run = 예:
+    kernsim run scenarios/s1_duplicate_process_example.json --lang ko
+    kernsim run scenarios/s2_named_pipe_procedure.json --format html --lang ko > lesson.html
+    kernsim run scenarios/s2_anonymous_pipe_child.json --step --diff --lang ko
+cli-example-check = 예:
+    kernsim check scenarios/
+cli-example-quiz = 예:
+    kernsim quiz --topic inherit --seed 7 --lang ko
+    kernsim quiz --topic pipes --seed 3 --lang ko -c
+cli-example-schema = 예:
+    kernsim schema > kernsim.schema.json
+cli-example-glossary = 예:
+    kernsim glossary --lang ko
+cli-example-shell = 예:
+    kernsim shell --lang ko --save session.json
+cli-example-completions = 예:
+    kernsim completions bash > /etc/bash_completion.d/kernsim
+cli-example-man = 예:
+    kernsim man > kernsim.1 && man ./kernsim.1
