@@ -78,3 +78,8 @@ pub use result::{CallError, CallOutcome, CallResult, Completion, HandleOwner, Ou
 pub use snapshot::{Detail, NameView, ObjectView, ParkedView, ProcessView, RowView, Snapshot, ThreadView};
 #[cfg(test)]
 mod tests;
+
+/// The crate README's examples, compiled and run as doctests.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
