@@ -188,7 +188,7 @@ fn malformed_files_give_located_errors() {
         (
             "unknown-binding",
             scenario(r#"{"by": "p", "call": "CloseHandle", "args": {"handle": "hNope"}}"#),
-            "not bound by an earlier step",
+            "is neither a number, a Win32 constant nor a name bound by an earlier step",
         ),
         (
             "unknown-arg",
@@ -557,4 +557,36 @@ fn version_completions_man_and_help_examples() {
     }
     let ko = stdout(&kernsim(&["run", "--help", "--lang", "ko"]));
     assert!(ko.contains("예:"), "{ko}");
+}
+
+#[test]
+fn argument_errors_say_what_is_wrong() {
+    let pipe =
+        r#"{"by": "p", "call": "CreatePipe", "args": {}, "bind": {"read_handle": "hRead", "write_handle": "hWrite"}}"#;
+    // A misspelt argument whose value is a string is an unknown argument, not a bad name.
+    let path = scratch(
+        "bad-arg-name.json",
+        &scenario(&format!(
+            r#"{pipe}, {{"by": "p", "call": "WriteFile", "args": {{"file": "hWrite", "buffer": "hi dad"}}}}"#
+        )),
+    );
+    let err = stderr(&kernsim(&["run", path.to_str().unwrap()]));
+    assert!(err.contains("unknown argument `buffer` of WriteFile"), "{err}");
+    assert!(err.contains("its arguments are: file, data, null_buffer"), "{err}");
+    // A value that is no number, constant or bound name says so, lists the bound names and
+    // suggests the near one (not an unrelated constant).
+    let path = scratch(
+        "bad-arg-value.json",
+        &scenario(&format!(
+            r#"{pipe}, {{"by": "p", "call": "ReadFile", "args": {{"file": "hReed", "bytes_to_read": 4}}}}"#
+        )),
+    );
+    let err = stderr(&kernsim(&["run", path.to_str().unwrap()]));
+    assert!(err.contains("at steps[1].args.file"), "{err}");
+    assert!(
+        err.contains("is neither a number, a Win32 constant nor a name bound by an earlier step"),
+        "{err}"
+    );
+    assert!(err.contains("names bound so far: hRead, hWrite"), "{err}");
+    assert!(err.ends_with("did you mean hRead?\n"), "{err}");
 }

@@ -332,7 +332,8 @@ pub fn near_names<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>,
         })
         .collect();
     scored.sort();
-    let cutoff = (wanted.len() / 2).max(3);
+    // A typo is a few edits: about one in three letters, at least two.
+    let cutoff = (wanted.len() / 3).max(2);
     scored
         .into_iter()
         .filter(|(s, _)| *s <= cutoff)

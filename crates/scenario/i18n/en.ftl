@@ -367,7 +367,7 @@ load-in-needs-handle = `in` goes with `handle`
 load-bad-last-error = last_error: { $value } is not a Win32 error name or number
 load-result-check-needs-call = `{ $field }` checks a call's result and belongs to a `call` step
 load-not-an-output-near = { $key } is not an output; did you mean { $names }?
-load-unknown-name = unknown constant or name { $name } (not a Win32 constant, not bound by an earlier step){ $hint }
+load-unknown-name = { $name } is neither a number, a Win32 constant nor a name bound by an earlier step{ $bound }{ $hint }
 load-unclosed-insertion = unclosed ${"{"} in { $text }
 load-not-hex = { $text } is not a hex number
 load-not-32-bits = { $n } does not fit in 32 bits
@@ -502,3 +502,5 @@ cli-example-completions = Example:
     kernsim completions bash > /etc/bash_completion.d/kernsim
 cli-example-man = Example:
     kernsim man > kernsim.1 && man ./kernsim.1
+load-bound-so-far = {" "}(names bound so far: { $names })
+load-none-bound-yet = {" "}(no name is bound yet)

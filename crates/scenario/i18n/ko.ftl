@@ -368,7 +368,7 @@ load-in-needs-handle = `in`은 `handle`과 함께 쓴다
 load-bad-last-error = last_error: { $value }은(는) Win32 오류 이름이나 번호가 아니다
 load-result-check-needs-call = `{ $field }`은(는) 호출 결과를 확인하므로 `call` 단계에 쓴다
 load-not-an-output-near = { $key }은(는) 출력값이 아니다. 혹시 { $names }?
-load-unknown-name = 알 수 없는 상수나 이름 { $name } (Win32 상수도 아니고 앞 단계에서 바인딩한 이름도 아니다){ $hint }
+load-unknown-name = { $name }는 숫자도, Win32 상수도, 앞 단계에서 바인딩한 이름도 아니다{ $bound }{ $hint }
 load-unclosed-insertion = { $text }에 닫히지 않은 ${"{"}가 있다
 load-not-hex = { $text }은(는) 16진수가 아니다
 load-not-32-bits = { $n }은(는) 32비트에 들어가지 않는다
@@ -503,3 +503,5 @@ cli-example-completions = 예:
     kernsim completions bash > /etc/bash_completion.d/kernsim
 cli-example-man = 예:
     kernsim man > kernsim.1 && man ./kernsim.1
+load-bound-so-far = {" "}(지금까지 바인딩한 이름: { $names })
+load-none-bound-yet = {" "}(아직 바인딩한 이름이 없다)

@@ -1270,18 +1270,9 @@ impl Compiler {
         })
     }
 
-    /// "unknown constant or name X; did you mean A, B?"
+    /// "X is neither a number, a constant nor a bound name; did you mean A, B?"
     fn unknown_name(&self, name: &str) -> Message {
-        let bound = self.bound_names();
-        let errors: Vec<&str> = Win32Error::ALL.iter().filter_map(|e| e.known_name()).collect();
-        let candidates = consts::TABLE.iter().map(|(n, _)| *n).chain(errors).chain(bound);
-        let near = consts::near_names(name, candidates, 3);
-        let hint = if near.is_empty() {
-            Message::raw("")
-        } else {
-            Message::new("load-hint-did-you-mean", &[("names", &near.join(", "))])
-        };
-        Message::new("load-unknown-name", &[("name", &format!("{name:?}"))]).with("hint", hint)
+        crate::values::unknown_name_among(name, &self.bound_names())
     }
 
     fn ret(&self, v: &Value, at: &Here<'_>) -> CResult<Written<ExpectRet>> {

@@ -59,19 +59,38 @@ fn int_to_u32(n: i64) -> Option<u32> {
 /// "unknown constant or name X; did you mean A, B?"
 pub fn unknown_name(name: &str, lookup: &dyn Lookup) -> Message {
     let bound = lookup.names();
+    let bound: Vec<&str> = bound.iter().map(String::as_str).collect();
+    unknown_name_among(name, &bound)
+}
+
+/// "X is neither a number, a Win32 constant nor a bound name (bound so far: ...); did you mean
+/// ...?", the names near X among the constants, error names and `bound` suggested.
+pub fn unknown_name_among(name: &str, bound: &[&str]) -> Message {
     let errors: Vec<&str> = Win32Error::ALL.iter().filter_map(|e| e.known_name()).collect();
     let candidates = consts::TABLE
         .iter()
         .map(|(n, _)| *n)
         .chain(errors)
-        .chain(bound.iter().map(String::as_str));
+        .chain(bound.iter().copied());
     let near = consts::near_names(name, candidates, 3);
     let hint = if near.is_empty() {
         Message::raw("")
     } else {
         Message::new("load-hint-did-you-mean", &[("names", &near.join(", "))])
     };
-    Message::new("load-unknown-name", &[("name", &format!("{name:?}"))]).with("hint", hint)
+    let so_far = if bound.is_empty() {
+        Message::new("load-none-bound-yet", &[])
+    } else {
+        let shown: Vec<&str> = bound.iter().copied().take(12).collect();
+        let more = if bound.len() > shown.len() { ", ..." } else { "" };
+        Message::new(
+            "load-bound-so-far",
+            &[("names", &format!("{}{more}", shown.join(", ")))],
+        )
+    };
+    Message::new("load-unknown-name", &[("name", &format!("{name:?}"))])
+        .with("bound", so_far)
+        .with("hint", hint)
 }
 
 /// A JSON value as a 32-bit number.
