@@ -14,6 +14,7 @@ mod lesson;
 mod properties;
 mod quiz;
 mod scenarios;
+mod schema;
 mod shell;
 
 use std::path::{Path, PathBuf};

@@ -14,6 +14,7 @@ use std::fmt;
 /// `SECURITY_ATTRIBUTES`: only `bInheritHandle` matters to the model. A `None` in a call is the
 /// `NULL` pointer (not inheritable).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SecurityAttributes {
     /// `bInheritHandle`: TRUE makes the new handle's inherit flag Y.
@@ -181,6 +182,7 @@ fn open_existing() -> u32 {
 
 /// Arguments of `DuplicateHandle`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct DuplicateHandleArgs {
     /// `hSourceProcessHandle` (default: the current process).
@@ -225,6 +227,7 @@ impl Default for DuplicateHandleArgs {
 /// Arguments of `CreateProcess` (with `STARTUPINFO`'s std handles and the
 /// `PROC_THREAD_ATTRIBUTE_HANDLE_LIST` of `STARTUPINFOEX`).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, default)]
 pub struct CreateProcessArgs {
     /// `lpApplicationName`.
@@ -259,6 +262,7 @@ pub struct CreateProcessArgs {
 
 /// Arguments of `CreateNamedPipe`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CreateNamedPipeArgs {
     /// `lpName`: `\\.\pipe\NAME`.
@@ -295,6 +299,7 @@ fn default_buffer() -> u32 {
 
 /// Arguments of `CreateFile`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CreateFileArgs {
     /// `lpFileName`: a path, `\\.\pipe\NAME` or `\\.\mailslot\NAME`.
@@ -337,6 +342,7 @@ macro_rules! calls {
     ) => {
         /// One Win32 call. See the module docs for the JSON shape.
         #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+        #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
         #[serde(tag = "call", content = "args", deny_unknown_fields)]
         pub enum Call {
             $(
@@ -383,6 +389,13 @@ macro_rules! calls {
                         #[allow(unreachable_code)]
                         &[]
                     })*
+                }
+            }
+
+            /// The documented aliases of the call's arguments: (alias, argument).
+            pub fn aliases(self) -> &'static [(&'static str, &'static str)] {
+                match self {
+                    $(CallName::$name => &[$($($(($alias, stringify!($field)),)?)*)?],)*
                 }
             }
 
@@ -1271,5 +1284,59 @@ mod tests {
         assert_eq!(d.0, vec![0, 255]);
         let d: Data = serde_json::from_str(r#"{"fill":"ab","len":5}"#).unwrap();
         assert_eq!(d.0, b"ababa");
+    }
+}
+
+/// JSON Schemas of the argument leaves, as scenario files may write them: numbers also as
+/// constant names, hex strings or bound names.
+#[cfg(feature = "schema")]
+mod schema_impls {
+    use super::Data;
+    use crate::error::Win32Error;
+    use crate::handle::HandleValue;
+    use schemars::{json_schema, JsonSchema, Schema, SchemaGenerator};
+    use std::borrow::Cow;
+
+    impl JsonSchema for HandleValue {
+        fn schema_name() -> Cow<'static, str> {
+            "HandleValue".into()
+        }
+
+        fn json_schema(_: &mut SchemaGenerator) -> Schema {
+            json_schema!({
+                "description": "A handle value: a number (-1 and -2 are the pseudo handles), a constant (NULL, INVALID_HANDLE_VALUE, STD_OUTPUT_HANDLE, ...), a hex string, or a name bound by an earlier step.",
+                "anyOf": [{"type": "integer"}, {"type": "string"}]
+            })
+        }
+    }
+
+    impl JsonSchema for Data {
+        fn schema_name() -> Cow<'static, str> {
+            "Data".into()
+        }
+
+        fn json_schema(_: &mut SchemaGenerator) -> Schema {
+            json_schema!({
+                "description": "Bytes: a string (its UTF-8 bytes), an array of byte values, or {\"fill\": pattern, \"len\": n}.",
+                "anyOf": [
+                    {"type": "string"},
+                    {"type": "array", "items": {"type": "integer", "minimum": 0, "maximum": 255}},
+                    {"type": "object", "properties": {"fill": {"type": "string"}, "len": {"type": "integer", "minimum": 0}}, "required": ["fill", "len"], "additionalProperties": false}
+                ]
+            })
+        }
+    }
+
+    impl JsonSchema for Win32Error {
+        fn schema_name() -> Cow<'static, str> {
+            "Win32Error".into()
+        }
+
+        fn json_schema(_: &mut SchemaGenerator) -> Schema {
+            json_schema!({
+                "description": "An error: its name (ERROR_INVALID_HANDLE, or INVALID_HANDLE) or its number.",
+                "anyOf": [{"type": "integer", "minimum": 0}, {"type": "string"}]
+            })
+        }
     }
 }

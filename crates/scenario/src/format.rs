@@ -196,6 +196,10 @@ impl<K> JsonSchema for Members<K> {
 #[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ScenarioFile<S = Step<'static>> {
+    /// Where an editor finds this schema (`kernsim schema > kernsim.schema.json`); ignored
+    /// by the run.
+    #[serde(default, rename = "$schema")]
+    pub schema: Option<String>,
     /// Must be 1.
     pub format_version: u32,
     /// What the scenario shows.

@@ -330,6 +330,7 @@ impl<'t> Loader<'t, '_> {
 struct HeaderSeed<'a, 't, 'l>(&'a mut Loader<'t, 'l>);
 
 const FIELDS: &[&str] = &[
+    "$schema",
     "format_version",
     "title",
     "source",
@@ -368,6 +369,10 @@ impl<'de: 't, 't> serde::de::Visitor<'de> for HeaderSeed<'_, 't, '_> {
             }
             seen.push(field);
             match field {
+                // For editors: where the file's JSON Schema is; the run ignores it.
+                "$schema" => {
+                    map.next_value::<String>()?;
+                }
                 "format_version" => {
                     let v: u32 = map.next_value()?;
                     loader.version_ok = v == FORMAT_VERSION;

@@ -1,10 +1,125 @@
 //! The JSON Schema of scenario files (`kernsim schema`), generated from the same serde types
-//! the loader reads, so it cannot drift from the format.
+//! the loader reads, so it cannot drift from the format: the file's own types, and `Call`'s
+//! (one schema per call, from the call table's variants and their documented parameters).
+//! A step's `call` is the enum of call names; its `args` are checked against that call's
+//! parameters (`allOf` of `if call = X then args: ...`), with each parameter's type, default
+//! and documentation (the Win32 parameter name); numbers may also be written as constant
+//! names, hex strings or bound names, as the loader accepts them.
 
 use crate::format::ScenarioFile;
+use kernsim_kernel::{Call, CallName};
+use serde_json::{json, Map, Value};
 
 /// The schema as pretty JSON.
 pub fn schema_json() -> String {
-    let schema = schemars::schema_for!(ScenarioFile);
-    serde_json::to_string_pretty(&schema).unwrap_or_default()
+    serde_json::to_string_pretty(&schema()).unwrap_or_default()
+}
+
+/// The schema of scenario files, with one argument schema per call.
+pub fn schema() -> Value {
+    let mut file = serde_json::to_value(schemars::schema_for!(ScenarioFile)).unwrap_or_default();
+    let calls = serde_json::to_value(schemars::schema_for!(Call)).unwrap_or_default();
+    // The argument structures' definitions join the file's, widened as the loader reads them.
+    if let (Some(defs), Some(call_defs)) = (
+        file.get_mut("$defs").and_then(Value::as_object_mut),
+        calls.get("$defs").and_then(Value::as_object),
+    ) {
+        for (name, def) in call_defs {
+            let mut def = def.clone();
+            widen(&mut def);
+            defs.entry(name.clone()).or_insert(def);
+        }
+    }
+    let mut rules = Vec::new();
+    let mut names = Vec::new();
+    for variant in calls.get("oneOf").and_then(Value::as_array).into_iter().flatten() {
+        let Some(name) = variant.pointer("/properties/call/const").and_then(Value::as_str) else {
+            continue;
+        };
+        names.push(Value::from(name));
+        let mut args = variant
+            .pointer("/properties/args")
+            .cloned()
+            .unwrap_or_else(|| json!({"type": "object", "maxProperties": 0}));
+        widen(&mut args);
+        if let Some(call) = CallName::from_name(name) {
+            add_aliases(&mut args, call);
+        }
+        if let Some(doc) = variant.get("description") {
+            args["description"] = doc.clone();
+        }
+        rules.push(json!({
+            "if": {"properties": {"call": {"const": name}}, "required": ["call"]},
+            "then": {"properties": {"args": args}}
+        }));
+    }
+    if let Some(step) = file.pointer_mut("/$defs/Step") {
+        let doc = step
+            .pointer("/properties/call/description")
+            .cloned()
+            .unwrap_or(Value::Null);
+        step["properties"]["call"] = json!({"description": doc, "enum": names});
+        step["allOf"] = Value::Array(rules);
+    }
+    if let Some(outputs) = file.pointer_mut("/$defs/Expect/properties/outputs") {
+        let fields: Vec<Value> = kernsim_kernel::result::Outputs::FIELDS
+            .iter()
+            .map(|f| Value::from(*f))
+            .collect();
+        *outputs = json!({
+            "description": outputs.get("description").cloned().unwrap_or(Value::Null),
+            "type": "object",
+            "propertyNames": {"enum": fields}
+        });
+    }
+    file
+}
+
+/// Integers as the loader reads them: also constant names, hex strings and bound names.
+fn widen(v: &mut Value) {
+    match v {
+        Value::Object(m) => {
+            // The children first: the alternatives made here are not widened again.
+            for (_, child) in m.iter_mut() {
+                widen(child);
+            }
+            let integer = m.get("type").is_some_and(|t| t == "integer");
+            let nullable = m
+                .get("type")
+                .and_then(Value::as_array)
+                .is_some_and(|t| t.contains(&json!("integer")) && t.contains(&json!("null")));
+            if integer || nullable {
+                m.remove("type");
+                let mut kinds = vec![json!({"type": "integer"}), json!({"type": "string"})];
+                if nullable {
+                    kinds.push(json!({"type": "null"}));
+                }
+                m.remove("format");
+                m.remove("minimum");
+                m.remove("maximum");
+                m.insert("anyOf".into(), Value::Array(kinds));
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(widen),
+        _ => {}
+    }
+}
+
+/// A documented alias (`object` for `CloseHandle`'s `handle`) takes its argument's schema.
+fn add_aliases(args: &mut Value, call: CallName) {
+    let Some(props) = args.get_mut("properties").and_then(Value::as_object_mut) else {
+        return;
+    };
+    let mut extra = Map::new();
+    for (alias, field) in call.aliases() {
+        if let Some(p) = props.get(*field) {
+            extra.insert((*alias).to_string(), p.clone());
+        }
+    }
+    props.extend(extra);
+    // An alias stands for its argument: the argument is required only when neither is given.
+    if let Some(required) = args.get_mut("required").and_then(Value::as_array_mut) {
+        let aliased: Vec<&str> = call.aliases().iter().map(|(_, f)| *f).collect();
+        required.retain(|r| !r.as_str().is_some_and(|r| aliased.contains(&r)));
+    }
 }
