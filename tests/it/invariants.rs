@@ -1,20 +1,11 @@
 //! `check_invariants` must catch a deliberately corrupted state (issue 2), and only then.
 
-use kernsim_kernel::{Call, HandleValue, Kernel, Pid, Tid};
+use kernsim_kernel::{HandleValue, Kernel, Pid, Tid};
 
 fn world() -> (Kernel, Pid, Tid, HandleValue) {
     let mut k = Kernel::new();
     let (pid, tid) = k.spawn("p.exe", "", vec![]);
-    let call = Call::CreateEvent {
-        event_attributes: None,
-        manual_reset: true,
-        initial_state: false,
-        name: Some("ev".into()),
-    };
-    let h = match k.call(tid, &call).unwrap().result().unwrap().ret {
-        kernsim_kernel::Ret::Handle(h) => h,
-        other => panic!("{other:?}"),
-    };
+    let h = k.by(tid).create_event(true, false, Some("ev")).expect("an event");
     k.check_invariants().expect("a healthy kernel");
     (k, pid, tid, h)
 }

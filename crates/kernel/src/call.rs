@@ -32,6 +32,37 @@ pub(crate) fn inheritable(sa: &Option<SecurityAttributes>) -> bool {
 #[derive(Clone, Default, PartialEq, Eq)]
 pub struct Data(pub Vec<u8>);
 
+impl From<&str> for Data {
+    /// The text's UTF-8 bytes.
+    fn from(text: &str) -> Data {
+        Data(text.as_bytes().to_vec())
+    }
+}
+
+impl From<&[u8]> for Data {
+    fn from(bytes: &[u8]) -> Data {
+        Data(bytes.to_vec())
+    }
+}
+
+impl<const N: usize> From<&[u8; N]> for Data {
+    fn from(bytes: &[u8; N]) -> Data {
+        Data(bytes.to_vec())
+    }
+}
+
+impl From<Vec<u8>> for Data {
+    fn from(bytes: Vec<u8>) -> Data {
+        Data(bytes)
+    }
+}
+
+impl From<String> for Data {
+    fn from(text: String) -> Data {
+        Data(text.into_bytes())
+    }
+}
+
 impl fmt::Debug for Data {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.display())

@@ -5,7 +5,7 @@
 //! The tables are `encoding_rs`'s (the WHATWG encodings: its `EUC-KR` is Windows' 949 with the
 //! UHC extension, its `Shift_JIS` 932, `GBK` 936, `Big5` 950). A character the code page cannot
 //! represent becomes `?` (`WideCharToMultiByte`'s default character; Windows' best-fit mappings,
-//! such as `ā` → `a` in 1252, are not modelled) [choice].
+//! such as `ā` → `a` in 1252, are not modelled) \[choice\].
 
 use encoding_rs::Encoding;
 use serde::{Deserialize, Serialize};

@@ -8,7 +8,7 @@ use std::cmp::Ordering;
 
 /// Longest name or value `SetEnvironmentVariable` accepts, in UTF-16 units: a `UNICODE_STRING`
 /// holds at most 0xFFFC bytes (`RtlInitUnicodeStringEx` refuses longer, `STATUS_NAME_TOO_LONG`
-/// → 206). [Inf] from the spec's 32,767-character limit; Wine truncates instead.
+/// → 206). \[Inf\] from the spec's 32,767-character limit; Wine truncates instead.
 pub const MAX_VARIABLE_UNITS: usize = 32766;
 
 /// Characters as the W API counts them.

@@ -14,7 +14,7 @@
 //! * [`ids`]: [`Pid`], [`Tid`] and objects' display [`Address`]es.
 //! * `object` (private): object header and bodies; [`ObjectKind`], [`PipeState`] and
 //!   [`ProcessEntry`] are re-exported.
-//! * [`env`]: environment-block rules (pure functions).
+//! * [`env`](mod@env): environment-block rules (pure functions).
 //! * [`event`]: the event log ([`Event`]).
 //! * [`snapshot`]: serializable views ([`Snapshot`]).
 //! * [`invariants`] holds [`Kernel::check_invariants`].
@@ -42,6 +42,7 @@
 // the hot path, and each result is moved only once or twice.
 #![allow(clippy::result_large_err, clippy::large_enum_variant)]
 
+pub mod api;
 pub mod call;
 pub mod codepage;
 pub mod consts;
@@ -59,6 +60,7 @@ pub mod snapshot;
 #[cfg(feature = "test-hooks")]
 pub mod tamper;
 
+pub use api::{CallFailure, ProcessInfo, ThreadCalls};
 pub use call::{
     ArgMut, ArgSeg, Args, Call, CallName, CreateFileArgs, CreateNamedPipeArgs, CreateProcessArgs, Data,
     DuplicateHandleArgs, SecurityAttributes,

@@ -24,6 +24,30 @@ pub enum Ret {
 }
 
 impl Ret {
+    /// `Some(b)` for a `BOOL`.
+    pub fn as_bool(self) -> Option<bool> {
+        match self {
+            Ret::Bool(b) => Some(b),
+            _ => None,
+        }
+    }
+
+    /// `Some(h)` for a `HANDLE` (`NULL` and `INVALID_HANDLE_VALUE` included).
+    pub fn as_handle(self) -> Option<HandleValue> {
+        match self {
+            Ret::Handle(h) => Some(h),
+            _ => None,
+        }
+    }
+
+    /// `Some(d)` for a `DWORD`.
+    pub fn as_dword(self) -> Option<u32> {
+        match self {
+            Ret::Dword(d) => Some(d),
+            _ => None,
+        }
+    }
+
     /// The value as a 32-bit number (`TRUE` is 1), `None` for `void`.
     pub fn as_u32(self) -> Option<u32> {
         match self {
@@ -273,6 +297,16 @@ pub struct CallResult {
 }
 
 impl CallResult {
+    /// The return value.
+    pub fn ret(&self) -> Ret {
+        self.ret
+    }
+
+    /// `GetLastError()` right after the call.
+    pub fn last_error(&self) -> Win32Error {
+        self.last_error
+    }
+
     /// A result; `outputs` is boxed only when it holds something.
     pub fn new(ret: Ret, last_error: Win32Error, error_set: bool, outputs: Outputs) -> CallResult {
         let outputs = (outputs != Outputs::NONE).then(|| Box::new(outputs));

@@ -2,7 +2,7 @@
 //!
 //! The module list below is a map of the code:
 //!
-//! * [`format`]: the file format (`format_version` 1) as serde types.
+//! * [`format`](mod@format): the file format (`format_version` 1) as serde types.
 //! * [`load`] reads a file once and compiles every step into the typed [`plan`] before
 //!   anything runs; errors name file, line, column, JSON path and what was expected
 //!   ([`LoadError`]).

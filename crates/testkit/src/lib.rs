@@ -8,7 +8,7 @@
 //!   `check_invariants` and the promises beyond it (pipe data, message boundaries, broken
 //!   pipes, inheritance, environment isolation, no panics); [`run_sequence`] also tears
 //!   everything down and checks that no object is left.
-//! * [`reference`]: [`RefModel`], a deliberately simple, separate model of handle tables and
+//! * [`reference`](mod@reference): [`RefModel`], a deliberately simple, separate model of handle tables and
 //!   usage counts, compared with the kernel call by call by [`run_reference`].
 //! * [`record`]: a failing sequence prints as a scenario file that `kernsim run` replays.
 //! * [`workload`]: large generated scenarios and kernel-driving helpers for benchmarks.

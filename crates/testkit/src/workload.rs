@@ -2,7 +2,7 @@
 //! the few helpers that drive a kernel directly (`benches/`, `examples/`).
 
 use kernsim_kernel::consts::DUPLICATE_SAME_ACCESS;
-use kernsim_kernel::{Call, CallOutcome, CallResult, DuplicateHandleArgs, HandleValue, Kernel, Ret, Tid};
+use kernsim_kernel::{Call, CallResult, DuplicateHandleArgs, HandleValue, Kernel, Ret, Tid};
 
 /// A kernel with its event log off and one process started by the system, running `image`;
 /// returns the kernel and that process's thread id.
@@ -15,10 +15,9 @@ pub fn world(image: &str) -> (Kernel, Tid) {
 
 /// Runs a call that must return at once (not park, not end the thread).
 pub fn done(k: &mut Kernel, tid: Tid, call: &Call) -> CallResult {
-    match k.call(tid, call).expect("the thread can call") {
-        CallOutcome::Done(r) => r,
-        other => panic!("{} did not return: {other:?}", call.name()),
-    }
+    k.by(tid)
+        .call(call)
+        .unwrap_or_else(|f| panic!("{} did not return: {f:?}", call.name()))
 }
 
 /// The handle a call gave: its return value, or its `target_handle` output (DuplicateHandle).
