@@ -27,6 +27,7 @@ pub fn schema() -> Value {
         for (name, def) in call_defs {
             let mut def = def.clone();
             widen(&mut def);
+            name_constants(&mut def);
             defs.entry(name.clone()).or_insert(def);
         }
     }
@@ -42,6 +43,7 @@ pub fn schema() -> Value {
             .cloned()
             .unwrap_or_else(|| json!({"type": "object", "maxProperties": 0}));
         widen(&mut args);
+        name_constants(&mut args);
         if let Some(call) = CallName::from_name(name) {
             add_aliases(&mut args, call);
         }
@@ -102,6 +104,29 @@ fn widen(v: &mut Value) {
         }
         Value::Array(items) => items.iter_mut().for_each(widen),
         _ => {}
+    }
+}
+
+/// The constants a parameter's documentation names (`DUPLICATE_SAME_ACCESS`, `INFINITE`, ...)
+/// become its `examples`, so an editor offers them.
+fn name_constants(args: &mut Value) {
+    let Some(props) = args.get_mut("properties").and_then(Value::as_object_mut) else {
+        return;
+    };
+    for (_, p) in props.iter_mut() {
+        let Some(doc) = p.get("description").and_then(Value::as_str) else {
+            continue;
+        };
+        let named: Vec<Value> = doc
+            .split('`')
+            .skip(1)
+            .step_by(2)
+            .filter(|w| kernsim_kernel::consts::TABLE.iter().any(|(n, _)| n == w))
+            .map(Value::from)
+            .collect();
+        if !named.is_empty() {
+            p["examples"] = Value::Array(named);
+        }
     }
 }
 
