@@ -72,7 +72,7 @@ async function visible() {
     if (shown.length !== 1) return { count: shown.length };
     const s = shown[0];
     const tables = [...s.querySelectorAll('table.handles')].map((t) => ({
-      pid: Number(t.dataset.pid),
+      pid: Number(t.dataset.pid), total: Number(t.dataset.total),
       rows: [...t.querySelectorAll('tr[data-handle]')].map((r) => ({
         handle: Number(r.dataset.handle), object: Number(r.dataset.object),
         inherit: r.dataset.inherit === '1', usage: Number(r.dataset.usage),
@@ -100,12 +100,13 @@ for (let i = 0; i < frames.length; i++) {
     const got = new Map(t.rows.map((r) => [r.handle, r]));
     for (const [h, r] of want) {
       const g = got.get(h);
-      if (!g) { fail(`${at}: pid ${t.pid} lacks handle ${h}`); continue; }
+      if (!g) { if (t.rows.length === t.total) fail(`${at}: pid ${t.pid} lacks handle ${h}`); continue; }
       if (g.object !== r.object || g.inherit !== r.inherit) fail(`${at}: pid ${t.pid} handle ${h}: page ${JSON.stringify(g)}, trace ${JSON.stringify(r)}`);
       const c = f.counts.get(r.object);
       if (c && g.usage !== c.usage) fail(`${at}: pid ${t.pid} handle ${h}: usage ${g.usage}, trace ${c.usage}`);
     }
     for (const h of got.keys()) if (!want.has(h)) fail(`${at}: pid ${t.pid} shows handle ${h} the trace does not have`);
+    if (t.total !== want.size) fail(`${at}: pid ${t.pid} has ${t.total} rows, the trace ${want.size}`);
     const drawn = v.drawnRows.find((d) => d.pid === t.pid);
     if (!drawn || drawn.rows !== t.rows.length) fail(`${at}: pid ${t.pid}: the diagram draws ${drawn?.rows} rows, the table ${t.rows.length}`);
   }

@@ -142,3 +142,30 @@ fn stepping_goes_forward_back_and_to_a_step_and_shows_there() {
     assert!(ko.contains("준비 단계, 첫 단계다"), "{ko}");
     assert!(ko.contains("Enter 또는 n: 다음 단계"), "{ko}");
 }
+
+#[test]
+fn a_large_table_is_drawn_in_part_so_a_page_step_stays_bounded() {
+    let steps: Vec<String> = (0..100)
+        .map(|i| format!(r#"{{"by": "p", "call": "CreateEvent", "args": {{}}, "bind": {{"ret": "h{i}"}}}}"#))
+        .collect();
+    let text = format!(
+        r#"{{"format_version": 1, "title": "t", "processes": [{{"name": "p", "image": "p.exe"}}], "steps": [{}]}}"#,
+        steps.join(",")
+    );
+    let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("lesson");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("hundred.json");
+    std::fs::write(&path, text).unwrap();
+    let (code, page, _) = kernsim(&["run", path.to_str().unwrap(), "--format", "html"]);
+    assert_eq!(code, 0);
+    let last = page.rsplit("<section class=\"step\"").next().unwrap();
+    // 48 rows plus the one the step added (handle 400), and a line for the other 51.
+    assert_eq!(
+        last.matches("<tr class=\"").count() - last.matches("<tr class=\"more\"").count(),
+        49,
+        "{last}"
+    );
+    assert!(last.contains("data-handle=\"400\""), "the changed row is drawn");
+    assert!(last.contains("... and 51 more rows, not drawn"), "{last}");
+    assert!(last.contains("data-total=\"100\""));
+}

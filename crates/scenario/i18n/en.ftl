@@ -504,3 +504,4 @@ cli-example-man = Example:
     kernsim man > kernsim.1 && man ./kernsim.1
 load-bound-so-far = {" "}(names bound so far: { $names })
 load-none-bound-yet = {" "}(no name is bound yet)
+page-more-rows = ... and { $n } more rows, not drawn

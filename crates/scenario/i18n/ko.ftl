@@ -505,3 +505,4 @@ cli-example-man = 예:
     kernsim man > kernsim.1 && man ./kernsim.1
 load-bound-so-far = {" "}(지금까지 바인딩한 이름: { $names })
 load-none-bound-yet = {" "}(아직 바인딩한 이름이 없다)
+page-more-rows = ... 그리고 그리지 않은 핸들 { $n }개

@@ -160,8 +160,11 @@ impl StepDiff {
 pub struct FrameProcess {
     /// The scenario's name for it.
     pub name: String,
-    /// Its table and state.
+    /// Its state, with the rows drawn: those the step changed and the first
+    /// [`Frame::MAX_ROWS`] (a page shows a lesson's tables whole, and a large table in part).
     pub view: ProcessView,
+    /// How many rows the table has.
+    pub total_rows: usize,
 }
 
 /// The state a step left, for the processes it involves.
@@ -178,6 +181,9 @@ pub struct Frame {
 }
 
 impl Frame {
+    /// The most rows of one table a frame draws besides the rows the step changed.
+    pub const MAX_ROWS: usize = 48;
+
     /// The frame of `trace` as `kernel` stands after it; `previous` are the processes the
     /// last frame showed, which stay on the page while they exist (a lesson's processes stay
     /// in view once they have acted).
@@ -195,12 +201,23 @@ impl Frame {
         let processes: Vec<FrameProcess> = pids
             .iter()
             .filter_map(|p| kernel.process_view(*p))
-            .map(|view| FrameProcess {
-                name: names
-                    .get(&view.process_id)
-                    .cloned()
-                    .unwrap_or_else(|| format!("pid {}", view.process_id)),
-                view,
+            .map(|mut view| {
+                let total_rows = view.handles.len();
+                let pid = view.process_id;
+                let changed = |h: HandleValue| {
+                    diff.rows_added.iter().any(|r| (r.0, r.1) == (pid, h))
+                        || diff.flags_changed.iter().any(|f| (f.0, f.1) == (pid, h))
+                };
+                let mut kept = 0;
+                view.handles.retain(|r| {
+                    kept += 1;
+                    kept <= Frame::MAX_ROWS || changed(r.handle)
+                });
+                FrameProcess {
+                    name: names.get(&pid).cloned().unwrap_or_else(|| format!("pid {pid}")),
+                    view,
+                    total_rows,
+                }
             })
             .collect();
         let mut objects = BTreeMap::new();
@@ -702,8 +719,9 @@ impl PageSink {
             };
             let _ = write!(
                 out,
-                "<table class=\"handles\" data-pid=\"{}\"><caption>{} {} (pid {}{})</caption><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
+                "<table class=\"handles\" data-pid=\"{}\" data-total=\"{}\"><caption>{} {} (pid {}{})</caption><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
                 v.process_id,
+                p.total_rows,
                 html_escape(l.t("handle-table-of")),
                 html_escape(&p.name),
                 v.process_id,
@@ -733,6 +751,14 @@ impl PageSink {
             }
             if v.handles.is_empty() {
                 let _ = write!(out, "<tr><td colspan=\"5\">{}</td></tr>", html_escape(l.t("empty")));
+            }
+            if p.total_rows > v.handles.len() {
+                let more = p.total_rows - v.handles.len();
+                let _ = write!(
+                    out,
+                    "<tr class=\"more\"><td colspan=\"5\">{}</td></tr>",
+                    html_escape(&l.f("page-more-rows", &[("n", &more)]))
+                );
             }
             out.push_str("</table>");
         }
