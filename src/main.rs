@@ -483,12 +483,8 @@ impl<'a, W: Write> Sink<'a> for Streaming<W> {
 
 /// `run --format dot`: the diagram of step `at` (default: the last).
 fn dot(file: &Path, lang: Lang, at: Option<usize>, options: RunOptions) -> u8 {
-    let scenario = match load_file(file) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("{}: {}", lang.t("cli-error"), e.localized(lang));
-            return 2;
-        }
+    let Some(scenario) = load_or_report(file, lang) else {
+        return 2;
     };
     let last = scenario.steps.len();
     let at = at.unwrap_or(last);
@@ -506,11 +502,7 @@ fn dot(file: &Path, lang: Lang, at: Option<usize>, options: RunOptions) -> u8 {
         }
         None => {
             if let Some(e) = &summary.error {
-                let at = lang.f(
-                    "cli-error-at",
-                    &[("file", &scenario.file), ("line", &e.line), ("step", &e.step)],
-                );
-                eprintln!("{}: {at}: {}", lang.t("cli-error"), run_problem(lang, &e.problem));
+                report_run_error(lang, &scenario, e);
             }
             2
         }
@@ -518,12 +510,8 @@ fn dot(file: &Path, lang: Lang, at: Option<usize>, options: RunOptions) -> u8 {
 }
 
 fn run_one(file: &Path, lang: Lang, format: Format, diff: bool, options: RunOptions) -> u8 {
-    let scenario = match load_file(file) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("{}: {}", lang.t("cli-error"), e.localized(lang));
-            return 2;
-        }
+    let Some(scenario) = load_or_report(file, lang) else {
+        return 2;
     };
     let renderer = match format {
         Format::Text if diff => Renderer::Text(TextRenderer::new(&scenario, lang).with_diff()),
@@ -548,14 +536,26 @@ fn run_one(file: &Path, lang: Lang, format: Format, diff: bool, options: RunOpti
     sink.flush();
     let _ = sink.out.flush();
     if let Some(e) = &summary.error {
-        let at = lang.f(
-            "cli-error-at",
-            &[("file", &scenario.file), ("line", &e.line), ("step", &e.step)],
-        );
-        eprintln!("{}: {at}: {}", lang.t("cli-error"), run_problem(lang, &e.problem));
+        report_run_error(lang, &scenario, e);
         return 2;
     }
     u8::from(!summary.passed())
+}
+
+/// The scenario, or `None` after its load error was written to stderr.
+fn load_or_report(file: &Path, lang: Lang) -> Option<kernsim_scenario::Scenario> {
+    load_file(file)
+        .map_err(|e| eprintln!("{}: {}", lang.t("cli-error"), e.localized(lang)))
+        .ok()
+}
+
+/// A run that stopped early, on stderr: where (file, line, step) and why.
+fn report_run_error(lang: Lang, scenario: &kernsim_scenario::Scenario, e: &kernsim_scenario::RunError<'_>) {
+    let at = lang.f(
+        "cli-error-at",
+        &[("file", &scenario.file), ("line", &e.line), ("step", &e.step)],
+    );
+    eprintln!("{}: {at}: {}", lang.t("cli-error"), run_problem(lang, &e.problem));
 }
 
 /// Every *.json under `path` (or `path` itself), sorted.

@@ -112,6 +112,14 @@ fn peek_with_a_null_buffer_reports_the_counts_and_copies_nothing() {
     assert_eq!(data(&w.run(t, read(r, 10))), "hello");
 }
 
+/// `SetEnvironmentVariable("NBT", "abc")`.
+fn set_nbt() -> Call {
+    Call::SetEnvironmentVariable {
+        name: "NBT".into(),
+        value: Some("abc".into()),
+    }
+}
+
 fn get(name: &str, size: u32, null_buffer: bool) -> Call {
     Call::GetEnvironmentVariable {
         name: name.into(),
@@ -124,11 +132,7 @@ fn get(name: &str, size: u32, null_buffer: bool) -> Call {
 fn get_environment_variable_with_a_null_buffer_faults_only_where_it_copies() {
     let mut w = World::new();
     let t = w.tid;
-    let set = Call::SetEnvironmentVariable {
-        name: "NBT".into(),
-        value: Some("abc".into()),
-    };
-    succeeds(&w.run(t, set));
+    succeeds(&w.run(t, set_nbt()));
     // Wine 8.0: (NULL, 0) -> 4; missing with (NULL, 10) -> 0 / 203; (NULL, 2) -> 4, no fault.
     assert_eq!(w.run(t, get("NBT", 0, true)).ret, Ret::Dword(4));
     let missing = w.run(t, get("NBT_MISSING", 10, true));
@@ -146,11 +150,7 @@ fn get_environment_variable_with_a_null_buffer_faults_only_where_it_copies() {
     // (NULL, 10) copies "abc" through NULL: the process dies of the access violation (Wine 8.0:
     // "page fault on write access"), and its exit code says so.
     let (_cpid, ctid, hp, _ht) = w.child(t, "child.exe", false);
-    let set = Call::SetEnvironmentVariable {
-        name: "NBT".into(),
-        value: Some("abc".into()),
-    };
-    succeeds(&w.run(ctid, set));
+    succeeds(&w.run(ctid, set_nbt()));
     w.gone(ctid, get("NBT", 10, true));
     let code = w.run(t, Call::GetExitCodeProcess { process: hp });
     assert_eq!(code.outputs().exit_code, Some(STATUS_ACCESS_VIOLATION));
@@ -166,11 +166,7 @@ fn get_environment_variable_with_a_null_buffer_faults_only_where_it_copies() {
 fn expand_with_a_null_buffer_counts_as_size_zero_and_the_a_version_refuses_it() {
     let mut w = World::new();
     let t = w.tid;
-    let set = Call::SetEnvironmentVariable {
-        name: "NBT".into(),
-        value: Some("abc".into()),
-    };
-    succeeds(&w.run(t, set));
+    succeeds(&w.run(t, set_nbt()));
     let expand = |size, null_buffer| Call::ExpandEnvironmentStrings {
         src: "x%NBT%".into(),
         size,
