@@ -99,6 +99,12 @@ impl StepDiff {
             && self.pipe_states.is_empty()
     }
 
+    /// Whether the step added process `pid`'s row `h` or changed its flags.
+    pub fn changed(&self, pid: Pid, h: HandleValue) -> bool {
+        self.rows_added.iter().any(|r| (r.0, r.1) == (pid, h))
+            || self.flags_changed.iter().any(|f| (f.0, f.1) == (pid, h))
+    }
+
     /// The processes whose tables or lives the step changed.
     pub fn pids(&self) -> BTreeSet<Pid> {
         let rows = self.rows_added.iter().chain(&self.rows_removed).map(|r| r.0);
@@ -204,14 +210,10 @@ impl Frame {
             .map(|mut view| {
                 let total_rows = view.handles.len();
                 let pid = view.process_id;
-                let changed = |h: HandleValue| {
-                    diff.rows_added.iter().any(|r| (r.0, r.1) == (pid, h))
-                        || diff.flags_changed.iter().any(|f| (f.0, f.1) == (pid, h))
-                };
                 let mut kept = 0;
                 view.handles.retain(|r| {
                     kept += 1;
-                    kept <= Frame::MAX_ROWS || changed(r.handle)
+                    kept <= Frame::MAX_ROWS || diff.changed(pid, r.handle)
                 });
                 FrameProcess {
                     name: names.get(&pid).cloned().unwrap_or_else(|| format!("pid {pid}")),
@@ -254,11 +256,6 @@ impl Frame {
         self.processes.iter().map(|p| p.view.process_id).collect()
     }
 
-    fn changed(&self, pid: Pid, h: HandleValue) -> bool {
-        self.diff.rows_added.iter().any(|r| (r.0, r.1) == (pid, h))
-            || self.diff.flags_changed.iter().any(|f| (f.0, f.1) == (pid, h))
-    }
-
     /// The object's label: its kind with which end or whose process, and its name.
     fn label(&self, l: Lang, a: Address, names: &Names) -> String {
         let o = self.objects.get(&a);
@@ -295,7 +292,7 @@ impl Frame {
                 let _ = write!(table, "<tr><td colspan=\"3\">{}</td></tr>", html_escape(l.t("empty")));
             }
             for row in &p.view.handles {
-                let fill = if self.changed(pid, row.handle) {
+                let fill = if self.diff.changed(pid, row.handle) {
                     " bgcolor=\"#ffe680\""
                 } else {
                     ""
@@ -364,7 +361,8 @@ impl Frame {
         const OW: i64 = 340;
         const OH: i64 = 58;
         let mut out = String::new();
-        let mut rows_y: Vec<(Pid, HandleValue, Address, i64)> = Vec::new();
+        // Each drawn row's object and height, for its line to the object.
+        let mut rows_y: Vec<(Address, i64)> = Vec::new();
         let mut body = String::new();
         let mut y = 10;
         for p in &self.processes {
@@ -380,7 +378,7 @@ impl Frame {
             );
             let mut ry = y + 30;
             for row in &p.view.handles {
-                let changed = self.changed(pid, row.handle);
+                let changed = self.diff.changed(pid, row.handle);
                 let _ = write!(
                     body,
                     "<g class=\"row{}\" data-handle=\"{}\" data-object=\"{}\"><rect x=\"14\" y=\"{}\" width=\"{}\" height=\"{}\"/><text x=\"22\" y=\"{}\">{} → {:#x}  {} {}</text></g>",
@@ -396,7 +394,7 @@ impl Frame {
                     html_escape(l.t("inherit")),
                     yn(row.inherit)
                 );
-                rows_y.push((pid, row.handle, row.object, ry + ROW / 2));
+                rows_y.push((row.object, ry + ROW / 2));
                 ry += ROW;
             }
             body.push_str("</g>");
@@ -435,7 +433,7 @@ impl Frame {
             oy += OH + 12;
         }
         let mut lines = String::new();
-        for (_, _, a, ry) in &rows_y {
+        for (a, ry) in &rows_y {
             if let Some(target) = obj_y.get(a) {
                 let _ = write!(
                     lines,
@@ -737,7 +735,7 @@ impl PageSink {
                 let _ = write!(
                     out,
                     "<tr class=\"{}\" data-handle=\"{}\" data-object=\"{}\" data-inherit=\"{}\" data-usage=\"{}\"><td>{}</td><td>{:#x}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                    if frame.changed(v.process_id, row.handle) { "changed" } else { "" },
+                    if frame.diff.changed(v.process_id, row.handle) { "changed" } else { "" },
                     row.handle.0,
                     row.object.0,
                     u8::from(row.inherit),
