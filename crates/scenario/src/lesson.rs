@@ -7,7 +7,7 @@
 //! changed) with the objects those rows point at.
 
 use crate::load::Scenario;
-use crate::render::{object_cell, pipe_state, yn, Lang, TextRenderer};
+use crate::render::{object_cell, pipe_state, table_caption, yn, Lang, TextRenderer, TABLE_COLUMNS};
 use crate::runner::{Action, Names, Shown, Sink, StepTrace, Summary};
 use kernsim_kernel::snapshot::{Detail, ObjectView, ProcessView};
 use kernsim_kernel::{Address, Event, HandleValue, Kernel, ObjectKind, Pid, PipeState};
@@ -711,25 +711,17 @@ impl PageSink {
         }
         for p in &frame.processes {
             let v = &p.view;
-            let state = match v.exit_code {
-                None => String::new(),
-                Some(c) => format!(", {} {c}", l.t("exited-with")),
-            };
             let _ = write!(
                 out,
-                "<table class=\"handles\" data-pid=\"{}\" data-total=\"{}\"><caption>{} {} (pid {}{})</caption><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
+                "<table class=\"handles\" data-pid=\"{}\" data-total=\"{}\"><caption>{}</caption><tr>",
                 v.process_id,
                 p.total_rows,
-                html_escape(l.t("handle-table-of")),
-                html_escape(&p.name),
-                v.process_id,
-                html_escape(&state),
-                html_escape(l.t("handle")),
-                html_escape(l.t("object-address")),
-                html_escape(l.t("inherit-2")),
-                html_escape(l.t("object")),
-                html_escape(l.t("usage-count"))
+                html_escape(&table_caption(l, &p.name, v))
             );
+            for k in TABLE_COLUMNS {
+                let _ = write!(out, "<th>{}</th>", html_escape(l.t(k)));
+            }
+            out.push_str("</tr>");
             for row in &v.handles {
                 let o = frame.objects.get(&row.object);
                 let _ = write!(

@@ -26,6 +26,18 @@ fn why(lang: Lang, w: Why) -> &'static str {
     }
 }
 
+/// The columns of a handle table, as the source note draws it (catalog keys).
+pub(crate) const TABLE_COLUMNS: [&str; 5] = ["handle", "object-address", "inherit-2", "object", "usage-count"];
+
+/// "handle table of NAME (pid N)", with the exit code of an exited process.
+pub(crate) fn table_caption(l: Lang, name: &str, view: &ProcessView) -> String {
+    let state = match view.exit_code {
+        None => String::new(),
+        Some(c) => format!(", {} {c}", l.t("exited-with")),
+    };
+    format!("{} {name} (pid {}{state})", l.t("handle-table-of"), view.process_id)
+}
+
 /// The object column of a handle table: the kind, with which pipe end or whose process or
 /// thread it is.
 pub(crate) fn object_cell(l: Lang, kind: ObjectKind, o: Option<&ObjectView>, short: &dyn Fn(Pid) -> String) -> String {
@@ -1268,25 +1280,9 @@ fn render_show(out: &mut String, ctx: &mut Ctx<'_>, shown: &Shown<'_>) {
     match shown {
         Shown::Handles { tables, objects } => {
             for (name, view) in tables {
-                let state = match view.exit_code {
-                    None => String::new(),
-                    Some(c) => format!(", {} {c}", l.t("exited-with")),
-                };
-                let _ = writeln!(
-                    out,
-                    "{} {name} (pid {}{state})",
-                    l.t("handle-table-of"),
-                    view.process_id
-                );
-                let _ = writeln!(
-                    out,
-                    "    | {} | {} | {} | {} | {} |",
-                    l.t("handle"),
-                    l.t("object-address"),
-                    l.t("inherit-2"),
-                    l.t("object"),
-                    l.t("usage-count")
-                );
+                let _ = writeln!(out, "{}", table_caption(l, name, view));
+                let columns = TABLE_COLUMNS.map(|k| l.t(k));
+                let _ = writeln!(out, "    | {} |", columns.join(" | "));
                 let _ = writeln!(out, "    |---|---|---|---|---|");
                 if view.handles.is_empty() {
                     let _ = writeln!(out, "    | {} | | | | |", l.t("empty"));
