@@ -12,6 +12,16 @@ pub use kernsim_scenario as scenario;
 pub mod quiz;
 #[cfg(feature = "cli")]
 pub mod shell;
+
+/// `--lang ID`: any embedded message catalog (`crates/scenario/i18n/ID.ftl`).
+#[cfg(feature = "cli")]
+pub fn parse_lang(id: &str) -> Result<scenario::Lang, String> {
+    use scenario::Lang;
+    Lang::from_id(id).ok_or_else(|| {
+        let known: Vec<&str> = Lang::all().map(Lang::id).collect();
+        format!("no message catalog {id:?}; the catalogs are: {}", known.join(", "))
+    })
+}
 pub mod stepper;
 
 /// The README's Rust examples, compiled and run as doctests so they cannot rot.

@@ -60,13 +60,7 @@ struct Cli {
     command: Command,
 }
 
-/// `--lang ID`: any embedded message catalog (`crates/scenario/i18n/ID.ftl`).
-fn parse_lang(id: &str) -> Result<Lang, String> {
-    Lang::from_id(id).ok_or_else(|| {
-        let known: Vec<&str> = Lang::all().map(Lang::id).collect();
-        format!("no message catalog {id:?}; the catalogs are: {}", known.join(", "))
-    })
-}
+use kernsim::parse_lang;
 
 #[derive(Copy, Clone, PartialEq, Eq, ValueEnum)]
 enum Format {
@@ -118,29 +112,7 @@ enum Command {
         lang: Lang,
     },
     /// A seeded problem generated from the model: the calls, then questions on what they do.
-    Quiz {
-        /// handles, inherit, duplicate, pipes, named-pipes, env, processes, or all.
-        #[arg(long, default_value = "all")]
-        topic: String,
-        /// The problem's seed (printed first, so a problem can be shared).
-        #[arg(long, default_value_t = 0)]
-        seed: u64,
-        /// About how many calls the problem has.
-        #[arg(long, default_value_t = 6)]
-        steps: usize,
-        /// Language of the problem and the explanations.
-        #[arg(long, default_value = "en", value_parser = parse_lang)]
-        lang: Lang,
-        /// Print the answers with their explanations instead of asking.
-        #[arg(short = 'c', long)]
-        solve: bool,
-        /// Ask only about the state after the last call.
-        #[arg(long)]
-        final_only: bool,
-        /// Show the final tables and ask which call produced them.
-        #[arg(long)]
-        reverse: bool,
-    },
+    Quiz(kernsim::quiz::QuizOptions),
     /// Print the JSON Schema of scenario files.
     Schema,
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
@@ -315,25 +287,8 @@ fn main() -> ExitCode {
             }
         }
         Command::Check { paths, paranoid, lang } => check(&paths, paranoid, memory, lang),
-        Command::Quiz {
-            topic,
-            seed,
-            steps,
-            lang,
-            solve,
-            final_only,
-            reverse,
-        } => {
+        Command::Quiz(options) => {
             use std::io::IsTerminal;
-            let options = kernsim::quiz::QuizOptions {
-                topic,
-                seed,
-                steps,
-                lang,
-                solve,
-                final_only,
-                reverse,
-            };
             let stdin = std::io::stdin();
             let interactive = stdin.is_terminal();
             kernsim::quiz::main(&options, &mut stdin.lock(), &mut std::io::stdout(), interactive)

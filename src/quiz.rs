@@ -636,21 +636,29 @@ fn number(w: &str) -> Option<u32> {
     }
 }
 
-/// What `quiz` was asked for.
+/// What `quiz` was asked for (with the `cli` feature, also `kernsim quiz`'s arguments).
+#[cfg_attr(feature = "cli", derive(clap::Args))]
 pub struct QuizOptions {
-    /// A topic of [`TOPICS`], or `all` (the seed chooses).
+    /// handles, inherit, duplicate, pipes, named-pipes, env, processes, or all.
+    #[cfg_attr(feature = "cli", arg(long, default_value = "all"))]
     pub topic: String,
-    /// The problem's seed.
+    /// The problem's seed (printed first, so a problem can be shared).
+    #[cfg_attr(feature = "cli", arg(long, default_value_t = 0))]
     pub seed: u64,
-    /// About how many steps.
+    /// About how many calls the problem has.
+    #[cfg_attr(feature = "cli", arg(long, default_value_t = 6))]
     pub steps: usize,
-    /// Language.
+    /// Language of the problem and the explanations.
+    #[cfg_attr(feature = "cli", arg(long, default_value = "en", value_parser = crate::parse_lang))]
     pub lang: Lang,
-    /// Print the answers with their explanations.
+    /// Print the answers with their explanations instead of asking.
+    #[cfg_attr(feature = "cli", arg(short = 'c', long))]
     pub solve: bool,
-    /// Ask only about the end state.
+    /// Ask only about the state after the last call.
+    #[cfg_attr(feature = "cli", arg(long))]
     pub final_only: bool,
-    /// Show the final tables, ask which call made them.
+    /// Show the final tables and ask which call produced them.
+    #[cfg_attr(feature = "cli", arg(long))]
     pub reverse: bool,
 }
 
