@@ -114,7 +114,11 @@ enum Command {
     /// A seeded problem generated from the model: the calls, then questions on what they do.
     Quiz(kernsim::quiz::QuizOptions),
     /// Print the JSON Schema of scenario files.
-    Schema,
+    Schema {
+        /// Print instead the schema of one line of a JSON trace (`run --format json`).
+        #[arg(long)]
+        output: bool,
+    },
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions {
         /// The shell.
@@ -317,8 +321,12 @@ fn main() -> ExitCode {
                 }
             }
         }
-        Command::Schema => {
-            say!("{}", kernsim_scenario::schema::schema_json());
+        Command::Schema { output } => {
+            if output {
+                say!("{}", kernsim_scenario::schema::output_schema_json());
+            } else {
+                say!("{}", kernsim_scenario::schema::schema_json());
+            }
             0
         }
         Command::Shell { lang, save } => shell::main(lang, save.as_deref(), memory),

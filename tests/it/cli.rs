@@ -218,6 +218,18 @@ fn malformed_files_give_located_errors() {
             "is not an output",
         ),
         (
+            "another-calls-output",
+            scenario(
+                r#"{"by": "p", "call": "ReadFile", "args": {"file": 4, "bytes_to_read": 1}, "expect": {"outputs": {"bytes_written": 0}}}"#,
+            ),
+            "ReadFile has no output `bytes_written`; its outputs are: ret, data, bytes_read",
+        ),
+        (
+            "bind-another-calls-output",
+            scenario(r#"{"by": "p", "call": "CreateEvent", "bind": {"target_handle": "h"}}"#),
+            "CreateEvent has no output `target_handle`; its outputs are: ret",
+        ),
+        (
             "bad-error-name",
             scenario(r#"{"by": "p", "call": "GetLastError", "expect": {"last_error": "ERROR_NOPE"}}"#),
             "is not a Win32 error",

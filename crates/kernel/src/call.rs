@@ -356,7 +356,8 @@ pub struct CreateFileArgs {
 /// the per-call text arguments, the value each call returns on failure, and the argument-leaf
 /// visitor that fills scenario templates. Adding a call is one entry here plus its semantics.
 ///
-/// Entry: `Name { fields } => fails F, text ["arg", ...];` (or `Name(Args)`, or `Name`), where
+/// Entry: `Name { fields } => fails F, text ["arg", ...], outputs [Field, ...], run EXPR;` (or
+/// `Name(Args)`, or `Name`; `outputs` only for calls with out-parameters), where
 /// `F` is the failure return (`FALSE`, `NULL`, `INVALID`, `ZERO`, `MINUS_ONE`, `WAIT_FAILED`,
 /// or `NEVER` for calls that cannot fail) and `text` lists the arguments whose JSON strings
 /// are text (names, command lines, data) rather than numbers or constant names.
@@ -368,7 +369,7 @@ macro_rules! calls {
             $name:ident
             $({ $( $(#[$fmeta:meta])* $field:ident $(| $alias:literal)? : $fty:ty ),* $(,)? })?
             $(( $inner:ty ))?
-            => fails $fail:ident, text [$($text:literal),*], run $run:expr;
+            => fails $fail:ident, text [$($text:literal),*], $(outputs [$($out:ident),*],)? run $run:expr;
         )*
     ) => {
         /// One Win32 call. See the module docs for the JSON shape.
@@ -384,6 +385,7 @@ macro_rules! calls {
 
         /// The name of a call, without its arguments (one variant per [`Call`] variant).
         #[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
         pub enum CallName {
             $(
                 #[doc = concat!("`", stringify!($name), "`.")]
@@ -439,6 +441,14 @@ macro_rules! calls {
                     })*
                 }
                 self.arguments().iter().copied().find(|a| *a == key)
+            }
+
+            /// The out-parameters the call can fill, in output-table order (its return value
+            /// aside). The kernel checks in debug builds that a result never has others.
+            pub const fn outputs(self) -> &'static [crate::result::OutputField] {
+                match self {
+                    $(CallName::$name => &[$($(crate::result::OutputField::$out),*)?],)*
+                }
             }
 
             /// What the call returns when it fails (`None`: it cannot fail).
@@ -526,12 +536,12 @@ calls! {
         handle | "object": HandleValue,
     } => fails FALSE, text [], run k.close_handle(cx, *handle);
     /// `DuplicateHandle(...)`.
-    DuplicateHandle(DuplicateHandleArgs) => fails FALSE, text [], run k.duplicate_handle(cx, args);
+    DuplicateHandle(DuplicateHandleArgs) => fails FALSE, text [], outputs [TargetHandle], run k.duplicate_handle(cx, args);
     /// `GetHandleInformation(hObject, &flags)`.
     GetHandleInformation {
         /// `hObject`.
         handle | "object": HandleValue,
-    } => fails FALSE, text [], run k.get_handle_information(cx, *handle);
+    } => fails FALSE, text [], outputs [Flags], run k.get_handle_information(cx, *handle);
     /// `SetHandleInformation(hObject, dwMask, dwFlags)`.
     SetHandleInformation {
         /// `hObject`.
@@ -574,9 +584,9 @@ calls! {
 
     // ----- processes and threads -----
     /// `CreateProcess(...)`.
-    CreateProcess(Box<CreateProcessArgs>) => fails FALSE, text ["application_name", "command_line", "current_directory", "environment"], run k.create_process(cx, args);
+    CreateProcess(Box<CreateProcessArgs>) => fails FALSE, text ["application_name", "command_line", "current_directory", "environment"], outputs [ProcessHandle, ThreadHandle, ProcessId, ThreadId], run k.create_process(cx, args);
     /// `CreateProcessA(...)`: the texts in the ANSI code page (unmappable characters become `?`).
-    CreateProcessA(Box<CreateProcessArgs>) => fails FALSE, text ["application_name", "command_line", "current_directory", "environment"], run k.create_process_a(cx, args);
+    CreateProcessA(Box<CreateProcessArgs>) => fails FALSE, text ["application_name", "command_line", "current_directory", "environment"], outputs [ProcessHandle, ThreadHandle, ProcessId, ThreadId], run k.create_process_a(cx, args);
     /// `InitializeProcThreadAttributeList(lpAttributeList, dwAttributeCount, dwFlags, lpSize)`.
     InitializeProcThreadAttributeList {
         /// `lpAttributeList`: the buffer's address (0: NULL, to ask for the size).
@@ -590,7 +600,7 @@ calls! {
         /// `*lpSize` on input: the buffer's size in bytes.
         #[serde(default)]
         size: u32,
-    } => fails FALSE, text [], run k.initialize_attribute_list(cx, *attribute_list, *attribute_count, *flags, *size);
+    } => fails FALSE, text [], outputs [Size], run k.initialize_attribute_list(cx, *attribute_list, *attribute_count, *flags, *size);
     /// `UpdateProcThreadAttribute(lpAttributeList, dwFlags, Attribute, lpValue, cbSize, NULL, NULL)`.
     UpdateProcThreadAttribute {
         /// `lpAttributeList`.
@@ -630,7 +640,7 @@ calls! {
     GetExitCodeProcess {
         /// `hProcess`.
         process: HandleValue,
-    } => fails FALSE, text [], run k.get_exit_code_process(cx, *process);
+    } => fails FALSE, text [], outputs [ExitCode], run k.get_exit_code_process(cx, *process);
     /// `OpenProcess(dwDesiredAccess, bInheritHandle, dwProcessId)`.
     OpenProcess {
         /// `dwDesiredAccess`.
@@ -649,7 +659,7 @@ calls! {
         /// `dwCreationFlags` (`CREATE_SUSPENDED`).
         #[serde(default)]
         creation_flags: u32,
-    } => fails NULL, text [], run k.create_thread(cx, thread_attributes, *creation_flags);
+    } => fails NULL, text [], outputs [ThreadId], run k.create_thread(cx, thread_attributes, *creation_flags);
     /// `ExitThread(dwExitCode)`: never returns.
     ExitThread {
         /// `dwExitCode`.
@@ -660,7 +670,7 @@ calls! {
     GetExitCodeThread {
         /// `hThread`.
         thread: HandleValue,
-    } => fails FALSE, text [], run k.get_exit_code_thread(cx, *thread);
+    } => fails FALSE, text [], outputs [ExitCode], run k.get_exit_code_thread(cx, *thread);
     /// `ResumeThread(hThread)`.
     ResumeThread {
         /// `hThread`.
@@ -672,9 +682,9 @@ calls! {
         thread: HandleValue,
     } => fails MINUS_ONE, text [], run k.suspend_resume(cx, *thread, true);
     /// `GetCommandLine()`.
-    GetCommandLine => fails NEVER, text [], run k.get_command_line(cx);
+    GetCommandLine => fails NEVER, text [], outputs [Text], run k.get_command_line(cx);
     /// `GetCommandLineA()`: the command line in the ANSI code page.
-    GetCommandLineA => fails NEVER, text [], run k.get_command_line_a(cx);
+    GetCommandLineA => fails NEVER, text [], outputs [Text], run k.get_command_line_a(cx);
     /// `GetStdHandle(nStdHandle)`.
     GetStdHandle {
         /// `nStdHandle`: `STD_INPUT_HANDLE`, `STD_OUTPUT_HANDLE` or `STD_ERROR_HANDLE`.
@@ -702,7 +712,7 @@ calls! {
         /// `pe.dwSize` as the caller set it.
         #[serde(default = "entry_size")]
         size: u32,
-    } => fails FALSE, text [], run k.process32(cx, *snapshot, *size, true);
+    } => fails FALSE, text [], outputs [Entry], run k.process32(cx, *snapshot, *size, true);
     /// `Process32Next(hSnapshot, &pe)`.
     Process32Next {
         /// `hSnapshot`.
@@ -710,7 +720,7 @@ calls! {
         /// `pe.dwSize` as the caller set it.
         #[serde(default = "entry_size")]
         size: u32,
-    } => fails FALSE, text [], run k.process32(cx, *snapshot, *size, false);
+    } => fails FALSE, text [], outputs [Entry], run k.process32(cx, *snapshot, *size, false);
 
     // ----- synchronisation -----
     /// `WaitForSingleObject(hHandle, dwMilliseconds)`.
@@ -828,7 +838,7 @@ calls! {
         semaphore: HandleValue,
         /// `lReleaseCount` (`LONG`).
         release_count: u32,
-    } => fails FALSE, text [], run k.release_semaphore(cx, *semaphore, *release_count);
+    } => fails FALSE, text [], outputs [PreviousCount], run k.release_semaphore(cx, *semaphore, *release_count);
 
     // ----- environment -----
     /// `SetEnvironmentVariable(lpName, lpValue)`; a missing value deletes.
@@ -848,9 +858,9 @@ calls! {
         /// `lpBuffer == NULL` (the size stays as given): the call faults where it would write.
         #[serde(default, skip_serializing_if = "is_false")]
         null_buffer: bool,
-    } => fails ZERO, text ["name"], run k.get_environment_variable(cx, name, *size, *null_buffer);
+    } => fails ZERO, text ["name"], outputs [Text], run k.get_environment_variable(cx, name, *size, *null_buffer);
     /// `GetEnvironmentStrings()`: a copy of the block.
-    GetEnvironmentStrings => fails NEVER, text [], run k.get_environment_strings(cx);
+    GetEnvironmentStrings => fails NEVER, text [], outputs [Environment], run k.get_environment_strings(cx);
     /// `SetEnvironmentStrings(NewEnvironment)`: replaces the whole block.
     SetEnvironmentStrings {
         /// The new block's `NAME=VALUE` strings.
@@ -865,7 +875,7 @@ calls! {
         /// `lpBuffer == NULL` (the size stays as given): the call faults where it would write.
         #[serde(default, skip_serializing_if = "is_false")]
         null_buffer: bool,
-    } => fails ZERO, text ["src"], run k.expand_environment_strings(cx, src, *size, *null_buffer);
+    } => fails ZERO, text ["src"], outputs [Text], run k.expand_environment_strings(cx, src, *size, *null_buffer);
     /// `GetEnvironmentVariableA(lpName, lpBuffer, nSize)`: sizes in bytes of the ANSI code page.
     GetEnvironmentVariableA {
         /// `lpName`.
@@ -875,7 +885,7 @@ calls! {
         /// `lpBuffer == NULL` (the size stays as given): the call faults where it would write.
         #[serde(default, skip_serializing_if = "is_false")]
         null_buffer: bool,
-    } => fails ZERO, text ["name"], run k.get_environment_variable_a(cx, name, *size, *null_buffer);
+    } => fails ZERO, text ["name"], outputs [Text], run k.get_environment_variable_a(cx, name, *size, *null_buffer);
     /// `SetEnvironmentVariableA(lpName, lpValue)`.
     SetEnvironmentVariableA {
         /// `lpName`.
@@ -893,7 +903,7 @@ calls! {
         /// `lpBuffer == NULL` (the size stays as given): the call faults where it would write.
         #[serde(default, skip_serializing_if = "is_false")]
         null_buffer: bool,
-    } => fails ZERO, text ["src"], run k.expand_environment_strings_a(cx, src, *size, *null_buffer);
+    } => fails ZERO, text ["src"], outputs [Text], run k.expand_environment_strings_a(cx, src, *size, *null_buffer);
 
     // ----- pipes -----
     /// `CreatePipe(&hRead, &hWrite, lpPipeAttributes, nSize)`.
@@ -904,7 +914,7 @@ calls! {
         /// `nSize` (0: 4096).
         #[serde(default)]
         size: u32,
-    } => fails FALSE, text [], run k.create_pipe(cx, pipe_attributes, *size);
+    } => fails FALSE, text [], outputs [ReadHandle, WriteHandle], run k.create_pipe(cx, pipe_attributes, *size);
     /// `ReadFile(hFile, buf, nNumberOfBytesToRead, &read, NULL)`.
     ReadFile {
         /// `hFile`.
@@ -914,7 +924,7 @@ calls! {
         /// `lpBuffer == NULL` (the size stays as given): the call faults where it would write.
         #[serde(default, skip_serializing_if = "is_false")]
         null_buffer: bool,
-    } => fails FALSE, text [], run k.read_file(cx, *file, *bytes_to_read, *null_buffer);
+    } => fails FALSE, text [], outputs [Data, BytesRead], run k.read_file(cx, *file, *bytes_to_read, *null_buffer);
     /// `WriteFile(hFile, buf, len, &written, NULL)`.
     WriteFile {
         /// `hFile`.
@@ -925,7 +935,7 @@ calls! {
         /// never read).
         #[serde(default, skip_serializing_if = "is_false")]
         null_buffer: bool,
-    } => fails FALSE, text ["data"], run k.write_file(cx, *file, &data.0, *null_buffer);
+    } => fails FALSE, text ["data"], outputs [BytesWritten], run k.write_file(cx, *file, &data.0, *null_buffer);
     /// `PeekNamedPipe(hNamedPipe, buf, nBufferSize, &read, &avail, &left)`.
     PeekNamedPipe {
         /// `hNamedPipe`.
@@ -936,7 +946,7 @@ calls! {
         /// `lpBuffer == NULL`: the counts are reported, no data is copied.
         #[serde(default, skip_serializing_if = "is_false")]
         null_buffer: bool,
-    } => fails FALSE, text [], run k.peek_named_pipe(cx, *named_pipe, *buffer_size, *null_buffer);
+    } => fails FALSE, text [], outputs [Data, BytesRead, TotalBytesAvail, BytesLeftThisMessage], run k.peek_named_pipe(cx, *named_pipe, *buffer_size, *null_buffer);
     /// `CreateNamedPipe(...)`.
     CreateNamedPipe(CreateNamedPipeArgs) => fails INVALID, text ["name"], run k.create_named_pipe(cx, args);
     /// `ConnectNamedPipe(hNamedPipe, NULL)`.
@@ -978,12 +988,12 @@ calls! {
         /// Ask for the collection count, timeout or user name (refused on local pipes).
         #[serde(default)]
         query_remote_info: bool,
-    } => fails FALSE, text [], run k.get_named_pipe_handle_state(cx, *named_pipe, *query_remote_info);
+    } => fails FALSE, text [], outputs [State, CurInstances], run k.get_named_pipe_handle_state(cx, *named_pipe, *query_remote_info);
     /// `GetNamedPipeInfo(hNamedPipe, &flags, &out, &in, &max)`.
     GetNamedPipeInfo {
         /// `hNamedPipe`.
         named_pipe: HandleValue,
-    } => fails FALSE, text [], run k.get_named_pipe_info(cx, *named_pipe);
+    } => fails FALSE, text [], outputs [Flags, MaxInstances, InBufferSize, OutBufferSize], run k.get_named_pipe_info(cx, *named_pipe);
     /// `FlushFileBuffers(hFile)`.
     FlushFileBuffers {
         /// `hFile`.
@@ -997,7 +1007,7 @@ calls! {
         data: Data,
         /// `nOutBufferSize`.
         out_buffer_size: u32,
-    } => fails FALSE, text ["data"], run k.transact_named_pipe(cx, *named_pipe, &data.0, *out_buffer_size);
+    } => fails FALSE, text ["data"], outputs [Data, BytesRead], run k.transact_named_pipe(cx, *named_pipe, &data.0, *out_buffer_size);
     /// `CallNamedPipe(name, in, inSize, out, outSize, &read, nTimeOut)`.
     CallNamedPipe {
         /// `lpNamedPipeName`.
@@ -1009,7 +1019,7 @@ calls! {
         /// `nTimeOut` for the `WaitNamedPipe` it makes when the pipe is busy.
         #[serde(default)]
         timeout: u32,
-    } => fails FALSE, text ["name", "data"], run k.call_named_pipe(cx, name, &data.0, *out_buffer_size, *timeout);
+    } => fails FALSE, text ["name", "data"], outputs [Data, BytesRead], run k.call_named_pipe(cx, name, &data.0, *out_buffer_size, *timeout);
 
     // ----- mailslots -----
     /// `CreateMailslot(lpName, nMaxMessageSize, lReadTimeout, lpSecurityAttributes)`.
@@ -1030,7 +1040,7 @@ calls! {
     GetMailslotInfo {
         /// `hMailslot`.
         mailslot: HandleValue,
-    } => fails FALSE, text [], run k.get_mailslot_info(cx, *mailslot);
+    } => fails FALSE, text [], outputs [MaxMessageSize, NextSize, MessageCount, ReadTimeout], run k.get_mailslot_info(cx, *mailslot);
     /// `SetMailslotInfo(hMailslot, lReadTimeout)`.
     SetMailslotInfo {
         /// `hMailslot`.

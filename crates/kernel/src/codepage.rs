@@ -13,6 +13,7 @@ use std::fmt;
 
 /// An ANSI code page by its Windows number.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(try_from = "u32", into = "u32")]
 pub struct CodePage(u32);
 

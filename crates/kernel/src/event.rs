@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 /// Why a row or a count changed.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum Why {
     /// A call created the object and its first handle.
     Create,
@@ -34,6 +35,7 @@ pub enum Why {
 
 /// Which way pipe or mailslot bytes moved.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum Flow {
     /// Written into a queue.
     Queued,
@@ -45,6 +47,7 @@ pub enum Flow {
 
 /// One state change.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "event")]
 #[allow(missing_docs)]
 pub enum Event {

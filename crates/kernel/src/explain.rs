@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 /// One reason an object is alive: a handle-table row, or a kernel reference (a running
 /// process or thread holds one on its own object).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "holder", rename_all = "snake_case")]
 pub enum Holder {
     /// A row of a process's handle table.
@@ -66,6 +67,7 @@ impl Holder {
 /// Why an object is alive: its counts and every holder, rows in ascending (pid, value)
 /// order, then the kernel reference.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Alive {
     /// The object.
     pub object: ObjectTag,
@@ -79,6 +81,7 @@ pub struct Alive {
 
 /// What would release a blocked thread.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ReleaseBy {
     /// A write to this pipe end or mailslot (a holder of a handle to it), or for a pipe read
@@ -107,6 +110,7 @@ pub enum ReleaseBy {
 
 /// One way out of a block: what must happen, to which object, and who could do it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Release {
     /// What must happen.
     pub by: ReleaseBy,
@@ -121,6 +125,7 @@ pub struct Release {
 
 /// Why a thread is blocked.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Blocked {
     /// The thread.
     pub thread_id: Tid,
@@ -144,6 +149,7 @@ pub struct Blocked {
 
 /// A row that looks forgotten: in a live process, never used since it was made.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct LeakedRow {
     /// The process.
     pub process_id: Pid,
@@ -157,6 +163,7 @@ pub struct LeakedRow {
 
 /// The leak report: forgotten rows, and the objects alive only through them.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Leaks {
     /// Rows of live processes that no call used since they were made, by (pid, value).
     pub rows: Vec<LeakedRow>,

@@ -144,6 +144,7 @@ impl HandleFlags {
 
 /// How a handle row came to be: the first half of its [`Provenance`].
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "how", rename_all = "snake_case")]
 pub enum Origin {
     /// `call` created the object, and this row with it (`CreatePipe`'s two ends,
@@ -178,6 +179,7 @@ pub enum Origin {
 /// How and when a row came to be: its origin and the call that made it (`Kernel::call`'s
 /// sequence number; the scenario layer maps it to a step).
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Provenance {
     /// How.
     #[serde(flatten)]

@@ -10,6 +10,7 @@ macro_rules! id {
     ($(#[$m:meta])* $name:ident($repr:ty), $fmt:literal) => {
         $(#[$m])*
         #[derive(Copy, Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
         #[serde(transparent)]
         pub struct $name(pub $repr);
 

@@ -10,6 +10,7 @@ use std::fmt;
 
 /// One broken rule.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Violation {
     /// A short name of the rule.
     pub rule: String,

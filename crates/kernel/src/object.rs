@@ -33,6 +33,7 @@ pub struct Object {
 
 /// The kind of an object, without its state.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum ObjectKind {
     /// A process.
     Process,
@@ -343,6 +344,7 @@ pub struct SnapshotObj {
 
 /// One `PROCESSENTRY32`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ProcessEntry {
     /// `th32ProcessID`.
     pub process_id: u32,
@@ -358,6 +360,7 @@ pub struct ProcessEntry {
 
 /// Named-pipe instance states (NT `FilePipeLocalInformation` numbers, spec §6.3).
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum PipeState {
     /// 1: the server disconnected; the instance needs `ConnectNamedPipe`.
     Disconnected,

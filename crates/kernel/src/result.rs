@@ -11,6 +11,7 @@ use std::fmt;
 
 /// A Win32 return value.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 pub enum Ret {
     /// `BOOL`.
@@ -83,6 +84,7 @@ macro_rules! outputs {
     ($( $(#[$m:meta])* $variant:ident $field:ident : $kind:ident $ty:ty, )*) => {
         /// The out-parameters of a call. Only the ones the call fills are present.
         #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+        #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
         #[serde(deny_unknown_fields)]
         pub struct Outputs {
             $(
@@ -98,6 +100,7 @@ macro_rules! outputs {
 
         /// One out-parameter, by name.
         #[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
         #[serde(rename_all = "snake_case")]
         pub enum OutputField {
             $(
@@ -233,6 +236,7 @@ impl std::fmt::Display for OutputField {
 
 /// Whose handle table an output handle value is valid in.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum HandleOwner {
     /// The calling process's.
@@ -284,6 +288,7 @@ impl OutputValue<'_> {
 /// Most calls produce no out-parameters, so they are boxed and present only when a call has
 /// some: results stay small and cheap to move. [`CallResult::outputs`] reads them either way.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CallResult {
     /// The return value.
     pub ret: Ret,
@@ -335,6 +340,7 @@ fn outputs_de<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Box<Outpu
 
 /// What [`crate::Kernel::call`] reports.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "outcome")]
 pub enum CallOutcome {
     /// The call returned.
@@ -360,6 +366,7 @@ impl CallOutcome {
 
 /// A parked call that finished later.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Completion {
     /// The thread that made the call.
     pub thread_id: Tid,
@@ -375,6 +382,7 @@ pub struct Completion {
 
 /// Why the kernel refused to run a call at all (the call never reached Win32 semantics).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum CallError {
     /// No thread has this id.
     NoSuchThread(Tid),

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 /// The whole machine at one moment.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Snapshot {
     /// Virtual time in ms.
     pub time_ms: u64,
@@ -26,6 +27,7 @@ pub struct Snapshot {
 
 /// A process and its handle table.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ProcessView {
     /// Process id.
     pub process_id: Pid,
@@ -53,6 +55,7 @@ pub struct ProcessView {
 
 /// One handle-table row.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct RowView {
     /// The value.
     pub handle: HandleValue,
@@ -72,6 +75,7 @@ pub struct RowView {
 
 /// A thread.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ThreadView {
     /// Thread id.
     pub thread_id: Tid,
@@ -91,6 +95,7 @@ pub struct ThreadView {
 
 /// A parked call.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ParkedView {
     /// Win32 name.
     pub call: String,
@@ -104,6 +109,7 @@ pub struct ParkedView {
 
 /// An object: header and kind-specific detail.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ObjectView {
     /// Display address.
     pub object: Address,
@@ -121,6 +127,7 @@ pub struct ObjectView {
 
 /// Kind-specific state of an object.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "type")]
 #[allow(missing_docs)]
 pub enum Detail {
@@ -179,6 +186,7 @@ pub enum Detail {
 
 /// One namespace entry.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct NameView {
     /// `object` (events), `pipe` or `mailslot`.
     pub namespace: String,

@@ -367,6 +367,7 @@ load-in-needs-handle = `in` goes with `handle`
 load-bad-last-error = last_error: { $value } is not a Win32 error name or number
 load-result-check-needs-call = `{ $field }` checks a call's result and belongs to a `call` step
 load-not-an-output-near = { $key } is not an output; did you mean { $names }?
+load-not-an-output-of = { $call } has no output `{ $key }`; its outputs are: { $names }
 load-unknown-name = { $name } is neither a number, a Win32 constant nor a name bound by an earlier step{ $bound }{ $hint }
 load-unclosed-insertion = unclosed ${"{"} in { $text }
 load-not-hex = { $text } is not a hex number
@@ -406,6 +407,7 @@ cli-help-check-paths = Files or folders (searched for *.json).
 cli-help-check-paranoid = Recompute every invariant after every step (default: what each step touched, and everything after the last step).
 cli-help-check-lang = Language of the failure messages.
 cli-help-schema = Print the JSON Schema of scenario files.
+cli-help-schema-output = Print instead the schema of one line of a JSON trace (`run --format json`).
 cli-help-glossary = Print the terms of the lessons with their Win32 names (`--lang ko`: the Korean terms of the source note).
 cli-help-glossary-lang = Language of the glossary.
 cli-help-shell = The book's command prompt (start, lp, kp, ...) running on the virtual OS.
@@ -494,6 +496,7 @@ cli-example-quiz = Examples:
     kernsim quiz --topic pipes --seed 3 --lang ko -c
 cli-example-schema = Example:
     kernsim schema > kernsim.schema.json
+    kernsim schema --output > kernsim-trace.schema.json
 cli-example-glossary = Example:
     kernsim glossary --lang ko
 cli-example-shell = Example:

@@ -368,6 +368,7 @@ load-in-needs-handle = `in`은 `handle`과 함께 쓴다
 load-bad-last-error = last_error: { $value }은(는) Win32 오류 이름이나 번호가 아니다
 load-result-check-needs-call = `{ $field }`은(는) 호출 결과를 확인하므로 `call` 단계에 쓴다
 load-not-an-output-near = { $key }은(는) 출력값이 아니다. 혹시 { $names }?
+load-not-an-output-of = { $call }에는 `{ $key }` 출력값이 없다. 이 호출의 출력값: { $names }
 load-unknown-name = { $name }는 숫자도, Win32 상수도, 앞 단계에서 바인딩한 이름도 아니다{ $bound }{ $hint }
 load-unclosed-insertion = { $text }에 닫히지 않은 ${"{"}가 있다
 load-not-hex = { $text }은(는) 16진수가 아니다
@@ -405,6 +406,7 @@ cli-help-check-paths = 파일이나 폴더 (*.json을 찾는다).
 cli-help-check-paranoid = 단계마다 모든 불변 조건을 처음부터 다시 계산한다 (기본: 단계가 건드린 것만, 마지막 단계 뒤에는 전부).
 cli-help-check-lang = 실패 메시지의 언어.
 cli-help-schema = 시나리오 파일의 JSON Schema를 출력한다.
+cli-help-schema-output = 대신 JSON 추적(`run --format json`) 한 줄의 스키마를 출력한다.
 cli-help-glossary = 이 장의 용어를 Win32 이름과 함께 출력한다 (`--lang ko`: 교재 노트의 한국어 용어).
 cli-help-glossary-lang = 용어집의 언어.
 cli-help-shell = 가상 OS 위에서 도는 교재의 명령 프롬프트 (start, lp, kp, ...).
@@ -495,6 +497,7 @@ cli-example-quiz = 예:
     kernsim quiz --topic pipes --seed 3 --lang ko -c
 cli-example-schema = 예:
     kernsim schema > kernsim.schema.json
+    kernsim schema --output > kernsim-trace.schema.json
 cli-example-glossary = 예:
     kernsim glossary --lang ko
 cli-example-shell = 예:

@@ -8,7 +8,7 @@ use kernsim_kernel::{
 use serde::Serialize;
 
 /// How a check or a show names an object.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(tag = "by", rename_all = "snake_case")]
 pub enum Label<'a> {
     /// A handle in a process's table.
@@ -47,7 +47,7 @@ pub enum Label<'a> {
 }
 
 /// What a check looked at, with what it expected.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(tag = "check", rename_all = "snake_case")]
 pub enum Checked<'a> {
     /// The kernel's invariants (after every step).
@@ -150,7 +150,7 @@ pub enum Checked<'a> {
 }
 
 /// One thing a check found that differs from what it expected.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(tag = "mismatch", rename_all = "snake_case")]
 pub enum Mismatch<'a> {
     /// A broken kernel invariant.
@@ -415,7 +415,7 @@ pub enum Mismatch<'a> {
 }
 
 /// One checked expectation.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Check<'a> {
     /// What was checked.
     pub what: Checked<'a>,
@@ -438,7 +438,7 @@ impl<'a> Check<'a> {
 }
 
 /// Why a run could not go on: a step that cannot act.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(tag = "problem", rename_all = "snake_case")]
 pub enum RunProblem<'a> {
     /// The system could not start a process (the id space is spent).

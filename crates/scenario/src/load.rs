@@ -606,6 +606,28 @@ pub fn output_names() -> Vec<&'static str> {
         .collect()
 }
 
+/// An output the call table does not list for `call` (`target_handle` of `ReadFile`) is
+/// refused where it is written, with the call's own outputs.
+fn not_an_output_of(call: CallName, field: OutputField, at: &Here<'_>) -> CResult<()> {
+    if call.outputs().contains(&field) {
+        return Ok(());
+    }
+    let names: Vec<&str> = std::iter::once("ret")
+        .chain(call.outputs().iter().map(|f| f.as_str()))
+        .collect();
+    Err((
+        at.json_path(),
+        Message::new(
+            "load-not-an-output-of",
+            &[
+                ("key", &field.as_str()),
+                ("call", &call.as_str()),
+                ("names", &names.join(", ")),
+            ],
+        ),
+    ))
+}
+
 /// Where the compiler is in the document: a path on the stack, built into a [`JsonPath`] only
 /// when an error is reported (a valid file of a million steps never pays for paths).
 #[derive(Clone, Copy)]
@@ -850,7 +872,13 @@ impl Compiler {
             _ => StepKind::Check,
         };
         let expect = match &step.expect {
-            Some(e) => Some(Box::new(self.expect(e, kind == "call", &here.key("expect"))?)),
+            Some(e) => {
+                let call = match &compiled {
+                    StepKind::Call(c) => Some(c.template.call.kind()),
+                    _ => None,
+                };
+                Some(Box::new(self.expect(e, call, &here.key("expect"))?))
+            }
             None => None,
         };
         Ok(PlanStep {
@@ -889,6 +917,7 @@ impl Compiler {
             let from = if key == "ret" {
                 BindFrom::Ret
             } else if let Some(field) = OutputField::from_name(key) {
+                not_an_output_of(kind, field, &at)?;
                 BindFrom::Output(field)
             } else {
                 let near = consts::near_names(key, outputs.iter().copied(), 3);
@@ -1346,7 +1375,10 @@ impl Compiler {
         code.ok_or_else(|| (at.json_path(), Message::new("load-bad-last-error", &[("value", &v)])))
     }
 
-    fn expect(&self, e: &Expect, in_call: bool, path: &Here<'_>) -> CResult<Expectations> {
+    /// A step's expectations; `call` is the step's own call (its outputs are the ones it may
+    /// check), `None` on a step without one.
+    fn expect(&self, e: &Expect, call: Option<CallName>, path: &Here<'_>) -> CResult<Expectations> {
+        let in_call = call.is_some();
         for (field, present) in [
             ("ret", e.ret.is_some()),
             ("last_error", e.last_error.is_some()),
@@ -1374,7 +1406,7 @@ impl Compiler {
             });
         }
         if let Some(o) = &e.outputs {
-            x.outputs = Some(Box::new(self.outputs(o, &path.key("outputs"))?));
+            x.outputs = Some(Box::new(self.outputs(o, call, &path.key("outputs"))?));
         }
         let mut st = StateExpectations {
             no_completion: e.no_completion == Some(true),
@@ -1413,7 +1445,7 @@ impl Compiler {
                     None => None,
                 },
                 outputs: match &c.outputs {
-                    Some(o) => Some(self.outputs(o, &p.key("outputs"))?),
+                    Some(o) => Some(self.outputs(o, call, &p.key("outputs"))?),
                     None => None,
                 },
             });
@@ -1519,7 +1551,7 @@ impl Compiler {
         Ok(x)
     }
 
-    fn outputs(&self, outputs: &Members, path: &Here<'_>) -> CResult<ExpectOutputs> {
+    fn outputs(&self, outputs: &Members, call: Option<CallName>, path: &Here<'_>) -> CResult<ExpectOutputs> {
         let names = output_names();
         let mut items = Vec::with_capacity(outputs.len());
         for (key, v) in outputs.iter() {
@@ -1534,6 +1566,9 @@ impl Compiler {
                     ),
                 ));
             };
+            if let Some(call) = call {
+                not_an_output_of(call, field, &at)?;
+            }
             let expected = match field {
                 _ if v.as_str() == Some("untouched") => ExpectOutput::Untouched,
                 OutputField::Data => ExpectOutput::Data(

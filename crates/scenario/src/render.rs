@@ -1643,18 +1643,59 @@ pub struct JsonRenderer {
     pub out: String,
 }
 
+/// One line of a JSON trace (`kernsim run --format json`), typed so that the trace's schema
+/// (`kernsim schema --output`) is generated from what is written: the `scenario` header, a
+/// `step` per step, the `summary` last. Numbers are JSON numbers everywhere: object addresses
+/// (`4096` is the text output's `0x1000`), handle values (pseudo handles negative, as
+/// `HANDLE` values are signed: `-1`), pids, tids, access masks and error codes' numbers.
+#[derive(serde::Serialize, schemars::JsonSchema)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum TraceLine<'a> {
+    /// The first line: which scenario ran.
+    Scenario {
+        /// The scenario file.
+        file: &'a str,
+        /// Its title.
+        title: &'a Text,
+        /// The textbook section it follows.
+        source: &'a Option<Text>,
+    },
+    /// One step: what it did, the kernel's events, the completions and the checks.
+    Step(&'a StepTrace<'a>),
+    /// The last line: the outcome of the run.
+    Summary {
+        /// Every check held and nothing stopped the run.
+        passed: bool,
+        /// Checks made.
+        checks: usize,
+        /// The checks that failed.
+        failures: &'a [crate::runner::Failure<'a>],
+        /// Why the run stopped early, if it did.
+        error: &'a Option<crate::runner::RunError<'a>>,
+        /// The leak report (`--leaks`).
+        leaks: &'a Option<crate::runner::LeakReport>,
+    },
+}
+
+impl TraceLine<'_> {
+    /// The line as JSON, large data summarized ([`LARGE_DATA`]).
+    fn write(&self, out: &mut String) {
+        let v = Data::summarized(LARGE_DATA, || serde_json::to_value(self)).unwrap_or_default();
+        let _ = writeln!(out, "{v}");
+    }
+}
+
 impl JsonRenderer {
     /// A renderer that starts with the scenario header line.
     pub fn new(scenario: &Scenario) -> JsonRenderer {
-        let header = serde_json::json!({
-            "type": "scenario",
-            "file": scenario.file,
-            "title": scenario.title,
-            "source": scenario.source,
-        });
-        JsonRenderer {
-            out: format!("{header}\n"),
+        let mut out = String::new();
+        TraceLine::Scenario {
+            file: &scenario.file,
+            title: &scenario.title,
+            source: &scenario.source,
         }
+        .write(&mut out);
+        JsonRenderer { out }
     }
 
     /// Takes what was written so far.
@@ -1664,26 +1705,19 @@ impl JsonRenderer {
 
     /// One step as a JSON line.
     pub fn step(&mut self, step: &StepTrace<'_>) {
-        let mut v = Data::summarized(LARGE_DATA, || serde_json::to_value(step)).unwrap_or_default();
-        if let Some(map) = v.as_object_mut() {
-            map.insert("type".into(), "step".into());
-        }
-        let _ = writeln!(self.out, "{v}");
+        TraceLine::Step(step).write(&mut self.out);
     }
 
     /// The summary line.
     pub fn summary(&mut self, summary: &Summary<'_>) {
-        let line = Data::summarized(LARGE_DATA, || {
-            serde_json::json!({
-                "type": "summary",
-                "passed": summary.passed(),
-                "checks": summary.checks,
-                "failures": summary.failures,
-                "error": summary.error,
-                "leaks": summary.leaks,
-            })
-        });
-        let _ = writeln!(self.out, "{line}");
+        TraceLine::Summary {
+            passed: summary.passed(),
+            checks: summary.checks,
+            failures: &summary.failures,
+            error: &summary.error,
+            leaks: &summary.leaks,
+        }
+        .write(&mut self.out);
     }
 }
 

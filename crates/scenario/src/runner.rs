@@ -43,7 +43,7 @@ struct SymState {
 
 /// What a step did.
 #[allow(clippy::large_enum_variant)]
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Action<'a> {
     /// Only a note and/or expectations.
@@ -75,8 +75,9 @@ pub enum Action<'a> {
         outcome: CallOutcome,
         /// The call's sequence number (0 when it did not park).
         call_seq: u64,
-        /// Names bound by this step: name = value.
-        binds: Vec<(&'a str, String)>,
+        /// Names bound by this step: (name, value); a value as the text shows it (32 bits,
+        /// from 0x80000000 negative, as handle values are).
+        binds: Vec<(&'a str, HandleValue)>,
     },
     /// The clock moved.
     Advance {
@@ -97,7 +98,7 @@ pub enum Action<'a> {
 }
 
 /// Data of a `show` step.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 #[serde(tag = "show", rename_all = "snake_case")]
 pub enum Shown<'a> {
     /// Handle tables.
@@ -178,7 +179,7 @@ pub type CallSteps = BTreeMap<u64, usize>;
 
 /// What the run explains on its own: why a call that just parked waits, and who waits for
 /// whom when a deadlock appears.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct Explanation {
     /// The thread whose call parked in this step.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -191,7 +192,7 @@ pub struct Explanation {
 }
 
 /// Everything one step did and checked.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct StepTrace<'a> {
     /// 1-based step number (0 for the setup of `processes`).
     pub step: usize,
@@ -207,7 +208,7 @@ pub struct StepTrace<'a> {
     /// Parked calls that completed during the step.
     pub completions: Vec<Completion>,
     /// Names bound when those completions arrived.
-    pub completion_binds: Vec<(&'a str, String)>,
+    pub completion_binds: Vec<(&'a str, HandleValue)>,
     /// Expectations and invariant checks.
     pub checks: Vec<Check<'a>>,
     /// Why a call parked or a deadlock appeared (narrating runs only).
@@ -216,7 +217,7 @@ pub struct StepTrace<'a> {
 }
 
 /// A run that could not go on.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct RunError<'a> {
     /// 1-based step number (0: setup).
     pub step: usize,
@@ -227,7 +228,7 @@ pub struct RunError<'a> {
 }
 
 /// A failed check, with where it was.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct Failure<'a> {
     /// 1-based step number.
     pub step: usize,
@@ -238,7 +239,7 @@ pub struct Failure<'a> {
 }
 
 /// What a run leaves once every step was handed to its sink.
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, Serialize, schemars::JsonSchema)]
 pub struct Summary<'a> {
     /// Checks made.
     pub checks: usize,
@@ -252,7 +253,7 @@ pub struct Summary<'a> {
 }
 
 /// The leak report at the end of a run, with what it takes to word it.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct LeakReport {
     /// Forgotten rows and the objects only they keep alive.
     #[serde(flatten)]
@@ -271,7 +272,7 @@ impl Summary<'_> {
 }
 
 /// A whole run with every step's trace (see [`run_with`] for a streaming run).
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct Run<'a> {
     /// Every step that ran.
     pub steps: Vec<StepTrace<'a>>,
@@ -919,7 +920,7 @@ impl<'a> State<'a> {
         Ok(trace)
     }
 
-    fn apply_binds(&mut self, binds: &[Bind], r: &CallResult, holder: Pid) -> Step<'a, Vec<(&'a str, String)>> {
+    fn apply_binds(&mut self, binds: &[Bind], r: &CallResult, holder: Pid) -> Step<'a, Vec<(&'a str, HandleValue)>> {
         let mut bound = Vec::with_capacity(binds.len());
         for b in binds {
             let (value, owner) = match b.from {
@@ -951,7 +952,7 @@ impl<'a> State<'a> {
                     state.object = object;
                 }
             }
-            bound.push((self.name(b.to), show_handle(value)));
+            bound.push((self.name(b.to), HandleValue(value)));
         }
         Ok(bound)
     }

@@ -4,7 +4,8 @@
 //! A step's `call` is the enum of call names; its `args` are checked against that call's
 //! parameters (`allOf` of `if call = X then args: ...`), with each parameter's type, default
 //! and documentation (the Win32 parameter name); numbers may also be written as constant
-//! names, hex strings or bound names, as the loader accepts them.
+//! names, hex strings or bound names, as the loader accepts them. The outputs a step may
+//! `bind` or check under `expect.outputs` are the ones its call's table entry lists.
 
 use crate::format::ScenarioFile;
 use kernsim_kernel::{Call, CallName};
@@ -13,6 +14,35 @@ use serde_json::{json, Map, Value};
 /// The schema as pretty JSON.
 pub fn schema_json() -> String {
     serde_json::to_string_pretty(&schema()).unwrap_or_default()
+}
+
+/// The schema of one line of a JSON trace (`kernsim run --format json`, `kernsim schema
+/// --output`), generated from [`crate::render::TraceLine`] and the kernel's event, result and
+/// snapshot types it holds. Numbers are JSON numbers everywhere (addresses too: `4096` is
+/// text output's `0x1000`); data written by a trace is text, bytes, or a summary of large data.
+pub fn output_schema() -> Value {
+    // The contract of what is written (a field skipped when empty is not required).
+    let generator = schemars::generate::SchemaSettings::draft2020_12()
+        .for_serialize()
+        .into_generator();
+    let mut line =
+        serde_json::to_value(generator.into_root_schema_for::<crate::render::TraceLine<'static>>()).unwrap_or_default();
+    if let Some(data) = line.pointer_mut("/$defs/Data") {
+        *data = json!({
+            "description": "Bytes: a string when they are UTF-8, else an array of byte values; data above 4096 bytes as its length and FNV-1a 64 digest.",
+            "anyOf": [
+                {"type": "string"},
+                {"type": "array", "items": {"type": "integer", "minimum": 0, "maximum": 255}},
+                {"type": "object", "properties": {"len": {"type": "integer", "minimum": 0}, "fnv1a64": {"type": "string", "pattern": "^0x[0-9a-f]{16}$"}}, "required": ["len", "fnv1a64"], "additionalProperties": false}
+            ]
+        });
+    }
+    line
+}
+
+/// [`output_schema`] as pretty JSON.
+pub fn output_schema_json() -> String {
+    serde_json::to_string_pretty(&output_schema()).unwrap_or_default()
 }
 
 /// The schema of scenario files, with one argument schema per call.
@@ -50,9 +80,19 @@ pub fn schema() -> Value {
         if let Some(doc) = variant.get("description") {
             args["description"] = doc.clone();
         }
+        // What the call fills: the outputs its expectations may check and its `bind` may name.
+        let outputs: Vec<Value> = CallName::from_name(name)
+            .map(|c| c.outputs().iter().map(|f| Value::from(f.as_str())).collect())
+            .unwrap_or_default();
+        let mut bindable = vec![Value::from("ret")];
+        bindable.extend(outputs.iter().cloned());
         rules.push(json!({
             "if": {"properties": {"call": {"const": name}}, "required": ["call"]},
-            "then": {"properties": {"args": args}}
+            "then": {"properties": {
+                "args": args,
+                "bind": {"propertyNames": {"enum": bindable}},
+                "expect": {"properties": {"outputs": {"propertyNames": {"enum": outputs}}}}
+            }}
         }));
     }
     if let Some(step) = file.pointer_mut("/$defs/Step") {

@@ -19,6 +19,7 @@ use std::collections::BTreeMap;
 
 /// One entry of [`Kernel::file_system`].
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct FileSystemEntry {
     /// The path as first written.
     pub path: String,

@@ -368,6 +368,7 @@ impl Kernel {
     /// with FALSE; a call of another return type returns its own failure value from the call
     /// table (NULL, INVALID_HANDLE_VALUE, WAIT_FAILED, 0). Only failures pay for the check.
     fn finish_call(&mut self, thread: ObjectId, mut res: Res, call: &Call) -> CallResult {
+        debug_assert_outputs(call.kind(), &res.out);
         if let Some(e) = res.error {
             if res.ret == Ret::Bool(false) {
                 if let Some(failed) = call.kind().failure_ret() {
@@ -1197,5 +1198,20 @@ pub(crate) fn map_access(kind: ObjectKind, access: u32) -> u32 {
         | ObjectKind::Mailslot
         | ObjectKind::MailslotClient
         | ObjectKind::File => mapped,
+    }
+}
+
+/// Debug builds check every result against the call table's `outputs` list, so the list the
+/// schema and the loader show cannot fall behind what the semantics fill.
+pub(crate) fn debug_assert_outputs(call: CallName, out: &Option<Box<Outputs>>) {
+    if cfg!(debug_assertions) {
+        if let Some(o) = out {
+            for (field, _) in o.iter() {
+                assert!(
+                    call.outputs().contains(&field),
+                    "{call} filled `{field}`, which its entry in the call table does not list"
+                );
+            }
+        }
     }
 }

@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 
 /// A thread stuck in a deadlock.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct DeadlockedThread {
     /// The thread.
     pub thread_id: Tid,
@@ -29,6 +30,7 @@ pub struct DeadlockedThread {
 
 /// Every live thread is parked (or suspended) and no timeout is pending: nothing can move.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Deadlock {
     /// Who waits on what, by thread id.
     pub threads: Vec<DeadlockedThread>,
@@ -36,6 +38,7 @@ pub struct Deadlock {
 
 /// An object named in a [`WaitReason`]: its display address and kind (`None`: destroyed).
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ObjectTag {
     /// Display address.
     pub address: Address,
@@ -45,6 +48,7 @@ pub struct ObjectTag {
 
 /// What a parked call waits for: data that the renderers word (never a sentence here).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "for", rename_all = "snake_case")]
 pub enum WaitReason {
     /// `WaitForSingleObject`/`WaitForMultipleObjects`: these objects to be signaled, all of
@@ -562,6 +566,11 @@ impl Kernel {
             .take()
             .expect("completing a parked thread");
         self.parked.remove(&parked.park_seq);
+        if cfg!(debug_assertions) {
+            if let Some(call) = crate::CallName::from_name(parked.call_name) {
+                super::debug_assert_outputs(call, &res.out);
+            }
+        }
         let result = self.finish(thread, res);
         let t = self.thread(thread);
         let (thread_id, process_id) = (t.tid, t.pid);
