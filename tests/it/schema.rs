@@ -31,6 +31,36 @@ fn every_shipped_scenario_is_valid_and_mistakes_are_flagged_at_their_path() {
             .is_some_and(|n| n.iter().any(|c| c == "DuplicateHandle")),
         "{names}"
     );
+    // The constants an argument takes are offered (from the parameter's documentation).
+    let rule = |call: &str| {
+        schema["$defs"]["Step"]["allOf"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["if"]["properties"]["call"]["const"] == call)
+            .unwrap()["then"]["properties"]["args"]
+            .clone()
+    };
+    let args = |call: &str| {
+        let a = rule(call);
+        match a["$ref"].as_str() {
+            Some(r) => schema["$defs"][r.rsplit('/').next().unwrap()].clone(),
+            None => a,
+        }
+    };
+    for (call, arg, constant) in [
+        ("OpenEvent", "desired_access", "EVENT_MODIFY_STATE"),
+        ("DuplicateHandle", "options", "DUPLICATE_CLOSE_SOURCE"),
+        ("SetHandleInformation", "mask", "HANDLE_FLAG_INHERIT"),
+        ("CreateFile", "share_mode", "FILE_SHARE_READ"),
+        ("WaitForSingleObject", "milliseconds", "INFINITE"),
+    ] {
+        let examples = &args(call)["properties"][arg]["examples"];
+        assert!(
+            examples.as_array().is_some_and(|e| e.iter().any(|c| c == constant)),
+            "{call}.{arg}: {examples}"
+        );
+    }
     let root = super::root();
     let mut files: Vec<_> = std::fs::read_dir(root.join("scenarios"))
         .unwrap()

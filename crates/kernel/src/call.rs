@@ -335,19 +335,22 @@ fn default_buffer() -> u32 {
 pub struct CreateFileArgs {
     /// `lpFileName`: a path, `\\.\pipe\NAME` or `\\.\mailslot\NAME`.
     pub file_name: String,
-    /// `dwDesiredAccess`.
+    /// `dwDesiredAccess` (`GENERIC_READ`, `GENERIC_WRITE`, `FILE_READ_DATA`, `FILE_WRITE_DATA`,
+    /// `FILE_WRITE_ATTRIBUTES`, `SYNCHRONIZE`).
     #[serde(default)]
     pub desired_access: u32,
-    /// `dwShareMode`.
+    /// `dwShareMode` (`FILE_SHARE_READ`, `FILE_SHARE_WRITE`, `FILE_SHARE_DELETE`).
     #[serde(default)]
     pub share_mode: u32,
     /// `lpSecurityAttributes`.
     #[serde(default)]
     pub security_attributes: Option<SecurityAttributes>,
-    /// `dwCreationDisposition` (default `OPEN_EXISTING`).
+    /// `dwCreationDisposition` (default `OPEN_EXISTING`; `CREATE_NEW`, `CREATE_ALWAYS`,
+    /// `OPEN_ALWAYS`, `TRUNCATE_EXISTING`).
     #[serde(default = "open_existing")]
     pub creation_disposition: u32,
-    /// `dwFlagsAndAttributes`.
+    /// `dwFlagsAndAttributes` (`FILE_ATTRIBUTE_NORMAL`, `FILE_FLAG_OVERLAPPED`,
+    /// `FILE_FLAG_WRITE_THROUGH`).
     #[serde(default)]
     pub flags_and_attributes: u32,
 }
@@ -546,9 +549,9 @@ calls! {
     SetHandleInformation {
         /// `hObject`.
         handle | "object": HandleValue,
-        /// `dwMask`: which flags to change.
+        /// `dwMask`: which flags to change (`HANDLE_FLAG_INHERIT`, `HANDLE_FLAG_PROTECT_FROM_CLOSE`).
         mask: u32,
-        /// `dwFlags`: their new values.
+        /// `dwFlags`: their new values (`HANDLE_FLAG_INHERIT`, `HANDLE_FLAG_PROTECT_FROM_CLOSE`, 0).
         flags: u32,
     } => fails FALSE, text [], run k.set_handle_information(cx, *handle, *mask, *flags);
     /// `GetCurrentProcess()`: the pseudo handle -1.
@@ -643,7 +646,7 @@ calls! {
     } => fails FALSE, text [], outputs [ExitCode], run k.get_exit_code_process(cx, *process);
     /// `OpenProcess(dwDesiredAccess, bInheritHandle, dwProcessId)`.
     OpenProcess {
-        /// `dwDesiredAccess`.
+        /// `dwDesiredAccess` (`PROCESS_ALL_ACCESS`, `PROCESS_QUERY_INFORMATION`, `PROCESS_TERMINATE`, `PROCESS_DUP_HANDLE`, `SYNCHRONIZE`).
         desired_access: u32,
         /// `bInheritHandle`.
         #[serde(default)]
@@ -692,7 +695,7 @@ calls! {
     } => fails INVALID, text [], run k.get_std_handle(cx, *std_handle);
     /// `SetStdHandle(nStdHandle, hHandle)`.
     SetStdHandle {
-        /// `nStdHandle`.
+        /// `nStdHandle`: `STD_INPUT_HANDLE`, `STD_OUTPUT_HANDLE` or `STD_ERROR_HANDLE`.
         std_handle: u32,
         /// `hHandle`.
         handle: HandleValue,
@@ -738,13 +741,13 @@ calls! {
         /// `bWaitAll`.
         #[serde(default)]
         wait_all: bool,
-        /// `dwMilliseconds`.
+        /// `dwMilliseconds` (`INFINITE`).
         #[serde(default = "infinite")]
         milliseconds: u32,
     } => fails WAIT_FAILED, text [], run k.wait(cx, handles, *wait_all, *milliseconds);
     /// `Sleep(dwMilliseconds)`.
     Sleep {
-        /// `dwMilliseconds`.
+        /// `dwMilliseconds` (`INFINITE`).
         milliseconds: u32,
     } => fails NEVER, text [], run k.sleep(*milliseconds);
     /// `CreateEvent(lpEventAttributes, bManualReset, bInitialState, lpName)`.
@@ -764,7 +767,7 @@ calls! {
     } => fails NULL, text ["name"], run k.create_event(cx, event_attributes, *manual_reset, *initial_state, name.as_deref());
     /// `OpenEvent(dwDesiredAccess, bInheritHandle, lpName)`.
     OpenEvent {
-        /// `dwDesiredAccess`.
+        /// `dwDesiredAccess` (`EVENT_ALL_ACCESS`, `EVENT_MODIFY_STATE`, `SYNCHRONIZE`).
         desired_access: u32,
         /// `bInheritHandle`.
         #[serde(default)]
@@ -796,7 +799,7 @@ calls! {
     } => fails NULL, text ["name"], run k.create_mutex(cx, mutex_attributes, *initial_owner, name.as_deref());
     /// `OpenMutex(dwDesiredAccess, bInheritHandle, lpName)`.
     OpenMutex {
-        /// `dwDesiredAccess`.
+        /// `dwDesiredAccess` (`MUTEX_ALL_ACCESS`, `MUTEX_MODIFY_STATE`, `SYNCHRONIZE`).
         desired_access: u32,
         /// `bInheritHandle`.
         #[serde(default)]
@@ -824,7 +827,7 @@ calls! {
     } => fails NULL, text ["name"], run k.create_semaphore(cx, semaphore_attributes, *initial_count, *maximum_count, name.as_deref());
     /// `OpenSemaphore(dwDesiredAccess, bInheritHandle, lpName)`.
     OpenSemaphore {
-        /// `dwDesiredAccess`.
+        /// `dwDesiredAccess` (`SEMAPHORE_ALL_ACCESS`, `SEMAPHORE_MODIFY_STATE`, `SYNCHRONIZE`).
         desired_access: u32,
         /// `bInheritHandle`.
         #[serde(default)]
@@ -1016,7 +1019,7 @@ calls! {
         data: Data,
         /// `nOutBufferSize`.
         out_buffer_size: u32,
-        /// `nTimeOut` for the `WaitNamedPipe` it makes when the pipe is busy.
+        /// `nTimeOut` for the `WaitNamedPipe` it makes when the pipe is busy (`NMPWAIT_USE_DEFAULT_WAIT`, `NMPWAIT_NOWAIT`, `NMPWAIT_WAIT_FOREVER`).
         #[serde(default)]
         timeout: u32,
     } => fails FALSE, text ["name", "data"], outputs [Data, BytesRead], run k.call_named_pipe(cx, name, &data.0, *out_buffer_size, *timeout);
@@ -1045,7 +1048,7 @@ calls! {
     SetMailslotInfo {
         /// `hMailslot`.
         mailslot: HandleValue,
-        /// `lReadTimeout`.
+        /// `lReadTimeout` (`MAILSLOT_WAIT_FOREVER`, 0, or milliseconds).
         read_timeout: u32,
     } => fails FALSE, text [], run k.set_mailslot_info(cx, *mailslot, *read_timeout);
 
