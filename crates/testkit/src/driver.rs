@@ -1115,5 +1115,9 @@ pub fn resolve_handle(kernel: &Kernel, pid: Pid, r: &HandleRef) -> HandleValue {
         HandleRef::Pseudo(true) => HandleValue::CURRENT_PROCESS,
         HandleRef::Pseudo(false) => HandleValue::CURRENT_THREAD,
         HandleRef::Garbage(v) => HandleValue(*v),
+        HandleRef::Tagged(i, bits) => {
+            let v = resolve_handle(kernel, pid, &HandleRef::Own(*i));
+            HandleValue(v.0 | u32::from(*bits & 3))
+        }
     }
 }

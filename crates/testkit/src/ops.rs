@@ -17,6 +17,9 @@ pub enum HandleRef {
     Pseudo(bool),
     /// An arbitrary value.
     Garbage(u32),
+    /// The i-th row (modulo) of the caller's table with low bits set (1 to 3): Windows
+    /// ignores the two tag bits (spec §1.1).
+    Tagged(u16, u8),
 }
 
 /// A timeout operand.
@@ -215,6 +218,7 @@ fn handle_ref() -> impl Strategy<Value = HandleRef> {
         2 => any::<u16>().prop_map(HandleRef::Foreign),
         1 => any::<bool>().prop_map(HandleRef::Pseudo),
         1 => prop_oneof![Just(0u32), Just(3), Just(0x400), Just(0xFFFF_FFF5), any::<u32>()].prop_map(HandleRef::Garbage),
+        2 => (any::<u16>(), 1u8..4).prop_map(|(i, bits)| HandleRef::Tagged(i, bits)),
     ]
 }
 
@@ -309,10 +313,13 @@ pub enum RefOp {
         actor: u8,
         name: Option<u8>,
         inherit: bool,
+        manual: bool,
     },
+    /// `CreatePipe` with a quota of 4096 (size 0), 1, 8 or 64 bytes.
     CreatePipe {
         actor: u8,
         inherit: bool,
+        size: u8,
     },
     Close {
         actor: u8,
@@ -331,10 +338,16 @@ pub enum RefOp {
         target_process: HandleRef,
         options: u8,
         inherit: bool,
+        /// Which desired access (when not `DUPLICATE_SAME_ACCESS`): generic, specific, none.
+        access: u8,
     },
+    /// `CreateProcess`, optionally with a handle list (pseudo and bad handles included) and
+    /// sometimes with no image at all (87).
     CreateProcess {
         actor: u8,
         inherit: bool,
+        list: Option<Vec<HandleRef>>,
+        no_image: bool,
     },
     OpenProcess {
         actor: u8,
@@ -348,6 +361,7 @@ pub enum RefOp {
     Terminate {
         actor: u8,
         h: HandleRef,
+        code: u8,
     },
     /// `CreateMutex` named `obj{name}` (the events' namespace).
     CreateMutex {
@@ -388,6 +402,57 @@ pub enum RefOp {
         actor: u8,
         h: HandleRef,
     },
+    ResetEvent {
+        actor: u8,
+        h: HandleRef,
+    },
+    /// `WaitForMultipleObjects(n, hs, all, 0)`.
+    WaitMany {
+        actor: u8,
+        hs: Vec<HandleRef>,
+        all: bool,
+    },
+    GetExitCode {
+        actor: u8,
+        h: HandleRef,
+    },
+    /// `SetEnvironmentVariable` of one of a few names (case variants, `=C:`, empty, `A=B`)
+    /// to a value: deleted, empty, short, or 32,766 / 32,767 / 40,000 characters.
+    SetEnv {
+        actor: u8,
+        name: u8,
+        value: u8,
+    },
+    /// `GetEnvironmentVariable` of one of those names with a buffer of `size` characters
+    /// (0, small, or ample).
+    GetEnv {
+        actor: u8,
+        name: u8,
+        size: u8,
+    },
+    /// `ReadFile(h, len)`; a read that would wait becomes a `PeekNamedPipe`.
+    Read {
+        actor: u8,
+        h: HandleRef,
+        len: u8,
+    },
+    /// `WriteFile(h, len bytes)`.
+    Write {
+        actor: u8,
+        h: HandleRef,
+        len: u8,
+    },
+    /// `PeekNamedPipe(h, NULL, 0, ...)`.
+    Peek {
+        actor: u8,
+        h: HandleRef,
+    },
+    /// `SetNamedPipeHandleState(h, PIPE_NOWAIT or PIPE_WAIT)` (or a refused mode).
+    SetPipeMode {
+        actor: u8,
+        h: HandleRef,
+        mode: u8,
+    },
 }
 
 /// One reference-model operation.
@@ -395,8 +460,8 @@ pub fn ref_op() -> impl Strategy<Value = RefOp> {
     let actor = any::<u8>();
     prop_oneof![
         1 => Just(RefOp::Spawn),
-        5 => (actor, proptest::option::of(0u8..3), any::<bool>()).prop_map(|(actor, name, inherit)| RefOp::CreateEvent { actor, name, inherit }),
-        2 => (actor, any::<bool>()).prop_map(|(actor, inherit)| RefOp::CreatePipe { actor, inherit }),
+        5 => (actor, proptest::option::of(0u8..3), any::<bool>(), any::<bool>()).prop_map(|(actor, name, inherit, manual)| RefOp::CreateEvent { actor, name, inherit, manual }),
+        3 => (actor, any::<bool>(), 0u8..4).prop_map(|(actor, inherit, size)| RefOp::CreatePipe { actor, inherit, size }),
         5 => (actor, handle_ref()).prop_map(|(actor, h)| RefOp::Close { actor, h }),
         2 => (actor, handle_ref(), 0u8..4, 0u8..4).prop_map(|(actor, h, mask, flags)| RefOp::SetInformation { actor, h, mask, flags }),
         6 => (
@@ -404,14 +469,21 @@ pub fn ref_op() -> impl Strategy<Value = RefOp> {
             prop_oneof![3 => Just(HandleRef::Pseudo(true)), 2 => handle_ref()],
             handle_ref(),
             prop_oneof![3 => Just(HandleRef::Pseudo(true)), 2 => handle_ref(), 1 => Just(HandleRef::Garbage(0))],
-            0u8..4,
-            any::<bool>()
+            0u8..8,
+            any::<bool>(),
+            any::<u8>()
         )
-            .prop_map(|(actor, source_process, h, target_process, options, inherit)| RefOp::Duplicate { actor, source_process, h, target_process, options, inherit }),
-        3 => (actor, any::<bool>()).prop_map(|(actor, inherit)| RefOp::CreateProcess { actor, inherit }),
+            .prop_map(|(actor, source_process, h, target_process, options, inherit, access)| RefOp::Duplicate { actor, source_process, h, target_process, options, inherit, access }),
+        4 => (
+            actor,
+            any::<bool>(),
+            proptest::option::weighted(0.3, proptest::collection::vec(prop_oneof![4 => handle_ref(), 1 => any::<bool>().prop_map(HandleRef::Pseudo)], 1..4)),
+            proptest::bool::weighted(0.1)
+        )
+            .prop_map(|(actor, inherit, list, no_image)| RefOp::CreateProcess { actor, inherit, list, no_image }),
         2 => (actor, any::<u16>(), any::<bool>()).prop_map(|(actor, pid, terminate)| RefOp::OpenProcess { actor, pid, terminate }),
         1 => (actor, any::<u8>()).prop_map(|(actor, code)| RefOp::ExitProcess { actor, code }),
-        1 => (actor, handle_ref()).prop_map(|(actor, h)| RefOp::Terminate { actor, h }),
+        1 => (actor, handle_ref(), any::<u8>()).prop_map(|(actor, h, code)| RefOp::Terminate { actor, h, code }),
         3 => (actor, proptest::option::of(0u8..3), any::<bool>()).prop_map(|(actor, name, owner)| RefOp::CreateMutex { actor, name, owner }),
         3 => (actor, proptest::option::of(0u8..3), -1i8..4, -1i8..4).prop_map(|(actor, name, initial, maximum)| RefOp::CreateSemaphore { actor, name, initial, maximum }),
         2 => (actor, 0u8..3, 0u8..4, any::<bool>()).prop_map(|(actor, kind, name, full)| RefOp::Open { actor, kind, name, full }),
@@ -419,5 +491,14 @@ pub fn ref_op() -> impl Strategy<Value = RefOp> {
         3 => (actor, handle_ref()).prop_map(|(actor, h)| RefOp::ReleaseMutex { actor, h }),
         3 => (actor, handle_ref(), -1i8..4).prop_map(|(actor, h, count)| RefOp::ReleaseSemaphore { actor, h, count }),
         5 => (actor, prop_oneof![4 => handle_ref(), 1 => Just(HandleRef::Pseudo(true))]).prop_map(|(actor, h)| RefOp::Wait { actor, h }),
+        2 => (actor, handle_ref()).prop_map(|(actor, h)| RefOp::ResetEvent { actor, h }),
+        3 => (actor, proptest::collection::vec(prop_oneof![4 => handle_ref(), 1 => any::<bool>().prop_map(HandleRef::Pseudo)], 0..5), any::<bool>()).prop_map(|(actor, hs, all)| RefOp::WaitMany { actor, hs, all }),
+        2 => (actor, prop_oneof![4 => handle_ref(), 1 => Just(HandleRef::Pseudo(true))]).prop_map(|(actor, h)| RefOp::GetExitCode { actor, h }),
+        3 => (actor, any::<u8>(), any::<u8>()).prop_map(|(actor, name, value)| RefOp::SetEnv { actor, name, value }),
+        3 => (actor, any::<u8>(), any::<u8>()).prop_map(|(actor, name, size)| RefOp::GetEnv { actor, name, size }),
+        5 => (actor, handle_ref(), any::<u8>()).prop_map(|(actor, h, len)| RefOp::Read { actor, h, len }),
+        5 => (actor, handle_ref(), any::<u8>()).prop_map(|(actor, h, len)| RefOp::Write { actor, h, len }),
+        2 => (actor, handle_ref()).prop_map(|(actor, h)| RefOp::Peek { actor, h }),
+        2 => (actor, handle_ref(), any::<u8>()).prop_map(|(actor, h, mode)| RefOp::SetPipeMode { actor, h, mode }),
     ]
 }

@@ -1,11 +1,23 @@
 //! A reference model of handle tables and usage counts, deliberately simple and separate from
-//! the kernel: plain maps, written from the spec (§1-§4, §9) and MS's pages on the
-//! synchronisation objects rather than from the kernel's code. It knows a handle-centric
-//! subset of calls (events, mutexes and semaphores in one namespace with `Open*`, `SetEvent`,
-//! `ReleaseMutex`, `ReleaseSemaphore` and zero-timeout waits that consume; pipes,
-//! `CloseHandle`, `SetHandleInformation`, `DuplicateHandle`, `CreateProcess`, `OpenProcess`,
-//! `ExitProcess` with mutex abandonment, `TerminateProcess`) and predicts, call by call, the
-//! return value, the last error, every table row and every object's counts.
+//! the kernel: plain maps, written from the spec (§1-§5, §8, §9) and MS's pages on the
+//! synchronisation objects and access rights rather than from the kernel's code. It knows a
+//! handle-centric subset of calls and predicts, call by call, the return value, the last
+//! error, the out-parameters it knows, which parked calls complete, every table row, every
+//! object's counts and the process ids:
+//!
+//! * handles: `CloseHandle`, `SetHandleInformation`, `DuplicateHandle` (every option, generic
+//!   rights mapped per type, reduced access), pseudo handles (its own -1 ... -6 test) and
+//!   tagged values (the two low bits ignored);
+//! * events (manual and auto-reset, `SetEvent`, `ResetEvent`), mutexes and semaphores in one
+//!   namespace with `Open*`, `ReleaseMutex`, `ReleaseSemaphore`; zero-timeout
+//!   `WaitForSingleObject` and `WaitForMultipleObjects` (any and all) that consume;
+//! * processes: `CreateProcess` (inheritance, handle lists with pseudo and bad entries, no
+//!   image, environment copied, ids), `OpenProcess`, `ExitProcess` with mutex abandonment,
+//!   `TerminateProcess`, `GetExitCodeProcess`;
+//! * anonymous pipes in both directions: `ReadFile`, `WriteFile` (quotas, pending writes and
+//!   their completion, 109 / 232), `PeekNamedPipe`, `PIPE_NOWAIT`;
+//! * environment: `SetEnvironmentVariable` / `GetEnvironmentVariable` (case, limits, sizes).
+//!
 //! [`run_reference`] compares it with the kernel after every call.
 
 use crate::driver::resolve_handle;
@@ -27,6 +39,8 @@ struct Obj {
     thread: Option<u32>,
     /// What a wait sees.
     state: State,
+    /// A process's exit code (`STILL_ACTIVE` while it runs).
+    exit_code: u32,
 }
 
 /// The waitable state of an event, a mutex or a semaphore (processes and threads are
@@ -35,9 +49,10 @@ struct Obj {
 enum State {
     #[default]
     Plain,
-    /// A manual-reset event.
+    /// An event: a satisfied wait resets an auto-reset one (MS "Event Objects").
     Event {
         signaled: bool,
+        manual: bool,
     },
     /// Owned by the (only) thread of process `owner`, `recursion` times.
     Mutex {
@@ -74,6 +89,45 @@ pub enum Expected {
     Result(Ret, Option<Win32Error>),
     /// The call ends its caller.
     NoReturn,
+    /// The call parks (a write that does not fit the pipe's quota).
+    Pending,
+}
+
+/// One direction of an anonymous pipe: the bytes queued for one end (its inbound data).
+/// Every byte written is queued at once, a pending write's too; a write completes when the
+/// bytes queued up to its end fit the quota (spec §5).
+#[derive(Clone, Debug, Default)]
+struct Inbound {
+    quota: u64,
+    queue: std::collections::VecDeque<u8>,
+    /// Bytes ever read and ever written, to place pending writes in the stream.
+    read_total: u64,
+    written_total: u64,
+    /// Pending writes into this end, oldest first: (writer's pid, stream position of its end).
+    pending: Vec<(u32, u64)>,
+    /// `PIPE_NOWAIT` on this end.
+    nowait: bool,
+}
+
+/// An anonymous pipe (spec §5): the read end (the server end) and the write end, each with
+/// its inbound queue. The ends' rights decide who may read and write, so a duplicate of the
+/// read end with write rights writes to the write end's queue.
+#[derive(Clone, Debug, Default)]
+struct Pipe {
+    ends: [u32; 2],
+    inbound: [Inbound; 2],
+}
+
+/// A parked call that completed, as the model predicts it: the caller, its return value and,
+/// for a failure, its last error.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RefCompletion {
+    /// The caller's pid.
+    pub pid: u32,
+    /// What the call returned.
+    pub ret: Ret,
+    /// The last error a failure set.
+    pub error: Option<Win32Error>,
 }
 
 /// The reference model.
@@ -85,6 +139,14 @@ pub struct RefModel {
     tables: BTreeMap<u32, BTreeMap<u32, Row>>,
     pids: BTreeMap<u32, u32>,
     names: BTreeMap<String, u32>,
+    /// Anonymous pipes by their read end's address.
+    pipes: BTreeMap<u32, Pipe>,
+    /// Each process's environment: (name, value), sorted by upper-cased name.
+    env: BTreeMap<u32, Vec<(String, String)>>,
+    /// The out-parameters the model predicts for the last call (only those it knows).
+    pub outputs: Outputs,
+    /// Parked calls the last call completed, in the order they completed.
+    pub completions: Vec<RefCompletion>,
 }
 
 fn all_access(kind: ObjectKind) -> u32 {
@@ -96,6 +158,82 @@ fn all_access(kind: ObjectKind) -> u32 {
         ObjectKind::Semaphore => SEMAPHORE_ALL_ACCESS,
         _ => FILE_ALL_ACCESS,
     }
+}
+
+/// -1 ... -6: the values Windows treats as pseudo handles (spec §1.4), never table rows.
+fn pseudo(v: HandleValue) -> bool {
+    v.0 >= 0xFFFF_FFFA
+}
+
+/// Generic rights as each object type's generic mapping turns them into specific ones (the
+/// Windows SDK's `FILE_GENERIC_*`; the process, thread, event, mutant and semaphore types'
+/// mappings as NT defines them: read = `READ_CONTROL` + the query rights, write = the
+/// modifying rights, execute = `SYNCHRONIZE`), the other bits kept as asked.
+fn map_generic(kind: ObjectKind, access: u32) -> u32 {
+    let (read, write, execute) = match kind {
+        ObjectKind::Process => (
+            READ_CONTROL | PROCESS_VM_READ | PROCESS_QUERY_INFORMATION,
+            READ_CONTROL
+                | PROCESS_CREATE_THREAD
+                | PROCESS_VM_OPERATION
+                | PROCESS_VM_WRITE
+                | PROCESS_DUP_HANDLE
+                | PROCESS_CREATE_PROCESS
+                | PROCESS_SET_QUOTA
+                | PROCESS_SET_INFORMATION
+                | PROCESS_SUSPEND_RESUME,
+            READ_CONTROL | SYNCHRONIZE | PROCESS_QUERY_LIMITED_INFORMATION | PROCESS_TERMINATE,
+        ),
+        ObjectKind::Thread => (
+            READ_CONTROL | THREAD_GET_CONTEXT | THREAD_QUERY_INFORMATION,
+            READ_CONTROL | THREAD_TERMINATE | THREAD_SUSPEND_RESUME | THREAD_SET_INFORMATION | THREAD_SET_CONTEXT,
+            READ_CONTROL | SYNCHRONIZE | THREAD_QUERY_LIMITED_INFORMATION,
+        ),
+        ObjectKind::Event => (
+            READ_CONTROL | 1,
+            READ_CONTROL | EVENT_MODIFY_STATE,
+            READ_CONTROL | SYNCHRONIZE,
+        ),
+        ObjectKind::Mutex => (
+            READ_CONTROL | MUTANT_QUERY_STATE,
+            READ_CONTROL,
+            READ_CONTROL | SYNCHRONIZE,
+        ),
+        ObjectKind::Semaphore => (
+            READ_CONTROL | SEMAPHORE_QUERY_STATE,
+            READ_CONTROL | SEMAPHORE_MODIFY_STATE,
+            READ_CONTROL | SYNCHRONIZE,
+        ),
+        _ => (FILE_GENERIC_READ, FILE_GENERIC_WRITE, FILE_GENERIC_EXECUTE),
+    };
+    let mut mapped = access & !(GENERIC_READ | GENERIC_WRITE | GENERIC_EXECUTE | GENERIC_ALL);
+    for (bit, rights) in [(GENERIC_READ, read), (GENERIC_WRITE, write), (GENERIC_EXECUTE, execute)] {
+        if access & bit != 0 {
+            mapped |= rights;
+        }
+    }
+    if access & GENERIC_ALL != 0 {
+        mapped |= all_access(kind);
+    }
+    // MS "Process Security and Access Rights" / "Thread ...": a handle with the query (set)
+    // right is automatically granted the limited query (set) right.
+    let implied: &[(u32, u32)] = match kind {
+        ObjectKind::Process => &[
+            (PROCESS_QUERY_INFORMATION, PROCESS_QUERY_LIMITED_INFORMATION),
+            (PROCESS_SET_INFORMATION, 0x2000),
+        ],
+        ObjectKind::Thread => &[
+            (THREAD_QUERY_INFORMATION, THREAD_QUERY_LIMITED_INFORMATION),
+            (THREAD_SET_INFORMATION, 0x0400),
+        ],
+        _ => &[],
+    };
+    for &(right, limited) in implied {
+        if mapped & right != 0 {
+            mapped |= limited;
+        }
+    }
+    mapped
 }
 
 /// The model's own (32-bit) address for a kernel address; every live one is a model address
@@ -126,6 +264,7 @@ impl RefModel {
                 pid: None,
                 thread: None,
                 state: State::Plain,
+                exit_code: STILL_ACTIVE,
             },
         );
         a
@@ -154,6 +293,28 @@ impl RefModel {
             if let Some(n) = o.name {
                 self.names.remove(&n);
             }
+            self.end_gone(a);
+        }
+    }
+
+    /// A pipe end was destroyed: pending writes into it fail with 109 (spec §6.6: "a pending
+    /// write fails with 109 when the other end closes"); the pipe is forgotten once both ends
+    /// are gone.
+    fn end_gone(&mut self, a: u32) {
+        let Some((key, i)) = self.pipe_of(a) else {
+            return;
+        };
+        let p = self.pipes.get_mut(&key).expect("pipe");
+        for (pid, _) in std::mem::take(&mut p.inbound[i].pending) {
+            self.completions.push(RefCompletion {
+                pid,
+                ret: Ret::Bool(false),
+                error: Some(Win32Error::BrokenPipe),
+            });
+        }
+        let ends = self.pipes[&key].ends;
+        if ends.iter().all(|e| !self.objects.contains_key(e)) {
+            self.pipes.remove(&key);
         }
     }
 
@@ -201,6 +362,7 @@ impl RefModel {
         self.objects.get_mut(&t).expect("new").running = true;
         self.pids.insert(pid, p);
         self.tables.insert(pid, rows);
+        self.env.insert(pid, Vec::new());
         (pid, tid, p)
     }
 
@@ -209,11 +371,12 @@ impl RefModel {
         self.start(BTreeMap::new()).0
     }
 
-    fn exit(&mut self, pid: u32) {
+    fn exit(&mut self, pid: u32, code: u32) {
         let p = self.process_object(pid);
         if !self.objects[&p].running {
             return;
         }
+        self.objects.get_mut(&p).expect("process").exit_code = code;
         // Its thread ends first and abandons every mutex it owns (MS "WaitForSingleObject":
         // WAIT_ABANDONED), before the handle table is swept.
         for o in self.objects.values_mut() {
@@ -281,7 +444,7 @@ impl RefModel {
                 event_attributes,
                 name,
                 initial_state,
-                ..
+                manual_reset,
             } => self.create_named(
                 pid,
                 CallName::CreateEvent,
@@ -289,6 +452,7 @@ impl RefModel {
                 name,
                 State::Event {
                     signaled: *initial_state,
+                    manual: *manual_reset,
                 },
             ),
             Call::CreateMutex {
@@ -356,20 +520,8 @@ impl RefModel {
                 *inherit_handle,
                 name,
             ),
-            Call::SetEvent { event } => {
-                let Some((object, access, _)) = self.resolve(pid, *event) else {
-                    return fail(Win32Error::InvalidHandle);
-                };
-                let o = self.objects.get_mut(&object).expect("live");
-                if !matches!(o.state, State::Event { .. }) {
-                    return fail(Win32Error::InvalidHandle);
-                }
-                if access & EVENT_MODIFY_STATE == 0 {
-                    return fail(Win32Error::AccessDenied);
-                }
-                o.state = State::Event { signaled: true };
-                ok
-            }
+            Call::SetEvent { event } => self.set_event(pid, *event, true),
+            Call::ResetEvent { event } => self.set_event(pid, *event, false),
             Call::ReleaseMutex { mutex } => {
                 let Some((object, _, _)) = self.resolve(pid, *mutex) else {
                     return fail(Win32Error::InvalidHandle);
@@ -422,10 +574,22 @@ impl RefModel {
                 handle,
                 milliseconds: 0,
             } => self.wait_now(pid, *handle),
-            Call::CreatePipe { pipe_attributes, .. } => {
+            Call::CreatePipe { pipe_attributes, size } => {
                 let inherit = pipe_attributes.is_some_and(|s| s.inherit_handle);
                 let r = self.new_object(ObjectKind::Pipe, None);
                 let w = self.new_object(ObjectKind::Pipe, None);
+                let quota = if *size == 0 { 4096 } else { u64::from(*size) };
+                let inbound = Inbound {
+                    quota,
+                    ..Inbound::default()
+                };
+                self.pipes.insert(
+                    r,
+                    Pipe {
+                        ends: [r, w],
+                        inbound: [inbound.clone(), inbound],
+                    },
+                );
                 self.insert(
                     pid,
                     Row {
@@ -449,7 +613,7 @@ impl RefModel {
                 ok
             }
             Call::CloseHandle { handle } => {
-                if handle.is_pseudo() {
+                if pseudo(*handle) {
                     return ok;
                 }
                 // Std constants mean the std handles, which are NULL in this subset.
@@ -463,7 +627,7 @@ impl RefModel {
                 }
             }
             Call::SetHandleInformation { handle, mask, flags } => {
-                if handle.is_pseudo() {
+                if pseudo(*handle) {
                     return fail(Win32Error::AccessDenied);
                 }
                 let Some(mut r) = self.row(pid, handle.0) else {
@@ -480,19 +644,52 @@ impl RefModel {
             }
             Call::DuplicateHandle(a) => self.duplicate(pid, a),
             Call::CreateProcess(args) => {
-                let rows: BTreeMap<u32, Row> = if args.inherit_handles {
-                    self.tables[&pid]
+                // Spec §3, in the order a caller's mistakes are found: no image at all (87),
+                // then a handle list: bInheritHandles must be TRUE, and each entry must be a
+                // real, inheritable handle (a pseudo handle or a row without the flag is 87,
+                // no row is 6). Nothing of the parent changes and no id is taken on failure.
+                let image = args.application_name.as_deref().filter(|a| !a.is_empty()).is_some()
+                    || args
+                        .command_line
+                        .as_deref()
+                        .is_some_and(|c| c.split_whitespace().next().is_some());
+                if !image {
+                    return fail(Win32Error::InvalidParameter);
+                }
+                let rows: BTreeMap<u32, Row> = match &args.handle_list {
+                    Some(list) => {
+                        if !args.inherit_handles {
+                            return fail(Win32Error::InvalidParameter);
+                        }
+                        let mut rows = BTreeMap::new();
+                        for h in list {
+                            if pseudo(*h) {
+                                return fail(Win32Error::InvalidParameter);
+                            }
+                            let Some(r) = self.row(pid, h.0) else {
+                                return fail(Win32Error::InvalidHandle);
+                            };
+                            if !r.inherit {
+                                return fail(Win32Error::InvalidParameter);
+                            }
+                            let origin = Origin::Inherited { parent: Pid(pid) };
+                            rows.insert(h.0 & !3, Row { origin, ..r });
+                        }
+                        rows
+                    }
+                    None if args.inherit_handles => self.tables[&pid]
                         .iter()
                         .filter(|(_, r)| r.inherit)
                         .map(|(v, r)| {
                             let origin = Origin::Inherited { parent: Pid(pid) };
                             (*v, Row { origin, ..*r })
                         })
-                        .collect()
-                } else {
-                    BTreeMap::new()
+                        .collect(),
+                    None => BTreeMap::new(),
                 };
-                let (_, _, p) = self.start(rows);
+                let environment = self.env[&pid].clone();
+                let (child, tid, p) = self.start(rows);
+                self.env.insert(child, environment);
                 let t = self.objects[&p].thread.expect("thread");
                 self.insert(
                     pid,
@@ -514,6 +711,8 @@ impl RefModel {
                         origin: created(CallName::CreateProcess),
                     },
                 );
+                self.outputs.process_id = Some(child);
+                self.outputs.thread_id = Some(tid);
                 R(Ret::Bool(true), Some(Win32Error::Success))
             }
             Call::OpenProcess {
@@ -543,11 +742,11 @@ impl RefModel {
                 );
                 R(Ret::Handle(HandleValue(v)), None)
             }
-            Call::ExitProcess { .. } => {
-                self.exit(pid);
+            Call::ExitProcess { exit_code } => {
+                self.exit(pid, *exit_code);
                 Expected::NoReturn
             }
-            Call::TerminateProcess { process, .. } => {
+            Call::TerminateProcess { process, exit_code } => {
                 let Some((object, access, _)) = self.resolve(pid, *process) else {
                     return fail(Win32Error::InvalidHandle);
                 };
@@ -558,15 +757,327 @@ impl RefModel {
                     return fail(Win32Error::AccessDenied);
                 }
                 let target = self.objects[&object].pid.expect("a process has a pid");
-                self.exit(target);
+                self.exit(target, *exit_code);
                 if target == pid {
                     Expected::NoReturn
                 } else {
                     ok
                 }
             }
+            Call::WaitForMultipleObjects {
+                handles,
+                wait_all,
+                milliseconds: 0,
+            } => self.wait_many(pid, handles, *wait_all),
+            Call::GetExitCodeProcess { process } => {
+                let Some((object, access, _)) = self.resolve(pid, *process) else {
+                    return fail(Win32Error::InvalidHandle);
+                };
+                if self.objects[&object].kind != ObjectKind::Process {
+                    return fail(Win32Error::InvalidHandle);
+                }
+                if access & (PROCESS_QUERY_INFORMATION | PROCESS_QUERY_LIMITED_INFORMATION) == 0 {
+                    return fail(Win32Error::AccessDenied);
+                }
+                self.outputs.exit_code = Some(self.objects[&object].exit_code);
+                R(Ret::Bool(true), None)
+            }
+            Call::SetEnvironmentVariable { name, value } => self.set_env(pid, name, value.as_deref()),
+            Call::GetEnvironmentVariable {
+                name,
+                size,
+                null_buffer: false,
+            } => self.get_env(pid, name, *size),
+            Call::ReadFile {
+                file,
+                bytes_to_read,
+                null_buffer: false,
+            } => self.read(pid, *file, *bytes_to_read),
+            Call::WriteFile {
+                file,
+                data,
+                null_buffer: false,
+            } => self.write(pid, *file, &data.0),
+            Call::PeekNamedPipe {
+                named_pipe,
+                buffer_size: 0,
+                null_buffer: false,
+            } => self.peek(pid, *named_pipe),
+            Call::SetNamedPipeHandleState {
+                named_pipe,
+                mode: Some(mode),
+                max_collection_count: None,
+                collect_data_timeout: None,
+            } => self.set_pipe_mode(pid, *named_pipe, *mode),
             other => panic!("the reference model does not know {}", other.name()),
         }
+    }
+
+    /// `SetEvent` (`true`) / `ResetEvent`: an event handle with `EVENT_MODIFY_STATE`.
+    fn set_event(&mut self, pid: u32, h: HandleValue, to: bool) -> Expected {
+        let fail = |e| Expected::Result(Ret::Bool(false), Some(e));
+        let Some((object, access, _)) = self.resolve(pid, h) else {
+            return fail(Win32Error::InvalidHandle);
+        };
+        let o = self.objects.get_mut(&object).expect("live");
+        let State::Event { manual, .. } = o.state else {
+            return fail(Win32Error::InvalidHandle);
+        };
+        if access & EVENT_MODIFY_STATE == 0 {
+            return fail(Win32Error::AccessDenied);
+        }
+        o.state = State::Event { signaled: to, manual };
+        Expected::Result(Ret::Bool(true), None)
+    }
+
+    /// `WaitForMultipleObjects(n, handles, all, 0)` (spec §9): 1 to 64 handles, each valid
+    /// with `SYNCHRONIZE`; wait-all refuses one object twice (87). Wait-any takes the lowest
+    /// signaled index; wait-all takes every object at once or none.
+    fn wait_many(&mut self, pid: u32, handles: &[HandleValue], all: bool) -> Expected {
+        let failed = |e| Expected::Result(Ret::Dword(WAIT_FAILED), Some(e));
+        let done = |code| Expected::Result(Ret::Dword(code), None);
+        if handles.is_empty() || handles.len() > MAXIMUM_WAIT_OBJECTS as usize {
+            return failed(Win32Error::InvalidParameter);
+        }
+        let mut objects = Vec::new();
+        for &h in handles {
+            let Some((object, access, _)) = self.resolve(pid, h) else {
+                return failed(Win32Error::InvalidHandle);
+            };
+            if access & SYNCHRONIZE == 0 {
+                return failed(Win32Error::AccessDenied);
+            }
+            objects.push(object);
+        }
+        if all {
+            if (1..objects.len()).any(|i| objects[..i].contains(&objects[i])) {
+                return failed(Win32Error::InvalidParameter);
+            }
+            if !objects.iter().all(|o| Self::signaled(&self.objects[o], pid)) {
+                return done(WAIT_TIMEOUT);
+            }
+            let mut abandoned = false;
+            for o in &objects {
+                abandoned |= Self::consume(self.objects.get_mut(o).expect("live"), pid);
+            }
+            return done(if abandoned { WAIT_ABANDONED_0 } else { WAIT_OBJECT_0 });
+        }
+        match objects.iter().position(|o| Self::signaled(&self.objects[o], pid)) {
+            None => done(WAIT_TIMEOUT),
+            Some(i) => {
+                let abandoned = Self::consume(self.objects.get_mut(&objects[i]).expect("live"), pid);
+                done(if abandoned { WAIT_ABANDONED_0 } else { WAIT_OBJECT_0 } + i as u32)
+            }
+        }
+    }
+
+    /// `SetEnvironmentVariable` (spec §8): an empty name or an `=` after the first character
+    /// is 87; a name or value over 32,766 characters (the 32,767-character limit with its NUL)
+    /// is 206 and changes nothing; `NULL` deletes; names compare case-insensitively and a new
+    /// one goes to its sorted place.
+    fn set_env(&mut self, pid: u32, name: &str, value: Option<&str>) -> Expected {
+        let fail = |e| Expected::Result(Ret::Bool(false), Some(e));
+        if name.is_empty() || name.chars().skip(1).any(|c| c == '=') {
+            return fail(Win32Error::InvalidParameter);
+        }
+        let units = |t: &str| t.encode_utf16().count();
+        if units(name) > 32_766 || value.is_some_and(|v| units(v) > 32_766) {
+            return fail(Win32Error::FilenameExcedRange);
+        }
+        let block = self.env.get_mut(&pid).expect("a running process has an environment");
+        let key = name.to_uppercase();
+        let found = block.iter().position(|(n, _)| n.to_uppercase() == key);
+        match (found, value) {
+            (Some(i), None) => {
+                block.remove(i);
+            }
+            (None, None) => {}
+            (Some(i), Some(v)) => block[i] = (name.to_string(), v.to_string()),
+            (None, Some(v)) => {
+                let at = block
+                    .iter()
+                    .position(|(n, _)| n.to_uppercase() > key)
+                    .unwrap_or(block.len());
+                block.insert(at, (name.to_string(), v.to_string()));
+            }
+        }
+        Expected::Result(Ret::Bool(true), None)
+    }
+
+    /// `GetEnvironmentVariable(name, buf, size)` (spec §8): L when `size > L` (the value
+    /// copied), L + 1 when it does not fit (last error unchanged), 0 with 203 when missing,
+    /// 0 with the last error unchanged for an empty value.
+    fn get_env(&mut self, pid: u32, name: &str, size: u32) -> Expected {
+        let key = name.to_uppercase();
+        let block = &self.env[&pid];
+        let Some((_, v)) = block.iter().find(|(n, _)| !name.is_empty() && n.to_uppercase() == key) else {
+            return Expected::Result(Ret::Dword(0), Some(Win32Error::EnvvarNotFound));
+        };
+        let len = v.encode_utf16().count() as u32;
+        if size > len {
+            self.outputs.text = Some(v.clone());
+            Expected::Result(Ret::Dword(len), None)
+        } else {
+            Expected::Result(Ret::Dword(len + 1), None)
+        }
+    }
+
+    /// The pipe an end belongs to (its read end's address) and which end it is (0: read).
+    fn pipe_of(&self, end: u32) -> Option<(u32, usize)> {
+        self.pipes
+            .iter()
+            .find_map(|(k, p)| p.ends.iter().position(|e| *e == end).map(|i| (*k, i)))
+    }
+
+    /// A handle for a file request on a pipe end: 6 for a non-file object, 5 without
+    /// `needed`.
+    fn pipe_request(&self, pid: u32, h: HandleValue, needed: u32) -> Result<(u32, usize), Win32Error> {
+        let (object, access, _) = self.resolve(pid, h).ok_or(Win32Error::InvalidHandle)?;
+        if self.objects[&object].kind != ObjectKind::Pipe {
+            return Err(Win32Error::InvalidHandle);
+        }
+        if access & needed != needed {
+            return Err(Win32Error::AccessDenied);
+        }
+        Ok(self.pipe_of(object).expect("every pipe end is an anonymous pipe's"))
+    }
+
+    /// Whether the other end of end `i` of pipe `key` still lives.
+    fn peer_alive(&self, key: u32, i: usize) -> bool {
+        self.objects.contains_key(&self.pipes[&key].ends[1 - i])
+    }
+
+    /// Whether `ReadFile(h, n)` by `pid` would wait: nothing queued for that end, its peer
+    /// alive, blocking mode. Drivers avoid those reads (the model does not follow a parked
+    /// reader).
+    pub fn read_would_wait(&self, pid: u32, h: HandleValue) -> bool {
+        match self.pipe_request(pid, h, FILE_READ_DATA) {
+            Ok((key, i)) => {
+                let q = &self.pipes[&key].inbound[i];
+                q.queue.is_empty() && self.peer_alive(key, i) && !q.nowait
+            }
+            Err(_) => false,
+        }
+    }
+
+    /// `ReadFile` on an anonymous pipe end (spec §5): queued bytes first, up to the size
+    /// (0 bytes is TRUE with the data left); then 109 once the other end is gone; 232 in
+    /// `PIPE_NOWAIT`. Reading may complete pending writes.
+    fn read(&mut self, pid: u32, h: HandleValue, size: u32) -> Expected {
+        let fail = |e| Expected::Result(Ret::Bool(false), Some(e));
+        let (key, i) = match self.pipe_request(pid, h, FILE_READ_DATA) {
+            Ok(v) => v,
+            Err(e) => return fail(e),
+        };
+        let peer_alive = self.peer_alive(key, i);
+        let q = &mut self.pipes.get_mut(&key).expect("pipe").inbound[i];
+        if q.queue.is_empty() {
+            return if !peer_alive {
+                fail(Win32Error::BrokenPipe)
+            } else if q.nowait {
+                fail(Win32Error::NoData)
+            } else {
+                panic!("a blocking read of an empty pipe: drivers check read_would_wait first")
+            };
+        }
+        let n = (size as usize).min(q.queue.len());
+        let data: Vec<u8> = q.queue.drain(..n).collect();
+        q.read_total += n as u64;
+        while let Some(&(writer, end)) = q.pending.first() {
+            if end - q.read_total > q.quota {
+                break;
+            }
+            q.pending.remove(0);
+            self.completions.push(RefCompletion {
+                pid: writer,
+                ret: Ret::Bool(true),
+                error: None,
+            });
+        }
+        self.outputs.bytes_read = Some(n as u32);
+        self.outputs.data = Some(Data(data));
+        Expected::Result(Ret::Bool(true), None)
+    }
+
+    /// `WriteFile` on an anonymous pipe end (spec §5, §6.6): 232 once the other end is gone;
+    /// 0 bytes is TRUE at once; a write completes at once if the other end's queue plus it fit
+    /// the quota, else it pends with its bytes queued; with `PIPE_NOWAIT` on the writing end a
+    /// write that does not fit is TRUE with 0 bytes written and nothing queued.
+    fn write(&mut self, pid: u32, h: HandleValue, data: &[u8]) -> Expected {
+        let fail = |e| Expected::Result(Ret::Bool(false), Some(e));
+        let (key, i) = match self.pipe_request(pid, h, FILE_WRITE_DATA) {
+            Ok(v) => v,
+            Err(e) => return fail(e),
+        };
+        if !self.peer_alive(key, i) {
+            return fail(Win32Error::NoData);
+        }
+        let p = self.pipes.get_mut(&key).expect("pipe");
+        let nowait = p.inbound[i].nowait;
+        let q = &mut p.inbound[1 - i];
+        if data.is_empty() {
+            self.outputs.bytes_written = Some(0);
+            return Expected::Result(Ret::Bool(true), None);
+        }
+        let fits = q.queue.len() as u64 + data.len() as u64 <= q.quota;
+        if !fits && nowait {
+            self.outputs.bytes_written = Some(0);
+            return Expected::Result(Ret::Bool(true), None);
+        }
+        q.queue.extend(data);
+        q.written_total += data.len() as u64;
+        if fits {
+            self.outputs.bytes_written = Some(data.len() as u32);
+            return Expected::Result(Ret::Bool(true), None);
+        }
+        q.pending.push((pid, q.written_total));
+        Expected::Pending
+    }
+
+    /// `PeekNamedPipe(h, NULL, 0, ...)` on an anonymous pipe end (spec §6.10): the counts, no
+    /// data; 109 once the other end is gone and nothing is queued.
+    fn peek(&mut self, pid: u32, h: HandleValue) -> Expected {
+        let fail = |e| Expected::Result(Ret::Bool(false), Some(e));
+        let (key, i) = match self.pipe_request(pid, h, FILE_READ_DATA) {
+            Ok(v) => v,
+            Err(e) => return fail(e),
+        };
+        let q = &self.pipes[&key].inbound[i];
+        if q.queue.is_empty() && !self.peer_alive(key, i) {
+            return fail(Win32Error::BrokenPipe);
+        }
+        self.outputs.total_bytes_avail = Some(q.queue.len() as u32);
+        self.outputs.bytes_left_this_message = Some(0);
+        Expected::Result(Ret::Bool(true), None)
+    }
+
+    /// `SetNamedPipeHandleState(h, &mode, NULL, NULL)` (spec §6.7, §5): needs
+    /// `FILE_WRITE_ATTRIBUTES`; only the read-mode and wait bits; message read mode on a byte
+    /// pipe is 87.
+    fn set_pipe_mode(&mut self, pid: u32, h: HandleValue, mode: u32) -> Expected {
+        let fail = |e| Expected::Result(Ret::Bool(false), Some(e));
+        let (key, i) = match self.pipe_request(pid, h, FILE_WRITE_ATTRIBUTES) {
+            Ok(v) => v,
+            Err(e) => return fail(e),
+        };
+        if mode & !(PIPE_READMODE_MESSAGE | PIPE_NOWAIT) != 0 || mode & PIPE_READMODE_MESSAGE != 0 {
+            return fail(Win32Error::InvalidParameter);
+        }
+        self.pipes.get_mut(&key).expect("pipe").inbound[i].nowait = mode & PIPE_NOWAIT != 0;
+        Expected::Result(Ret::Bool(true), None)
+    }
+
+    /// Whether `pid`'s thread is parked in a write the model follows.
+    pub fn is_blocked(&self, pid: u32) -> bool {
+        self.pipes
+            .values()
+            .any(|p| p.inbound.iter().any(|q| q.pending.iter().any(|(w, _)| *w == pid)))
+    }
+
+    /// The pid a process handle of `pid` names, if it is one.
+    pub fn process_of_handle(&self, pid: u32, h: HandleValue) -> Option<u32> {
+        let (object, _, _) = self.resolve(pid, h)?;
+        self.objects[&object].pid
     }
 
     /// `CreateEvent`, `CreateMutex`, `CreateSemaphore`: one namespace for the three kinds. An
@@ -627,11 +1138,7 @@ impl RefModel {
         if self.objects[&a].kind != kind {
             return Expected::Result(null, Some(Win32Error::InvalidHandle));
         }
-        let access = if desired_access == GENERIC_ALL {
-            all_access(kind)
-        } else {
-            desired_access
-        };
+        let access = map_generic(kind, desired_access);
         let row = Row {
             object: a,
             access,
@@ -661,28 +1168,55 @@ impl RefModel {
                 done(if o.running { WAIT_TIMEOUT } else { WAIT_OBJECT_0 })
             }
             State::Plain => done(WAIT_OBJECT_0),
-            State::Event { signaled } => done(if signaled { WAIT_OBJECT_0 } else { WAIT_TIMEOUT }),
-            State::Semaphore { count: 0, .. } => done(WAIT_TIMEOUT),
+            _ if !Self::signaled(o, pid) => done(WAIT_TIMEOUT),
+            _ => done(if Self::consume(o, pid) {
+                WAIT_ABANDONED_0
+            } else {
+                WAIT_OBJECT_0
+            }),
+        }
+    }
+
+    /// Whether a wait by `pid`'s thread is satisfied by `o` now.
+    fn signaled(o: &Obj, pid: u32) -> bool {
+        match o.state {
+            State::Plain if o.kind == ObjectKind::Process || o.kind == ObjectKind::Thread => !o.running,
+            State::Plain => true,
+            State::Event { signaled, .. } => signaled,
+            State::Semaphore { count, .. } => count > 0,
+            State::Mutex { owner, .. } => owner.is_none_or(|o| o == pid),
+        }
+    }
+
+    /// What a satisfied wait does to `o`: an auto-reset event resets, a semaphore counts
+    /// down, a mutex is acquired. True when it was an abandoned mutex.
+    fn consume(o: &mut Obj, pid: u32) -> bool {
+        match o.state {
+            State::Event { manual: false, .. } => {
+                o.state = State::Event {
+                    signaled: false,
+                    manual: false,
+                };
+                false
+            }
             State::Semaphore { count, maximum } => {
                 o.state = State::Semaphore {
                     count: count - 1,
                     maximum,
                 };
-                done(WAIT_OBJECT_0)
+                false
             }
             State::Mutex {
-                owner,
-                recursion,
-                abandoned,
-            } if owner.is_none_or(|o| o == pid) => {
+                recursion, abandoned, ..
+            } => {
                 o.state = State::Mutex {
                     owner: Some(pid),
                     recursion: recursion + 1,
                     abandoned: false,
                 };
-                done(if abandoned { WAIT_ABANDONED_0 } else { WAIT_OBJECT_0 })
+                abandoned
             }
-            State::Mutex { .. } => done(WAIT_TIMEOUT),
+            _ => false,
         }
     }
 
@@ -757,10 +1291,8 @@ impl RefModel {
         let kind = self.objects[&object].kind;
         let access = if a.options & DUPLICATE_SAME_ACCESS != 0 {
             source_access
-        } else if a.desired_access == GENERIC_ALL {
-            all_access(kind)
         } else {
-            a.desired_access
+            map_generic(kind, a.desired_access)
         };
         let flags = if a.options & DUPLICATE_SAME_ATTRIBUTES != 0 {
             source_flags
@@ -774,7 +1306,7 @@ impl RefModel {
             protect: flags & 2 != 0,
             origin: Origin::Duplicated {
                 source: Pid(source_pid),
-                source_handle: if src.is_pseudo() { src } else { HandleValue(src.0 & !3) },
+                source_handle: if pseudo(src) { src } else { HandleValue(src.0 & !3) },
                 closed_source: closable,
             },
         };
@@ -794,6 +1326,11 @@ impl RefModel {
     /// Compares the model with the kernel: every table and every object's counts.
     pub fn compare(&self, kernel: &Kernel) -> Result<(), String> {
         let snap = kernel.snapshot();
+        let pids: Vec<u32> = snap.processes.iter().map(|p| p.process_id.0).collect();
+        let model_pids: Vec<u32> = self.pids.keys().copied().collect();
+        if pids != model_pids {
+            return Err(format!("process ids differ: kernel {pids:?}, model {model_pids:?}"));
+        }
         let live: Vec<u64> = snap.objects.iter().map(|o| o.object.0).collect();
         let model: Vec<u64> = self.objects.keys().map(|&a| u64::from(a)).collect();
         if live != model {
@@ -844,6 +1381,25 @@ impl RefModel {
     }
 }
 
+/// The desired accesses a `DuplicateHandle` asks for: generic ones (mapped per type),
+/// specific ones, and none.
+const ACCESSES: &[u32] = &[
+    GENERIC_ALL,
+    GENERIC_READ,
+    GENERIC_WRITE,
+    GENERIC_EXECUTE,
+    GENERIC_READ | GENERIC_WRITE,
+    SYNCHRONIZE,
+    READ_CONTROL,
+    0,
+    GENERIC_READ | SYNCHRONIZE,
+    FILE_WRITE_ATTRIBUTES,
+];
+
+/// The environment names operations use: case variants of one name, a drive variable, and
+/// two a caller may not set (empty, `=` inside).
+const ENV_NAMES: &[&str] = &["Path", "PATH", "path", "TMP", "=C:", "", "A=B", "tmp"];
+
 /// Runs reference operations on a fresh kernel (or `kernel`), comparing with the model after
 /// every call. `Err` carries the first difference and the sequence as a replayable scenario.
 pub fn run_reference(ops: &[RefOp], kernel: Option<Kernel>) -> Result<usize, String> {
@@ -877,7 +1433,7 @@ pub fn run_reference(ops: &[RefOp], kernel: Option<Kernel>) -> Result<usize, Str
         let running: Vec<Pid> = kernel
             .process_ids()
             .into_iter()
-            .filter(|&p| kernel.is_running(p))
+            .filter(|&p| kernel.is_running(p) && !model.is_blocked(p.0))
             .collect();
         let actor_of = |i: u8| running.get(usize::from(i) % running.len().max(1)).copied();
         let (pid, call) = match op {
@@ -889,7 +1445,12 @@ pub fn run_reference(ops: &[RefOp], kernel: Option<Kernel>) -> Result<usize, Str
                 spawn(&mut kernel, &mut model, &mut rec).map_err(|e| fail(e, &mut rec))?;
                 continue;
             }
-            RefOp::CreateEvent { actor, name, inherit } => {
+            RefOp::CreateEvent {
+                actor,
+                name,
+                inherit,
+                manual,
+            } => {
                 let pid = actor_of(*actor).expect("running");
                 (
                     pid,
@@ -897,13 +1458,13 @@ pub fn run_reference(ops: &[RefOp], kernel: Option<Kernel>) -> Result<usize, Str
                         event_attributes: Some(SecurityAttributes {
                             inherit_handle: *inherit,
                         }),
-                        manual_reset: true,
+                        manual_reset: *manual,
                         initial_state: false,
                         name: name.map(|n| format!("obj{n}")),
                     },
                 )
             }
-            RefOp::CreatePipe { actor, inherit } => {
+            RefOp::CreatePipe { actor, inherit, size } => {
                 let pid = actor_of(*actor).expect("running");
                 (
                     pid,
@@ -911,7 +1472,7 @@ pub fn run_reference(ops: &[RefOp], kernel: Option<Kernel>) -> Result<usize, Str
                         pipe_attributes: Some(SecurityAttributes {
                             inherit_handle: *inherit,
                         }),
-                        size: 0,
+                        size: [0, 1, 8, 64][usize::from(*size % 4)],
                     },
                 )
             }
@@ -942,9 +1503,10 @@ pub fn run_reference(ops: &[RefOp], kernel: Option<Kernel>) -> Result<usize, Str
                 target_process,
                 options,
                 inherit,
+                access,
             } => {
                 let pid = actor_of(*actor).expect("running");
-                let options = u32::from(*options) & 3;
+                let options = u32::from(*options) & 7;
                 (
                     pid,
                     Call::DuplicateHandle(DuplicateHandleArgs {
@@ -952,23 +1514,27 @@ pub fn run_reference(ops: &[RefOp], kernel: Option<Kernel>) -> Result<usize, Str
                         source_handle: resolve_handle(&kernel, pid, h),
                         target_process_handle: resolve_handle(&kernel, pid, target_process),
                         null_target_handle: false,
-                        desired_access: if options & DUPLICATE_SAME_ACCESS == 0 {
-                            GENERIC_ALL
-                        } else {
-                            0
-                        },
+                        desired_access: ACCESSES[usize::from(*access) % ACCESSES.len()],
                         inherit_handle: *inherit,
                         options,
                     }),
                 )
             }
-            RefOp::CreateProcess { actor, inherit } => {
+            RefOp::CreateProcess {
+                actor,
+                inherit,
+                list,
+                no_image,
+            } => {
                 let pid = actor_of(*actor).expect("running");
                 (
                     pid,
                     Call::CreateProcess(Box::new(CreateProcessArgs {
-                        command_line: Some("child.exe".into()),
+                        command_line: (!no_image).then(|| "child.exe".into()),
                         inherit_handles: *inherit,
+                        handle_list: list
+                            .as_ref()
+                            .map(|l| l.iter().map(|h| resolve_handle(&kernel, pid, h)).collect()),
                         ..Default::default()
                     })),
                 )
@@ -1005,13 +1571,22 @@ pub fn run_reference(ops: &[RefOp], kernel: Option<Kernel>) -> Result<usize, Str
                     exit_code: u32::from(*code),
                 },
             ),
-            RefOp::Terminate { actor, h } => {
+            RefOp::Terminate { actor, h, code } => {
                 let pid = actor_of(*actor).expect("running");
+                let process = resolve_handle(&kernel, pid, h);
+                // A process parked in a pipe write is not ended here: the model does not
+                // follow what its unread data does then (spec §6.6).
+                if model
+                    .process_of_handle(pid.0, process)
+                    .is_some_and(|p| model.is_blocked(p))
+                {
+                    continue;
+                }
                 (
                     pid,
                     Call::TerminateProcess {
-                        process: resolve_handle(&kernel, pid, h),
-                        exit_code: 1,
+                        process,
+                        exit_code: u32::from(*code),
                     },
                 )
             }
@@ -1099,8 +1674,121 @@ pub fn run_reference(ops: &[RefOp], kernel: Option<Kernel>) -> Result<usize, Str
                     },
                 )
             }
+            RefOp::ResetEvent { actor, h } => {
+                let pid = actor_of(*actor).expect("running");
+                let event = resolve_handle(&kernel, pid, h);
+                (pid, Call::ResetEvent { event })
+            }
+            RefOp::WaitMany { actor, hs, all } => {
+                let pid = actor_of(*actor).expect("running");
+                let handles = hs.iter().map(|h| resolve_handle(&kernel, pid, h)).collect();
+                (
+                    pid,
+                    Call::WaitForMultipleObjects {
+                        handles,
+                        wait_all: *all,
+                        milliseconds: 0,
+                    },
+                )
+            }
+            RefOp::GetExitCode { actor, h } => {
+                let pid = actor_of(*actor).expect("running");
+                let process = resolve_handle(&kernel, pid, h);
+                (pid, Call::GetExitCodeProcess { process })
+            }
+            RefOp::SetEnv { actor, name, value } => {
+                let value = match value % 8 {
+                    0 => None,
+                    1 => Some(String::new()),
+                    2 => Some("x".repeat(32_766)),
+                    3 => Some("y".repeat(32_767)),
+                    4 => Some("z".repeat(40_000)),
+                    v => Some(format!("value{v}")),
+                };
+                (
+                    actor_of(*actor).expect("running"),
+                    Call::SetEnvironmentVariable {
+                        name: ENV_NAMES[usize::from(*name) % ENV_NAMES.len()].to_string(),
+                        value,
+                    },
+                )
+            }
+            RefOp::GetEnv { actor, name, size } => (
+                actor_of(*actor).expect("running"),
+                Call::GetEnvironmentVariable {
+                    name: ENV_NAMES[usize::from(*name) % ENV_NAMES.len()].to_string(),
+                    size: [0, 1, 5, 6, 7, 40_000][usize::from(*size) % 6],
+                    null_buffer: false,
+                },
+            ),
+            RefOp::Read { actor, h, len } => {
+                let pid = actor_of(*actor).expect("running");
+                let file = resolve_handle(&kernel, pid, h);
+                let bytes_to_read = u32::from(*len % 80);
+                if model.read_would_wait(pid.0, file) {
+                    (
+                        pid,
+                        Call::PeekNamedPipe {
+                            named_pipe: file,
+                            buffer_size: 0,
+                            null_buffer: false,
+                        },
+                    )
+                } else {
+                    (
+                        pid,
+                        Call::ReadFile {
+                            file,
+                            bytes_to_read,
+                            null_buffer: false,
+                        },
+                    )
+                }
+            }
+            RefOp::Write { actor, h, len } => {
+                let pid = actor_of(*actor).expect("running");
+                let file = resolve_handle(&kernel, pid, h);
+                let n = usize::from(*len % 80);
+                let data = Data((0..n).map(|i| b'a' + ((i + calls) % 26) as u8).collect());
+                (
+                    pid,
+                    Call::WriteFile {
+                        file,
+                        data,
+                        null_buffer: false,
+                    },
+                )
+            }
+            RefOp::Peek { actor, h } => {
+                let pid = actor_of(*actor).expect("running");
+                let named_pipe = resolve_handle(&kernel, pid, h);
+                (
+                    pid,
+                    Call::PeekNamedPipe {
+                        named_pipe,
+                        buffer_size: 0,
+                        null_buffer: false,
+                    },
+                )
+            }
+            RefOp::SetPipeMode { actor, h, mode } => {
+                let pid = actor_of(*actor).expect("running");
+                let named_pipe = resolve_handle(&kernel, pid, h);
+                let mode = [PIPE_NOWAIT, PIPE_WAIT, PIPE_NOWAIT, PIPE_READMODE_MESSAGE, 0x10][usize::from(*mode) % 5];
+                (
+                    pid,
+                    Call::SetNamedPipeHandleState {
+                        named_pipe,
+                        mode: Some(mode),
+                        max_collection_count: None,
+                        collect_data_timeout: None,
+                    },
+                )
+            }
         };
         let tid = kernel.main_thread(pid).expect("a running process has a thread");
+        model.outputs = Outputs::default();
+        model.completions.clear();
         let expected = model.apply(pid.0, &call);
         let outcome = kernel
             .call(tid, &call)
@@ -1114,6 +1802,7 @@ pub fn run_reference(ops: &[RefOp], kernel: Option<Kernel>) -> Result<usize, Str
         calls += 1;
         let agrees = match (&expected, &outcome) {
             (Expected::NoReturn, CallOutcome::NoReturn) => true,
+            (Expected::Pending, CallOutcome::Pending { .. }) => true,
             (Expected::Result(ret, error), CallOutcome::Done(r)) => {
                 r.ret == *ret && error.is_none_or(|e| r.last_error == e && r.error_set)
             }
@@ -1124,6 +1813,39 @@ pub fn run_reference(ops: &[RefOp], kernel: Option<Kernel>) -> Result<usize, Str
                 format!(
                     "{} by pid {pid}: kernel {outcome:?}, model expects {expected:?}",
                     call.name()
+                ),
+                &mut rec,
+            ));
+        }
+        if let CallOutcome::Done(r) = &outcome {
+            for (field, want) in model.outputs.iter() {
+                let got = r.outputs().get(field);
+                if got.as_ref() != Some(&want) {
+                    return Err(fail(
+                        format!(
+                            "{} by pid {pid}: output {field} is {got:?}, the model expects {want:?}",
+                            call.name()
+                        ),
+                        &mut rec,
+                    ));
+                }
+            }
+        }
+        let completed: Vec<RefCompletion> = kernel
+            .take_completions()
+            .into_iter()
+            .map(|c| RefCompletion {
+                pid: c.process_id.0,
+                ret: c.result.ret,
+                error: (c.result.ret == Ret::Bool(false)).then_some(c.result.last_error),
+            })
+            .collect();
+        if completed != model.completions {
+            return Err(fail(
+                format!(
+                    "after {} by pid {pid}: parked calls completed {completed:?}, the model expects {:?}",
+                    call.name(),
+                    model.completions
                 ),
                 &mut rec,
             ));
