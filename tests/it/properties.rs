@@ -129,10 +129,43 @@ fn an_ignored_inherit_flag_is_caught_by_the_driver_and_the_reference_model() {
         run_reference(&sequence, Some(buggy(bugs))).map_err(TestCaseError::fail)?;
         Ok(())
     });
-    assert!(
-        result.is_err(),
-        "the reference model must catch an ignored inherit flag"
+    let message = result
+        .expect_err("the reference model must catch an ignored inherit flag")
+        .to_string();
+    // The saved case carries the model's expectations: `kernsim check` fails on it for as
+    // long as the bug is there, and passes once it is gone (a regression test from then on).
+    let json = replay_json(&message);
+    let scenario = kernsim_scenario::load_str(json, "failure.json").unwrap_or_else(|e| panic!("{e}\n{json}"));
+    let on_buggy = kernsim_scenario::run_with(
+        &scenario,
+        kernsim_scenario::RunOptions {
+            kernel: Some(|| {
+                buggy(Bugs {
+                    inherit_ignores_flag: true,
+                    ..Bugs::default()
+                })
+            }),
+            ..Default::default()
+        },
+        &mut kernsim_scenario::Discard,
     );
+    assert!(
+        !on_buggy.failures.is_empty(),
+        "the replay must fail on the buggy kernel:\n{json}"
+    );
+    let fixed = kernsim_scenario::run(&scenario);
+    assert!(fixed.passed(), "{:?}\n{json}", fixed.failures());
+}
+
+/// The scenario a failure message carries (proptest appends its own report after it).
+fn replay_json(message: &str) -> &str {
+    let json = message
+        .split("--- replay with `kernsim run` ---\n")
+        .nth(1)
+        .expect("a replayable case");
+    let mut stream = serde_json::Deserializer::from_str(json).into_iter::<serde_json::Value>();
+    stream.next().expect("a JSON object").expect("valid JSON");
+    &json[..stream.byte_offset()]
 }
 
 #[test]
@@ -154,4 +187,59 @@ fn provenance_not_updated_on_a_close_source_move_is_caught_by_the_reference_mode
         .to_string();
     assert!(message.contains("handle table of pid"), "{message}");
     assert!(message.contains("Duplicated"), "{message}");
+}
+
+/// An embedder's own property runs with the same driver and is reported by its name; the
+/// built-in ones are selectable by name.
+#[test]
+fn an_embedders_property_is_checked_after_every_call_and_named_in_the_failure() {
+    use kernsim_testkit::{run_reference_with, Check, Property, RefOp};
+    let at_most_two = Check::always("at most two processes", |k| {
+        let n = k.process_ids().len();
+        if n <= 2 {
+            Ok(())
+        } else {
+            Err(format!("{n} processes"))
+        }
+    });
+    let ops = vec![
+        RefOp::CreateProcess {
+            actor: 0,
+            inherit: false,
+            list: None,
+            no_image: false,
+        };
+        3
+    ];
+    let failure = run_reference_with(&ops, None, &[at_most_two]).expect_err("the third process breaks it");
+    assert_eq!(failure.property, Property::Custom("at most two processes"));
+    assert_eq!((failure.step, failure.actual.as_str()), (2, "3 processes"));
+    assert!(failure.replay.contains("\"CreateProcess\""), "{}", failure.replay);
+    for p in Property::ALL {
+        assert_eq!(Property::from_name(p.name()), Some(*p));
+    }
+    // The driver runs it too.
+    let mut d = Driver::new();
+    d.add_check(Check::always("no events", |k| {
+        if k.snapshot()
+            .objects
+            .iter()
+            .any(|o| o.kind == kernsim_kernel::ObjectKind::Event)
+        {
+            Err("an event exists".into())
+        } else {
+            Ok(())
+        }
+    }));
+    let op = kernsim_testkit::Op::Act {
+        actor: 0,
+        action: kernsim_testkit::ops::Action::CreateEvent {
+            name: None,
+            inherit: false,
+            manual: true,
+            initial: false,
+        },
+    };
+    let e = d.apply(&op).expect_err("the event breaks it");
+    assert!(e.starts_with("no events: an event exists"), "{e}");
 }

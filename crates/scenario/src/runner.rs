@@ -348,6 +348,9 @@ pub struct RunOptions {
     pub memory: Option<MemoryBudget>,
     /// Report leaks at the end ([`Summary::leaks`], for narrating sinks). On by default.
     pub leaks: bool,
+    /// Makes the kernel the run starts from (`None`: [`Kernel::new`]); tests run a replay
+    /// against a kernel with a planted bug this way.
+    pub kernel: Option<fn() -> Kernel>,
 }
 
 /// How much memory a run may use, and how to measure what it uses (the CLI counts the bytes
@@ -378,6 +381,7 @@ impl Default for RunOptions {
             paranoid: false,
             memory: None,
             leaks: true,
+            kernel: None,
         }
     }
 }
@@ -408,7 +412,7 @@ pub fn run(scenario: &Scenario) -> Run<'_> {
 
 /// Runs a scenario, handing each step's trace to `sink` as it finishes; returns the summary.
 pub fn run_with<'a>(scenario: &'a Scenario, options: RunOptions, sink: &mut dyn Sink<'a>) -> Summary<'a> {
-    let mut kernel = Kernel::new();
+    let mut kernel = options.kernel.map_or_else(Kernel::new, |make| make());
     kernel.set_event_log(options.event_log);
     let mut st = State {
         sc: scenario,

@@ -17,6 +17,7 @@
 //! `kernsim run` replays.
 
 use crate::ops::{Action, HandleRef, Op, Timeout};
+use crate::property::{Check, Property};
 use crate::record::{Record, Recorder};
 use kernsim_kernel::consts::*;
 use kernsim_kernel::*;
@@ -62,6 +63,8 @@ pub struct Driver {
     /// The per-step check the scenario runner uses, run beside the full one: the two must
     /// agree (a path that changed a row without recording it would make it report falsely).
     incremental: IncrementalCheck,
+    /// An embedder's own properties, checked after every step.
+    checks: Vec<Check>,
 }
 
 impl Default for Driver {
@@ -90,9 +93,16 @@ impl Driver {
             counter: 0,
             spawned: 0,
             steps: 0,
+            checks: Vec::new(),
         };
         d.spawn();
         d
+    }
+
+    /// Adds a property of the embedder's own, checked after every step; a failure names it
+    /// (`Property::Custom(name)`).
+    pub fn add_check(&mut self, check: Check) {
+        self.checks.push(check);
     }
 
     /// The same driver over a kernel with injected bugs, or any prepared kernel.
@@ -891,7 +901,11 @@ impl Driver {
                 v.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
             )
         })?;
-        check_explanations(&self.kernel, &snap)
+        check_explanations(&self.kernel, &snap).map_err(|e| format!("{}: {e}", Property::DriverPromises))?;
+        for c in &self.checks {
+            (c.check)(&self.kernel).map_err(|e| format!("{}: {e}", Property::Custom(c.name)))?;
+        }
+        Ok(())
     }
 
     /// Ends every process (a fresh system process terminates them, then exits itself) and

@@ -10,7 +10,10 @@
 //!   everything down and checks that no object is left.
 //! * [`reference`](mod@reference): [`RefModel`], a deliberately simple, separate model of handle tables and
 //!   usage counts, compared with the kernel call by call by [`run_reference`].
-//! * [`record`]: a failing sequence prints as a scenario file that `kernsim run` replays.
+//! * [`property`]: the named properties ([`Property`]), the typed [`PropertyFailure`], and
+//!   [`Check`] for an embedder's own properties.
+//! * [`record`]: a failing sequence prints as a scenario file whose steps carry the expected
+//!   results, so `kernsim check` on it fails until the bug is fixed.
 //! * [`workload`]: large generated scenarios and kernel-driving helpers for benchmarks.
 //!
 //! Case counts come from proptest's usual `PROPTEST_CASES` environment variable.
@@ -35,10 +38,12 @@
 
 pub mod driver;
 pub mod ops;
+pub mod property;
 pub mod record;
 pub mod reference;
 pub mod workload;
 
 pub use driver::{run_sequence, run_sequence_on, Driver};
 pub use ops::{Op, RefOp};
-pub use reference::{run_reference, RefModel};
+pub use property::{Check, Property, PropertyFailure};
+pub use reference::{run_reference, run_reference_with, RefModel};

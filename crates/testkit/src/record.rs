@@ -36,6 +36,10 @@ pub enum Record {
     },
     /// A note (where a check failed).
     Note(String),
+    /// Expectations for the call recorded last (an `expect` object of the scenario format):
+    /// what the reference model or the driver's promises said it should do, so that the
+    /// replay fails under `kernsim check` for as long as the kernel disagrees.
+    Expect(Value),
 }
 
 /// Collects records.
@@ -71,6 +75,15 @@ impl Recorder {
                 }
                 Record::Advance(ms) => steps.push(json!({ "advance": ms })),
                 Record::Note(text) => steps.push(json!({ "note": text })),
+                Record::Expect(expect) => {
+                    let Some(Value::Object(step)) = steps.last_mut() else {
+                        continue;
+                    };
+                    let into = step.entry("expect").or_insert_with(|| json!({}));
+                    if let (Value::Object(into), Value::Object(more)) = (into, expect) {
+                        into.extend(more.clone());
+                    }
+                }
                 Record::Call {
                     pid,
                     tid,

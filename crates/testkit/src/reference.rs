@@ -22,6 +22,7 @@
 
 use crate::driver::resolve_handle;
 use crate::ops::RefOp;
+use crate::property::{Check, Property, PropertyFailure};
 use crate::record::{Record, Recorder};
 use kernsim_kernel::consts::*;
 use kernsim_kernel::*;
@@ -1323,6 +1324,88 @@ impl RefModel {
         Expected::Result(Ret::Bool(true), None)
     }
 
+    /// The expectations of a call the model predicted, in the scenario format: its return
+    /// value, its last error when it sets one, whether it parks, and the outputs the model
+    /// knows.
+    pub fn expect_json(&self, expected: &Expected) -> serde_json::Value {
+        use serde_json::{json, Map, Value};
+        let mut e = Map::new();
+        match expected {
+            Expected::NoReturn => {}
+            Expected::Pending => {
+                e.insert("pending".into(), true.into());
+            }
+            Expected::Result(ret, error) => {
+                e.insert("pending".into(), false.into());
+                let ret = match ret {
+                    Ret::Bool(b) => json!(b),
+                    Ret::Handle(h) => json!(h),
+                    Ret::Dword(d) => json!(d),
+                    Ret::Void => Value::Null,
+                };
+                if !ret.is_null() {
+                    e.insert("ret".into(), ret);
+                }
+                if let Some(error) = error {
+                    e.insert("last_error".into(), error.name().into());
+                }
+            }
+        }
+        let mut outputs = Map::new();
+        for (field, v) in self.outputs.iter() {
+            let v = match v {
+                OutputValue::Number(n) => json!(n),
+                OutputValue::Handle(h, _) => json!(h),
+                OutputValue::Text(t) => json!(t),
+                OutputValue::Data(d) => serde_json::to_value(d).unwrap_or(Value::Null),
+                _ => continue,
+            };
+            outputs.insert(field.as_str().into(), v);
+        }
+        if !outputs.is_empty() {
+            e.insert("outputs".into(), Value::Object(outputs));
+        }
+        Value::Object(e)
+    }
+
+    /// The model's whole state as scenario expectations: every running process's table,
+    /// exactly, and every object's counts by address.
+    pub fn state_json(&self) -> serde_json::Value {
+        use serde_json::json;
+        let mut tables = Vec::new();
+        for (pid, rows) in &self.tables {
+            let running = self.pids.get(pid).is_some_and(|p| self.objects[p].running);
+            if !running {
+                continue;
+            }
+            let rows: Vec<_> = rows
+                .iter()
+                .map(|(v, r)| {
+                    json!({
+                        "handle": v,
+                        "object": {"address": format!("{:#x}", r.object)},
+                        "inherit": r.inherit,
+                        "protect_from_close": r.protect,
+                        "access": format!("{:#x}", r.access),
+                    })
+                })
+                .collect();
+            tables.push(json!({"of": format!("p{pid}"), "rows": rows, "exact": true}));
+        }
+        let objects: Vec<_> = self
+            .objects
+            .keys()
+            .map(|&a| {
+                json!({
+                    "address": format!("{a:#x}"),
+                    "usage_count": self.usage(a),
+                    "handle_count": self.handles(a),
+                })
+            })
+            .collect();
+        json!({"table": tables, "object": objects})
+    }
+
     /// Compares the model with the kernel: every table and every object's counts.
     pub fn compare(&self, kernel: &Kernel) -> Result<(), String> {
         let snap = kernel.snapshot();
@@ -1381,6 +1464,22 @@ impl RefModel {
     }
 }
 
+/// Whether "a failed call changes nothing" is checked around `call`: every call but those
+/// Windows documents as changing something on failure. `DuplicateHandle` with
+/// `DUPLICATE_CLOSE_SOURCE` closes its source "whatever the outcome, once the source process
+/// is known" (spec §4, rule 7).
+fn changes_nothing_applies(call: &Call) -> bool {
+    !matches!(call, Call::DuplicateHandle(a) if a.options & DUPLICATE_CLOSE_SOURCE != 0)
+}
+
+/// A snapshot without what a failed call may change: the threads' last errors.
+fn comparable(mut snap: Snapshot) -> Snapshot {
+    for t in &mut snap.threads {
+        t.last_error = Win32Error::Success;
+    }
+    snap
+}
+
 /// The desired accesses a `DuplicateHandle` asks for: generic ones (mapped per type),
 /// specific ones, and none.
 const ACCESSES: &[u32] = &[
@@ -1401,8 +1500,14 @@ const ACCESSES: &[u32] = &[
 const ENV_NAMES: &[&str] = &["Path", "PATH", "path", "TMP", "=C:", "", "A=B", "tmp"];
 
 /// Runs reference operations on a fresh kernel (or `kernel`), comparing with the model after
-/// every call. `Err` carries the first difference and the sequence as a replayable scenario.
-pub fn run_reference(ops: &[RefOp], kernel: Option<Kernel>) -> Result<usize, String> {
+/// every call. `Err` names the first property broken and carries the sequence as a scenario
+/// whose calls expect what the model predicted.
+pub fn run_reference(ops: &[RefOp], kernel: Option<Kernel>) -> Result<usize, PropertyFailure> {
+    run_reference_with(ops, kernel, &[])
+}
+
+/// [`run_reference`] with an embedder's own properties, checked after every call.
+pub fn run_reference_with(ops: &[RefOp], kernel: Option<Kernel>, checks: &[Check]) -> Result<usize, PropertyFailure> {
     let mut kernel = kernel.unwrap_or_default();
     let mut model = RefModel::new();
     let mut rec = Recorder::default();
@@ -1416,17 +1521,21 @@ pub fn run_reference(ops: &[RefOp], kernel: Option<Kernel>) -> Result<usize, Str
             environment: vec![],
         });
         if pid.0 != mpid {
-            return Err(format!("pid allocation differs: kernel {pid}, model {mpid}"));
+            return Err((format!("pid {mpid}"), format!("pid {pid}")));
         }
         Ok(())
     };
-    spawn(&mut kernel, &mut model, &mut rec)?;
-    let fail = |msg: String, rec: &mut Recorder| {
-        rec.push(Record::Note(format!("FAILED here: {msg}")));
-        format!(
-            "{msg}\n--- replay with `kernsim run` ---\n{}",
-            rec.scenario_json("reference model difference")
-        )
+    let fail = |property: Property, step: usize, (expected, actual): (String, String), rec: &mut Recorder| {
+        rec.push(Record::Note(format!(
+            "FAILED here: {property}: expected {expected}, the kernel gave {actual}"
+        )));
+        PropertyFailure {
+            property,
+            step,
+            expected,
+            actual,
+            replay: rec.scenario_json("reference model difference"),
+        }
     };
     let mut calls = 0;
     for op in ops {
@@ -1438,11 +1547,11 @@ pub fn run_reference(ops: &[RefOp], kernel: Option<Kernel>) -> Result<usize, Str
         let actor_of = |i: u8| running.get(usize::from(i) % running.len().max(1)).copied();
         let (pid, call) = match op {
             RefOp::Spawn => {
-                spawn(&mut kernel, &mut model, &mut rec).map_err(|e| fail(e, &mut rec))?;
+                spawn(&mut kernel, &mut model, &mut rec).map_err(|e| fail(Property::State, calls, e, &mut rec))?;
                 continue;
             }
             _ if running.is_empty() => {
-                spawn(&mut kernel, &mut model, &mut rec).map_err(|e| fail(e, &mut rec))?;
+                spawn(&mut kernel, &mut model, &mut rec).map_err(|e| fail(Property::State, calls, e, &mut rec))?;
                 continue;
             }
             RefOp::CreateEvent {
@@ -1789,10 +1898,12 @@ pub fn run_reference(ops: &[RefOp], kernel: Option<Kernel>) -> Result<usize, Str
         let tid = kernel.main_thread(pid).expect("a running process has a thread");
         model.outputs = Outputs::default();
         model.completions.clear();
+        let before = changes_nothing_applies(&call).then(|| comparable(kernel.snapshot()));
         let expected = model.apply(pid.0, &call);
-        let outcome = kernel
-            .call(tid, &call)
-            .map_err(|e| fail(format!("the kernel refused the call: {e}"), &mut rec))?;
+        let outcome = kernel.call(tid, &call).map_err(|e| {
+            let what = (format!("{} to run", call.name()), format!("{e}"));
+            fail(Property::KernelAccepts, calls + 1, what, &mut rec)
+        })?;
         rec.push(Record::Call {
             pid,
             tid,
@@ -1800,6 +1911,7 @@ pub fn run_reference(ops: &[RefOp], kernel: Option<Kernel>) -> Result<usize, Str
             outcome: outcome.clone(),
         });
         calls += 1;
+        rec.push(Record::Expect(model.expect_json(&expected)));
         let agrees = match (&expected, &outcome) {
             (Expected::NoReturn, CallOutcome::NoReturn) => true,
             (Expected::Pending, CallOutcome::Pending { .. }) => true,
@@ -1809,25 +1921,32 @@ pub fn run_reference(ops: &[RefOp], kernel: Option<Kernel>) -> Result<usize, Str
             _ => false,
         };
         if !agrees {
-            return Err(fail(
-                format!(
-                    "{} by pid {pid}: kernel {outcome:?}, model expects {expected:?}",
-                    call.name()
-                ),
-                &mut rec,
-            ));
+            let what = (
+                format!("{} by pid {pid}: {expected:?}", call.name()),
+                format!("{outcome:?}"),
+            );
+            return Err(fail(Property::ReturnValue, calls, what, &mut rec));
         }
         if let CallOutcome::Done(r) = &outcome {
             for (field, want) in model.outputs.iter() {
                 let got = r.outputs().get(field);
                 if got.as_ref() != Some(&want) {
-                    return Err(fail(
-                        format!(
-                            "{} by pid {pid}: output {field} is {got:?}, the model expects {want:?}",
-                            call.name()
-                        ),
-                        &mut rec,
-                    ));
+                    let what = (
+                        format!("{} by pid {pid}: output {field} {want:?}", call.name()),
+                        format!("{got:?}"),
+                    );
+                    return Err(fail(Property::Outputs, calls, what, &mut rec));
+                }
+            }
+            // A failed call changes nothing but the caller's last error (spec §11).
+            if let Some(before) = before.filter(|_| Some(r.ret) == call.kind().failure_ret()) {
+                let after = comparable(kernel.snapshot());
+                if after != before {
+                    let what = (
+                        format!("{} by pid {pid} failed and changed nothing", call.name()),
+                        "a changed state".to_string(),
+                    );
+                    return Err(fail(Property::FailedCallChangesNothing, calls, what, &mut rec));
                 }
             }
         }
@@ -1841,18 +1960,27 @@ pub fn run_reference(ops: &[RefOp], kernel: Option<Kernel>) -> Result<usize, Str
             })
             .collect();
         if completed != model.completions {
-            return Err(fail(
+            let what = (
                 format!(
-                    "after {} by pid {pid}: parked calls completed {completed:?}, the model expects {:?}",
+                    "after {} by pid {pid}: completions {:?}",
                     call.name(),
                     model.completions
                 ),
-                &mut rec,
-            ));
+                format!("{completed:?}"),
+            );
+            return Err(fail(Property::Completions, calls, what, &mut rec));
         }
-        model
-            .compare(&kernel)
-            .map_err(|e| fail(format!("after {} by pid {pid}: {e}", call.name()), &mut rec))?;
+        if let Err(e) = model.compare(&kernel) {
+            rec.push(Record::Expect(model.state_json()));
+            let what = (format!("after {} by pid {pid}: the model's state", call.name()), e);
+            return Err(fail(Property::State, calls, what, &mut rec));
+        }
+        for c in checks {
+            if let Err(e) = (c.check)(&kernel) {
+                let what = (format!("after {} by pid {pid}: {}", call.name(), c.name), e);
+                return Err(fail(Property::Custom(c.name), calls, what, &mut rec));
+            }
+        }
     }
     Ok(calls)
 }
