@@ -66,19 +66,6 @@ fn call(bytes: &[u8]) -> Option<Call> {
     serde_json::from_value(value).ok()
 }
 
-/// Calls that may change state although they fail (the documented Windows exceptions).
-fn may_change_on_failure(call: &Call, error: Win32Error) -> bool {
-    match call {
-        Call::DuplicateHandle(a) => a.options & 1 != 0,
-        Call::CloseHandle { handle } => handle.is_std_constant(),
-        // A message read in parts: FALSE with ERROR_MORE_DATA delivers the first part.
-        Call::ReadFile { .. } | Call::TransactNamedPipe { .. } | Call::CallNamedPipe { .. } => {
-            error == Win32Error::MoreData
-        }
-        _ => false,
-    }
-}
-
 fuzz_target!(|data: &[u8]| {
     let mut k = Kernel::new();
     k.set_event_log(false);
@@ -109,7 +96,7 @@ fuzz_target!(|data: &[u8]| {
         let before = k.snapshot();
         let Ok(outcome) = k.call(tid, &c) else { continue };
         if let CallOutcome::Done(r) = &outcome {
-            if r.error_set && r.last_error.code() != 0 && !may_change_on_failure(&c, r.last_error) {
+            if r.error_set && r.last_error.code() != 0 && !kernsim_testkit::property::may_change_on_failure(&c, r.last_error) {
                 let failed = c.kind().failure_ret() == Some(r.ret);
                 let after = k.snapshot();
                 if failed {

@@ -320,6 +320,23 @@ pub struct CreateNamedPipeArgs {
     pub security_attributes: Option<SecurityAttributes>,
 }
 
+impl Default for CreateNamedPipeArgs {
+    /// The defaults a scenario gets: no name, no access, a byte pipe in byte read mode,
+    /// blocking, one instance, 4096-byte quotas, the 50 ms default timeout.
+    fn default() -> Self {
+        CreateNamedPipeArgs {
+            name: String::new(),
+            open_mode: 0,
+            pipe_mode: 0,
+            max_instances: one(),
+            out_buffer_size: default_buffer(),
+            in_buffer_size: default_buffer(),
+            default_timeout: 0,
+            security_attributes: None,
+        }
+    }
+}
+
 fn one() -> u32 {
     1
 }
@@ -353,6 +370,20 @@ pub struct CreateFileArgs {
     /// `FILE_FLAG_WRITE_THROUGH`).
     #[serde(default)]
     pub flags_and_attributes: u32,
+}
+
+impl Default for CreateFileArgs {
+    /// The defaults a scenario gets: no name, no access, no sharing, `OPEN_EXISTING`.
+    fn default() -> Self {
+        CreateFileArgs {
+            file_name: String::new(),
+            desired_access: 0,
+            share_mode: 0,
+            security_attributes: None,
+            creation_disposition: open_existing(),
+            flags_and_attributes: 0,
+        }
+    }
 }
 
 /// The call table: one entry per Win32 function, generating [`Call`], [`CallName`] (its names),

@@ -453,6 +453,36 @@ pub enum RefOp {
         h: HandleRef,
         mode: u8,
     },
+    /// `CreateNamedPipe(\\.\pipe\np{name}, PIPE_ACCESS_DUPLEX [| FILE_FLAG_FIRST_PIPE_INSTANCE],
+    /// mode, max, out, in)`: `mode`'s low bits pick `PIPE_TYPE_MESSAGE`, `PIPE_READMODE_MESSAGE`
+    /// and `PIPE_NOWAIT` (so the refused byte type with message read mode too); `max` 1, 2,
+    /// unlimited or 0; quotas of 8 or 64 bytes each way.
+    CreateNamedPipe {
+        actor: u8,
+        name: u8,
+        mode: u8,
+        max: u8,
+        sizes: u8,
+        first: bool,
+    },
+    /// A client `CreateFile` of `\\.\pipe\np{name}` with `GENERIC_READ | GENERIC_WRITE`,
+    /// `GENERIC_READ` or `GENERIC_WRITE`.
+    OpenPipe {
+        actor: u8,
+        name: u8,
+        access: u8,
+        inherit: bool,
+    },
+    /// `ConnectNamedPipe(h, NULL)`.
+    Connect {
+        actor: u8,
+        h: HandleRef,
+    },
+    /// `DisconnectNamedPipe(h)`.
+    Disconnect {
+        actor: u8,
+        h: HandleRef,
+    },
 }
 
 /// One reference-model operation.
@@ -500,5 +530,10 @@ pub fn ref_op() -> impl Strategy<Value = RefOp> {
         5 => (actor, handle_ref(), any::<u8>()).prop_map(|(actor, h, len)| RefOp::Write { actor, h, len }),
         2 => (actor, handle_ref()).prop_map(|(actor, h)| RefOp::Peek { actor, h }),
         2 => (actor, handle_ref(), any::<u8>()).prop_map(|(actor, h, mode)| RefOp::SetPipeMode { actor, h, mode }),
+        3 => (actor, 0u8..2, any::<u8>(), 0u8..4, 0u8..4, proptest::bool::weighted(0.1))
+            .prop_map(|(actor, name, mode, max, sizes, first)| RefOp::CreateNamedPipe { actor, name, mode, max, sizes, first }),
+        3 => (actor, 0u8..3, 0u8..4, any::<bool>()).prop_map(|(actor, name, access, inherit)| RefOp::OpenPipe { actor, name, access, inherit }),
+        3 => (actor, handle_ref()).prop_map(|(actor, h)| RefOp::Connect { actor, h }),
+        2 => (actor, handle_ref()).prop_map(|(actor, h)| RefOp::Disconnect { actor, h }),
     ]
 }

@@ -3,8 +3,31 @@
 //! failure a run returns, and [`Check`], a property of an embedder's own that the same
 //! drivers run after every step.
 
-use kernsim_kernel::Kernel;
+use kernsim_kernel::{Call, Kernel, Win32Error};
 use std::fmt;
+
+/// Whether `call`, failing with `error`, may change state: the documented Windows exceptions
+/// to "a failed call changes nothing" (ARCHITECTURE.md lists them with their sources).
+///
+/// * `DuplicateHandle` with `DUPLICATE_CLOSE_SOURCE` closes the source whatever the outcome
+///   once the source process is valid (spec §4, rule 7);
+/// * `CloseHandle` of a std-handle constant clears the std slot before the close fails
+///   (spec §1.4);
+/// * a message read in parts: `ReadFile`, `TransactNamedPipe` and `CallNamedPipe` failing
+///   with `ERROR_MORE_DATA` deliver the first part and keep the rest (spec §6.6, §6.11);
+/// * `ConnectNamedPipe` in `PIPE_NOWAIT` on a disconnected instance puts it back to
+///   LISTENING, then fails with `ERROR_PIPE_LISTENING` (spec §6.3 table).
+pub fn may_change_on_failure(call: &Call, error: Win32Error) -> bool {
+    match call {
+        Call::DuplicateHandle(a) => a.options & kernsim_kernel::consts::DUPLICATE_CLOSE_SOURCE != 0,
+        Call::CloseHandle { handle } => handle.is_std_constant(),
+        Call::ReadFile { .. } | Call::TransactNamedPipe { .. } | Call::CallNamedPipe { .. } => {
+            error == Win32Error::MoreData
+        }
+        Call::ConnectNamedPipe { .. } => error == Win32Error::PipeListening,
+        _ => false,
+    }
+}
 
 /// A rule a property run checks.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]

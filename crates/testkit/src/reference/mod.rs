@@ -22,11 +22,14 @@
 
 use crate::driver::resolve_handle;
 use crate::ops::RefOp;
-use crate::property::{Check, Property, PropertyFailure};
+use crate::property::{may_change_on_failure, Check, Property, PropertyFailure};
 use crate::record::{Record, Recorder};
 use kernsim_kernel::consts::*;
 use kernsim_kernel::*;
 use std::collections::BTreeMap;
+
+mod pipe;
+use pipe::Pipe;
 
 /// What the model knows of an object.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -65,6 +68,9 @@ enum State {
         count: u32,
         maximum: u32,
     },
+    /// Never signaled: a pipe client end a `DisconnectNamedPipe` cut off (spec §6.3: "the
+    /// client handle is not signaled").
+    Unsignaled,
 }
 
 /// A row: object address, access, inherit, protect, and how it came to be (its
@@ -94,31 +100,6 @@ pub enum Expected {
     Pending,
 }
 
-/// One direction of an anonymous pipe: the bytes queued for one end (its inbound data).
-/// Every byte written is queued at once, a pending write's too; a write completes when the
-/// bytes queued up to its end fit the quota (spec §5).
-#[derive(Clone, Debug, Default)]
-struct Inbound {
-    quota: u64,
-    queue: std::collections::VecDeque<u8>,
-    /// Bytes ever read and ever written, to place pending writes in the stream.
-    read_total: u64,
-    written_total: u64,
-    /// Pending writes into this end, oldest first: (writer's pid, stream position of its end).
-    pending: Vec<(u32, u64)>,
-    /// `PIPE_NOWAIT` on this end.
-    nowait: bool,
-}
-
-/// An anonymous pipe (spec §5): the read end (the server end) and the write end, each with
-/// its inbound queue. The ends' rights decide who may read and write, so a duplicate of the
-/// read end with write rights writes to the write end's queue.
-#[derive(Clone, Debug, Default)]
-struct Pipe {
-    ends: [u32; 2],
-    inbound: [Inbound; 2],
-}
-
 /// A parked call that completed, as the model predicts it: the caller, its return value and,
 /// for a failure, its last error.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -140,8 +121,14 @@ pub struct RefModel {
     tables: BTreeMap<u32, BTreeMap<u32, Row>>,
     pids: BTreeMap<u32, u32>,
     names: BTreeMap<String, u32>,
-    /// Anonymous pipes by their read end's address.
+    /// Pipe instances (anonymous and named) by their server end's address.
     pipes: BTreeMap<u32, Pipe>,
+    /// Client ends a `DisconnectNamedPipe` cut off, with their read and wait modes.
+    dead_clients: BTreeMap<u32, (bool, bool)>,
+    /// Each named pipe's type and maximum, fixed by its first instance, by upper-cased name.
+    pipe_configs: BTreeMap<String, (bool, u32)>,
+    next_msg: u64,
+    next_listen: u64,
     /// Each process's environment: (name, value), sorted by upper-cased name.
     env: BTreeMap<u32, Vec<(String, String)>>,
     /// The out-parameters the model predicts for the last call (only those it knows).
@@ -298,27 +285,6 @@ impl RefModel {
         }
     }
 
-    /// A pipe end was destroyed: pending writes into it fail with 109 (spec §6.6: "a pending
-    /// write fails with 109 when the other end closes"); the pipe is forgotten once both ends
-    /// are gone.
-    fn end_gone(&mut self, a: u32) {
-        let Some((key, i)) = self.pipe_of(a) else {
-            return;
-        };
-        let p = self.pipes.get_mut(&key).expect("pipe");
-        for (pid, _) in std::mem::take(&mut p.inbound[i].pending) {
-            self.completions.push(RefCompletion {
-                pid,
-                ret: Ret::Bool(false),
-                error: Some(Win32Error::BrokenPipe),
-            });
-        }
-        let ends = self.pipes[&key].ends;
-        if ends.iter().all(|e| !self.objects.contains_key(e)) {
-            self.pipes.remove(&key);
-        }
-    }
-
     fn lowest_free(&self, pid: u32) -> u32 {
         let t = &self.tables[&pid];
         (1..).map(|i| i * 4).find(|v| !t.contains_key(v)).expect("a free value")
@@ -378,6 +344,7 @@ impl RefModel {
             return;
         }
         self.objects.get_mut(&p).expect("process").exit_code = code;
+        self.pipes_thread_ends(pid);
         // Its thread ends first and abandons every mutex it owns (MS "WaitForSingleObject":
         // WAIT_ABANDONED), before the handle table is swept.
         for o in self.objects.values_mut() {
@@ -575,44 +542,11 @@ impl RefModel {
                 handle,
                 milliseconds: 0,
             } => self.wait_now(pid, *handle),
-            Call::CreatePipe { pipe_attributes, size } => {
-                let inherit = pipe_attributes.is_some_and(|s| s.inherit_handle);
-                let r = self.new_object(ObjectKind::Pipe, None);
-                let w = self.new_object(ObjectKind::Pipe, None);
-                let quota = if *size == 0 { 4096 } else { u64::from(*size) };
-                let inbound = Inbound {
-                    quota,
-                    ..Inbound::default()
-                };
-                self.pipes.insert(
-                    r,
-                    Pipe {
-                        ends: [r, w],
-                        inbound: [inbound.clone(), inbound],
-                    },
-                );
-                self.insert(
-                    pid,
-                    Row {
-                        object: r,
-                        access: FILE_GENERIC_READ | FILE_WRITE_ATTRIBUTES,
-                        inherit,
-                        protect: false,
-                        origin: created(CallName::CreatePipe),
-                    },
-                );
-                self.insert(
-                    pid,
-                    Row {
-                        object: w,
-                        access: FILE_GENERIC_WRITE | FILE_READ_ATTRIBUTES,
-                        inherit,
-                        protect: false,
-                        origin: created(CallName::CreatePipe),
-                    },
-                );
-                ok
-            }
+            Call::CreatePipe { pipe_attributes, size } => self.create_pipe(pid, *pipe_attributes, *size),
+            Call::CreateNamedPipe(args) => self.create_named_pipe(pid, args),
+            Call::CreateFile(args) if args.creation_disposition == OPEN_EXISTING => self.open_pipe_client(pid, args),
+            Call::ConnectNamedPipe { named_pipe } => self.connect(pid, *named_pipe),
+            Call::DisconnectNamedPipe { named_pipe } => self.disconnect(pid, *named_pipe),
             Call::CloseHandle { handle } => {
                 if pseudo(*handle) {
                     return ok;
@@ -923,156 +857,9 @@ impl RefModel {
         }
     }
 
-    /// The pipe an end belongs to (its read end's address) and which end it is (0: read).
-    fn pipe_of(&self, end: u32) -> Option<(u32, usize)> {
-        self.pipes
-            .iter()
-            .find_map(|(k, p)| p.ends.iter().position(|e| *e == end).map(|i| (*k, i)))
-    }
-
-    /// A handle for a file request on a pipe end: 6 for a non-file object, 5 without
-    /// `needed`.
-    fn pipe_request(&self, pid: u32, h: HandleValue, needed: u32) -> Result<(u32, usize), Win32Error> {
-        let (object, access, _) = self.resolve(pid, h).ok_or(Win32Error::InvalidHandle)?;
-        if self.objects[&object].kind != ObjectKind::Pipe {
-            return Err(Win32Error::InvalidHandle);
-        }
-        if access & needed != needed {
-            return Err(Win32Error::AccessDenied);
-        }
-        Ok(self.pipe_of(object).expect("every pipe end is an anonymous pipe's"))
-    }
-
-    /// Whether the other end of end `i` of pipe `key` still lives.
-    fn peer_alive(&self, key: u32, i: usize) -> bool {
-        self.objects.contains_key(&self.pipes[&key].ends[1 - i])
-    }
-
-    /// Whether `ReadFile(h, n)` by `pid` would wait: nothing queued for that end, its peer
-    /// alive, blocking mode. Drivers avoid those reads (the model does not follow a parked
-    /// reader).
-    pub fn read_would_wait(&self, pid: u32, h: HandleValue) -> bool {
-        match self.pipe_request(pid, h, FILE_READ_DATA) {
-            Ok((key, i)) => {
-                let q = &self.pipes[&key].inbound[i];
-                q.queue.is_empty() && self.peer_alive(key, i) && !q.nowait
-            }
-            Err(_) => false,
-        }
-    }
-
-    /// `ReadFile` on an anonymous pipe end (spec §5): queued bytes first, up to the size
-    /// (0 bytes is TRUE with the data left); then 109 once the other end is gone; 232 in
-    /// `PIPE_NOWAIT`. Reading may complete pending writes.
-    fn read(&mut self, pid: u32, h: HandleValue, size: u32) -> Expected {
-        let fail = |e| Expected::Result(Ret::Bool(false), Some(e));
-        let (key, i) = match self.pipe_request(pid, h, FILE_READ_DATA) {
-            Ok(v) => v,
-            Err(e) => return fail(e),
-        };
-        let peer_alive = self.peer_alive(key, i);
-        let q = &mut self.pipes.get_mut(&key).expect("pipe").inbound[i];
-        if q.queue.is_empty() {
-            return if !peer_alive {
-                fail(Win32Error::BrokenPipe)
-            } else if q.nowait {
-                fail(Win32Error::NoData)
-            } else {
-                panic!("a blocking read of an empty pipe: drivers check read_would_wait first")
-            };
-        }
-        let n = (size as usize).min(q.queue.len());
-        let data: Vec<u8> = q.queue.drain(..n).collect();
-        q.read_total += n as u64;
-        while let Some(&(writer, end)) = q.pending.first() {
-            if end - q.read_total > q.quota {
-                break;
-            }
-            q.pending.remove(0);
-            self.completions.push(RefCompletion {
-                pid: writer,
-                ret: Ret::Bool(true),
-                error: None,
-            });
-        }
-        self.outputs.bytes_read = Some(n as u32);
-        self.outputs.data = Some(Data(data));
-        Expected::Result(Ret::Bool(true), None)
-    }
-
-    /// `WriteFile` on an anonymous pipe end (spec §5, §6.6): 232 once the other end is gone;
-    /// 0 bytes is TRUE at once; a write completes at once if the other end's queue plus it fit
-    /// the quota, else it pends with its bytes queued; with `PIPE_NOWAIT` on the writing end a
-    /// write that does not fit is TRUE with 0 bytes written and nothing queued.
-    fn write(&mut self, pid: u32, h: HandleValue, data: &[u8]) -> Expected {
-        let fail = |e| Expected::Result(Ret::Bool(false), Some(e));
-        let (key, i) = match self.pipe_request(pid, h, FILE_WRITE_DATA) {
-            Ok(v) => v,
-            Err(e) => return fail(e),
-        };
-        if !self.peer_alive(key, i) {
-            return fail(Win32Error::NoData);
-        }
-        let p = self.pipes.get_mut(&key).expect("pipe");
-        let nowait = p.inbound[i].nowait;
-        let q = &mut p.inbound[1 - i];
-        if data.is_empty() {
-            self.outputs.bytes_written = Some(0);
-            return Expected::Result(Ret::Bool(true), None);
-        }
-        let fits = q.queue.len() as u64 + data.len() as u64 <= q.quota;
-        if !fits && nowait {
-            self.outputs.bytes_written = Some(0);
-            return Expected::Result(Ret::Bool(true), None);
-        }
-        q.queue.extend(data);
-        q.written_total += data.len() as u64;
-        if fits {
-            self.outputs.bytes_written = Some(data.len() as u32);
-            return Expected::Result(Ret::Bool(true), None);
-        }
-        q.pending.push((pid, q.written_total));
-        Expected::Pending
-    }
-
-    /// `PeekNamedPipe(h, NULL, 0, ...)` on an anonymous pipe end (spec §6.10): the counts, no
-    /// data; 109 once the other end is gone and nothing is queued.
-    fn peek(&mut self, pid: u32, h: HandleValue) -> Expected {
-        let fail = |e| Expected::Result(Ret::Bool(false), Some(e));
-        let (key, i) = match self.pipe_request(pid, h, FILE_READ_DATA) {
-            Ok(v) => v,
-            Err(e) => return fail(e),
-        };
-        let q = &self.pipes[&key].inbound[i];
-        if q.queue.is_empty() && !self.peer_alive(key, i) {
-            return fail(Win32Error::BrokenPipe);
-        }
-        self.outputs.total_bytes_avail = Some(q.queue.len() as u32);
-        self.outputs.bytes_left_this_message = Some(0);
-        Expected::Result(Ret::Bool(true), None)
-    }
-
-    /// `SetNamedPipeHandleState(h, &mode, NULL, NULL)` (spec §6.7, §5): needs
-    /// `FILE_WRITE_ATTRIBUTES`; only the read-mode and wait bits; message read mode on a byte
-    /// pipe is 87.
-    fn set_pipe_mode(&mut self, pid: u32, h: HandleValue, mode: u32) -> Expected {
-        let fail = |e| Expected::Result(Ret::Bool(false), Some(e));
-        let (key, i) = match self.pipe_request(pid, h, FILE_WRITE_ATTRIBUTES) {
-            Ok(v) => v,
-            Err(e) => return fail(e),
-        };
-        if mode & !(PIPE_READMODE_MESSAGE | PIPE_NOWAIT) != 0 || mode & PIPE_READMODE_MESSAGE != 0 {
-            return fail(Win32Error::InvalidParameter);
-        }
-        self.pipes.get_mut(&key).expect("pipe").inbound[i].nowait = mode & PIPE_NOWAIT != 0;
-        Expected::Result(Ret::Bool(true), None)
-    }
-
-    /// Whether `pid`'s thread is parked in a write the model follows.
+    /// Whether `pid`'s thread is parked in a call the model follows (a pipe write, a connect).
     pub fn is_blocked(&self, pid: u32) -> bool {
-        self.pipes
-            .values()
-            .any(|p| p.inbound.iter().any(|q| q.pending.iter().any(|(w, _)| *w == pid)))
+        self.parked_in_pipe(pid)
     }
 
     /// The pid a process handle of `pid` names, if it is one.
@@ -1183,6 +970,7 @@ impl RefModel {
         match o.state {
             State::Plain if o.kind == ObjectKind::Process || o.kind == ObjectKind::Thread => !o.running,
             State::Plain => true,
+            State::Unsignaled => false,
             State::Event { signaled, .. } => signaled,
             State::Semaphore { count, .. } => count > 0,
             State::Mutex { owner, .. } => owner.is_none_or(|o| o == pid),
@@ -1431,6 +1219,26 @@ impl RefModel {
                 ));
             }
         }
+        for o in &snap.objects {
+            if let Detail::Pipe {
+                state,
+                queued_bytes,
+                queued_messages,
+                read_mode_message,
+                nonblocking,
+                ..
+            } = o.detail
+            {
+                let kernel = (state, queued_bytes, queued_messages, read_mode_message, nonblocking);
+                let model = self.pipe_detail(narrow(o.object));
+                if model != Some(kernel) {
+                    return Err(format!(
+                        "pipe end {:#x} (state, queued bytes, messages, message read mode, nowait): kernel {kernel:?}, model {model:?}",
+                        o.object
+                    ));
+                }
+            }
+        }
         for p in &snap.processes {
             let model: Vec<(u32, Row)> = self
                 .tables
@@ -1462,14 +1270,6 @@ impl RefModel {
         }
         Ok(())
     }
-}
-
-/// Whether "a failed call changes nothing" is checked around `call`: every call but those
-/// Windows documents as changing something on failure. `DuplicateHandle` with
-/// `DUPLICATE_CLOSE_SOURCE` closes its source "whatever the outcome, once the source process
-/// is known" (spec §4, rule 7).
-fn changes_nothing_applies(call: &Call) -> bool {
-    !matches!(call, Call::DuplicateHandle(a) if a.options & DUPLICATE_CLOSE_SOURCE != 0)
 }
 
 /// A snapshot without what a failed call may change: the threads' last errors.
@@ -1894,11 +1694,91 @@ pub fn run_reference_with(ops: &[RefOp], kernel: Option<Kernel>, checks: &[Check
                     },
                 )
             }
+            RefOp::CreateNamedPipe {
+                actor,
+                name,
+                mode,
+                max,
+                sizes,
+                first,
+            } => {
+                let pid = actor_of(*actor).expect("running");
+                let pipe_mode = [PIPE_TYPE_MESSAGE, PIPE_READMODE_MESSAGE, PIPE_NOWAIT]
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| mode & (1 << i) != 0)
+                    .fold(0, |m, (_, bit)| m | bit);
+                let size = |bit: u8| if sizes & bit != 0 { 64 } else { 8 };
+                (
+                    pid,
+                    Call::CreateNamedPipe(CreateNamedPipeArgs {
+                        name: format!("\\\\.\\pipe\\np{name}"),
+                        open_mode: PIPE_ACCESS_DUPLEX | if *first { FILE_FLAG_FIRST_PIPE_INSTANCE } else { 0 },
+                        pipe_mode,
+                        max_instances: [1, 2, PIPE_UNLIMITED_INSTANCES, 0][usize::from(*max % 4)],
+                        out_buffer_size: size(1),
+                        in_buffer_size: size(2),
+                        default_timeout: 0,
+                        security_attributes: None,
+                    }),
+                )
+            }
+            RefOp::OpenPipe {
+                actor,
+                name,
+                access,
+                inherit,
+            } => {
+                let pid = actor_of(*actor).expect("running");
+                let desired_access = [
+                    GENERIC_READ | GENERIC_WRITE,
+                    GENERIC_READ,
+                    GENERIC_WRITE,
+                    GENERIC_READ | GENERIC_WRITE,
+                ][usize::from(*access % 4)];
+                (
+                    pid,
+                    Call::CreateFile(CreateFileArgs {
+                        file_name: format!("\\\\.\\PIPE\\NP{name}"),
+                        desired_access,
+                        security_attributes: Some(SecurityAttributes {
+                            inherit_handle: *inherit,
+                        }),
+                        creation_disposition: OPEN_EXISTING,
+                        ..CreateFileArgs::default()
+                    }),
+                )
+            }
+            RefOp::Connect { actor, h } => {
+                let pid = actor_of(*actor).expect("running");
+                let named_pipe = resolve_handle(&kernel, pid, h);
+                if model.connect_would_wait_twice(pid.0, named_pipe) {
+                    (
+                        pid,
+                        Call::PeekNamedPipe {
+                            named_pipe,
+                            buffer_size: 0,
+                            null_buffer: false,
+                        },
+                    )
+                } else {
+                    (pid, Call::ConnectNamedPipe { named_pipe })
+                }
+            }
+            RefOp::Disconnect { actor, h } => {
+                let pid = actor_of(*actor).expect("running");
+                (
+                    pid,
+                    Call::DisconnectNamedPipe {
+                        named_pipe: resolve_handle(&kernel, pid, h),
+                    },
+                )
+            }
         };
         let tid = kernel.main_thread(pid).expect("a running process has a thread");
         model.outputs = Outputs::default();
         model.completions.clear();
-        let before = changes_nothing_applies(&call).then(|| comparable(kernel.snapshot()));
+        let before = comparable(kernel.snapshot());
         let expected = model.apply(pid.0, &call);
         let outcome = kernel.call(tid, &call).map_err(|e| {
             let what = (format!("{} to run", call.name()), format!("{e}"));
@@ -1939,7 +1819,7 @@ pub fn run_reference_with(ops: &[RefOp], kernel: Option<Kernel>, checks: &[Check
                 }
             }
             // A failed call changes nothing but the caller's last error (spec §11).
-            if let Some(before) = before.filter(|_| Some(r.ret) == call.kind().failure_ret()) {
+            if Some(r.ret) == call.kind().failure_ret() && !may_change_on_failure(&call, r.last_error) {
                 let after = comparable(kernel.snapshot());
                 if after != before {
                     let what = (
