@@ -1,10 +1,14 @@
 //! Property tests of the kernel's invariants (issue 5). Case counts come from
 //! `PROPTEST_CASES` (defaults below keep the suite to a few minutes on 2 cores); deeper runs:
 //! `PROPTEST_CASES=5000 cargo test --release --test it properties`. The random seed is fixed
-//! so that CI is reproducible; `PROPTEST_RNG_SEED=<n>` explores other sequences.
+//! so that CI is reproducible; `PROPTEST_RNG_SEED=<n>` explores other sequences. A failure
+//! is saved (shrunk) as `target/kernsim-replays/<test>.json`, a scenario on which
+//! `kernsim check` fails until the bug is fixed, and `<test>.case.json`, the raw operations with
+//! their seed (`kernsim_testkit::property::replay`); `KERNSIM_REPLAY_DIR` puts them elsewhere.
 
 use kernsim_kernel::tamper::Bugs;
 use kernsim_kernel::Kernel;
+use kernsim_testkit::property::{self, Runner};
 use kernsim_testkit::{ops, run_reference, run_sequence, run_sequence_on, Driver};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
@@ -32,28 +36,37 @@ fn config(default: u32) -> Config {
     }
 }
 
-proptest! {
-    // A reference run is cheap (no invariant sweep), and abandoned mutexes need a process to
-    // exit owning one while another holds a handle: more cases reach them.
-    #![proptest_config(config(1000))]
+/// The kernel agrees with the reference model, call by call: return values, last errors,
+/// out-parameters, completions, pipe states, every handle table and every usage count, and a
+/// failed call changes nothing. A reference run is cheap (no invariant sweep), and abandoned
+/// mutexes need a process to exit owning one while another holds a handle: more cases reach
+/// them.
+#[test]
+fn the_kernel_agrees_with_the_reference_model() {
+    let strategy = proptest::collection::vec(ops::ref_op(), 1..120);
+    let test = "the_kernel_agrees_with_the_reference_model";
+    if let Err(saved) = property::check(test, Runner::Reference, config(1000), strategy, |ops| {
+        run_reference(ops, None)
+    }) {
+        panic!("{saved}");
+    }
+}
 
-    /// The kernel agrees with the reference model, call by call: return values, last errors,
-    /// every handle table and every usage count.
-    #[test]
-    fn the_kernel_agrees_with_the_reference_model(sequence in proptest::collection::vec(ops::ref_op(), 1..120)) {
-        run_reference(&sequence, None).map_err(TestCaseError::fail)?;
+/// Random multi-process sequences over every object kind keep every invariant and the
+/// driver's promises after every step, never panic, and leave no object once every process
+/// has ended.
+#[test]
+fn random_sequences_keep_every_invariant() {
+    let test = "random_sequences_keep_every_invariant";
+    if let Err(saved) = property::check(test, Runner::Driver, config(96), ops::ops(150), |ops| {
+        run_sequence(ops).map(|d| d.steps())
+    }) {
+        panic!("{saved}");
     }
 }
 
 proptest! {
     #![proptest_config(config(96))]
-
-    /// Random multi-process sequences over every object kind keep every invariant after every
-    /// step, never panic, and leave no object once every process has ended.
-    #[test]
-    fn random_sequences_keep_every_invariant(sequence in ops::ops(150)) {
-        run_sequence(&sequence).map_err(TestCaseError::fail)?;
-    }
 
     /// The same sequence gives the same state and the same event log, and snapshots
     /// round-trip through serde.
@@ -241,5 +254,6 @@ fn an_embedders_property_is_checked_after_every_call_and_named_in_the_failure() 
         },
     };
     let e = d.apply(&op).expect_err("the event breaks it");
-    assert!(e.starts_with("no events: an event exists"), "{e}");
+    assert_eq!(e.property, Property::Custom("no events"));
+    assert_eq!(e.detail, "an event exists");
 }

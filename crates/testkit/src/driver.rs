@@ -17,12 +17,47 @@
 //! `kernsim run` replays.
 
 use crate::ops::{Action, HandleRef, Op, Timeout};
-use crate::property::{Check, Property};
+use crate::property::{Check, Property, PropertyFailure};
 use crate::record::{Record, Recorder};
 use kernsim_kernel::consts::*;
 use kernsim_kernel::*;
+use serde_json::{json, Value};
 use std::collections::{BTreeMap, VecDeque};
+use std::fmt;
 use std::panic::{catch_unwind, AssertUnwindSafe};
+
+/// A property the driver found broken, and how; [`run_sequence`] turns it into a
+/// [`PropertyFailure`] with the replay.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Broken {
+    /// Which property.
+    pub property: Property,
+    /// What was found.
+    pub detail: String,
+}
+
+impl Broken {
+    fn promise(detail: String) -> Broken {
+        Broken {
+            property: Property::DriverPromises,
+            detail,
+        }
+    }
+}
+
+impl From<Broken> for proptest::test_runner::Reason {
+    fn from(b: Broken) -> Self {
+        b.to_string().into()
+    }
+}
+
+impl std::error::Error for Broken {}
+
+impl fmt::Display for Broken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.property, self.detail)
+    }
+}
 
 /// A queue model of one reading end (pipe end or mailslot).
 #[derive(Clone, Debug, Default)]
@@ -65,6 +100,9 @@ pub struct Driver {
     incremental: IncrementalCheck,
     /// An embedder's own properties, checked after every step.
     checks: Vec<Check>,
+    /// What the broken promise says the last call should have done, as scenario
+    /// expectations, so the replay fails under `kernsim check` until the bug is fixed.
+    expect: Option<Value>,
 }
 
 impl Default for Driver {
@@ -94,6 +132,7 @@ impl Driver {
             spawned: 0,
             steps: 0,
             checks: Vec::new(),
+            expect: None,
         };
         d.spawn();
         d
@@ -148,8 +187,8 @@ impl Driver {
         });
     }
 
-    /// Applies one operation and checks everything; `Err` describes the first broken promise.
-    pub fn apply(&mut self, op: &Op) -> Result<(), String> {
+    /// Applies one operation and checks everything; `Err` names the first broken property.
+    pub fn apply(&mut self, op: &Op) -> Result<(), Broken> {
         self.steps += 1;
         match op {
             Op::Spawn => self.spawn(),
@@ -511,7 +550,7 @@ impl Driver {
         (call, parked)
     }
 
-    fn act(&mut self, pid: Pid, tid: Tid, action: &Action) -> Result<(), String> {
+    fn act(&mut self, pid: Pid, tid: Tid, action: &Action) -> Result<(), Broken> {
         let (call, mut parked) = self.build(pid, action);
         if let Parked::Write { tid: t, .. } = &mut parked {
             *t = tid;
@@ -527,9 +566,13 @@ impl Driver {
             | Call::WaitForSingleObject { handle: h, .. } => self.detail(pid, *h),
             _ => None,
         };
+        let accepts = |detail| Broken {
+            property: Property::KernelAccepts,
+            detail,
+        };
         let outcome = catch_unwind(AssertUnwindSafe(|| self.kernel.call(tid, &call)))
-            .map_err(|p| format!("the kernel panicked on {}: {}", call.name(), panic_text(&p)))?
-            .map_err(|e| format!("the driver chose a thread that cannot call: {e}"))?;
+            .map_err(|p| accepts(format!("the kernel panicked on {}: {}", call.name(), panic_text(&p))))?
+            .map_err(|e| accepts(format!("the driver chose a thread that cannot call: {e}")))?;
         self.recorder.push(Record::Call {
             pid,
             tid,
@@ -538,8 +581,9 @@ impl Driver {
         });
         match &outcome {
             CallOutcome::Done(r) => {
-                self.check_result(pid, &call, r, &parked, &parent_rows, queued_before)?;
-                self.check_sync(tid, &call, r, sync_before)?;
+                self.check_result(pid, &call, r, &parked, &parent_rows, queued_before)
+                    .map_err(Broken::promise)?;
+                self.check_sync(tid, &call, r, sync_before).map_err(Broken::promise)?;
             }
             CallOutcome::Pending { call_seq } => {
                 if let (Call::WriteFile { data, .. }, Parked::Write { reader, .. }) = (&call, &parked) {
@@ -557,7 +601,7 @@ impl Driver {
     /// release reports the count it found, succeeds exactly when the count stays within the
     /// maximum, and a refused one changes nothing.
     fn check_sync(
-        &self,
+        &mut self,
         tid: Tid,
         call: &Call,
         r: &CallResult,
@@ -570,6 +614,11 @@ impl Driver {
                 let owned = owner == Some(tid);
                 let ok = r.ret == Ret::Bool(true);
                 if ok != owned || (!ok && r.last_error != Win32Error::NotOwner) {
+                    self.expect = Some(if owned {
+                        json!({"ret": true})
+                    } else {
+                        json!({"ret": false, "last_error": "ERROR_NOT_OWNER"})
+                    });
                     return Err(format!(
                         "ReleaseMutex on {a:#x} by tid {tid}: owner was {owner:?}, result {r:?}"
                     ));
@@ -580,11 +629,17 @@ impl Driver {
                     (*release_count as i32) > 0 && count.checked_add(*release_count).is_some_and(|c| c <= maximum);
                 let ok = r.ret == Ret::Bool(true);
                 if ok && (!fits || r.outputs().previous_count != Some(count)) {
+                    self.expect = Some(if fits {
+                        json!({"outputs": {"previous_count": count}})
+                    } else {
+                        json!({"ret": false})
+                    });
                     return Err(format!(
                         "ReleaseSemaphore({release_count}) on {a:#x} at {count}/{maximum}: {r:?}"
                     ));
                 }
                 if !ok && fits && r.last_error != Win32Error::AccessDenied {
+                    self.expect = Some(json!({"ret": true}));
                     return Err(format!(
                         "ReleaseSemaphore({release_count}) on {a:#x} at {count}/{maximum} refused: {}",
                         r.last_error
@@ -618,6 +673,9 @@ impl Driver {
                     _ => true,
                 };
                 if !consumed {
+                    if let Detail::Event { .. } = before {
+                        self.expect = Some(json!({"object": {"address": format!("{a:#x}"), "signaled": false}}));
+                    }
                     return Err(format!(
                         "a satisfied wait by tid {tid} did not consume {a:#x}: {before:?} -> {after:?}"
                     ));
@@ -704,6 +762,11 @@ impl Driver {
             }
             (Call::GetEnvironmentVariable { name, size, .. }, _) => {
                 let want = self.env.get(&pid).and_then(|b| b.get(&upper(name)));
+                let expect = match want {
+                    None => json!({"ret": 0, "last_error": "ERROR_ENVVAR_NOT_FOUND"}),
+                    Some(v) if (v.len() as u32) < *size => json!({"ret": v.len(), "outputs": {"text": v}}),
+                    Some(v) => json!({"ret": v.len() + 1}),
+                };
                 let ok = match want {
                     None => r.ret == Ret::Dword(0) && r.last_error == Win32Error::EnvvarNotFound,
                     Some(v) if (v.len() as u32) < *size => {
@@ -712,6 +775,7 @@ impl Driver {
                     Some(v) => r.ret == Ret::Dword(v.len() as u32 + 1),
                 };
                 if !ok {
+                    self.expect = Some(expect);
                     return Err(format!(
                         "environment leak or loss: pid {pid} reads {name} as {:?} (ret {}), the model says {want:?}",
                         r.outputs().text,
@@ -795,6 +859,7 @@ impl Driver {
             }
         }
         if got != expected {
+            self.expect = Some(json!({"outputs": {"data": Data(expected.clone())}}));
             return Err(format!(
                 "data through {reader:#x} lost, duplicated or reordered: read {:?}, the queue model expected {:?}",
                 Data(got),
@@ -804,7 +869,12 @@ impl Driver {
         Ok(())
     }
 
-    fn check_inheritance(&self, args: &CreateProcessArgs, parent_rows: &[RowView], child: Pid) -> Result<(), String> {
+    fn check_inheritance(
+        &mut self,
+        args: &CreateProcessArgs,
+        parent_rows: &[RowView],
+        child: Pid,
+    ) -> Result<(), String> {
         let child_rows = self.rows(child);
         let expected: Vec<&RowView> = match (&args.handle_list, args.inherit_handles) {
             (_, false) => Vec::new(),
@@ -825,6 +895,19 @@ impl Driver {
         if same {
             Ok(())
         } else {
+            let rows: Vec<Value> = expected
+                .iter()
+                .map(|r| {
+                    json!({
+                        "handle": r.handle,
+                        "object": {"address": format!("{:#x}", r.object)},
+                        "inherit": r.inherit,
+                        "protect_from_close": r.protect_from_close,
+                        "access": format!("{:#x}", r.access),
+                    })
+                })
+                .collect();
+            self.expect = Some(json!({"table": {"of": format!("p{child}"), "rows": rows, "exact": true}}));
             Err(format!(
                 "inheritance: the child's table {:?} is not the parent's inheritable rows {:?}",
                 child_rows
@@ -839,7 +922,7 @@ impl Driver {
         }
     }
 
-    fn after_step(&mut self) -> Result<(), String> {
+    fn after_step(&mut self) -> Result<(), Broken> {
         for c in self.kernel.take_completions() {
             let parked = self.parked.remove(&c.call_seq).unwrap_or(Parked::Other);
             if let Parked::Read {
@@ -854,7 +937,12 @@ impl Driver {
                     Some(Detail::Pipe { read_mode_message, .. }) => read_mode_message,
                     _ => message_mode,
                 };
-                self.check_read(reader, mode, n, mailslot, &c.result)?;
+                // A completion is no step's own result: the replay's expectation would name the
+                // wrong call, so none is kept.
+                if let Err(e) = self.check_read(reader, mode, n, mailslot, &c.result) {
+                    self.expect = None;
+                    return Err(Broken::promise(e));
+                }
             }
         }
         // A writer that died while its write was pending takes its unread bytes with it:
@@ -887,30 +975,39 @@ impl Driver {
         self.queues.retain(|a, _| alive.contains(a));
         self.env
             .retain(|pid, _| snap.processes.iter().any(|p| p.process_id == *pid));
+        let broken = |property, detail| Broken { property, detail };
         catch_unwind(AssertUnwindSafe(|| self.kernel.check_invariants()))
-            .map_err(|p| format!("check_invariants panicked: {}", panic_text(&p)))?
-            .map_err(|v| {
-                format!(
-                    "invariants broken: {}",
-                    v.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
+            .map_err(|p| {
+                broken(
+                    Property::Invariants,
+                    format!("check_invariants panicked: {}", panic_text(&p)),
                 )
+            })?
+            .map_err(|v| {
+                let rules = v.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ");
+                broken(Property::Invariants, format!("invariants broken: {rules}"))
             })?;
         self.incremental.check(&mut self.kernel).map_err(|v| {
-            format!(
-                "the incremental check disagrees with the full one: {}",
-                v.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
+            let rules = v.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ");
+            broken(
+                Property::IncrementalCheck,
+                format!("the incremental check disagrees with the full one: {rules}"),
             )
         })?;
-        check_explanations(&self.kernel, &snap).map_err(|e| format!("{}: {e}", Property::DriverPromises))?;
+        check_explanations(&self.kernel, &snap).map_err(|e| broken(Property::DriverPromises, e))?;
         for c in &self.checks {
-            (c.check)(&self.kernel).map_err(|e| format!("{}: {e}", Property::Custom(c.name)))?;
+            (c.check)(&self.kernel).map_err(|e| broken(Property::Custom(c.name), e))?;
         }
         Ok(())
     }
 
     /// Ends every process (a fresh system process terminates them, then exits itself) and
     /// checks that no object is left.
-    pub fn teardown(&mut self) -> Result<(), String> {
+    pub fn teardown(&mut self) -> Result<(), Broken> {
+        let teardown = |detail| Broken {
+            property: Property::Teardown,
+            detail,
+        };
         self.spawned += 1;
         let (reaper_pid, reaper) = self.kernel.spawn("reaper.exe", "", vec![]);
         self.recorder.push(Record::Start {
@@ -935,7 +1032,10 @@ impl Driver {
                 },
                 Call::CloseHandle { handle: HandleValue(4) },
             ] {
-                let outcome = self.kernel.call(reaper, &call).map_err(|e| format!("teardown: {e}"))?;
+                let outcome = self
+                    .kernel
+                    .call(reaper, &call)
+                    .map_err(|e| teardown(format!("teardown: {e}")))?;
                 self.recorder.push(Record::Call {
                     pid: reaper_pid,
                     tid: reaper,
@@ -946,7 +1046,10 @@ impl Driver {
             self.after_step()?;
         }
         let exit = Call::ExitProcess { exit_code: 0 };
-        let outcome = self.kernel.call(reaper, &exit).map_err(|e| format!("teardown: {e}"))?;
+        let outcome = self
+            .kernel
+            .call(reaper, &exit)
+            .map_err(|e| teardown(format!("teardown: {e}")))?;
         self.recorder.push(Record::Call {
             pid: reaper_pid,
             tid: reaper,
@@ -956,18 +1059,18 @@ impl Driver {
         self.after_step()?;
         let leaks = self.kernel.leaks();
         if leaks != Leaks::default() {
-            return Err(format!(
+            return Err(teardown(format!(
                 "after every process exited, the leak report is not empty: {leaks:?}"
-            ));
+            )));
         }
         let left = self.kernel.snapshot().objects;
         if !left.is_empty() {
-            return Err(format!(
+            return Err(teardown(format!(
                 "after every process exited, objects are left: {:?}",
                 left.iter()
                     .map(|o| format!("{} {:#x} usage {}", o.kind.name(), o.object, o.usage_count))
                     .collect::<Vec<_>>()
-            ));
+            )));
         }
         Ok(())
     }
@@ -1075,29 +1178,46 @@ pub fn panic_text(p: &Box<dyn std::any::Any + Send>) -> String {
 
 /// Runs a whole sequence: every op, then the teardown. `Err` carries the broken promise and
 /// the failing sequence as a replayable scenario.
-pub fn run_sequence(ops: &[Op]) -> Result<Driver, String> {
+pub fn run_sequence(ops: &[Op]) -> Result<Driver, PropertyFailure> {
     run_sequence_on(Driver::new(), ops)
 }
 
-/// [`run_sequence`] on a prepared driver (e.g. over a kernel with injected bugs).
-pub fn run_sequence_on(mut driver: Driver, ops: &[Op]) -> Result<Driver, String> {
-    for op in ops {
-        if let Err(e) = driver.apply(op) {
-            driver.recorder.push(Record::Note(format!("FAILED here: {e}")));
-            return Err(format!(
-                "{e}\n--- replay with `kernsim run` ---\n{}",
-                driver.scenario_json("property test failure")
-            ));
+/// [`run_sequence`] on a prepared driver (e.g. over a kernel with injected bugs). `Err` names
+/// the broken property and carries the case as a scenario whose failing call expects what the
+/// promise said (when it can be said in the scenario format; an invariant is checked by every
+/// run anyway), so `kernsim check` on it fails until the bug is fixed.
+pub fn run_sequence_on(mut driver: Driver, ops: &[Op]) -> Result<Driver, PropertyFailure> {
+    let result = ops
+        .iter()
+        .try_for_each(|op| driver.apply(op))
+        .and_then(|()| driver.teardown());
+    match result {
+        Ok(()) => Ok(driver),
+        Err(broken) => Err(driver.failure(broken)),
+    }
+}
+
+impl Driver {
+    /// The failure, with the steps so far as a replay.
+    fn failure(&mut self, broken: Broken) -> PropertyFailure {
+        if let Some(expect) = self.expect.take() {
+            self.recorder.push(Record::Expect(expect));
+        }
+        self.recorder.push(Record::Note(format!("FAILED here: {broken}")));
+        let step = self
+            .recorder
+            .records()
+            .iter()
+            .filter(|r| matches!(r, Record::Call { .. }))
+            .count();
+        PropertyFailure {
+            property: broken.property,
+            step,
+            expected: format!("{} to hold", broken.property),
+            actual: broken.detail,
+            replay: self.scenario_json("property test failure"),
         }
     }
-    if let Err(e) = driver.teardown() {
-        driver.recorder.push(Record::Note(format!("FAILED here: {e}")));
-        return Err(format!(
-            "{e}\n--- replay with `kernsim run` ---\n{}",
-            driver.scenario_json("property test failure")
-        ));
-    }
-    Ok(driver)
 }
 
 /// Turns a [`HandleRef`] into a value, as `pid` would use it: one of its own rows, a value from

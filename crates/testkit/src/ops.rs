@@ -530,9 +530,11 @@ pub fn ref_op() -> impl Strategy<Value = RefOp> {
         5 => (actor, handle_ref(), any::<u8>()).prop_map(|(actor, h, len)| RefOp::Write { actor, h, len }),
         2 => (actor, handle_ref()).prop_map(|(actor, h)| RefOp::Peek { actor, h }),
         2 => (actor, handle_ref(), any::<u8>()).prop_map(|(actor, h, mode)| RefOp::SetPipeMode { actor, h, mode }),
-        3 => (actor, 0u8..2, any::<u8>(), 0u8..4, 0u8..4, proptest::bool::weighted(0.1))
+        // Message pipes in message read mode most often (ERROR_MORE_DATA needs one), and every
+        // other combination, the refused byte type with message read mode included.
+        4 => (actor, 0u8..2, prop_oneof![3 => Just(3u8), 2 => Just(7u8), 1 => Just(1u8), 1 => Just(0u8), 1 => Just(2u8), 1 => Just(4u8)], 0u8..4, 0u8..4, proptest::bool::weighted(0.1))
             .prop_map(|(actor, name, mode, max, sizes, first)| RefOp::CreateNamedPipe { actor, name, mode, max, sizes, first }),
-        3 => (actor, 0u8..3, 0u8..4, any::<bool>()).prop_map(|(actor, name, access, inherit)| RefOp::OpenPipe { actor, name, access, inherit }),
+        4 => (actor, 0u8..2, 0u8..4, any::<bool>()).prop_map(|(actor, name, access, inherit)| RefOp::OpenPipe { actor, name, access, inherit }),
         3 => (actor, handle_ref()).prop_map(|(actor, h)| RefOp::Connect { actor, h }),
         2 => (actor, handle_ref()).prop_map(|(actor, h)| RefOp::Disconnect { actor, h }),
     ]

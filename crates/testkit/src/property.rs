@@ -178,3 +178,181 @@ impl From<PropertyFailure> for String {
         f.to_string()
     }
 }
+
+/// Which runner a saved case replays with.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Runner {
+    /// [`crate::run_reference`] over [`crate::RefOp`]s.
+    Reference,
+    /// [`crate::run_sequence`] over [`crate::Op`]s.
+    Driver,
+    /// An embedder's own runner: [`load_case`] gives the operations back.
+    Other,
+}
+
+/// A failing case as saved beside its scenario: the raw operations, the seed the run
+/// started from, and the runner that replays them ([`replay`]).
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+pub struct Case<T> {
+    /// The property test's name.
+    pub test: String,
+    /// The proptest seed of the run that found it (`None`: a random seed).
+    pub seed: Option<u64>,
+    /// Who replays it.
+    pub runner: Runner,
+    /// The operations, shrunk.
+    pub ops: Vec<T>,
+}
+
+/// A failure saved to disk: the typed failure, the scenario file (`kernsim check FILE` fails
+/// on it until the bug is fixed), and the raw case ([`replay`]).
+#[derive(Clone, Debug)]
+pub struct SavedFailure {
+    /// What failed.
+    pub failure: PropertyFailure,
+    /// The replay scenario.
+    pub scenario: std::path::PathBuf,
+    /// The raw operations with their seed.
+    pub case: std::path::PathBuf,
+}
+
+impl fmt::Display for SavedFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}\n--- saved: `kernsim check {}` fails until the bug is fixed; raw case: {} (kernsim_testkit::property::replay) ---",
+            self.failure,
+            self.scenario.display(),
+            self.case.display()
+        )
+    }
+}
+
+impl std::error::Error for SavedFailure {}
+
+/// Where failing cases are saved: `KERNSIM_REPLAY_DIR`, else `kernsim-replays` in the cargo
+/// target directory (`CARGO_TARGET_DIR`, else `target`).
+pub fn replay_dir() -> std::path::PathBuf {
+    match std::env::var_os("KERNSIM_REPLAY_DIR") {
+        Some(dir) => dir.into(),
+        None => std::path::PathBuf::from(std::env::var_os("CARGO_TARGET_DIR").unwrap_or_else(|| "target".into()))
+            .join("kernsim-replays"),
+    }
+}
+
+/// Runs a property test: `run` over cases drawn from `strategy` with proptest (shrinking on
+/// failure). On failure the shrunk case is run once more for its typed failure and saved as
+/// `<replay_dir>/<test>.json` (the scenario) and `<test>.case.json` (the raw case).
+///
+/// ```
+/// use kernsim_testkit::{ops, property, run_reference};
+/// use proptest::test_runner::Config;
+/// let config = Config { cases: 4, ..Config::default() };
+/// let strategy = proptest::collection::vec(ops::ref_op(), 1..20);
+/// property::check("doc_example", property::Runner::Reference, config, strategy, |ops| run_reference(ops, None))
+///     .unwrap();
+/// ```
+pub fn check<T, S>(
+    test: &str,
+    runner: Runner,
+    config: proptest::test_runner::Config,
+    strategy: S,
+    run: impl Fn(&[T]) -> Result<usize, PropertyFailure>,
+) -> Result<(), Box<SavedFailure>>
+where
+    S: proptest::strategy::Strategy<Value = Vec<T>>,
+    T: serde::Serialize + fmt::Debug + Clone,
+{
+    use proptest::test_runner::{RngSeed, TestCaseError, TestError, TestRunner};
+    let seed = match config.rng_seed {
+        RngSeed::Fixed(seed) => Some(seed),
+        _ => None,
+    };
+    let mut proptest = TestRunner::new(config);
+    let outcome = proptest.run(&strategy, |ops| match run(&ops) {
+        Ok(_) => Ok(()),
+        Err(failure) => Err(TestCaseError::fail(failure.to_string())),
+    });
+    let (ops, reason) = match outcome {
+        Ok(()) => return Ok(()),
+        Err(TestError::Fail(reason, ops)) => (ops, reason.to_string()),
+        Err(TestError::Abort(reason)) => (Vec::new(), reason.to_string()),
+    };
+    // Runs are deterministic, so the shrunk case fails again, with its typed failure.
+    let failure = run(&ops).err().unwrap_or_else(|| PropertyFailure {
+        property: Property::Custom("deterministic rerun"),
+        step: 0,
+        expected: "the shrunk case to fail again".into(),
+        actual: reason,
+        replay: String::new(),
+    });
+    let dir = replay_dir();
+    let scenario = dir.join(format!("{test}.json"));
+    let case_file = dir.join(format!("{test}.case.json"));
+    let case = Case {
+        test: test.to_string(),
+        seed,
+        runner,
+        ops,
+    };
+    let saved = std::fs::create_dir_all(&dir)
+        .and_then(|()| std::fs::write(&scenario, &failure.replay))
+        .and_then(|()| std::fs::write(&case_file, serde_json::to_string_pretty(&case).unwrap_or_default()));
+    if let Err(e) = saved {
+        eprintln!("could not save the failing case in {}: {e}", dir.display());
+    }
+    Err(Box::new(SavedFailure {
+        failure,
+        scenario,
+        case: case_file,
+    }))
+}
+
+/// Why a saved case could not be replayed, or how it failed again.
+#[derive(Clone, Debug)]
+pub enum ReplayError {
+    /// The file could not be read or is no case.
+    Load(String),
+    /// A case of [`Runner::Other`]: its embedder replays it ([`load_case`]).
+    NotBuiltIn,
+    /// It failed again.
+    Failed(PropertyFailure),
+}
+
+impl fmt::Display for ReplayError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ReplayError::Load(e) => write!(f, "cannot load the case: {e}"),
+            ReplayError::NotBuiltIn => f.write_str("the case is an embedder's own: replay it with its runner"),
+            ReplayError::Failed(failure) => write!(f, "{failure}"),
+        }
+    }
+}
+
+/// Loads a saved case's operations (for an embedder's own runner).
+pub fn load_case<T: serde::de::DeserializeOwned>(path: &std::path::Path) -> Result<Case<T>, ReplayError> {
+    let text = std::fs::read_to_string(path).map_err(|e| ReplayError::Load(format!("{}: {e}", path.display())))?;
+    serde_json::from_str(&text).map_err(|e| ReplayError::Load(format!("{}: {e}", path.display())))
+}
+
+/// Reruns a saved case (`<test>.case.json`) with its runner: `Ok` with the number of calls
+/// or steps once the bug is fixed, [`ReplayError::Failed`] while it is not.
+pub fn replay(path: &std::path::Path) -> Result<usize, ReplayError> {
+    let case: Case<serde_json::Value> = load_case(path)?;
+    let ops = serde_json::Value::Array(case.ops);
+    let load = |e: serde_json::Error| ReplayError::Load(format!("{}: {e}", path.display()));
+    match case.runner {
+        Runner::Reference => {
+            let ops: Vec<crate::RefOp> = serde_json::from_value(ops).map_err(load)?;
+            crate::run_reference(&ops, None).map_err(ReplayError::Failed)
+        }
+        Runner::Driver => {
+            let ops: Vec<crate::Op> = serde_json::from_value(ops).map_err(load)?;
+            crate::run_sequence(&ops)
+                .map(|d| d.steps())
+                .map_err(ReplayError::Failed)
+        }
+        Runner::Other => Err(ReplayError::NotBuiltIn),
+    }
+}
