@@ -1246,6 +1246,17 @@ pub fn resolve_handle(kernel: &Kernel, pid: Pid, r: &HandleRef) -> HandleValue {
                 others[usize::from(*i) % others.len()]
             }
         }
+        HandleRef::Pipe(i) => {
+            let pipes: Vec<HandleValue> = rows(pid)
+                .into_iter()
+                .filter(|r| r.kind == ObjectKind::Pipe)
+                .map(|r| r.handle)
+                .collect();
+            match pipes.len() {
+                0 => resolve_handle(kernel, pid, &HandleRef::Own(*i)),
+                n => pipes[usize::from(*i) % n],
+            }
+        }
         HandleRef::Pseudo(true) => HandleValue::CURRENT_PROCESS,
         HandleRef::Pseudo(false) => HandleValue::CURRENT_THREAD,
         HandleRef::Garbage(v) => HandleValue(*v),

@@ -20,6 +20,9 @@ pub enum HandleRef {
     /// The i-th row (modulo) of the caller's table with low bits set (1 to 3): Windows
     /// ignores the two tag bits (spec §1.1).
     Tagged(u16, u8),
+    /// The i-th pipe end (modulo) among the caller's rows, as `Own` when it has none: pipe
+    /// calls reach data and states more often than through any row.
+    Pipe(u16),
 }
 
 /// A timeout operand.
@@ -220,6 +223,11 @@ fn handle_ref() -> impl Strategy<Value = HandleRef> {
         1 => prop_oneof![Just(0u32), Just(3), Just(0x400), Just(0xFFFF_FFF5), any::<u32>()].prop_map(HandleRef::Garbage),
         2 => (any::<u16>(), 1u8..4).prop_map(|(i, bits)| HandleRef::Tagged(i, bits)),
     ]
+}
+
+/// A handle operand for a pipe call: mostly one of the caller's pipe ends.
+fn pipe_ref() -> impl Strategy<Value = HandleRef> {
+    prop_oneof![3 => any::<u16>().prop_map(HandleRef::Pipe), 1 => handle_ref()]
 }
 
 fn timeout() -> impl Strategy<Value = Timeout> {
@@ -526,16 +534,16 @@ pub fn ref_op() -> impl Strategy<Value = RefOp> {
         2 => (actor, prop_oneof![4 => handle_ref(), 1 => Just(HandleRef::Pseudo(true))]).prop_map(|(actor, h)| RefOp::GetExitCode { actor, h }),
         3 => (actor, any::<u8>(), any::<u8>()).prop_map(|(actor, name, value)| RefOp::SetEnv { actor, name, value }),
         3 => (actor, any::<u8>(), any::<u8>()).prop_map(|(actor, name, size)| RefOp::GetEnv { actor, name, size }),
-        5 => (actor, handle_ref(), any::<u8>()).prop_map(|(actor, h, len)| RefOp::Read { actor, h, len }),
-        5 => (actor, handle_ref(), any::<u8>()).prop_map(|(actor, h, len)| RefOp::Write { actor, h, len }),
-        2 => (actor, handle_ref()).prop_map(|(actor, h)| RefOp::Peek { actor, h }),
-        2 => (actor, handle_ref(), any::<u8>()).prop_map(|(actor, h, mode)| RefOp::SetPipeMode { actor, h, mode }),
+        7 => (actor, pipe_ref(), any::<u8>()).prop_map(|(actor, h, len)| RefOp::Read { actor, h, len }),
+        7 => (actor, pipe_ref(), any::<u8>()).prop_map(|(actor, h, len)| RefOp::Write { actor, h, len }),
+        2 => (actor, pipe_ref()).prop_map(|(actor, h)| RefOp::Peek { actor, h }),
+        2 => (actor, pipe_ref(), any::<u8>()).prop_map(|(actor, h, mode)| RefOp::SetPipeMode { actor, h, mode }),
         // Message pipes in message read mode most often (ERROR_MORE_DATA needs one), and every
         // other combination, the refused byte type with message read mode included.
-        4 => (actor, 0u8..2, prop_oneof![3 => Just(3u8), 2 => Just(7u8), 1 => Just(1u8), 1 => Just(0u8), 1 => Just(2u8), 1 => Just(4u8)], 0u8..4, 0u8..4, proptest::bool::weighted(0.1))
+        5 => (actor, 0u8..2, prop_oneof![3 => Just(3u8), 2 => Just(7u8), 1 => Just(1u8), 1 => Just(0u8), 1 => Just(2u8), 1 => Just(4u8)], 0u8..4, 0u8..4, proptest::bool::weighted(0.1))
             .prop_map(|(actor, name, mode, max, sizes, first)| RefOp::CreateNamedPipe { actor, name, mode, max, sizes, first }),
-        4 => (actor, 0u8..2, 0u8..4, any::<bool>()).prop_map(|(actor, name, access, inherit)| RefOp::OpenPipe { actor, name, access, inherit }),
-        3 => (actor, handle_ref()).prop_map(|(actor, h)| RefOp::Connect { actor, h }),
-        2 => (actor, handle_ref()).prop_map(|(actor, h)| RefOp::Disconnect { actor, h }),
+        5 => (actor, 0u8..2, 0u8..4, any::<bool>()).prop_map(|(actor, name, access, inherit)| RefOp::OpenPipe { actor, name, access, inherit }),
+        3 => (actor, pipe_ref()).prop_map(|(actor, h)| RefOp::Connect { actor, h }),
+        2 => (actor, pipe_ref()).prop_map(|(actor, h)| RefOp::Disconnect { actor, h }),
     ]
 }

@@ -1194,6 +1194,17 @@ impl RefModel {
         json!({"table": tables, "object": objects})
     }
 
+    /// The model's value of `name` in `pid`'s environment as an `env` expectation (`null`:
+    /// not set).
+    pub fn env_json(&self, pid: u32, name: &str) -> serde_json::Value {
+        let key = name.to_uppercase();
+        let value = self.env[&pid]
+            .iter()
+            .find(|(n, _)| !name.is_empty() && n.to_uppercase() == key)
+            .map(|(_, v)| v.clone());
+        serde_json::json!([{"in": format!("p{pid}"), "name": name, "value": value}])
+    }
+
     /// Compares the model with the kernel: every table and every object's counts.
     pub fn compare(&self, kernel: &Kernel) -> Result<(), String> {
         let snap = kernel.snapshot();
@@ -1634,6 +1645,11 @@ pub fn run_reference_with(ops: &[RefOp], kernel: Option<Kernel>, checks: &[Check
                 let pid = actor_of(*actor).expect("running");
                 let file = resolve_handle(&kernel, pid, h);
                 let bytes_to_read = u32::from(*len % 80);
+                // A read that would park reads an end with data instead, when there is one.
+                let file = match model.readable_end(pid.0, usize::from(*len)) {
+                    Some(other) if model.read_would_wait(pid.0, file) || len % 3 == 0 => other,
+                    _ => file,
+                };
                 if model.read_would_wait(pid.0, file) {
                     (
                         pid,
@@ -1683,7 +1699,14 @@ pub fn run_reference_with(ops: &[RefOp], kernel: Option<Kernel>, checks: &[Check
             RefOp::SetPipeMode { actor, h, mode } => {
                 let pid = actor_of(*actor).expect("running");
                 let named_pipe = resolve_handle(&kernel, pid, h);
-                let mode = [PIPE_NOWAIT, PIPE_WAIT, PIPE_NOWAIT, PIPE_READMODE_MESSAGE, 0x10][usize::from(*mode) % 5];
+                let mode = [
+                    PIPE_NOWAIT,
+                    PIPE_WAIT,
+                    PIPE_READMODE_MESSAGE,
+                    PIPE_READMODE_MESSAGE,
+                    PIPE_READMODE_MESSAGE | PIPE_NOWAIT,
+                    0x10,
+                ][usize::from(*mode) % 6];
                 (
                     pid,
                     Call::SetNamedPipeHandleState {
@@ -1822,6 +1845,13 @@ pub fn run_reference_with(ops: &[RefOp], kernel: Option<Kernel>, checks: &[Check
             if Some(r.ret) == call.kind().failure_ret() && !may_change_on_failure(&call, r.last_error) {
                 let after = comparable(kernel.snapshot());
                 if after != before {
+                    // The replay states what should have stayed: the tables and counts, and
+                    // the variable a failed SetEnvironmentVariable must not have touched.
+                    let mut expect = model.state_json();
+                    if let Call::SetEnvironmentVariable { name, .. } = &call {
+                        expect["env"] = model.env_json(pid.0, name);
+                    }
+                    rec.push(Record::Expect(expect));
                     let what = (
                         format!("{} by pid {pid} failed and changed nothing", call.name()),
                         "a changed state".to_string(),

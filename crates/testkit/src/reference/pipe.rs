@@ -387,6 +387,25 @@ impl RefModel {
         }
     }
 
+    /// One of `pid`'s rows (the `pick`-th, modulo) naming a pipe end with data queued for it
+    /// that it may read, one in message read mode when there is one (message reads in parts
+    /// are rare otherwise): drivers read there instead of parking on an empty end.
+    pub fn readable_end(&self, pid: u32, pick: usize) -> Option<HandleValue> {
+        let ends: Vec<(u32, bool)> = self.tables[&pid]
+            .iter()
+            .filter(|(_, r)| r.access & FILE_READ_DATA != 0)
+            .filter_map(|(v, r)| {
+                let (key, i) = self.end_of(r.object)?;
+                let q = &self.pipes[&key].inbound[i];
+                (!q.msgs.is_empty()).then_some((*v, q.read_message))
+            })
+            .collect();
+        let message: Vec<u32> = ends.iter().filter(|e| e.1).map(|e| e.0).collect();
+        let all: Vec<u32> = ends.iter().map(|e| e.0).collect();
+        let from = if message.is_empty() { all } else { message };
+        (!from.is_empty()).then(|| HandleValue(from[pick % from.len()]))
+    }
+
     /// `ReadFile` on a pipe end (spec §5, §6.3, §6.6): 536 listening, 233 disconnected (a
     /// cut-off client too); queued data first: in message read mode one message, the rest of
     /// a longer one kept with `ERROR_MORE_DATA`; in byte read mode bytes across messages up to
