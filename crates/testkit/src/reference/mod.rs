@@ -1332,6 +1332,18 @@ pub fn run_reference_with(ops: &[RefOp], kernel: Option<Kernel>, checks: &[Check
             environment: vec![],
         });
         if pid.0 != mpid {
+            // A start step cannot expect its pid: the new process asks for it, and the replay
+            // expects the model's.
+            let call = Call::GetCurrentProcessId;
+            if let Ok(outcome) = kernel.call(tid, &call) {
+                rec.push(Record::Call {
+                    pid,
+                    tid,
+                    call,
+                    outcome,
+                });
+                rec.push(Record::Expect(serde_json::json!({ "ret": mpid })));
+            }
             return Err((format!("pid {mpid}"), format!("pid {pid}")));
         }
         Ok(())
