@@ -14,8 +14,11 @@
 //! * processes: `CreateProcess` (inheritance, handle lists with pseudo and bad entries, no
 //!   image, environment copied, ids), `OpenProcess`, `ExitProcess` with mutex abandonment,
 //!   `TerminateProcess`, `GetExitCodeProcess`;
-//! * anonymous pipes in both directions: `ReadFile`, `WriteFile` (quotas, pending writes and
-//!   their completion, 109 / 232), `PeekNamedPipe`, `PIPE_NOWAIT`;
+//! * pipes (`pipe.rs`): anonymous pipes in both directions and named pipe instances
+//!   (`CreateNamedPipe`, client `CreateFile`, `ConnectNamedPipe`, `DisconnectNamedPipe`, the
+//!   §6.3 state machine), `ReadFile` / `WriteFile` (quotas, pending writes and their
+//!   completion, message read mode and `ERROR_MORE_DATA`, 109 / 232 / 233 / 536),
+//!   `PeekNamedPipe`, `SetNamedPipeHandleState`, `PIPE_NOWAIT`;
 //! * environment: `SetEnvironmentVariable` / `GetEnvironmentVariable` (case, limits, sizes).
 //!
 //! [`run_reference`] compares it with the kernel after every call.
