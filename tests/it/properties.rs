@@ -116,14 +116,7 @@ fn a_usage_count_not_decremented_on_one_path_is_caught() {
     );
     // The printed case is a scenario that `kernsim run` replays, and the replay shows the bug
     // only on a buggy kernel: on the real one it loads and runs cleanly.
-    let json = message
-        .split("--- replay with `kernsim run` ---\n")
-        .nth(1)
-        .expect("a replayable case");
-    // proptest appends its own report after the case; keep exactly the JSON object.
-    let mut stream = serde_json::Deserializer::from_str(json).into_iter::<serde_json::Value>();
-    stream.next().expect("a JSON object").expect("valid JSON");
-    let json = &json[..stream.byte_offset()];
+    let json = replay_json(&message);
     let scenario = kernsim_scenario::load_str(json, "failure.json").unwrap_or_else(|e| panic!("{e}\n{json}"));
     let run = kernsim_scenario::run(&scenario);
     assert!(run.error().is_none(), "{:?}", run.error());

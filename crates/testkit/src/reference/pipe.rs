@@ -133,6 +133,15 @@ impl RefModel {
         })
     }
 
+    /// A live end for a data request ([`Self::pipe_end`]): a client a disconnect cut off is
+    /// 233 (spec §6.3).
+    fn live_end(&self, pid: u32, h: HandleValue, needed: u32) -> Result<(u32, usize), Win32Error> {
+        match self.pipe_end(pid, h, needed)? {
+            EndRef::Live(key, i) => Ok((key, i)),
+            EndRef::Dead => Err(Win32Error::PipeNotConnected),
+        }
+    }
+
     /// `CreatePipe` (spec §5): a connected byte pipe, read end first; the quota is the size
     /// (0: 4096) both ways.
     pub(super) fn create_pipe(&mut self, pid: u32, sa: Option<SecurityAttributes>, size: u32) -> Expected {
@@ -294,11 +303,11 @@ impl RefModel {
         Expected::Result(Ret::Handle(HandleValue(v)), Some(Win32Error::Success))
     }
 
-    /// The server end a control request names: 6 / 1 as for any file request, 1 for a client
-    /// end (spec §6.3: client ends cannot listen).
-    fn server_end(&self, pid: u32, h: HandleValue) -> Result<u32, Win32Error> {
+    /// The server end a control request names, with its state: 6 / 1 as for any file
+    /// request, 1 for a client end (spec §6.3: client ends cannot listen).
+    fn server_end(&self, pid: u32, h: HandleValue) -> Result<(u32, PipeState), Win32Error> {
         match self.pipe_end(pid, h, 0)? {
-            EndRef::Live(key, 0) => Ok(key),
+            EndRef::Live(key, 0) => Ok((key, self.end_state(key, 0))),
             _ => Err(Win32Error::InvalidFunction),
         }
     }
@@ -308,11 +317,11 @@ impl RefModel {
     /// else the caller parks until a client opens.
     pub(super) fn connect(&mut self, pid: u32, h: HandleValue) -> Expected {
         let fail = |e| Expected::Result(Ret::Bool(false), Some(e));
-        let key = match self.server_end(pid, h) {
-            Ok(k) => k,
+        let (key, state) = match self.server_end(pid, h) {
+            Ok(v) => v,
             Err(e) => return fail(e),
         };
-        match self.end_state(key, 0) {
+        match state {
             PipeState::Connected => return fail(Win32Error::PipeConnected),
             PipeState::Closing => return fail(Win32Error::NoData),
             PipeState::Listening => {}
@@ -335,7 +344,7 @@ impl RefModel {
     /// on the same instance (drivers avoid that: the model follows one waiter per instance).
     pub fn connect_would_wait_twice(&self, pid: u32, h: HandleValue) -> bool {
         match self.server_end(pid, h) {
-            Ok(key) => self.pipes[&key].connect_pending.is_some(),
+            Ok((key, _)) => self.pipes[&key].connect_pending.is_some(),
             Err(_) => false,
         }
     }
@@ -345,11 +354,11 @@ impl RefModel {
     /// client end is cut off for good.
     pub(super) fn disconnect(&mut self, pid: u32, h: HandleValue) -> Expected {
         let fail = |e| Expected::Result(Ret::Bool(false), Some(e));
-        let key = match self.server_end(pid, h) {
-            Ok(k) => k,
+        let (key, state) = match self.server_end(pid, h) {
+            Ok(v) => v,
             Err(e) => return fail(e),
         };
-        match self.end_state(key, 0) {
+        match state {
             PipeState::Listening => return fail(Win32Error::PipeListening),
             PipeState::Disconnected => return fail(Win32Error::PipeNotConnected),
             PipeState::Connected | PipeState::Closing => {}
@@ -413,9 +422,8 @@ impl RefModel {
     /// complete pending writes.
     pub(super) fn read(&mut self, pid: u32, h: HandleValue, size: u32) -> Expected {
         let fail = |e| Expected::Result(Ret::Bool(false), Some(e));
-        let (key, i) = match self.pipe_end(pid, h, FILE_READ_DATA) {
-            Ok(EndRef::Live(key, i)) => (key, i),
-            Ok(EndRef::Dead) => return fail(Win32Error::PipeNotConnected),
+        let (key, i) = match self.live_end(pid, h, FILE_READ_DATA) {
+            Ok(v) => v,
             Err(e) => return fail(e),
         };
         let state = self.end_state(key, i);
@@ -480,9 +488,8 @@ impl RefModel {
     /// end a write that does not fit is TRUE with 0 bytes written and nothing queued.
     pub(super) fn write(&mut self, pid: u32, h: HandleValue, data: &[u8]) -> Expected {
         let fail = |e| Expected::Result(Ret::Bool(false), Some(e));
-        let (key, i) = match self.pipe_end(pid, h, FILE_WRITE_DATA | FILE_APPEND_DATA) {
-            Ok(EndRef::Live(key, i)) => (key, i),
-            Ok(EndRef::Dead) => return fail(Win32Error::PipeNotConnected),
+        let (key, i) = match self.live_end(pid, h, FILE_WRITE_DATA | FILE_APPEND_DATA) {
+            Ok(v) => v,
             Err(e) => return fail(e),
         };
         match self.end_state(key, i) {
@@ -524,9 +531,8 @@ impl RefModel {
     /// unread bytes on a message pipe, 0 on a byte pipe with no buffer).
     pub(super) fn peek(&mut self, pid: u32, h: HandleValue) -> Expected {
         let fail = |e| Expected::Result(Ret::Bool(false), Some(e));
-        let (key, i) = match self.pipe_end(pid, h, FILE_READ_DATA) {
-            Ok(EndRef::Live(key, i)) => (key, i),
-            Ok(EndRef::Dead) => return fail(Win32Error::PipeNotConnected),
+        let (key, i) = match self.live_end(pid, h, FILE_READ_DATA) {
+            Ok(v) => v,
             Err(e) => return fail(e),
         };
         let state = self.end_state(key, i);
