@@ -1,0 +1,389 @@
+//! Instruction counts of kernsim's hot paths under callgrind (gungraun): each benchmark runs
+//! `PAIRS` operations through the one checked entry point, `Kernel::call`, so a figure divided
+//! by `PAIRS` is the cost of one pair. Run: `tools/callgrind-bench` (installs the matching
+//! `gungraun-runner`, then `cargo bench --bench callgrind`). Setup is not counted.
+
+use gungraun::{library_benchmark, library_benchmark_group, main};
+use kernsim::kernel::consts::*;
+use kernsim::kernel::*;
+use kernsim::scenario::{self, Discard, RunOptions, Scenario};
+use kernsim_testkit::workload::{duplicate, handle_of, EVENT};
+use std::hint::black_box;
+
+/// Operations (pairs, round trips, steps) per benchmark: the reported count divided by this
+/// is the cost of one.
+const PAIRS: usize = 1000;
+
+/// A call that must return at once, straight through `Kernel::call`.
+fn done(k: &mut Kernel, tid: Tid, call: &Call) -> CallResult {
+    match k.call(tid, call) {
+        Ok(CallOutcome::Done(r)) => r,
+        other => panic!("{} did not return: {other:?}", call.name()),
+    }
+}
+
+fn world() -> (Kernel, Tid) {
+    let mut k = Kernel::new();
+    k.set_event_log(false);
+    let (_, tid) = k.spawn("bench.exe", "", vec![]);
+    (k, tid)
+}
+
+/// A world and two calls to run in turn.
+struct Pair {
+    k: Kernel,
+    tid: Tid,
+    first: Call,
+    second: fn(&CallResult) -> Call,
+}
+
+fn run_pairs(mut p: Pair) -> Kernel {
+    for _ in 0..PAIRS {
+        let r = done(&mut p.k, p.tid, &p.first);
+        black_box(done(&mut p.k, p.tid, &(p.second)(&r)));
+    }
+    p.k
+}
+
+fn close_it(r: &CallResult) -> Call {
+    Call::CloseHandle { handle: handle_of(r) }
+}
+
+fn create_close() -> Pair {
+    let (k, tid) = world();
+    Pair {
+        k,
+        tid,
+        first: EVENT,
+        second: close_it,
+    }
+}
+
+fn duplicate_close() -> Pair {
+    let (mut k, tid) = world();
+    let e = handle_of(&done(&mut k, tid, &EVENT));
+    Pair {
+        k,
+        tid,
+        first: duplicate(e, HandleValue::CURRENT_PROCESS, false),
+        second: close_it,
+    }
+}
+
+fn open_close() -> Pair {
+    let (mut k, tid) = world();
+    done(
+        &mut k,
+        tid,
+        &Call::CreateEvent {
+            event_attributes: None,
+            manual_reset: true,
+            initial_state: false,
+            name: Some("bench-event".into()),
+        },
+    );
+    Pair {
+        k,
+        tid,
+        first: Call::OpenEvent {
+            desired_access: EVENT_ALL_ACCESS,
+            inherit_handle: false,
+            name: "bench-event".into(),
+        },
+        second: close_it,
+    }
+}
+
+// CreateEvent + CloseHandle.
+#[library_benchmark]
+#[bench::create_event_close_handle(setup = create_close)]
+#[bench::duplicate_handle_close_handle(setup = duplicate_close)]
+#[bench::open_event_close_handle(setup = open_close)]
+fn pairs(p: Pair) -> Kernel {
+    run_pairs(p)
+}
+
+/// A parent, its child, an event in the parent, and the two calls of a cross-process pair:
+/// duplicate into the child, then close there with DUPLICATE_CLOSE_SOURCE.
+fn cross_setup() -> (Kernel, Tid, Call, HandleValue) {
+    let (mut k, tid) = world();
+    let e = handle_of(&done(&mut k, tid, &EVENT));
+    let r = done(
+        &mut k,
+        tid,
+        &Call::CreateProcess(Box::new(CreateProcessArgs {
+            command_line: Some("c.exe".into()),
+            ..Default::default()
+        })),
+    );
+    let child = r.outputs().process_handle.expect("a process handle");
+    (k, tid, duplicate(e, child, false), child)
+}
+
+// DuplicateHandle into another process + DuplicateHandle(DUPLICATE_CLOSE_SOURCE) from it.
+#[library_benchmark]
+#[bench::duplicate_cross_process(setup = cross_setup)]
+fn cross((mut k, tid, into_child, child): (Kernel, Tid, Call, HandleValue)) -> Kernel {
+    for _ in 0..PAIRS {
+        let v = handle_of(&done(&mut k, tid, &into_child));
+        let close_remote = Call::DuplicateHandle(DuplicateHandleArgs {
+            source_process_handle: child,
+            source_handle: v,
+            target_process_handle: HandleValue::NULL,
+            null_target_handle: true,
+            desired_access: 0,
+            inherit_handle: false,
+            options: DUPLICATE_CLOSE_SOURCE,
+        });
+        black_box(done(&mut k, tid, &close_remote));
+    }
+    k
+}
+
+/// An anonymous pipe and a write and a read of `chunk` bytes.
+fn pipe_setup(chunk: u32) -> (Kernel, Tid, Call, Call) {
+    let (mut k, tid) = world();
+    let r = done(
+        &mut k,
+        tid,
+        &Call::CreatePipe {
+            pipe_attributes: None,
+            size: chunk,
+        },
+    );
+    let (rh, wh) = (r.outputs().read_handle.unwrap(), r.outputs().write_handle.unwrap());
+    let write = Call::WriteFile {
+        file: wh,
+        data: Data(vec![0x5a; chunk as usize]),
+        null_buffer: false,
+    };
+    let read = Call::ReadFile {
+        file: rh,
+        bytes_to_read: chunk,
+        null_buffer: false,
+    };
+    (k, tid, write, read)
+}
+
+// WriteFile + ReadFile of one chunk through an anonymous pipe (two copies of the bytes).
+#[library_benchmark]
+#[bench::pipe_4k(args = (4096), setup = pipe_setup)]
+#[bench::pipe_64k(args = (65536), setup = pipe_setup)]
+fn pipe((mut k, tid, write, read): (Kernel, Tid, Call, Call)) -> Kernel {
+    for _ in 0..PAIRS {
+        done(&mut k, tid, &write);
+        black_box(done(&mut k, tid, &read));
+    }
+    k
+}
+
+/// The baseline for the pipe: the same bytes copied twice, as the pipe must.
+fn copy_setup(chunk: usize) -> (Vec<u8>, Vec<u8>, Vec<u8>) {
+    (vec![0x5a; chunk], vec![0; chunk], vec![0; chunk])
+}
+
+// Two copies of a chunk (the floor under a pipe round trip).
+#[library_benchmark]
+#[bench::copies_4k(args = (4096), setup = copy_setup)]
+#[bench::copies_64k(args = (65536), setup = copy_setup)]
+fn two_copies((source, mut middle, mut dest): (Vec<u8>, Vec<u8>, Vec<u8>)) -> Vec<u8> {
+    for _ in 0..PAIRS {
+        middle.copy_from_slice(black_box(&source));
+        dest.copy_from_slice(black_box(&middle));
+    }
+    dest
+}
+
+/// A message-mode named pipe, a server and a client process.
+fn message_setup() -> (Kernel, Tid, Tid, [Call; 4]) {
+    let mut k = Kernel::new();
+    k.set_event_log(false);
+    let (_, server) = k.spawn("server.exe", "", vec![]);
+    let (_, client) = k.spawn("client.exe", "", vec![]);
+    let s = handle_of(&done(
+        &mut k,
+        server,
+        &Call::CreateNamedPipe(CreateNamedPipeArgs {
+            name: "\\\\.\\pipe\\ping".into(),
+            open_mode: PIPE_ACCESS_DUPLEX,
+            pipe_mode: PIPE_TYPE_MESSAGE | PIPE_READMODE_MESSAGE,
+            max_instances: 1,
+            out_buffer_size: 4096,
+            in_buffer_size: 4096,
+            ..Default::default()
+        }),
+    ));
+    let c = handle_of(&done(
+        &mut k,
+        client,
+        &Call::CreateFile(CreateFileArgs {
+            file_name: "\\\\.\\pipe\\ping".into(),
+            desired_access: GENERIC_READ | GENERIC_WRITE,
+            creation_disposition: OPEN_EXISTING,
+            ..Default::default()
+        }),
+    ));
+    let write = |file, text: &[u8]| Call::WriteFile {
+        file,
+        data: Data(text.to_vec()),
+        null_buffer: false,
+    };
+    let read = |file| Call::ReadFile {
+        file,
+        bytes_to_read: 64,
+        null_buffer: false,
+    };
+    (
+        k,
+        server,
+        client,
+        [write(c, b"ping"), read(s), write(s, b"pong"), read(c)],
+    )
+}
+
+// One message each way: client write, server read, server write, client read.
+#[library_benchmark]
+#[bench::named_pipe_message_round_trip(setup = message_setup)]
+fn message((mut k, server, client, [ping, serve, pong, answer]): (Kernel, Tid, Tid, [Call; 4])) -> Kernel {
+    for _ in 0..PAIRS {
+        done(&mut k, client, &ping);
+        done(&mut k, server, &serve);
+        done(&mut k, server, &pong);
+        black_box(done(&mut k, client, &answer));
+    }
+    k
+}
+
+/// A parent with `rows` rows of which `inheritable` are inheritable.
+fn process_setup(rows: usize, inheritable: usize) -> (Kernel, Tid, Call) {
+    let (mut k, tid) = world();
+    let e = handle_of(&done(&mut k, tid, &EVENT));
+    for i in 0..rows {
+        done(
+            &mut k,
+            tid,
+            &duplicate(e, HandleValue::CURRENT_PROCESS, i < inheritable),
+        );
+    }
+    let create = Call::CreateProcess(Box::new(CreateProcessArgs {
+        command_line: Some("child.exe".into()),
+        inherit_handles: true,
+        ..Default::default()
+    }));
+    (k, tid, create)
+}
+
+// CreateProcess (bInheritHandles) + the child's ExitProcess + WaitForSingleObject + two
+// CloseHandle; a tenth of `PAIRS` rounds (a round is five calls and a process).
+#[library_benchmark]
+#[bench::create_process_0_rows(args = (0, 0), setup = process_setup)]
+#[bench::create_process_10000_rows_0_inheritable(args = (10_000, 0), setup = process_setup)]
+#[bench::create_process_10000_rows_100_inheritable(args = (10_000, 100), setup = process_setup)]
+fn create_process((mut k, tid, create): (Kernel, Tid, Call)) -> Kernel {
+    for _ in 0..PAIRS / 10 {
+        let r = done(&mut k, tid, &create);
+        let o = r.outputs();
+        let (hp, ht) = (o.process_handle.unwrap(), o.thread_handle.unwrap());
+        let child = Tid(o.thread_id.unwrap());
+        black_box(k.call(child, &Call::ExitProcess { exit_code: 0 }).unwrap());
+        black_box(done(
+            &mut k,
+            tid,
+            &Call::WaitForSingleObject {
+                handle: hp,
+                milliseconds: 0,
+            },
+        ));
+        done(&mut k, tid, &Call::CloseHandle { handle: hp });
+        done(&mut k, tid, &Call::CloseHandle { handle: ht });
+    }
+    k
+}
+
+/// A signaled manual-reset event.
+fn signaled() -> (Kernel, Tid, Call) {
+    let (mut k, tid) = world();
+    let h = handle_of(&done(
+        &mut k,
+        tid,
+        &Call::CreateEvent {
+            event_attributes: None,
+            manual_reset: true,
+            initial_state: true,
+            name: None,
+        },
+    ));
+    (
+        k,
+        tid,
+        Call::WaitForSingleObject {
+            handle: h,
+            milliseconds: 0,
+        },
+    )
+}
+
+// WaitForSingleObject on a signaled event (satisfied at once).
+#[library_benchmark]
+#[bench::wait_signaled_event(setup = signaled)]
+fn wait((mut k, tid, wait): (Kernel, Tid, Call)) -> Kernel {
+    for _ in 0..PAIRS {
+        black_box(done(&mut k, tid, &wait));
+    }
+    k
+}
+
+/// A compiled scenario of `PAIRS` steps of one kind (the header's processes `a` and `b`).
+fn steps(kind: &str) -> Scenario {
+    let step = |i: usize| {
+        match kind {
+        "call" => [
+            r#"{"by": "a", "call": "CreateEvent", "args": {"manual_reset": true}}"#.to_string(),
+            r#"{"by": "a", "call": "CloseHandle", "args": {"handle": 4}, "expect": {"ret": true}}"#.to_string(),
+        ][i % 2]
+            .clone(),
+        "bound" => [
+            r#"{"by": "a", "call": "CreateEvent", "args": {"manual_reset": true}, "bind": {"ret": "e"}}"#.to_string(),
+            r#"{"by": "a", "call": "CloseHandle", "args": {"handle": "e"}, "expect": {"ret": true}}"#.to_string(),
+        ][i % 2]
+            .clone(),
+        "check" => r#"{"expect": {"table": {"of": "a", "rows": [], "exact": true}, "object": {"process": "a", "usage_count": 1}}}"#.to_string(),
+        "start" => format!(r#"{{"start": "p{i}", "image": "p.exe"}}"#),
+        "advance" => r#"{"advance": 1}"#.to_string(),
+        "show" => r#"{"show": "handles", "of": "a"}"#.to_string(),
+        "file" => format!(r#"{{"file": "C:\\f{i}.txt", "content": "x"}}"#),
+        other => unreachable!("no step kind {other}"),
+    }
+    };
+    let body: Vec<String> = (0..PAIRS).map(step).collect();
+    let text = format!(
+        r#"{{"format_version": 1, "title": "bench", "processes": [{{"name": "a", "image": "a.exe"}}, {{"name": "b", "image": "b.exe"}}], "steps": [{}]}}"#,
+        body.join(",")
+    );
+    scenario::load_str(&text, "bench.json").expect("the generated scenario loads")
+}
+
+// `PAIRS` steps of one kind through the compiled runner (`run_with`, nothing rendered).
+#[library_benchmark]
+#[bench::step_call(args = ("call"), setup = steps)]
+#[bench::step_call_bound(args = ("bound"), setup = steps)]
+#[bench::step_check(args = ("check"), setup = steps)]
+#[bench::step_start(args = ("start"), setup = steps)]
+#[bench::step_advance(args = ("advance"), setup = steps)]
+#[bench::step_show(args = ("show"), setup = steps)]
+#[bench::step_file(args = ("file"), setup = steps)]
+fn scenario_steps(sc: Scenario) -> usize {
+    let summary = scenario::run_with(&sc, RunOptions::default(), &mut Discard);
+    assert!(summary.passed(), "the generated scenario passes");
+    black_box(summary.checks)
+}
+
+library_benchmark_group!(
+    name = calls;
+    benchmarks = pairs, cross, pipe, two_copies, message, create_process, wait
+);
+library_benchmark_group!(
+    name = scenario_runner;
+    benchmarks = scenario_steps
+);
+main!(library_benchmark_groups = calls, scenario_runner);
