@@ -313,18 +313,23 @@ impl HandleTable {
     /// Stores `entry` at `value`'s slot, which must be free (inheritance keeps values).
     pub fn insert_at(&mut self, value: HandleValue, entry: HandleEntry) {
         let slot = value.slot().expect("insert_at needs a slot value");
-        if slot >= self.slots.len() {
-            // The slots skipped on the way are holes (inherited rows keep their values).
-            self.holes.extend(self.slots.len() as u32..slot as u32);
-            self.slots.resize(slot + 1, None);
-        } else {
-            assert!(self.slots[slot].is_none(), "slot {slot} is already in use");
-            self.holes.remove(&(slot as u32));
-        }
-        self.slots[slot] = Some(Slot {
+        let row = Some(Slot {
             entry,
             used: Cell::new(0),
         });
+        if slot == self.slots.len() {
+            // The common case: the table grows by its next slot, no hole is made or filled.
+            self.slots.push(row);
+        } else if slot > self.slots.len() {
+            // The slots skipped on the way are holes (inherited rows keep their values).
+            self.holes.extend(self.slots.len() as u32..slot as u32);
+            self.slots.resize(slot, None);
+            self.slots.push(row);
+        } else {
+            assert!(self.slots[slot].is_none(), "slot {slot} is already in use");
+            self.holes.remove(&(slot as u32));
+            self.slots[slot] = row;
+        }
         self.len += 1;
         if entry.inherit() {
             self.inheritable.insert(slot as u32);
@@ -339,10 +344,16 @@ impl HandleTable {
         if entry.inherit() {
             self.inheritable.remove(&(slot as u32));
         }
-        self.holes.insert(slot as u32);
-        while self.slots.last() == Some(&None) {
+        if slot + 1 < self.slots.len() {
+            self.holes.insert(slot as u32);
+        } else {
+            // The last slot: the table shrinks past it and past the holes below it, so the
+            // common create-and-close of the newest row never touches the hole set.
             self.slots.pop();
-            self.holes.remove(&(self.slots.len() as u32));
+            while matches!(self.slots.last(), Some(None)) {
+                self.slots.pop();
+                self.holes.remove(&(self.slots.len() as u32));
+            }
         }
         Some(entry)
     }

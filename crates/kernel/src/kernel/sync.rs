@@ -13,6 +13,7 @@ use crate::ids::{Address, Pid, Tid};
 use crate::object::*;
 use crate::result::{Completion, Ret};
 use serde::{Deserialize, Serialize};
+use smallvec::SmallVec;
 
 /// A thread stuck in a deadlock.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -449,7 +450,9 @@ impl Kernel {
         if handles.is_empty() || handles.len() > MAXIMUM_WAIT_OBJECTS as usize {
             return failed(Win32Error::InvalidParameter);
         }
-        let mut objects = Vec::with_capacity(handles.len());
+        // Most waits name a few objects: they are resolved on the stack, and only a wait
+        // that parks keeps them on the heap.
+        let mut objects: SmallVec<[ObjectId; 4]> = SmallVec::with_capacity(handles.len());
         for &h in handles {
             let h = self.translate_std(cx.process, h);
             let (id, access) = match self.resolve(cx, h) {
@@ -473,6 +476,7 @@ impl Kernel {
         if milliseconds == 0 {
             return Res::ok(Ret::Dword(WAIT_TIMEOUT)).into();
         }
+        let objects = objects.into_vec();
         Step::Park(PendingOp::Wait { objects, wait_all }, self.deadline(milliseconds))
     }
 
