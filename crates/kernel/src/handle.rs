@@ -336,6 +336,24 @@ impl HandleTable {
         }
     }
 
+    /// Flips `flags` on the row for `value` without updating the inheritable index (feature
+    /// `test-hooks`: a corruption for the invariant checker's tests).
+    #[cfg(feature = "test-hooks")]
+    pub(crate) fn tamper_flags(&mut self, value: HandleValue, flags: HandleFlags) -> bool {
+        let Some(Some(slot)) = value.slot().and_then(|s| self.slots.get_mut(s)) else {
+            return false;
+        };
+        slot.entry.flags = HandleFlags(slot.entry.flags.0 ^ flags.0);
+        true
+    }
+
+    /// Adds `delta` to the row count without any row changing (feature `test-hooks`).
+    #[cfg(feature = "test-hooks")]
+    pub(crate) fn tamper_len(&mut self, delta: usize) -> bool {
+        self.len += delta;
+        true
+    }
+
     /// Removes and returns the row for `value`.
     pub fn remove(&mut self, value: HandleValue) -> Option<HandleEntry> {
         let slot = value.slot()?;

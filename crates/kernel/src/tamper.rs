@@ -1,10 +1,10 @@
 //! Deliberate corruption of the kernel's state (feature `test-hooks`), so that tests can show
 //! `check_invariants` catches what it promises to catch. Never enabled in normal builds.
 
-use crate::handle::HandleValue;
-use crate::ids::{Address, Pid};
+use crate::handle::{HandleFlags, HandleValue};
+use crate::ids::{Address, Pid, Tid};
 use crate::kernel::Kernel;
-use crate::object::Body;
+use crate::object::{Body, EventObj, ObjectId, PipeState};
 
 /// Deliberate bugs to inject, one switch each.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -52,5 +52,211 @@ impl Kernel {
     /// Frees a pid from the id table while its process object lives.
     pub fn tamper_forget_pid(&mut self, pid: Pid) -> bool {
         self.cids.remove(&pid.0).is_some()
+    }
+}
+
+/// One corruption per rule of [`Kernel::check_invariants`], each the smallest change that
+/// breaks that rule and no other (so a rule switched off goes noticed). Rows and objects are
+/// named by a process and a handle value in its table. `row-value` has none: a table stores
+/// slots, and a slot's value is always a valid one, so no state can break it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Corruption {
+    /// The object a row points to is destroyed under it (`dangling-row`).
+    DestroyUnder(Pid, HandleValue),
+    /// A row's inherit flag flips, its table's inheritable index does not (`inheritable-index`).
+    FlipInheritUnindexed(Pid, HandleValue),
+    /// A table's row count drifts from its rows (`table-length`).
+    MiscountRows(Pid),
+    /// An object is made that no row or kernel reference counts (`zero-count-alive`).
+    UncountedObject,
+    /// The object of a row of the second process gets a row in the first, an exited process,
+    /// with its counts kept right (`exited-process`).
+    RowInExited(Pid, Pid, HandleValue),
+    /// A running process's only thread is marked exited and leaves its list, the thread's
+    /// count kept right (`threadless-process`).
+    OrphanProcess(Pid),
+    /// A process lists the object of one of its rows as a thread (`thread-list`).
+    ListForeignThread(Pid, HandleValue),
+    /// A process's newest thread, still running, leaves its list (`thread-owner`).
+    UnlistThread(Pid),
+    /// A parked thread leaves the park queue (`parked-set`).
+    UnqueueParked(Tid),
+    /// A parked call's deadline passes without it timing out (`overdue-timeout`).
+    OverdueDeadline(Tid),
+    /// A name maps to the object of a row, which has another name (`namespace`).
+    Misname(String, Pid, HandleValue),
+    /// A pipe end's byte count drifts from its queue (`pipe-bytes`).
+    MiscountPipeBytes(Pid, HandleValue),
+    /// A connected pipe end forgets its peer; the peer still points back at it (`pipe-peer`).
+    ForgetPeer(Pid, HandleValue),
+    /// A client end, cut off, says it is listening (`pipe-state`).
+    ListeningClient(Pid, HandleValue),
+    /// A semaphore counts past its maximum (`semaphore-count`).
+    OverfullSemaphore(Pid, HandleValue),
+    /// A mutex forgets its owner while the owner still lists it (`mutex-owner`).
+    DisownMutex(Pid, HandleValue),
+}
+
+impl Kernel {
+    /// Applies `corruption`; false when what it names does not exist (nothing changed then).
+    pub fn tamper(&mut self, corruption: Corruption) -> bool {
+        use Corruption::*;
+        match corruption {
+            DestroyUnder(pid, h) => self
+                .row_object(pid, h)
+                .is_some_and(|o| self.objects.remove(o).is_some()),
+            FlipInheritUnindexed(pid, h) => self
+                .table_of(pid)
+                .is_some_and(|t| t.tamper_flags(h, HandleFlags::INHERIT)),
+            MiscountRows(pid) => self.table_of(pid).is_some_and(|t| t.tamper_len(1)),
+            UncountedObject => {
+                let body = Body::Event(EventObj {
+                    manual_reset: true,
+                    signaled: false,
+                });
+                self.new_object(body, None);
+                true
+            }
+            RowInExited(exited, pid, h) => {
+                let (Some(process), Some(object)) = (self.process_id(exited), self.row_object(pid, h)) else {
+                    return false;
+                };
+                let origin = self.opened();
+                self.add_row(process, object, 0, HandleFlags::NONE, origin);
+                true
+            }
+            OrphanProcess(pid) => {
+                let Some(process) = self.process_id(pid) else {
+                    return false;
+                };
+                let Body::Process(p) = &mut self.objects[process].body else {
+                    return false;
+                };
+                if p.threads.len() != 1 {
+                    return false;
+                }
+                let Some(thread) = p.threads.pop() else { return false };
+                let t = &mut self.objects[thread];
+                t.usage_count -= 1;
+                match &mut t.body {
+                    Body::Thread(t) => t.exit_code.replace(0).is_none(),
+                    _ => false,
+                }
+            }
+            ListForeignThread(pid, h) => {
+                let (Some(process), Some(object)) = (self.process_id(pid), self.row_object(pid, h)) else {
+                    return false;
+                };
+                match &mut self.objects[process].body {
+                    Body::Process(p) => {
+                        p.threads.push(object);
+                        true
+                    }
+                    _ => false,
+                }
+            }
+            UnlistThread(pid) => {
+                let Some(process) = self.process_id(pid) else {
+                    return false;
+                };
+                match &mut self.objects[process].body {
+                    Body::Process(p) if p.threads.len() > 1 => p.threads.pop().is_some(),
+                    _ => false,
+                }
+            }
+            UnqueueParked(tid) => match self
+                .thread_id(tid)
+                .and_then(|t| self.thread(t).parked.as_ref().map(|p| p.park_seq))
+            {
+                Some(seq) => self.parked.remove(&seq).is_some(),
+                None => false,
+            },
+            OverdueDeadline(tid) => {
+                let now = self.time_ms;
+                let Some(thread) = self.thread_id(tid) else {
+                    return false;
+                };
+                match &mut self.thread_mut(thread).parked {
+                    Some(p) => {
+                        p.deadline = Some(now);
+                        true
+                    }
+                    None => false,
+                }
+            }
+            Misname(name, pid, h) => match self.row_object(pid, h) {
+                Some(object) => {
+                    self.named.insert(name, object);
+                    true
+                }
+                None => false,
+            },
+            MiscountPipeBytes(pid, h) => self.pipe_end_mut(pid, h).is_some_and(|end| {
+                end.inbound_bytes += 1;
+                true
+            }),
+            ForgetPeer(pid, h) => self.pipe_end_mut(pid, h).is_some_and(|end| end.peer.take().is_some()),
+            ListeningClient(pid, h) => self.pipe_end_mut(pid, h).is_some_and(|end| {
+                let cut_off = !end.server && end.peer.is_none();
+                if cut_off {
+                    end.state = PipeState::Listening;
+                }
+                cut_off
+            }),
+            OverfullSemaphore(pid, h) => {
+                let Some(o) = self.row_object(pid, h) else { return false };
+                match &mut self.objects[o].body {
+                    Body::Semaphore(s) => {
+                        s.count = s.maximum + 1;
+                        true
+                    }
+                    _ => false,
+                }
+            }
+            DisownMutex(pid, h) => {
+                let Some(o) = self.row_object(pid, h) else { return false };
+                match &mut self.objects[o].body {
+                    Body::Mutex(m) => m.owner.take().is_some(),
+                    _ => false,
+                }
+            }
+        }
+    }
+
+    fn process_id(&self, pid: Pid) -> Option<ObjectId> {
+        self.cids
+            .get(&pid.0)
+            .copied()
+            .filter(|&id| matches!(self.objects[id].body, Body::Process(_)))
+    }
+
+    fn thread_id(&self, tid: Tid) -> Option<ObjectId> {
+        self.cids
+            .get(&tid.0)
+            .copied()
+            .filter(|&id| matches!(self.objects[id].body, Body::Thread(_)))
+    }
+
+    fn table_of(&mut self, pid: Pid) -> Option<&mut crate::handle::HandleTable> {
+        let id = self.process_id(pid)?;
+        match &mut self.objects[id].body {
+            Body::Process(p) => Some(&mut p.handles),
+            _ => None,
+        }
+    }
+
+    fn row_object(&self, pid: Pid, h: HandleValue) -> Option<ObjectId> {
+        match &self.objects[self.process_id(pid)?].body {
+            Body::Process(p) => p.handles.get(h).map(|e| e.object),
+            _ => None,
+        }
+    }
+
+    fn pipe_end_mut(&mut self, pid: Pid, h: HandleValue) -> Option<&mut crate::object::PipeEnd> {
+        let o = self.row_object(pid, h)?;
+        match &mut self.objects[o].body {
+            Body::Pipe(end) => Some(end),
+            _ => None,
+        }
     }
 }
