@@ -61,6 +61,7 @@ struct Rich {
     client: HandleValue,
     cut_off_client: HandleValue,
     sleeper: Tid,
+    forever: Tid,
     exited: Pid,
     running: Pid,
 }
@@ -159,14 +160,15 @@ fn rich() -> Rich {
         client,
         cut_off_client,
         sleeper,
+        forever,
         exited: exited.process_id,
         running: running.process_id,
     }
 }
 
 /// Every rule of `check_invariants` catches a corruption that no other rule catches, so a
-/// rule switched off would be noticed (issue 17). `row-value` has no corruption: a table's
-/// values come from its slots and are valid by construction.
+/// rule switched off would be noticed (issue 17). `row-value` has no corruption (a table's
+/// values come from its slots) and `exited-owner` never fires alone (see `Corruption`).
 #[test]
 fn every_invariant_rule_catches_a_corruption_only_it_catches() {
     use kernsim_kernel::tamper::Corruption::*;
@@ -182,6 +184,7 @@ fn every_invariant_rule_catches_a_corruption_only_it_catches() {
         (UnlistThread(w.parent), "thread-owner"),
         (UnqueueParked(w.sleeper), "parked-set"),
         (OverdueDeadline(w.sleeper), "overdue-timeout"),
+        (ExitParked(w.forever), "exited-parked"),
         (Misname("ghost".into(), w.parent, w.event), "namespace"),
         (MiscountPipeBytes(w.parent, w.server), "pipe-bytes"),
         (ForgetPeer(w.parent, w.server), "pipe-peer"),

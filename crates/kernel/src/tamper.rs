@@ -58,7 +58,10 @@ impl Kernel {
 /// One corruption per rule of [`Kernel::check_invariants`], each the smallest change that
 /// breaks that rule and no other (so a rule switched off goes noticed). Rows and objects are
 /// named by a process and a handle value in its table. `row-value` has none: a table stores
-/// slots, and a slot's value is always a valid one, so no state can break it.
+/// slots, and a slot's value is always a valid one, so no state can break it; `exited-owner`
+/// never fires alone: a mutex listed by an exited thread either names it as owner (and the
+/// mutex's own rule sees a dead owner) or does not (and the thread's list is wrong), both
+/// `mutex-owner`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Corruption {
     /// The object a row points to is destroyed under it (`dangling-row`).
@@ -83,6 +86,9 @@ pub enum Corruption {
     UnqueueParked(Tid),
     /// A parked call's deadline passes without it timing out (`overdue-timeout`).
     OverdueDeadline(Tid),
+    /// A parked thread is marked exited and leaves its process's list, its count kept right,
+    /// but stays parked (`exited-parked`).
+    ExitParked(Tid),
     /// A name maps to the object of a row, which has another name (`namespace`).
     Misname(String, Pid, HandleValue),
     /// A pipe end's byte count drifts from its queue (`pipe-bytes`).
@@ -183,6 +189,21 @@ impl Kernel {
                     }
                     None => false,
                 }
+            }
+            ExitParked(tid) => {
+                let Some(thread) = self.thread_id(tid) else {
+                    return false;
+                };
+                let t = self.thread_mut(thread);
+                if t.parked.is_none() || t.exit_code.replace(0).is_some() {
+                    return false;
+                }
+                let process = t.process;
+                self.objects[thread].usage_count -= 1;
+                if let Body::Process(p) = &mut self.objects[process].body {
+                    p.threads.retain(|&t| t != thread);
+                }
+                true
             }
             Misname(name, pid, h) => match self.row_object(pid, h) {
                 Some(object) => {
