@@ -318,3 +318,72 @@ fn every_call_step_of_every_lesson_explains_itself_in_both_languages() {
         missing.join("\n")
     );
 }
+
+/// A row's `origin` expectation (issue 17): how a row came to be, with the call, the process
+/// and the source row where they apply; the stated parts are compared, a wrong one is a
+/// failure worded in each language, and a part that cannot apply is a load error.
+#[test]
+fn a_row_origin_is_checked_part_by_part() {
+    let scenario = |origin: &str| {
+        format!(
+            r#"{{"format_version": 1, "title": "origins", "processes": [{{"name": "parent", "image": "p.exe"}}],
+              "steps": [
+                {{"by": "parent", "call": "CreateEvent", "args": {{"manual_reset": true, "event_attributes": {{"inherit_handle": true}}}}, "bind": {{"ret": "e"}},
+                  "expect": {{"table": {{"of": "parent", "rows": [{{"handle": "e", "origin": {{"how": "created", "call": "CreateEvent"}}}}]}}}}}},
+                {{"by": "parent", "call": "CreateProcess", "args": {{"command_line": "c.exe", "inherit_handles": true}},
+                  "bind": {{"process_id": "child", "process_handle": "hp"}},
+                  "expect": {{"table": {{"of": "child", "rows": [{{"handle": "e", "origin": {{"how": "inherited", "from": "parent"}}}}]}}}}}},
+                {{"by": "parent", "call": "DuplicateHandle",
+                  "args": {{"source_process_handle": -1, "source_handle": "e", "target_process_handle": "hp", "options": "DUPLICATE_SAME_ACCESS"}},
+                  "bind": {{"target_handle": "d"}},
+                  "expect": {{"table": {{"of": "child", "rows": [{{"handle": "d", "origin": {origin}}}]}}}}}}
+              ]}}"#
+        )
+    };
+    let right = r#"{"how": "duplicated", "from": "parent", "source_handle": "e", "closed_source": false}"#;
+    let sc = load_str(&scenario(right), "origins.json").unwrap_or_else(|e| panic!("{e}"));
+    let r = run(&sc);
+    assert!(r.passed(), "{}", render_text(&sc, &r, Lang::En));
+
+    for (wrong, said_en, said_ko) in [
+        (
+            r#"{"how": "duplicated", "source_handle": 8}"#,
+            "duplicated (from parent, of handle 4, source kept), expected duplicated (of handle 8)",
+            "출처 복제 (출처 프로세스 parent, 원본 핸들 4, 원본 유지), 예상 복제 (원본 핸들 8)",
+        ),
+        (
+            r#"{"how": "inherited"}"#,
+            "duplicated (from parent, of handle 4, source kept), expected inherited",
+            "예상 상속",
+        ),
+        (
+            r#"{"how": "duplicated", "from": "child"}"#,
+            "expected duplicated (from child)",
+            "예상 복제 (출처 프로세스 child)",
+        ),
+    ] {
+        let sc = load_str(&scenario(wrong), "origins.json").unwrap_or_else(|e| panic!("{e}"));
+        let r = run(&sc);
+        assert!(!r.passed(), "{wrong} must fail");
+        let en = render_text(&sc, &r, Lang::En);
+        let ko = render_text(&sc, &r, Lang::Ko);
+        assert!(en.contains(said_en), "{wrong}: {en}");
+        assert!(ko.contains(said_ko), "{wrong}: {ko}");
+    }
+
+    let misplaced = load_str(
+        &scenario(r#"{"how": "inherited", "call": "CreateProcess"}"#),
+        "origins.json",
+    )
+    .unwrap_err();
+    assert_eq!(
+        misplaced.path, "steps[2].expect.table[0].rows[0].origin.call",
+        "{misplaced}"
+    );
+    assert!(
+        misplaced
+            .to_string()
+            .contains("does not describe a row that was inherited"),
+        "{misplaced}"
+    );
+}

@@ -279,6 +279,15 @@ pub enum Mismatch<'a> {
         /// Found.
         actual: u32,
     },
+    /// A row's provenance.
+    RowOrigin {
+        /// The row.
+        handle: HandleValue,
+        /// Expected (only the parts the expectation states).
+        expected: OriginFacts<'a>,
+        /// Found (every part that applies).
+        actual: OriginFacts<'a>,
+    },
     /// A row's object.
     RowObject {
         /// The row.
@@ -517,4 +526,24 @@ pub enum RunProblem<'a> {
         /// The output.
         output: &'static str,
     },
+}
+
+/// A row's provenance as facts to word: how, and the call, the process (by its scenario name,
+/// or `pid N` when it has none) and the source row where they apply or were stated.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+pub struct OriginFacts<'a> {
+    /// How the row came to be.
+    pub how: crate::format::OriginHow,
+    /// The call that created or opened it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub call: Option<CallName>,
+    /// The parent or source process.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<std::borrow::Cow<'a, str>>,
+    /// The source row.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source_handle: Option<HandleValue>,
+    /// Whether the duplicate closed its source.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub closed_source: Option<bool>,
 }

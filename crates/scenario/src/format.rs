@@ -498,6 +498,58 @@ pub struct RowExpect {
     /// The granted access mask.
     #[serde(default)]
     pub access: Option<Value>,
+    /// How the row came to be (its provenance): `{"how": "duplicated", "from": "parent",
+    /// "source_handle": 4}`; only the parts given are compared.
+    #[serde(default)]
+    pub origin: Option<OriginExpect>,
+}
+
+/// How a row came to be.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum OriginHow {
+    /// The call created the object and the row with it.
+    Created,
+    /// The call opened an object that existed.
+    Opened,
+    /// `CreateProcess` copied the parent's inheritable row.
+    Inherited,
+    /// `DuplicateHandle` copied a row.
+    Duplicated,
+}
+
+impl OriginHow {
+    /// Its message key (`origin-how-duplicated`, ...): the word for it in each language.
+    pub fn key(self) -> &'static str {
+        match self {
+            OriginHow::Created => "origin-how-created",
+            OriginHow::Opened => "origin-how-opened",
+            OriginHow::Inherited => "origin-how-inherited",
+            OriginHow::Duplicated => "origin-how-duplicated",
+        }
+    }
+}
+
+/// An expected provenance of a row: how, and (each optional) by which call, from which
+/// process and row, and whether the duplicate closed its source.
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OriginExpect {
+    /// `created`, `opened`, `inherited` or `duplicated`.
+    pub how: OriginHow,
+    /// The call that created or opened it (`created`, `opened`).
+    #[serde(default)]
+    pub call: Option<String>,
+    /// The process it came from: the parent (`inherited`) or the source process
+    /// (`duplicated`).
+    #[serde(default)]
+    pub from: Option<String>,
+    /// The source row's value (`duplicated`).
+    #[serde(default)]
+    pub source_handle: Option<Value>,
+    /// Whether `DUPLICATE_CLOSE_SOURCE` closed the source row (`duplicated`).
+    #[serde(default)]
+    pub closed_source: Option<bool>,
 }
 
 /// Facts about one object.

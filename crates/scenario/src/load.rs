@@ -798,6 +798,56 @@ impl Compiler {
             .collect()
     }
 
+    /// A row's expected provenance: each part given must fit `how` (a call only for rows
+    /// created or opened, a source row and its closing only for duplicates).
+    fn origin(&self, o: &OriginExpect, path: &Here<'_>) -> CResult<ExpectOrigin> {
+        let misplaced = |field: &str| {
+            let m = Message::new("load-origin-part", &[("field", &field)]).with("how", Message::new(o.how.key(), &[]));
+            Err((path.key(field).json_path(), m))
+        };
+        let made_by_call = matches!(o.how, OriginHow::Created | OriginHow::Opened);
+        if o.call.is_some() && !made_by_call {
+            return misplaced("call");
+        }
+        if o.from.is_some() && made_by_call {
+            return misplaced("from");
+        }
+        if o.how != OriginHow::Duplicated {
+            if o.source_handle.is_some() {
+                return misplaced("source_handle");
+            }
+            if o.closed_source.is_some() {
+                return misplaced("closed_source");
+            }
+        }
+        let call = match &o.call {
+            Some(name) => Some(CallName::from_name(name).ok_or_else(|| {
+                let near = consts::near_names(name, Call::NAMES.iter().copied(), 3);
+                (
+                    path.key("call").json_path(),
+                    Message::new("load-unknown-call", &[("name", &format!("{name:?}"))]).with(
+                        "hint",
+                        Message::new("load-hint-did-you-mean", &[("names", &near.join(", "))]),
+                    ),
+                )
+            })?),
+            None => None,
+        };
+        Ok(ExpectOrigin {
+            how: o.how,
+            call,
+            from: match &o.from {
+                Some(f) => Some(self.actor(f, &path.key("from"))?),
+                None => None,
+            },
+            source_handle: match &o.source_handle {
+                Some(v) => Some(self.num(v, &path.key("source_handle"))?),
+                None => None,
+            },
+            closed_source: o.closed_source,
+        })
+    }
+
     fn actors(&self, names: Option<&OneOrMany<String>>, path: &Here<'_>) -> CResult<Vec<Sym>> {
         names
             .iter()
@@ -1469,6 +1519,10 @@ impl Compiler {
                     protect_from_close: row.protect_from_close,
                     access: match &row.access {
                         Some(a) => Some(self.num(a, &rp.key("access"))?),
+                        None => None,
+                    },
+                    origin: match &row.origin {
+                        Some(o) => Some(Box::new(self.origin(o, &rp.key("origin"))?)),
                         None => None,
                     },
                 });

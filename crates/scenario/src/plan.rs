@@ -3,7 +3,7 @@
 //! templates whose arguments are literals or binding slots, typed expectations. Names
 //! (processes, threads, bound values) are interned as [`Sym`]s.
 
-use crate::format::{ShowWhat, Text};
+use crate::format::{OriginHow, ShowWhat, Text};
 use kernsim_kernel::{ArgMut, ArgSeg, Args, Call, CallName, Data, HandleValue, OutputField};
 
 /// A name of the scenario (a process, a thread or a bound value), interned.
@@ -342,6 +342,23 @@ pub struct ExpectRow {
     pub protect_from_close: Option<bool>,
     /// The granted access.
     pub access: Option<Num>,
+    /// Its provenance, as far as stated.
+    pub origin: Option<Box<ExpectOrigin>>,
+}
+
+/// An expected provenance (`origin` of a row), each part but `how` optional.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExpectOrigin {
+    /// How.
+    pub how: OriginHow,
+    /// The call that created or opened the row.
+    pub call: Option<CallName>,
+    /// The parent or source process.
+    pub from: Option<Sym>,
+    /// The source row (duplicates).
+    pub source_handle: Option<Num>,
+    /// Whether the duplicate closed its source.
+    pub closed_source: Option<bool>,
 }
 
 /// Rows of one process's table.

@@ -675,6 +675,36 @@ fn error_name(code: u32) -> String {
     Win32Error::from_code(code).map_or(code.to_string(), |e| e.to_string())
 }
 
+/// A row's provenance as stated or found: how, then the parts known, in brackets.
+fn origin_facts(l: Lang, f: &OriginFacts<'_>) -> String {
+    let mut parts = Vec::new();
+    if let Some(call) = f.call {
+        parts.push(l.f("origin-part-call", &[("call", &call.as_str())]));
+    }
+    if let Some(from) = &f.from {
+        parts.push(l.f("origin-part-from", &[("process", from)]));
+    }
+    if let Some(h) = f.source_handle {
+        parts.push(l.f("origin-part-source", &[("handle", &h)]));
+    }
+    if let Some(closed) = f.closed_source {
+        parts.push(
+            l.t(if closed {
+                "origin-part-closed"
+            } else {
+                "origin-part-kept"
+            })
+            .to_string(),
+        );
+    }
+    let how = l.t(f.how.key());
+    if parts.is_empty() {
+        how.to_string()
+    } else {
+        format!("{how} ({})", parts.join(", "))
+    }
+}
+
 /// One mismatch, in words.
 pub fn mismatch(l: Lang, m: &Mismatch<'_>) -> String {
     let none = || l.t("none").to_string();
@@ -780,6 +810,18 @@ pub fn mismatch(l: Lang, m: &Mismatch<'_>) -> String {
                 ("handle", handle),
                 ("actual", &format!("{actual:#x}")),
                 ("expected", &format!("{expected:#x}")),
+            ],
+        ),
+        Mismatch::RowOrigin {
+            handle,
+            expected,
+            actual,
+        } => l.f(
+            "mismatch-row-origin",
+            &[
+                ("handle", handle),
+                ("actual", &origin_facts(l, actual)),
+                ("expected", &origin_facts(l, expected)),
             ],
         ),
         Mismatch::RowObject {

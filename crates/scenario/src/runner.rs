@@ -5,7 +5,7 @@
 //! `check_invariants` runs after every step.
 
 use crate::check::*;
-use crate::format::{ShowWhat, Text};
+use crate::format::{OriginHow, ShowWhat, Text};
 use crate::load::Scenario;
 use crate::plan::*;
 use kernsim_kernel::*;
@@ -1583,6 +1583,18 @@ impl<'a> State<'a> {
                     });
                 }
             }
+            if let Some(want) = &row.origin {
+                match self.check_origin(want, have.provenance.origin) {
+                    Ok(None) => {}
+                    Ok(Some((expected, actual))) => found.push(Mismatch::RowOrigin {
+                        handle: have.handle,
+                        expected,
+                        actual,
+                    }),
+                    Err(RunProblem::Unbound { name }) => found.push(Mismatch::Unbound { name }),
+                    Err(_) => {}
+                }
+            }
             if let Some(o) = &row.object {
                 match self.resolve_object(o) {
                     Ok((address, label)) if address != Some(have.object) => found.push(Mismatch::RowObject {
@@ -1623,6 +1635,78 @@ impl<'a> State<'a> {
             }
         }
         found
+    }
+
+    /// Compares a row's provenance with the parts an expectation states: `None` when they
+    /// hold, else the expected and the found facts.
+    fn check_origin(
+        &self,
+        want: &'a ExpectOrigin,
+        have: Origin,
+    ) -> Step<'a, Option<(OriginFacts<'a>, OriginFacts<'a>)>> {
+        let (how, call, from, source_handle, closed_source) = match have {
+            Origin::Created { call } => (OriginHow::Created, Some(call), None, None, None),
+            Origin::Opened { call } => (OriginHow::Opened, Some(call), None, None, None),
+            Origin::Inherited { parent } => (OriginHow::Inherited, None, Some(parent), None, None),
+            Origin::Duplicated {
+                source,
+                source_handle,
+                closed_source,
+            } => (
+                OriginHow::Duplicated,
+                None,
+                Some(source),
+                Some(source_handle),
+                Some(closed_source),
+            ),
+        };
+        /// A stated part holds when it was not stated or equals what was found.
+        fn fits<T: PartialEq>(want: Option<T>, have: Option<T>) -> bool {
+            want.is_none() || want == have
+        }
+        let want_from = match want.from {
+            Some(s) => Some(self.actor(s)?.pid()),
+            None => None,
+        };
+        let want_source = match &want.source_handle {
+            Some(n) => Some(HandleValue(self.num(n)?)),
+            None => None,
+        };
+        if want.how == how
+            && fits(want.call, call)
+            && fits(want_from, from)
+            && fits(want_source, source_handle)
+            && fits(want.closed_source, closed_source)
+        {
+            return Ok(None);
+        }
+        let expected = OriginFacts {
+            how: want.how,
+            call: want.call,
+            from: want.from.map(|s| self.name(s).into()),
+            source_handle: want_source,
+            closed_source: want.closed_source,
+        };
+        let actual = OriginFacts {
+            how,
+            call,
+            from: from.map(|pid| self.process_name(pid)),
+            source_handle,
+            closed_source,
+        };
+        Ok(Some((expected, actual)))
+    }
+
+    /// A process's scenario name, or `pid N` when no actor is bound to it.
+    fn process_name(&self, pid: Pid) -> std::borrow::Cow<'a, str> {
+        let named = self
+            .syms
+            .iter()
+            .position(|s| s.actor.is_some_and(|a| a.is_process && a.pid() == pid));
+        match named {
+            Some(i) => self.name(Sym(i as u32)).into(),
+            None => format!("pid {}", pid.0).into(),
+        }
     }
 
     fn check_object(&self, o: &'a ExpectObject) -> Check<'a> {

@@ -1178,6 +1178,7 @@ impl RefModel {
                         "inherit": r.inherit,
                         "protect_from_close": r.protect,
                         "access": format!("{:#x}", r.access),
+                        "origin": origin_json(r.origin),
                     })
                 })
                 .collect();
@@ -1908,4 +1909,24 @@ pub fn run_reference_with(ops: &[RefOp], kernel: Option<Kernel>, checks: &[Check
         }
     }
     Ok(calls)
+}
+
+/// A row's provenance as a scenario's row `origin` expectation (processes named `p<pid>`).
+fn origin_json(origin: Origin) -> serde_json::Value {
+    use serde_json::json;
+    match origin {
+        Origin::Created { call } => json!({"how": "created", "call": call.as_str()}),
+        Origin::Opened { call } => json!({"how": "opened", "call": call.as_str()}),
+        Origin::Inherited { parent } => json!({"how": "inherited", "from": format!("p{parent}")}),
+        Origin::Duplicated {
+            source,
+            source_handle,
+            closed_source,
+        } => json!({
+            "how": "duplicated",
+            "from": format!("p{source}"),
+            "source_handle": source_handle.0,
+            "closed_source": closed_source,
+        }),
+    }
 }
