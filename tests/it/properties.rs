@@ -250,3 +250,79 @@ fn an_embedders_property_is_checked_after_every_call_and_named_in_the_failure() 
     assert_eq!(e.property, Property::Custom("no events"));
     assert_eq!(e.detail, "an event exists");
 }
+
+/// Real `Call`s from the standard mix, operands drawn from what exists, keep every invariant;
+/// a failure is saved like the others (its scenario is the very calls made).
+#[test]
+fn real_calls_keep_every_invariant() {
+    use kernsim_testkit::calls::{run_calls, script, CallMix};
+    let mix = CallMix::standard();
+    let test = "real_calls_keep_every_invariant";
+    if let Err(saved) = property::check(test, Runner::Other, config(128), script(&mix, 1..80), |steps| {
+        run_calls(&mix, steps, &[]).map(|made| made.len())
+    }) {
+        panic!("{saved}");
+    }
+}
+
+/// Over real calls, a planted count bug is caught within the default cases, and an
+/// embedder's own mix and property run the same way and are reported by name.
+#[test]
+fn real_calls_catch_a_planted_bug_and_run_an_embedders_mix_and_property() {
+    use kernsim_kernel::{Call, ObjectKind};
+    use kernsim_testkit::calls::{run_calls, run_calls_on, script, CallMix, Operands};
+    use kernsim_testkit::{Check, Property};
+    fn leaky() -> Kernel {
+        buggy(Bugs {
+            close_source_keeps_count: true,
+            ..Bugs::default()
+        })
+    }
+    let mix = CallMix::standard();
+    let mut runner = TestRunner::new(config(128));
+    let found = runner.run(&script(&mix, 1..80), |steps| {
+        run_calls_on(leaky, &mix, &steps, &[]).map_err(|f| TestCaseError::fail(f.to_string()))?;
+        Ok(())
+    });
+    let message = found
+        .expect_err("a close-source that keeps its count is caught")
+        .to_string();
+    assert!(message.contains("invariants failed"), "{message}");
+
+    fn pipe(o: &mut Operands<'_>) -> Call {
+        Call::CreatePipe {
+            pipe_attributes: None,
+            size: o.number(0..=16),
+        }
+    }
+    fn write(o: &mut Operands<'_>) -> Call {
+        Call::WriteFile {
+            file: o.handle_of(ObjectKind::Pipe),
+            data: kernsim_kernel::Data(b"abc".to_vec()),
+            null_buffer: false,
+        }
+    }
+    let mine = CallMix::new().with(1, pipe).with(3, write);
+    let at_most_four_pipes = Check::always("at most four pipe ends", |k| {
+        let n = k
+            .snapshot()
+            .objects
+            .iter()
+            .filter(|o| o.kind == ObjectKind::Pipe)
+            .count();
+        if n <= 4 {
+            Ok(())
+        } else {
+            Err(format!("{n} pipe ends"))
+        }
+    });
+    let mut runner = TestRunner::new(config(64));
+    let found = runner.run(&script(&mine, 1..20), |steps| {
+        run_calls(&mine, &steps, &[at_most_four_pipes]).map_err(|f| TestCaseError::fail(f.to_string()))?;
+        Ok(())
+    });
+    let message = found.expect_err("a third pipe breaks it").to_string();
+    assert!(message.contains("at most four pipe ends failed"), "{message}");
+    assert!(message.contains("6 pipe ends"), "{message}");
+    assert_eq!(Property::Custom("x").name(), "x");
+}

@@ -1,6 +1,10 @@
 //! kernsim-testkit: property testing of the kernel model, for kernsim itself and for
 //! embedders.
 //!
+//! * [`calls`]: property testing over real `Call` values: an embedder's weighted call mix
+//!   ([`calls::CallMix`]) builds each call from what exists ([`calls::Operands`]);
+//!   [`calls::run_calls`] runs a drawn script and checks the invariants and the embedder's
+//!   own [`Check`]s after every call.
 //! * [`ops`]: abstract operations ([`Op`], [`RefOp`]) whose operands are drawn mostly from what
 //!   exists when they run (rows, processes, names), sometimes garbage; and their proptest
 //!   strategies ([`ops::ops`], [`ops::ref_op`]).
@@ -36,6 +40,7 @@
 // Records and outcomes are moved once per step; boxing them would only add allocations.
 #![allow(clippy::large_enum_variant)]
 
+pub mod calls;
 pub mod driver;
 pub mod ops;
 pub mod property;
