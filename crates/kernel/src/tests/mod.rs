@@ -1,6 +1,7 @@
 //! Unit tests of every call's edge cases, by area; each cites the spec section it checks
 //! (`../shared/spec/win32-semantics.md`). The harness checks invariants after every call.
 
+mod api;
 mod dup;
 mod env;
 mod explain;
