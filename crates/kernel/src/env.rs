@@ -25,10 +25,10 @@ pub fn split(entry: &str) -> (&str, &str) {
     }
 }
 
-/// Case-insensitive ordinal comparison of names (upper-cased UTF-16 units, no locale).
+/// Case-insensitive ordinal comparison of names (each UTF-16 unit upper-cased as NT does,
+/// [`crate::case`]; no locale).
 pub fn compare_names(a: &str, b: &str) -> Ordering {
-    let upper = |s: &str| s.chars().flat_map(char::to_uppercase).collect::<String>();
-    let (a, b) = (upper(a), upper(b));
+    let (a, b) = (crate::case::upcase(a), crate::case::upcase(b));
     a.encode_utf16().cmp(b.encode_utf16())
 }
 

@@ -44,6 +44,7 @@
 
 pub mod api;
 pub mod call;
+pub mod case;
 pub mod codepage;
 pub mod consts;
 pub mod env;

@@ -81,10 +81,11 @@ fn parse(path: &str, cwd: &str) -> Result<Path, Win32Error> {
         }
     }
     let display = format!("{drive}\\{}", parts.join("\\"));
-    let parent =
-        (!parts.is_empty()).then(|| format!("{drive}\\{}", parts[..parts.len() - 1].join("\\")).to_uppercase());
+    let parent = (!parts.is_empty())
+        .then(|| format!("{drive}\\{}", parts[..parts.len() - 1].join("\\")))
+        .map(|d| crate::case::upcase(&d));
     Ok(Path {
-        key: display.to_uppercase(),
+        key: crate::case::upcase(&display),
         display,
         parent,
     })
@@ -123,7 +124,7 @@ impl FileSystem {
             } else {
                 display.clone()
             };
-            let key = d.to_uppercase();
+            let key = crate::case::upcase(&d);
             if self.files.contains_key(&key) {
                 return Err(Win32Error::AlreadyExists);
             }
@@ -173,7 +174,7 @@ impl FileSystem {
                 size: f.data.len() as u64,
             }))
             .collect();
-        all.sort_by_key(|e| e.path.to_uppercase());
+        all.sort_by_key(|e| crate::case::upcase(&e.path));
         all
     }
 

@@ -29,7 +29,7 @@ pub(crate) fn mailslot_key(name: &str) -> Result<String, Win32Error> {
     if rest.is_empty() || rest.ends_with('\\') {
         return Err(Win32Error::InvalidName);
     }
-    Ok(rest.to_uppercase())
+    Ok(crate::case::upcase(rest))
 }
 
 impl Kernel {

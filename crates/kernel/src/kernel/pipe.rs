@@ -27,7 +27,7 @@ pub(crate) fn pipe_key(name: &str) -> Result<String, Win32Error> {
     if rest.is_empty() || rest.contains('\\') || rest.chars().count() > 256 {
         return Err(Win32Error::InvalidName);
     }
-    Ok(rest.to_uppercase())
+    Ok(crate::case::upcase(rest))
 }
 
 /// True for `\\.\X\...` where `X` is a device other than the pipe file system.

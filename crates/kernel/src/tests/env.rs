@@ -261,3 +261,20 @@ fn create_process_a_passes_the_texts_through_the_code_page() {
         Some("child.exe ? é")
     );
 }
+
+#[test]
+fn names_compare_by_nt_upcase_one_unit_at_a_time() {
+    // spec §8: names compare case-insensitively, as RtlUpcaseUnicodeChar upper-cases each
+    // UTF-16 unit; `ß` has no one-character uppercase, so `straße` and `STRASSE` are two
+    // variables, while `ärger` and `ÄRGER` are one [choice, ARCHITECTURE.md].
+    let mut w = World::new();
+    succeeds(&w.run(w.tid, set("straße", Some("1"))));
+    succeeds(&w.run(w.tid, set("STRASSE", Some("2"))));
+    succeeds(&w.run(w.tid, set("ärger", Some("3"))));
+    let r = w.run(w.tid, get("STRAßE", 16));
+    assert_eq!(r.outputs().text.as_deref(), Some("1"));
+    let r = w.run(w.tid, get("strasse", 16));
+    assert_eq!(r.outputs().text.as_deref(), Some("2"));
+    let r = w.run(w.tid, get("ÄRGER", 16));
+    assert_eq!(r.outputs().text.as_deref(), Some("3"));
+}

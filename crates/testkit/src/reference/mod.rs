@@ -823,8 +823,8 @@ impl RefModel {
             return fail(Win32Error::FilenameExcedRange);
         }
         let block = self.env.get_mut(&pid).expect("a running process has an environment");
-        let key = name.to_uppercase();
-        let found = block.iter().position(|(n, _)| n.to_uppercase() == key);
+        let key = nt_upper(name);
+        let found = block.iter().position(|(n, _)| nt_upper(n) == key);
         match (found, value) {
             (Some(i), None) => {
                 block.remove(i);
@@ -832,10 +832,7 @@ impl RefModel {
             (None, None) => {}
             (Some(i), Some(v)) => block[i] = (name.to_string(), v.to_string()),
             (None, Some(v)) => {
-                let at = block
-                    .iter()
-                    .position(|(n, _)| n.to_uppercase() > key)
-                    .unwrap_or(block.len());
+                let at = block.iter().position(|(n, _)| nt_upper(n) > key).unwrap_or(block.len());
                 block.insert(at, (name.to_string(), v.to_string()));
             }
         }
@@ -846,9 +843,9 @@ impl RefModel {
     /// copied), L + 1 when it does not fit (last error unchanged), 0 with 203 when missing,
     /// 0 with the last error unchanged for an empty value.
     fn get_env(&mut self, pid: u32, name: &str, size: u32) -> Expected {
-        let key = name.to_uppercase();
+        let key = nt_upper(name);
         let block = &self.env[&pid];
-        let Some((_, v)) = block.iter().find(|(n, _)| !name.is_empty() && n.to_uppercase() == key) else {
+        let Some((_, v)) = block.iter().find(|(n, _)| !name.is_empty() && nt_upper(n) == key) else {
             return Expected::Result(Ret::Dword(0), Some(Win32Error::EnvvarNotFound));
         };
         let len = v.encode_utf16().count() as u32;
@@ -1201,10 +1198,10 @@ impl RefModel {
     /// The model's value of `name` in `pid`'s environment as an `env` expectation (`null`:
     /// not set).
     pub fn env_json(&self, pid: u32, name: &str) -> serde_json::Value {
-        let key = name.to_uppercase();
+        let key = nt_upper(name);
         let value = self.env[&pid]
             .iter()
-            .find(|(n, _)| !name.is_empty() && n.to_uppercase() == key)
+            .find(|(n, _)| !name.is_empty() && nt_upper(n) == key)
             .map(|(_, v)| v.clone());
         serde_json::json!([{"in": format!("p{pid}"), "name": name, "value": value}])
     }
@@ -1310,9 +1307,34 @@ const ACCESSES: &[u32] = &[
     FILE_WRITE_ATTRIBUTES,
 ];
 
-/// The environment names operations use: case variants of one name, a drive variable, and
-/// two a caller may not set (empty, `=` inside).
-const ENV_NAMES: &[&str] = &["Path", "PATH", "path", "TMP", "=C:", "", "A=B", "tmp"];
+/// The environment names operations use: case variants of one name, a drive variable, two a
+/// caller may not set (empty, `=` inside), names whose uppercase NT does not expand (`ß`) or
+/// does not touch (outside the BMP), accented and Hangul names, and names at and past the
+/// 32,766-unit limit.
+fn env_name(i: u8) -> String {
+    const NAMES: &[&str] = &[
+        "Path",
+        "PATH",
+        "path",
+        "TMP",
+        "=C:",
+        "",
+        "A=B",
+        "tmp",
+        "straße",
+        "STRASSE",
+        "STRAßE",
+        "ärger",
+        "ÄRGER",
+        "한글",
+        "\u{10428}x",
+        "\u{10400}X",
+    ];
+    match usize::from(i) % (NAMES.len() + 2) {
+        n if n < NAMES.len() => NAMES[n].to_string(),
+        n => "N".repeat(32_766 + n - NAMES.len()),
+    }
+}
 
 /// Runs reference operations on a fresh kernel (or `kernel`), comparing with the model after
 /// every call. `Err` names the first property broken and carries the sequence as a scenario
@@ -1644,7 +1666,7 @@ pub fn run_reference_with(ops: &[RefOp], kernel: Option<Kernel>, checks: &[Check
                 (
                     actor_of(*actor).expect("running"),
                     Call::SetEnvironmentVariable {
-                        name: ENV_NAMES[usize::from(*name) % ENV_NAMES.len()].to_string(),
+                        name: env_name(*name),
                         value,
                     },
                 )
@@ -1652,7 +1674,7 @@ pub fn run_reference_with(ops: &[RefOp], kernel: Option<Kernel>, checks: &[Check
             RefOp::GetEnv { actor, name, size } => (
                 actor_of(*actor).expect("running"),
                 Call::GetEnvironmentVariable {
-                    name: ENV_NAMES[usize::from(*name) % ENV_NAMES.len()].to_string(),
+                    name: env_name(*name),
                     size: [0, 1, 5, 6, 7, 40_000][usize::from(*size) % 6],
                     null_buffer: false,
                 },
@@ -1929,4 +1951,22 @@ fn origin_json(origin: Origin) -> serde_json::Value {
             "closed_source": closed_source,
         }),
     }
+}
+
+/// A name as NT compares it without case (spec §8: "case-insensitively", by
+/// `RtlUpcaseUnicodeChar`): UTF-16 units, each BMP character replaced by its one-character
+/// uppercase when it has one; nothing grows (`ß` stays) and surrogates stay. Compared as
+/// units, so the block's order is NT's ordinal order.
+pub(crate) fn nt_upper(name: &str) -> Vec<u16> {
+    let mut units = Vec::with_capacity(name.len());
+    for c in name.chars() {
+        let mut up = c.to_uppercase();
+        let one = match (up.next(), up.next()) {
+            (Some(u), None) if c.len_utf16() == 1 && u.len_utf16() == 1 => u,
+            _ => c,
+        };
+        let mut buf = [0u16; 2];
+        units.extend_from_slice(one.encode_utf16(&mut buf));
+    }
+    units
 }
