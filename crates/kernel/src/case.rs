@@ -22,6 +22,9 @@ pub fn upcase_char(c: char) -> char {
 
 /// A name as NT upper-cases it (the key under which a case-insensitive name is found).
 pub fn upcase(name: &str) -> String {
+    if name.is_ascii() {
+        return name.to_ascii_uppercase();
+    }
     name.chars().map(upcase_char).collect()
 }
 
