@@ -139,6 +139,8 @@ pub const MAXIMUM_WAIT_OBJECTS: u32 = 64;
 
 // Processes.
 pub const STILL_ACTIVE: u32 = 0x103;
+/// `MAXIMUM_SUSPEND_COUNT` (`MAXCHAR`): the most times a thread can be suspended.
+pub const MAXIMUM_SUSPEND_COUNT: u32 = 0x7f;
 /// `STATUS_ACCESS_VIOLATION`: the exit code of a process ended by an unhandled access
 /// violation (a write through a `NULL` buffer).
 pub const STATUS_ACCESS_VIOLATION: u32 = 0xC000_0005;
@@ -275,6 +277,7 @@ pub const TABLE: &[(&str, u32)] = &[
     ("INFINITE", INFINITE),
     ("MAXIMUM_WAIT_OBJECTS", MAXIMUM_WAIT_OBJECTS),
     ("STILL_ACTIVE", STILL_ACTIVE),
+    ("MAXIMUM_SUSPEND_COUNT", MAXIMUM_SUSPEND_COUNT),
     ("STATUS_ACCESS_VIOLATION", STATUS_ACCESS_VIOLATION),
     ("CREATE_SUSPENDED", CREATE_SUSPENDED),
     ("EXTENDED_STARTUPINFO_PRESENT", EXTENDED_STARTUPINFO_PRESENT),

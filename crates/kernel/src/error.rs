@@ -96,6 +96,9 @@ win32_errors! {
     InsufficientBuffer = 122 => "ERROR_INSUFFICIENT_BUFFER",
     /// 123: the name has the wrong syntax (a pipe name outside `\\.\pipe\`).
     InvalidName = 123 => "ERROR_INVALID_NAME",
+    /// 156: `SuspendThread` would take a suspend count past `MAXIMUM_SUSPEND_COUNT`
+    /// (`STATUS_SUSPEND_COUNT_EXCEEDED`).
+    SignalRefused = 156 => "ERROR_SIGNAL_REFUSED",
     /// 161: the path syntax is bad.
     BadPathname = 161 => "ERROR_BAD_PATHNAME",
     /// 183: the named object already exists (also set on some successes).

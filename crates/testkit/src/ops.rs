@@ -371,6 +371,13 @@ pub enum RefOp {
         h: HandleRef,
         code: u8,
     },
+    /// `SuspendThread` (or `ResumeThread`) of a handle: a thread row of the caller's
+    /// (`CreateProcess` gives one), the caller's own thread (-2), or anything.
+    Suspend {
+        actor: u8,
+        h: HandleRef,
+        resume: bool,
+    },
     /// `CreateMutex` named `obj{name}` (the events' namespace).
     CreateMutex {
         actor: u8,
@@ -532,6 +539,7 @@ pub fn ref_op() -> impl Strategy<Value = RefOp> {
         2 => (actor, handle_ref()).prop_map(|(actor, h)| RefOp::ResetEvent { actor, h }),
         3 => (actor, proptest::collection::vec(prop_oneof![4 => handle_ref(), 1 => any::<bool>().prop_map(HandleRef::Pseudo)], 0..5), any::<bool>()).prop_map(|(actor, hs, all)| RefOp::WaitMany { actor, hs, all }),
         2 => (actor, prop_oneof![4 => handle_ref(), 1 => Just(HandleRef::Pseudo(true))]).prop_map(|(actor, h)| RefOp::GetExitCode { actor, h }),
+        2 => (actor, prop_oneof![4 => handle_ref(), 1 => Just(HandleRef::Pseudo(false))], any::<bool>()).prop_map(|(actor, h, resume)| RefOp::Suspend { actor, h, resume }),
         3 => (actor, any::<u8>(), any::<u8>()).prop_map(|(actor, name, value)| RefOp::SetEnv { actor, name, value }),
         3 => (actor, any::<u8>(), any::<u8>()).prop_map(|(actor, name, size)| RefOp::GetEnv { actor, name, size }),
         7 => (actor, pipe_ref(), any::<u8>()).prop_map(|(actor, h, len)| RefOp::Read { actor, h, len }),

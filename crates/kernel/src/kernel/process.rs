@@ -452,6 +452,10 @@ impl Kernel {
     }
 
     /// `ResumeThread` / `SuspendThread`: return the previous suspend count, (DWORD)-1 on error.
+    /// NT's `PsSuspendThread` refuses a thread that has ended (`STATUS_THREAD_IS_TERMINATING`,
+    /// 5) and `KeSuspendThread` a count at `MAXIMUM_SUSPEND_COUNT`, 127
+    /// (`STATUS_SUSPEND_COUNT_EXCEEDED`, 156; MS "SuspendThread"); a resume of an ended
+    /// thread returns its count and changes nothing.
     pub(crate) fn suspend_resume(&mut self, cx: Cx, thread: HandleValue, suspend: bool) -> Res {
         let failed = Ret::Dword(u32::MAX);
         let (id, access) = match self.resolve_kind(cx, thread, ObjectKind::Thread) {
@@ -463,6 +467,12 @@ impl Kernel {
         }
         let t = self.thread_mut(id);
         let previous = t.suspend_count;
+        if suspend && t.exit_code.is_some() {
+            return Res::fail(failed, Win32Error::AccessDenied);
+        }
+        if suspend && previous >= MAXIMUM_SUSPEND_COUNT {
+            return Res::fail(failed, Win32Error::SignalRefused);
+        }
         if t.exit_code.is_none() {
             if suspend {
                 t.suspend_count += 1;

@@ -866,3 +866,26 @@ fn create_process_reads_the_attribute_list_only_with_extended_startupinfo() {
         2
     );
 }
+
+#[test]
+fn suspend_counts_stop_at_127_and_an_ended_thread_cannot_be_suspended() {
+    // NT: KeSuspendThread raises STATUS_SUSPEND_COUNT_EXCEEDED at MAXIMUM_SUSPEND_COUNT (127,
+    // ERROR_SIGNAL_REFUSED), PsSuspendThread refuses a terminated thread with
+    // STATUS_THREAD_IS_TERMINATING (ERROR_ACCESS_DENIED); both return (DWORD)-1 and change
+    // nothing. MS "SuspendThread".
+    let mut w = World::new();
+    let (_, ctid, _, ht) = w.child(w.tid, "child.exe", false);
+    for n in 0..MAXIMUM_SUSPEND_COUNT {
+        assert_eq!(w.run(w.tid, Call::SuspendThread { thread: ht }).ret, Ret::Dword(n));
+    }
+    let r = w.run(w.tid, Call::SuspendThread { thread: ht });
+    assert_eq!((r.ret, r.last_error), (Ret::Dword(u32::MAX), Win32Error::SignalRefused));
+    assert_eq!(w.run(w.tid, Call::ResumeThread { thread: ht }).ret, Ret::Dword(127));
+    for _ in 1..MAXIMUM_SUSPEND_COUNT {
+        w.run(w.tid, Call::ResumeThread { thread: ht });
+    }
+    w.gone(ctid, Call::ExitThread { exit_code: 0 });
+    let r = w.run(w.tid, Call::SuspendThread { thread: ht });
+    assert_eq!((r.ret, r.last_error), (Ret::Dword(u32::MAX), Win32Error::AccessDenied));
+    assert_eq!(w.run(w.tid, Call::ResumeThread { thread: ht }).ret, Ret::Dword(0));
+}

@@ -48,6 +48,8 @@ struct Obj {
     state: State,
     /// A process's exit code (`STILL_ACTIVE` while it runs).
     exit_code: u32,
+    /// A thread's suspend count (a suspended thread makes no calls).
+    suspend: u32,
 }
 
 /// The waitable state of an event, a mutex or a semaphore (processes and threads are
@@ -256,6 +258,7 @@ impl RefModel {
                 thread: None,
                 state: State::Plain,
                 exit_code: STILL_ACTIVE,
+                suspend: 0,
             },
         );
         a
@@ -707,6 +710,39 @@ impl RefModel {
                 wait_all,
                 milliseconds: 0,
             } => self.wait_many(pid, handles, *wait_all),
+            Call::SuspendThread { thread } | Call::ResumeThread { thread } => {
+                // MS "SuspendThread" / "ResumeThread": the previous count, or (DWORD)-1 with
+                // the error; a thread that ended cannot be suspended (NT: "thread is
+                // terminating", 5), nor one suspended MAXIMUM_SUSPEND_COUNT (127) times
+                // (NT: "suspend count exceeded", 156).
+                let suspend = matches!(call, Call::SuspendThread { .. });
+                let failed = |e| R(Ret::Dword(u32::MAX), Some(e));
+                let Some((object, access, _)) = self.resolve(pid, *thread) else {
+                    return failed(Win32Error::InvalidHandle);
+                };
+                if self.objects[&object].kind != ObjectKind::Thread {
+                    return failed(Win32Error::InvalidHandle);
+                }
+                if access & THREAD_SUSPEND_RESUME == 0 {
+                    return failed(Win32Error::AccessDenied);
+                }
+                let t = self.objects.get_mut(&object).expect("a thread");
+                let previous = t.suspend;
+                if suspend && !t.running {
+                    return failed(Win32Error::AccessDenied);
+                }
+                if suspend && previous >= 127 {
+                    return failed(Win32Error::SignalRefused);
+                }
+                if t.running {
+                    t.suspend = if suspend {
+                        previous + 1
+                    } else {
+                        previous.saturating_sub(1)
+                    };
+                }
+                R(Ret::Dword(previous), None)
+            }
             Call::GetExitCodeProcess { process } => {
                 let Some((object, access, _)) = self.resolve(pid, *process) else {
                     return fail(Win32Error::InvalidHandle);
@@ -857,9 +893,16 @@ impl RefModel {
         }
     }
 
-    /// Whether `pid`'s thread is parked in a call the model follows (a pipe write, a connect).
+    /// Whether `pid`'s thread cannot call: parked in a call the model follows (a pipe write, a
+    /// connect), or suspended.
     pub fn is_blocked(&self, pid: u32) -> bool {
-        self.parked_in_pipe(pid)
+        self.parked_in_pipe(pid) || self.is_suspended(pid)
+    }
+
+    /// Whether `pid`'s thread is suspended (it makes no calls until resumed).
+    pub fn is_suspended(&self, pid: u32) -> bool {
+        let Some(p) = self.pids.get(&pid) else { return false };
+        self.objects[p].thread.and_then(|t| self.objects.get(&t)).is_some_and(|t| t.running && t.suspend > 0)
     }
 
     /// The pid a process handle of `pid` names, if it is one.
@@ -1536,7 +1579,7 @@ pub fn run_reference_with(ops: &[RefOp], kernel: Option<Kernel>, checks: &[Check
                 // follow what its unread data does then (spec §6.6).
                 if model
                     .process_of_handle(pid.0, process)
-                    .is_some_and(|p| model.is_blocked(p))
+                    .is_some_and(|p| model.is_blocked(p) && !model.is_suspended(p))
                 {
                     continue;
                 }
@@ -1545,6 +1588,18 @@ pub fn run_reference_with(ops: &[RefOp], kernel: Option<Kernel>, checks: &[Check
                     Call::TerminateProcess {
                         process,
                         exit_code: u32::from(*code),
+                    },
+                )
+            }
+            RefOp::Suspend { actor, h, resume } => {
+                let pid = actor_of(*actor).expect("running");
+                let thread = resolve_handle(&kernel, pid, h);
+                (
+                    pid,
+                    if *resume {
+                        Call::ResumeThread { thread }
+                    } else {
+                        Call::SuspendThread { thread }
                     },
                 )
             }
