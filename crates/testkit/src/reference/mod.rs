@@ -13,13 +13,15 @@
 //!   `WaitForSingleObject` and `WaitForMultipleObjects` (any and all) that consume;
 //! * processes: `CreateProcess` (inheritance, handle lists with pseudo and bad entries, no
 //!   image, environment copied, ids), `OpenProcess`, `ExitProcess` with mutex abandonment,
-//!   `TerminateProcess`, `GetExitCodeProcess`;
+//!   `TerminateProcess`, `GetExitCodeProcess`, `SuspendThread` / `ResumeThread` (counts, the
+//!   127 limit, ended threads; a suspended process makes no calls);
 //! * pipes (`pipe.rs`): anonymous pipes in both directions and named pipe instances
 //!   (`CreateNamedPipe`, client `CreateFile`, `ConnectNamedPipe`, `DisconnectNamedPipe`, the
 //!   §6.3 state machine), `ReadFile` / `WriteFile` (quotas, pending writes and their
 //!   completion, message read mode and `ERROR_MORE_DATA`, 109 / 232 / 233 / 536),
 //!   `PeekNamedPipe`, `SetNamedPipeHandleState`, `PIPE_NOWAIT`;
-//! * environment: `SetEnvironmentVariable` / `GetEnvironmentVariable` (case, limits, sizes).
+//! * environment: `SetEnvironmentVariable` / `GetEnvironmentVariable` (case as NT upper-cases
+//!   names, limits, sizes).
 //!
 //! [`run_reference`] compares it with the kernel after every call.
 
