@@ -133,6 +133,34 @@ mod tests {
     }
 
     #[test]
+    fn each_code_page_writes_its_own_script() {
+        // A letter of each code page's script, with the bytes it takes there; Western
+        // (1252) has none of them, so an A caller there gets the default character.
+        let cases = [
+            (874, "ก", 1),
+            (932, "あ", 2),
+            (936, "简", 2),
+            (949, "한", 2),
+            (950, "體", 2),
+            (1250, "ő", 1),
+            (1251, "ж", 1),
+            (1253, "λ", 1),
+            (1254, "ğ", 1),
+            (1255, "א", 1),
+            (1256, "ع", 1),
+            (1257, "ū", 1),
+            (1258, "ư", 1),
+            (65001, "ư", 2),
+        ];
+        for (id, letter, bytes) in cases {
+            let cp = CodePage::new(id).unwrap();
+            assert_eq!(cp.to_ansi(letter), letter, "{id} writes {letter}");
+            assert_eq!(cp.byte_len(letter), bytes, "{letter} in {id}");
+            assert_eq!(CodePage::WESTERN.to_ansi(letter), "?", "1252 has no {letter}");
+        }
+    }
+
+    #[test]
     fn other_code_pages() {
         let w = CodePage::WESTERN;
         assert_eq!(w.to_ansi("café 한"), "café ?");
