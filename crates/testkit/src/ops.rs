@@ -488,6 +488,26 @@ pub enum RefOp {
         access: u8,
         inherit: bool,
     },
+    /// `CreateMailslot` of one of three names (two spellings, sometimes no prefix: 123) with a
+    /// size limit of 0 (any), 4, 16 or 64 bytes and a read timeout of 0.
+    CreateMailslot {
+        actor: u8,
+        name: u8,
+        max: u8,
+        inherit: bool,
+    },
+    /// A client `CreateFile` of `\\.\mailslot\ms{name}` with `GENERIC_WRITE`, read and
+    /// write, or only `GENERIC_READ`.
+    OpenMailslot {
+        actor: u8,
+        name: u8,
+        access: u8,
+    },
+    /// `GetMailslotInfo(h)`.
+    MailslotInfo {
+        actor: u8,
+        h: HandleRef,
+    },
     /// `ConnectNamedPipe(h, NULL)`.
     Connect {
         actor: u8,
@@ -540,6 +560,9 @@ pub fn ref_op() -> impl Strategy<Value = RefOp> {
         3 => (actor, proptest::collection::vec(prop_oneof![4 => handle_ref(), 1 => any::<bool>().prop_map(HandleRef::Pseudo)], 0..5), any::<bool>()).prop_map(|(actor, hs, all)| RefOp::WaitMany { actor, hs, all }),
         2 => (actor, prop_oneof![4 => handle_ref(), 1 => Just(HandleRef::Pseudo(true))]).prop_map(|(actor, h)| RefOp::GetExitCode { actor, h }),
         2 => (actor, prop_oneof![4 => handle_ref(), 1 => Just(HandleRef::Pseudo(false))], any::<bool>()).prop_map(|(actor, h, resume)| RefOp::Suspend { actor, h, resume }),
+        2 => (actor, any::<u8>(), any::<u8>(), any::<bool>()).prop_map(|(actor, name, max, inherit)| RefOp::CreateMailslot { actor, name, max, inherit }),
+        3 => (actor, any::<u8>(), any::<u8>()).prop_map(|(actor, name, access)| RefOp::OpenMailslot { actor, name, access }),
+        1 => (actor, handle_ref()).prop_map(|(actor, h)| RefOp::MailslotInfo { actor, h }),
         3 => (actor, any::<u8>(), any::<u8>()).prop_map(|(actor, name, value)| RefOp::SetEnv { actor, name, value }),
         3 => (actor, any::<u8>(), any::<u8>()).prop_map(|(actor, name, size)| RefOp::GetEnv { actor, name, size }),
         7 => (actor, pipe_ref(), any::<u8>()).prop_map(|(actor, h, len)| RefOp::Read { actor, h, len }),

@@ -393,9 +393,10 @@ impl Kernel {
             ObjectKind::Pipe => self.pipe_write(id, data),
             ObjectKind::MailslotClient => self.mailslot_write(id, data).into(),
             ObjectKind::File => self.file_write(id, data).into(),
-            // A mailslot server handle has no write right, caught above.
-            ObjectKind::Mailslot
-            | ObjectKind::Process
+            // The server end only reads (spec §7, WT-mailslot: 5), even through a duplicate
+            // that was given write rights.
+            ObjectKind::Mailslot => write_failed(Win32Error::AccessDenied).into(),
+            ObjectKind::Process
             | ObjectKind::Thread
             | ObjectKind::Event
             | ObjectKind::Mutex
@@ -688,20 +689,18 @@ impl Kernel {
             Ok(v) => v,
             Err(e) => return Res::no(e),
         };
-        match self.obj(id).kind() {
-            ObjectKind::Pipe => {}
-            ObjectKind::File | ObjectKind::Mailslot | ObjectKind::MailslotClient => {
-                return Res::no(Win32Error::InvalidFunction)
-            }
-            ObjectKind::Process
-            | ObjectKind::Thread
-            | ObjectKind::Event
-            | ObjectKind::Mutex
-            | ObjectKind::Semaphore
-            | ObjectKind::Snapshot => return Res::no(Win32Error::InvalidHandle),
+        // FSCTL_PIPE_PEEK asks for FILE_READ_DATA: the I/O manager checks it before any
+        // driver sees the request (nt-pipe-rules §1), and a driver other than the pipe file
+        // system refuses the request (§3).
+        let kind = self.obj(id).kind();
+        if !kind.is_file_object() {
+            return Res::no(Win32Error::InvalidHandle);
         }
         if access & FILE_READ_DATA == 0 {
             return Res::no(Win32Error::AccessDenied);
+        }
+        if kind != ObjectKind::Pipe {
+            return Res::no(Win32Error::InvalidFunction);
         }
         let end = self.pipe(id);
         match end.state {

@@ -128,3 +128,35 @@ fn the_maximum_size_is_enforced_and_the_mailslot_dies_with_its_last_server_handl
         "the name is free again"
     );
 }
+
+#[test]
+fn the_server_end_cannot_write_even_with_write_rights() {
+    // spec §7: WriteFile on the server handle → 5 (WT-mailslot); a duplicate given
+    // GENERIC_WRITE is still the server end; and a pipe request to it is another driver's
+    // (nt-pipe-rules §3: 1) once the handle has the right the request asks for (§1: 5 first).
+    let mut w = World::new();
+    let s = handle(&w.run(w.tid, create(SLOT, 0, 0)));
+    fails(&w.run(w.tid, write(s, "x")), Win32Error::AccessDenied);
+    let d = w.run(
+        w.tid,
+        Call::DuplicateHandle(DuplicateHandleArgs {
+            source_process_handle: HandleValue::CURRENT_PROCESS,
+            source_handle: s,
+            target_process_handle: HandleValue::CURRENT_PROCESS,
+            null_target_handle: false,
+            desired_access: GENERIC_WRITE,
+            inherit_handle: false,
+            options: 0,
+        }),
+    );
+    let d = d.outputs().target_handle.unwrap();
+    fails(&w.run(w.tid, write(d, "x")), Win32Error::AccessDenied);
+    let peek = |h| Call::PeekNamedPipe {
+        named_pipe: h,
+        buffer_size: 0,
+        null_buffer: false,
+    };
+    fails(&w.run(w.tid, peek(s)), Win32Error::InvalidFunction);
+    let c = handle(&w.run(w.tid, client(SLOT)));
+    fails(&w.run(w.tid, peek(c)), Win32Error::AccessDenied);
+}

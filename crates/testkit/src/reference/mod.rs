@@ -20,6 +20,9 @@
 //!   §6.3 state machine), `ReadFile` / `WriteFile` (quotas, pending writes and their
 //!   completion, message read mode and `ERROR_MORE_DATA`, 109 / 232 / 233 / 536),
 //!   `PeekNamedPipe`, `SetNamedPipeHandleState`, `PIPE_NOWAIT`;
+//! * mailslots (`mailslot.rs`): `CreateMailslot` with size limits, client opens, one
+//!   message per read, 122 that keeps the message, 121 when empty, 87 above the limit, 232
+//!   once the mailslot is gone, a server end that cannot write, `GetMailslotInfo`;
 //! * environment: `SetEnvironmentVariable` / `GetEnvironmentVariable` (case as NT upper-cases
 //!   names, limits, sizes).
 //!
@@ -33,6 +36,7 @@ use kernsim_kernel::consts::*;
 use kernsim_kernel::*;
 use std::collections::BTreeMap;
 
+mod mailslot;
 mod pipe;
 use pipe::Pipe;
 
@@ -136,6 +140,10 @@ pub struct RefModel {
     pipe_configs: BTreeMap<String, (bool, u32)>,
     next_msg: u64,
     next_listen: u64,
+    /// Mailslots by their server object's address.
+    slots: BTreeMap<u32, mailslot::Slot>,
+    /// Each mailslot client object's mailslot (which may be gone).
+    slot_clients: BTreeMap<u32, u32>,
     /// Each process's environment: (name, value), sorted by upper-cased name.
     env: BTreeMap<u32, Vec<(String, String)>>,
     /// The out-parameters the model predicts for the last call (only those it knows).
@@ -290,6 +298,7 @@ impl RefModel {
                 self.names.remove(&n);
             }
             self.end_gone(a);
+            self.slot_gone(a);
         }
     }
 
@@ -552,7 +561,35 @@ impl RefModel {
             } => self.wait_now(pid, *handle),
             Call::CreatePipe { pipe_attributes, size } => self.create_pipe(pid, *pipe_attributes, *size),
             Call::CreateNamedPipe(args) => self.create_named_pipe(pid, args),
+            Call::CreateFile(args)
+                if args.creation_disposition == OPEN_EXISTING
+                    && args.file_name.to_ascii_uppercase().starts_with("\\\\.\\MAILSLOT\\") =>
+            {
+                self.open_mailslot_client(pid, args)
+            }
             Call::CreateFile(args) if args.creation_disposition == OPEN_EXISTING => self.open_pipe_client(pid, args),
+            Call::CreateMailslot {
+                name,
+                max_message_size,
+                read_timeout: 0,
+                security_attributes,
+            } => self.create_mailslot(
+                pid,
+                name,
+                *max_message_size,
+                security_attributes.is_some_and(|s| s.inherit_handle),
+            ),
+            Call::GetMailslotInfo { mailslot } => self.mailslot_info(pid, *mailslot),
+            Call::ReadFile {
+                file,
+                bytes_to_read,
+                null_buffer: false,
+            } if self.is_mailslot(pid, *file) => self.mailslot_read(pid, *file, *bytes_to_read),
+            Call::WriteFile {
+                file,
+                data,
+                null_buffer: false,
+            } if self.is_mailslot(pid, *file) => self.mailslot_write(pid, *file, &data.0),
             Call::ConnectNamedPipe { named_pipe } => self.connect(pid, *named_pipe),
             Call::DisconnectNamedPipe { named_pipe } => self.disconnect(pid, *named_pipe),
             Call::CloseHandle { handle } => {
@@ -904,7 +941,10 @@ impl RefModel {
     /// Whether `pid`'s thread is suspended (it makes no calls until resumed).
     pub fn is_suspended(&self, pid: u32) -> bool {
         let Some(p) = self.pids.get(&pid) else { return false };
-        self.objects[p].thread.and_then(|t| self.objects.get(&t)).is_some_and(|t| t.running && t.suspend > 0)
+        self.objects[p]
+            .thread
+            .and_then(|t| self.objects.get(&t))
+            .is_some_and(|t| t.running && t.suspend > 0)
     }
 
     /// The pid a process handle of `pid` names, if it is one.
@@ -1745,6 +1785,11 @@ pub fn run_reference_with(ops: &[RefOp], kernel: Option<Kernel>, checks: &[Check
                     Some(other) if model.read_would_wait(pid.0, file) || len % 3 == 0 => other,
                     _ => file,
                 };
+                // And now and then a mailslot with messages, when the caller serves one.
+                let file = match model.readable_slot(pid.0, usize::from(*len)) {
+                    Some(slot) if len % 2 == 1 => slot,
+                    _ => file,
+                };
                 if model.read_would_wait(pid.0, file) {
                     (
                         pid,
@@ -1768,6 +1813,11 @@ pub fn run_reference_with(ops: &[RefOp], kernel: Option<Kernel>, checks: &[Check
             RefOp::Write { actor, h, len } => {
                 let pid = actor_of(*actor).expect("running");
                 let file = resolve_handle(&kernel, pid, h);
+                // Now and then into a mailslot, when the caller holds a client end.
+                let file = match model.slot_client(pid.0, usize::from(*len)) {
+                    Some(client) if len % 2 == 0 => client,
+                    _ => file,
+                };
                 let n = usize::from(*len % 80);
                 let data = Data((0..n).map(|i| b'a' + ((i + calls) % 26) as u8).collect());
                 (
@@ -1839,6 +1889,47 @@ pub fn run_reference_with(ops: &[RefOp], kernel: Option<Kernel>, checks: &[Check
                         default_timeout: 0,
                         security_attributes: None,
                     }),
+                )
+            }
+            RefOp::CreateMailslot {
+                actor,
+                name,
+                max,
+                inherit,
+            } => (
+                actor_of(*actor).expect("running"),
+                Call::CreateMailslot {
+                    // Three names in two spellings, and now and then one without the prefix.
+                    name: match name % 8 {
+                        7 => format!("ms{name}"),
+                        n if n % 2 == 0 => format!("\\\\.\\mailslot\\ms{}", n % 3),
+                        n => format!("\\\\.\\MailSlot\\MS{}", n % 3),
+                    },
+                    max_message_size: [0, 4, 16, 64][usize::from(*max % 4)],
+                    read_timeout: 0,
+                    security_attributes: Some(SecurityAttributes {
+                        inherit_handle: *inherit,
+                    }),
+                },
+            ),
+            RefOp::OpenMailslot { actor, name, access } => (
+                actor_of(*actor).expect("running"),
+                Call::CreateFile(CreateFileArgs {
+                    file_name: format!("\\\\.\\mailslot\\ms{}", name % 4),
+                    desired_access: [GENERIC_WRITE, GENERIC_READ | GENERIC_WRITE, GENERIC_READ]
+                        [usize::from(*access % 3)],
+                    share_mode: FILE_SHARE_READ,
+                    creation_disposition: OPEN_EXISTING,
+                    ..CreateFileArgs::default()
+                }),
+            ),
+            RefOp::MailslotInfo { actor, h } => {
+                let pid = actor_of(*actor).expect("running");
+                (
+                    pid,
+                    Call::GetMailslotInfo {
+                        mailslot: resolve_handle(&kernel, pid, h),
+                    },
                 )
             }
             RefOp::OpenPipe {

@@ -121,11 +121,20 @@ impl RefModel {
     /// of `needed` (when some are needed), 1 for a file object that is no pipe.
     fn pipe_end(&self, pid: u32, h: HandleValue, needed: u32) -> Result<EndRef, Win32Error> {
         let (object, access, _) = self.resolve(pid, h).ok_or(Win32Error::InvalidHandle)?;
-        if self.objects[&object].kind != ObjectKind::Pipe {
+        let kind = self.objects[&object].kind;
+        if !matches!(
+            kind,
+            ObjectKind::Pipe | ObjectKind::Mailslot | ObjectKind::MailslotClient | ObjectKind::File
+        ) {
             return Err(Win32Error::InvalidHandle);
         }
         if needed != 0 && access & needed == 0 {
             return Err(Win32Error::AccessDenied);
+        }
+        // A pipe request to another driver's file object (a mailslot): NT's
+        // STATUS_INVALID_DEVICE_REQUEST.
+        if kind != ObjectKind::Pipe {
+            return Err(Win32Error::InvalidFunction);
         }
         Ok(match self.end_of(object) {
             Some((key, i)) => EndRef::Live(key, i),
