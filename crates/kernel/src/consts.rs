@@ -381,6 +381,16 @@ mod tests {
     }
 
     #[test]
+    fn edit_distance_counts_insertions_deletions_and_substitutions() {
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+        assert_eq!(edit_distance("ACCESS", "ACESS"), 1, "a deletion");
+        assert_eq!(edit_distance("ACESS", "ACCESS"), 1, "an insertion");
+        assert_eq!(edit_distance("", "ABC"), 3);
+        assert_eq!(edit_distance("ABC", ""), 3);
+        assert_eq!(edit_distance("SAME", "SAME"), 0);
+    }
+
+    #[test]
     fn near_names_suggests_close_spellings() {
         let names = TABLE.iter().map(|(n, _)| *n);
         let near = near_names("DUPLICATE_SAME_ACESS", names, 3);

@@ -289,6 +289,17 @@ mod tests {
     }
 
     #[test]
+    fn expand_needs_room_for_the_nul_even_for_an_empty_result() {
+        // spec §8: the return value counts the NUL; a buffer of 0 holds nothing, not even
+        // an empty string's terminator.
+        let b = block(&["A=xy"]);
+        assert_eq!(expand(&b, "", 0), (1, None, Some(Win32Error::InsufficientBuffer)));
+        assert_eq!(expand(&b, "", 1), (1, Some(String::new()), None));
+        assert_eq!(expand(&b, "%A%", 2), (3, None, Some(Win32Error::InsufficientBuffer)));
+        assert_eq!(expand(&b, "%A%", 3), (3, Some("xy".into()), None));
+    }
+
+    #[test]
     fn expand_is_single_pass_and_keeps_unknown_names() {
         let b = block(&["ORACLE_X=val", "REC=%ORACLE_X%"]);
         assert_eq!(
