@@ -7,7 +7,7 @@ use gungraun::{library_benchmark, library_benchmark_group, main};
 use kernsim::kernel::consts::*;
 use kernsim::kernel::*;
 use kernsim::scenario::{self, Discard, RunOptions, Scenario};
-use kernsim_testkit::workload::{duplicate, handle_of, EVENT};
+use kernsim_testkit::workload::{duplicate, handle_of, message_ping_pong, pipe_round_trip, EVENT};
 use std::hint::black_box;
 
 /// Operations (pairs, round trips, steps) per benchmark: the reported count divided by this
@@ -143,25 +143,7 @@ fn cross((mut k, tid, into_child, child): (Kernel, Tid, Call, HandleValue)) -> K
 /// An anonymous pipe and a write and a read of `chunk` bytes.
 fn pipe_setup(chunk: u32) -> (Kernel, Tid, Call, Call) {
     let (mut k, tid) = world();
-    let r = done(
-        &mut k,
-        tid,
-        &Call::CreatePipe {
-            pipe_attributes: None,
-            size: chunk,
-        },
-    );
-    let (rh, wh) = (r.outputs().read_handle.unwrap(), r.outputs().write_handle.unwrap());
-    let write = Call::WriteFile {
-        file: wh,
-        data: Data(vec![0x5a; chunk as usize]),
-        null_buffer: false,
-    };
-    let read = Call::ReadFile {
-        file: rh,
-        bytes_to_read: chunk,
-        null_buffer: false,
-    };
+    let (write, read) = pipe_round_trip(&mut k, tid, chunk);
     (k, tid, write, read)
 }
 
@@ -196,49 +178,7 @@ fn two_copies((source, mut middle, mut dest): (Vec<u8>, Vec<u8>, Vec<u8>)) -> Ve
 
 /// A message-mode named pipe, a server and a client process.
 fn message_setup() -> (Kernel, Tid, Tid, [Call; 4]) {
-    let mut k = Kernel::new();
-    k.set_event_log(false);
-    let (_, server) = k.spawn("server.exe", "", vec![]);
-    let (_, client) = k.spawn("client.exe", "", vec![]);
-    let s = handle_of(&done(
-        &mut k,
-        server,
-        &Call::CreateNamedPipe(CreateNamedPipeArgs {
-            name: "\\\\.\\pipe\\ping".into(),
-            open_mode: PIPE_ACCESS_DUPLEX,
-            pipe_mode: PIPE_TYPE_MESSAGE | PIPE_READMODE_MESSAGE,
-            max_instances: 1,
-            out_buffer_size: 4096,
-            in_buffer_size: 4096,
-            ..Default::default()
-        }),
-    ));
-    let c = handle_of(&done(
-        &mut k,
-        client,
-        &Call::CreateFile(CreateFileArgs {
-            file_name: "\\\\.\\pipe\\ping".into(),
-            desired_access: GENERIC_READ | GENERIC_WRITE,
-            creation_disposition: OPEN_EXISTING,
-            ..Default::default()
-        }),
-    ));
-    let write = |file, text: &[u8]| Call::WriteFile {
-        file,
-        data: Data(text.to_vec()),
-        null_buffer: false,
-    };
-    let read = |file| Call::ReadFile {
-        file,
-        bytes_to_read: 64,
-        null_buffer: false,
-    };
-    (
-        k,
-        server,
-        client,
-        [write(c, b"ping"), read(s), write(s, b"pong"), read(c)],
-    )
+    message_ping_pong()
 }
 
 // One message each way: client write, server read, server write, client read.

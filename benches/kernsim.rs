@@ -134,25 +134,7 @@ fn create_process(bencher: divan::Bencher, (rows, inheritable): (usize, usize)) 
 #[divan::bench(name = "pipe WriteFile+ReadFile", args = [4096, 65536])]
 fn pipe_throughput(bencher: divan::Bencher, chunk: usize) {
     let (mut k, tid) = world();
-    let r = ret(
-        &mut k,
-        tid,
-        &Call::CreatePipe {
-            pipe_attributes: None,
-            size: chunk as u32,
-        },
-    );
-    let (rh, wh) = (r.outputs().read_handle.unwrap(), r.outputs().write_handle.unwrap());
-    let write = Call::WriteFile {
-        file: wh,
-        data: Data(vec![0x5a; chunk]),
-        null_buffer: false,
-    };
-    let read = Call::ReadFile {
-        file: rh,
-        bytes_to_read: chunk as u32,
-        null_buffer: false,
-    };
+    let (write, read) = workload::pipe_round_trip(&mut k, tid, chunk as u32);
     bencher.counter(divan::counter::BytesCount::new(chunk)).bench_local(|| {
         ret(&mut k, tid, &write);
         black_box(ret(&mut k, tid, &read));
@@ -187,56 +169,7 @@ fn block_copy(bencher: divan::Bencher, chunk: usize) {
 /// One message each way between a client and a server process. Wine 8.0 pinned: 4,700/s.
 #[divan::bench(name = "named pipe ping-pong round trip")]
 fn ping_pong(bencher: divan::Bencher) {
-    let mut k = Kernel::new();
-    k.set_event_log(false);
-    let (_, server) = k.spawn("server.exe", "", vec![]);
-    let (_, client) = k.spawn("client.exe", "", vec![]);
-    let s = handle(&ret(
-        &mut k,
-        server,
-        &Call::CreateNamedPipe(CreateNamedPipeArgs {
-            name: "\\\\.\\pipe\\ping".into(),
-            open_mode: PIPE_ACCESS_DUPLEX,
-            pipe_mode: PIPE_TYPE_MESSAGE | PIPE_READMODE_MESSAGE,
-            max_instances: 1,
-            out_buffer_size: 4096,
-            in_buffer_size: 4096,
-            default_timeout: 0,
-            security_attributes: None,
-        }),
-    ));
-    let c = handle(&ret(
-        &mut k,
-        client,
-        &Call::CreateFile(CreateFileArgs {
-            file_name: "\\\\.\\pipe\\ping".into(),
-            desired_access: GENERIC_READ | GENERIC_WRITE,
-            share_mode: 0,
-            security_attributes: None,
-            creation_disposition: OPEN_EXISTING,
-            flags_and_attributes: 0,
-        }),
-    ));
-    let ping = Call::WriteFile {
-        file: c,
-        data: Data(b"ping".to_vec()),
-        null_buffer: false,
-    };
-    let pong = Call::WriteFile {
-        file: s,
-        data: Data(b"pong".to_vec()),
-        null_buffer: false,
-    };
-    let server_read = Call::ReadFile {
-        file: s,
-        bytes_to_read: 64,
-        null_buffer: false,
-    };
-    let client_read = Call::ReadFile {
-        file: c,
-        bytes_to_read: 64,
-        null_buffer: false,
-    };
+    let (mut k, server, client, [ping, server_read, pong, client_read]) = workload::message_ping_pong();
     bencher.bench_local(|| {
         ret(&mut k, client, &ping);
         ret(&mut k, server, &server_read);

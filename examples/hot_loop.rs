@@ -2,7 +2,7 @@
 //! `cargo run --release --example hot_loop -- events|events_big|dup|pipe4k|pipe64k [iterations]`.
 
 use kernsim::kernel::*;
-use kernsim_testkit::workload::{done, duplicate, handle_of, world, EVENT};
+use kernsim_testkit::workload::{done, duplicate, handle_of, pipe_round_trip, world, EVENT};
 use std::hint::black_box;
 
 fn main() {
@@ -38,25 +38,7 @@ fn main() {
         }
         "pipe4k" | "pipe64k" => {
             let chunk = if what == "pipe4k" { 4096 } else { 65536 };
-            let r = done(
-                &mut k,
-                t,
-                &Call::CreatePipe {
-                    pipe_attributes: None,
-                    size: chunk,
-                },
-            );
-            let (rh, wh) = (r.outputs().read_handle.unwrap(), r.outputs().write_handle.unwrap());
-            let write = Call::WriteFile {
-                file: wh,
-                data: Data(vec![1; chunk as usize]),
-                null_buffer: false,
-            };
-            let read = Call::ReadFile {
-                file: rh,
-                bytes_to_read: chunk,
-                null_buffer: false,
-            };
+            let (write, read) = pipe_round_trip(&mut k, t, chunk);
             for _ in 0..n {
                 black_box(done(&mut k, t, &write));
                 black_box(done(&mut k, t, &read));

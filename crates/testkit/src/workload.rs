@@ -1,8 +1,10 @@
 //! Workloads for benchmarks and timing runs: large generated scenarios (valid, boring), and
 //! the few helpers that drive a kernel directly (`benches/`, `examples/`).
 
-use kernsim_kernel::consts::DUPLICATE_SAME_ACCESS;
-use kernsim_kernel::{Call, CallResult, DuplicateHandleArgs, HandleValue, Kernel, Ret, Tid};
+use kernsim_kernel::consts::*;
+use kernsim_kernel::{
+    Call, CallResult, CreateFileArgs, CreateNamedPipeArgs, Data, DuplicateHandleArgs, HandleValue, Kernel, Ret, Tid,
+};
 
 /// A kernel with its event log off and one process started by the system, running `image`;
 /// returns the kernel and that process's thread id.
@@ -47,6 +49,80 @@ pub fn duplicate(source: HandleValue, target_process: HandleValue, inherit: bool
         inherit_handle: inherit,
         options: DUPLICATE_SAME_ACCESS,
     })
+}
+
+/// An anonymous pipe of quota `chunk` made by `tid`, and the two calls of a round trip
+/// through it: a write of `chunk` bytes into the write end, a read of `chunk` from the read end.
+pub fn pipe_round_trip(k: &mut Kernel, tid: Tid, chunk: u32) -> (Call, Call) {
+    let r = done(
+        k,
+        tid,
+        &Call::CreatePipe {
+            pipe_attributes: None,
+            size: chunk,
+        },
+    );
+    let (rh, wh) = (r.outputs().read_handle.unwrap(), r.outputs().write_handle.unwrap());
+    let write = Call::WriteFile {
+        file: wh,
+        data: Data(vec![0x5a; chunk as usize]),
+        null_buffer: false,
+    };
+    let read = Call::ReadFile {
+        file: rh,
+        bytes_to_read: chunk,
+        null_buffer: false,
+    };
+    (write, read)
+}
+
+/// A message-mode named pipe between a server and a client process on a fresh kernel (event
+/// log off), and the four calls of one message each way: the client writes, the server
+/// reads, the server writes, the client reads.
+pub fn message_ping_pong() -> (Kernel, Tid, Tid, [Call; 4]) {
+    let mut k = Kernel::new();
+    k.set_event_log(false);
+    let (_, server) = k.spawn("server.exe", "", vec![]);
+    let (_, client) = k.spawn("client.exe", "", vec![]);
+    let s = handle_of(&done(
+        &mut k,
+        server,
+        &Call::CreateNamedPipe(CreateNamedPipeArgs {
+            name: "\\\\.\\pipe\\ping".into(),
+            open_mode: PIPE_ACCESS_DUPLEX,
+            pipe_mode: PIPE_TYPE_MESSAGE | PIPE_READMODE_MESSAGE,
+            max_instances: 1,
+            out_buffer_size: 4096,
+            in_buffer_size: 4096,
+            ..Default::default()
+        }),
+    ));
+    let c = handle_of(&done(
+        &mut k,
+        client,
+        &Call::CreateFile(CreateFileArgs {
+            file_name: "\\\\.\\pipe\\ping".into(),
+            desired_access: GENERIC_READ | GENERIC_WRITE,
+            creation_disposition: OPEN_EXISTING,
+            ..Default::default()
+        }),
+    ));
+    let write = |file, text: &[u8]| Call::WriteFile {
+        file,
+        data: Data(text.to_vec()),
+        null_buffer: false,
+    };
+    let read = |file| Call::ReadFile {
+        file,
+        bytes_to_read: 64,
+        null_buffer: false,
+    };
+    (
+        k,
+        server,
+        client,
+        [write(c, b"ping"), read(s), write(s, b"pong"), read(c)],
+    )
 }
 
 /// A scenario of `steps` steps as JSON text: two processes; `a` creates, sets, waits on and
