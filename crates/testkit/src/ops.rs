@@ -372,11 +372,13 @@ pub enum RefOp {
         code: u8,
     },
     /// `SuspendThread` (or `ResumeThread`) of a handle: a thread row of the caller's
-    /// (`CreateProcess` gives one), the caller's own thread (-2), or anything.
+    /// (`CreateProcess` gives one), the caller's own thread (-2), or anything; a repeated
+    /// suspend runs 128 times in a row (to the suspend limit).
     Suspend {
         actor: u8,
         h: HandleRef,
         resume: bool,
+        repeat: bool,
     },
     /// `CreateMutex` named `obj{name}` (the events' namespace).
     CreateMutex {
@@ -559,7 +561,7 @@ pub fn ref_op() -> impl Strategy<Value = RefOp> {
         2 => (actor, handle_ref()).prop_map(|(actor, h)| RefOp::ResetEvent { actor, h }),
         3 => (actor, proptest::collection::vec(prop_oneof![4 => handle_ref(), 1 => any::<bool>().prop_map(HandleRef::Pseudo)], 0..5), any::<bool>()).prop_map(|(actor, hs, all)| RefOp::WaitMany { actor, hs, all }),
         2 => (actor, prop_oneof![4 => handle_ref(), 1 => Just(HandleRef::Pseudo(true))]).prop_map(|(actor, h)| RefOp::GetExitCode { actor, h }),
-        2 => (actor, prop_oneof![4 => handle_ref(), 1 => Just(HandleRef::Pseudo(false))], any::<bool>()).prop_map(|(actor, h, resume)| RefOp::Suspend { actor, h, resume }),
+        2 => (actor, prop_oneof![4 => handle_ref(), 1 => Just(HandleRef::Pseudo(false))], any::<bool>(), proptest::bool::weighted(0.15)).prop_map(|(actor, h, resume, repeat)| RefOp::Suspend { actor, h, resume, repeat }),
         2 => (actor, any::<u8>(), any::<u8>(), any::<bool>()).prop_map(|(actor, name, max, inherit)| RefOp::CreateMailslot { actor, name, max, inherit }),
         3 => (actor, any::<u8>(), any::<u8>()).prop_map(|(actor, name, access)| RefOp::OpenMailslot { actor, name, access }),
         1 => (actor, handle_ref()).prop_map(|(actor, h)| RefOp::MailslotInfo { actor, h }),

@@ -1430,6 +1430,28 @@ pub fn run_reference(ops: &[RefOp], kernel: Option<Kernel>) -> Result<usize, Pro
 
 /// [`run_reference`] with an embedder's own properties, checked after every call.
 pub fn run_reference_with(ops: &[RefOp], kernel: Option<Kernel>, checks: &[Check]) -> Result<usize, PropertyFailure> {
+    // A repeated suspend is 128 suspends in a row: far enough to reach
+    // MAXIMUM_SUSPEND_COUNT, which no sequence of single operations would.
+    let ops: Vec<RefOp> = ops
+        .iter()
+        .flat_map(|op| match op {
+            RefOp::Suspend {
+                actor,
+                h,
+                resume: false,
+                repeat: true,
+            } => vec![
+                RefOp::Suspend {
+                    actor: *actor,
+                    h: h.clone(),
+                    resume: false,
+                    repeat: false,
+                };
+                128
+            ],
+            other => vec![other.clone()],
+        })
+        .collect();
     let mut kernel = kernel.unwrap_or_default();
     let mut model = RefModel::new();
     let mut rec = Recorder::default();
@@ -1472,7 +1494,7 @@ pub fn run_reference_with(ops: &[RefOp], kernel: Option<Kernel>, checks: &[Check
         }
     };
     let mut calls = 0;
-    for op in ops {
+    for op in &ops {
         let running: Vec<Pid> = kernel
             .process_ids()
             .into_iter()
@@ -1633,7 +1655,7 @@ pub fn run_reference_with(ops: &[RefOp], kernel: Option<Kernel>, checks: &[Check
                     },
                 )
             }
-            RefOp::Suspend { actor, h, resume } => {
+            RefOp::Suspend { actor, h, resume, .. } => {
                 let pid = actor_of(*actor).expect("running");
                 let thread = resolve_handle(&kernel, pid, h);
                 (
