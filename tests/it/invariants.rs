@@ -181,6 +181,7 @@ fn every_invariant_rule_catches_a_corruption_only_it_catches() {
         (RowInExited(w.exited, w.parent, w.event), "exited-process"),
         (OrphanProcess(w.running), "threadless-process"),
         (ListForeignThread(w.parent, w.event), "thread-list"),
+        (EndListedThread(w.running), "thread-list"),
         (UnlistThread(w.parent), "thread-owner"),
         (UnqueueParked(w.sleeper), "parked-set"),
         (OverdueDeadline(w.sleeper), "overdue-timeout"),

@@ -80,6 +80,9 @@ pub enum Corruption {
     OrphanProcess(Pid),
     /// A process lists the object of one of its rows as a thread (`thread-list`).
     ListForeignThread(Pid, HandleValue),
+    /// A running process's only thread is marked ended, its count kept right, and stays in
+    /// the list (`thread-list`: a listed thread must be live).
+    EndListedThread(Pid),
     /// A process's newest thread, still running, leaves its list (`thread-owner`).
     UnlistThread(Pid),
     /// A parked thread leaves the park queue (`parked-set`).
@@ -148,6 +151,22 @@ impl Kernel {
                     Body::Thread(t) => t.exit_code.replace(0).is_none(),
                     _ => false,
                 }
+            }
+            EndListedThread(pid) => {
+                let Some(process) = self.process_id(pid) else {
+                    return false;
+                };
+                let Body::Process(p) = &self.objects[process].body else {
+                    return false;
+                };
+                let [thread] = p.threads[..] else { return false };
+                let t = &mut self.objects[thread];
+                match &mut t.body {
+                    Body::Thread(th) if th.exit_code.is_none() => th.exit_code = Some(0),
+                    _ => return false,
+                }
+                t.usage_count -= 1;
+                true
             }
             ListForeignThread(pid, h) => {
                 let (Some(process), Some(object)) = (self.process_id(pid), self.row_object(pid, h)) else {
