@@ -94,9 +94,48 @@ fn open_close() -> Pair {
     }
 }
 
+fn create_close_beside_sleepers() -> Pair {
+    beside_parked(&Call::Sleep { milliseconds: INFINITE })
+}
+
+fn create_close_beside_waiters() -> Pair {
+    // Handle 4: the event the first call below makes, never signaled.
+    beside_parked(&Call::WaitForSingleObject {
+        handle: HandleValue(4),
+        milliseconds: INFINITE,
+    })
+}
+
+/// A world where 1,000 more threads of the process are parked in `parking`.
+fn beside_parked(parking: &Call) -> Pair {
+    let (mut k, tid) = world();
+    done(&mut k, tid, &EVENT);
+    for _ in 0..1000 {
+        let r = done(
+            &mut k,
+            tid,
+            &Call::CreateThread {
+                thread_attributes: None,
+                creation_flags: 0,
+            },
+        );
+        let sleeper = Tid(r.outputs().thread_id.expect("a thread id"));
+        let parked = k.call(sleeper, parking);
+        assert!(matches!(parked, Ok(CallOutcome::Pending { .. })));
+    }
+    Pair {
+        k,
+        tid,
+        first: EVENT,
+        second: close_it,
+    }
+}
+
 // CreateEvent + CloseHandle.
 #[library_benchmark]
 #[bench::create_event_close_handle(setup = create_close)]
+#[bench::create_event_close_handle_beside_1000_sleepers(setup = create_close_beside_sleepers)]
+#[bench::create_event_close_handle_beside_1000_waiters(setup = create_close_beside_waiters)]
 #[bench::duplicate_handle_close_handle(setup = duplicate_close)]
 #[bench::open_event_close_handle(setup = open_close)]
 fn pairs(p: Pair) -> Kernel {

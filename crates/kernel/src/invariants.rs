@@ -107,6 +107,17 @@ impl Kernel {
                 );
             }
         }
+        let sleeping = self
+            .parked
+            .values()
+            .filter(|&&t| matches!(self.objects.get(t).map(|o| &o.body), Some(Body::Thread(th)) if th.parked.as_ref().is_some_and(|p| matches!(p.op, PendingOp::Sleep))))
+            .count();
+        if sleeping != self.sleepers {
+            bad(
+                "parked-set",
+                format!("{sleeping} threads sleep, the kernel counts {}", self.sleepers),
+            );
+        }
         for (&seq, &t) in &self.parked {
             let ok = matches!(self.objects.get(t).map(|o| &o.body), Some(Body::Thread(th)) if th.parked.as_ref().is_some_and(|p| p.park_seq == seq));
             if !ok {

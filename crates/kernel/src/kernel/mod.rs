@@ -145,6 +145,8 @@ pub struct Kernel {
     pub(crate) time_ms: u64,
     /// Parked threads in FIFO order.
     pub(crate) parked: BTreeMap<u64, ObjectId>,
+    /// How many of them are in `Sleep` (which only a timeout ends, so calls need not look).
+    pub(crate) sleepers: usize,
     next_park_seq: u64,
     next_call_seq: u64,
     /// The call being made (what a new row's [`Origin`] names).
@@ -191,6 +193,7 @@ impl Kernel {
             fs: file::FileSystem::new(),
             time_ms: 0,
             parked: BTreeMap::new(),
+            sleepers: 0,
             next_park_seq: 0,
             next_call_seq: 0,
             current_call: CallName::CloseHandle,
@@ -232,7 +235,8 @@ impl Kernel {
             }
             Step::NoReturn => CallOutcome::NoReturn,
         };
-        if !self.parked.is_empty() {
+        // Only a parked call that is not a sleep can complete because of a call.
+        if self.parked.len() > self.sleepers {
             self.settle();
         }
         Ok(outcome)

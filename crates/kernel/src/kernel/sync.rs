@@ -508,6 +508,9 @@ impl Kernel {
         call_seq: u64,
     ) {
         let park_seq = self.alloc_park_seq();
+        if matches!(op, PendingOp::Sleep) {
+            self.sleepers += 1;
+        }
         let t = self.thread_mut(thread);
         t.parked = Some(Box::new(Parked {
             park_seq,
@@ -533,8 +536,18 @@ impl Kernel {
         'again: loop {
             let parked: Vec<ObjectId> = self.parked.values().copied().collect();
             for thread in parked {
-                let op = self.thread(thread).parked.as_ref().expect("parked thread").op.clone();
-                if let Some(res) = self.try_complete(thread, &op) {
+                let op = &self.thread(thread).parked.as_ref().expect("parked thread").op;
+                // A sleep ends only by its timeout (`advance_time`).
+                if matches!(op, PendingOp::Sleep) {
+                    continue;
+                }
+                // The op is lent out while it is tried (no copy of a wait's handle list), a
+                // `Sleep` standing in; it goes back unless the try moved the call on to a new
+                // op (`CallNamedPipe` from connecting to waiting for the reply).
+                let op = self.lend_op(thread);
+                let done = self.try_complete(thread, &op);
+                self.return_op(thread, op);
+                if let Some(res) = done {
                     self.complete(thread, res);
                     continue 'again;
                 }
@@ -543,6 +556,21 @@ impl Kernel {
                 }
             }
             return;
+        }
+    }
+
+    /// Takes a parked thread's pending op, leaving `Sleep` in its place.
+    fn lend_op(&mut self, thread: ObjectId) -> PendingOp {
+        let parked = self.thread_mut(thread).parked.as_mut().expect("parked thread");
+        std::mem::replace(&mut parked.op, PendingOp::Sleep)
+    }
+
+    /// Puts a lent op back, where the stand-in still is.
+    fn return_op(&mut self, thread: ObjectId, op: PendingOp) {
+        if let Some(parked) = self.thread_mut(thread).parked.as_mut() {
+            if matches!(parked.op, PendingOp::Sleep) {
+                parked.op = op;
+            }
         }
     }
 
@@ -570,6 +598,9 @@ impl Kernel {
             .take()
             .expect("completing a parked thread");
         self.parked.remove(&parked.park_seq);
+        if matches!(parked.op, PendingOp::Sleep) {
+            self.sleepers -= 1;
+        }
         if cfg!(debug_assertions) {
             if let Some(call) = crate::CallName::from_name(parked.call_name) {
                 super::debug_assert_outputs(call, &res.out);
@@ -602,6 +633,9 @@ impl Kernel {
             return;
         };
         self.parked.remove(&parked.park_seq);
+        if matches!(parked.op, PendingOp::Sleep) {
+            self.sleepers -= 1;
+        }
         if let PendingOp::WritePipe { reader, message, .. } = parked.op {
             self.pipe_drop_message(reader, message);
         }
