@@ -125,6 +125,49 @@ macro_rules! tri {
 }
 pub(crate) use tri;
 
+/// Whether `call` may change something a parked call waits for (an object's signal, a pipe's
+/// data or state, a listening instance, a mailslot's messages, a thread's or process's end),
+/// so that `settle` must look at the parked calls afterwards. Only kinds that can never do so
+/// answer false: creating or opening objects that nobody can wait on yet, handle flags,
+/// queries, the environment, the last error. `CloseHandle` answers false and sets
+/// `Kernel::wake` itself when it closes a file object (the end of a pipe, a mailslot).
+fn may_wake(call: &Call) -> bool {
+    use crate::call::CallName as C;
+    match call {
+        Call::DuplicateHandle(a) => a.options & DUPLICATE_CLOSE_SOURCE != 0,
+        _ => !matches!(
+            call.kind(),
+            C::CloseHandle
+                | C::CreateEvent
+                | C::CreateMutex
+                | C::CreateSemaphore
+                | C::OpenEvent
+                | C::OpenMutex
+                | C::OpenSemaphore
+                | C::OpenProcess
+                | C::GetHandleInformation
+                | C::SetHandleInformation
+                | C::GetProcessId
+                | C::GetThreadId
+                | C::GetProcessIdOfThread
+                | C::SetLastError
+                | C::GetExitCodeProcess
+                | C::GetExitCodeThread
+                | C::GetStdHandle
+                | C::SetEnvironmentVariable
+                | C::GetEnvironmentVariable
+                | C::ExpandEnvironmentStrings
+                | C::GetEnvironmentVariableA
+                | C::SetEnvironmentVariableA
+                | C::ExpandEnvironmentStringsA
+                | C::GetNamedPipeHandleState
+                | C::GetNamedPipeInfo
+                | C::GetMailslotInfo
+                | C::GetFileType
+        ),
+    }
+}
+
 /// The whole simulated machine. Two kernels never share state; nothing here reads a clock,
 /// draws a random number or iterates a hash map.
 #[derive(Clone, Debug)]
@@ -147,6 +190,9 @@ pub struct Kernel {
     pub(crate) parked: BTreeMap<u64, ObjectId>,
     /// How many of them are in `Sleep` (which only a timeout ends, so calls need not look).
     pub(crate) sleepers: usize,
+    /// Set by a call of a kind that [`may_wake`] passes over when it did change something a
+    /// parked call may wait for (a `CloseHandle` that closed a file object).
+    pub(crate) wake: bool,
     next_park_seq: u64,
     next_call_seq: u64,
     /// The call being made (what a new row's [`Origin`] names).
@@ -194,6 +240,7 @@ impl Kernel {
             time_ms: 0,
             parked: BTreeMap::new(),
             sleepers: 0,
+            wake: false,
             next_park_seq: 0,
             next_call_seq: 0,
             current_call: CallName::CloseHandle,
@@ -235,8 +282,9 @@ impl Kernel {
             }
             Step::NoReturn => CallOutcome::NoReturn,
         };
-        // Only a parked call that is not a sleep can complete because of a call.
-        if self.parked.len() > self.sleepers {
+        // Only a parked call that is not a sleep can complete, and only after a call that may
+        // have changed what it waits for.
+        if self.parked.len() > self.sleepers && (std::mem::take(&mut self.wake) || may_wake(call)) {
             self.settle();
         }
         Ok(outcome)
@@ -1000,7 +1048,10 @@ impl Kernel {
         match self.process(cx.process).handles.get(handle) {
             None => Res::no(Win32Error::InvalidHandle),
             Some(e) if e.protect_from_close() => Res::no(Win32Error::InvalidHandle),
-            Some(_) => {
+            Some(e) => {
+                if self.parked.len() > self.sleepers && self.objects[e.object].kind().is_file_object() {
+                    self.wake = true;
+                }
                 self.remove_row(cx.process, handle, Why::Close);
                 Res::yes()
             }
