@@ -118,3 +118,36 @@ fn delete_needs_share_delete_and_waits_for_the_last_handle() {
         Win32Error::FileNotFound,
     );
 }
+
+#[test]
+fn sharing_compares_each_open_s_rights_with_the_other_s_share_mode() {
+    // MS "Creating and Opening Files" (the sharing table): a second open conflicts when it
+    // asks for a right an earlier open does not share, or when an earlier open holds a right
+    // the second does not share; readers that share only reading do not conflict.
+    let mut w = World::new();
+    w.k.add_file("C:\\data\\shared.txt", b"x").unwrap();
+    let name = "C:\\data\\shared.txt";
+    let ok = |w: &mut World, access, share| {
+        let r = w.run(w.tid, open(name, access, share, OPEN_EXISTING));
+        assert!(
+            matches!(r.ret, Ret::Handle(h) if h != HandleValue::INVALID),
+            "{access:#x} {share:#x}: {r:?}"
+        );
+        handle(&r)
+    };
+    let refused = |w: &mut World, access, share| {
+        let r = w.run(w.tid, open(name, access, share, OPEN_EXISTING));
+        assert_eq!(r.last_error, Win32Error::SharingViolation, "{access:#x} {share:#x}");
+    };
+    let first = ok(&mut w, GENERIC_READ, FILE_SHARE_READ);
+    let second = ok(&mut w, GENERIC_READ, FILE_SHARE_READ);
+    refused(&mut w, GENERIC_WRITE, FILE_SHARE_READ);
+    refused(&mut w, GENERIC_READ, 0);
+    for h in [first, second] {
+        succeeds(&w.run(w.tid, Call::CloseHandle { handle: h }));
+    }
+    let writer = ok(&mut w, GENERIC_WRITE, FILE_SHARE_READ);
+    ok(&mut w, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE);
+    refused(&mut w, GENERIC_READ, FILE_SHARE_READ);
+    succeeds(&w.run(w.tid, Call::CloseHandle { handle: writer }));
+}
