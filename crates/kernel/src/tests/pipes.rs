@@ -396,3 +396,24 @@ fn closing_the_write_end_after_create_process_gives_eof_at_once() {
     assert_eq!(w.run(w.tid, read(r, 100)).outputs().bytes_read, Some(18));
     fails(&w.run(w.tid, read(r, 100)), Win32Error::BrokenPipe);
 }
+
+#[test]
+fn a_writer_terminated_while_its_write_is_pending_takes_its_unread_data_with_it() {
+    // spec §6.6 (WT-pipe test_overlapped_transport): the pending write's unread data is
+    // removed; what was written before stays.
+    let mut w = World::new();
+    let (r, wr) = pipe(&mut w, true, 8);
+    let (_, ctid, hp, _) = w.child(w.tid, "writer.exe", true);
+    succeeds(&w.run(ctid, write(wr, "12345678")));
+    w.park(ctid, write(wr, "abcd"));
+    succeeds(&w.run(
+        w.tid,
+        Call::TerminateProcess {
+            process: hp,
+            exit_code: 1,
+        },
+    ));
+    assert_eq!(data(&w.run(w.tid, read(r, 64))), "12345678");
+    succeeds(&w.run(w.tid, Call::CloseHandle { handle: wr }));
+    fails(&w.run(w.tid, read(r, 64)), Win32Error::BrokenPipe);
+}
