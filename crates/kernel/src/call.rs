@@ -1258,6 +1258,15 @@ mod tests {
     use super::*;
 
     #[test]
+    fn repeat_fills_whole_and_partial_patterns_and_nothing_from_an_empty_one() {
+        assert_eq!(Data::repeat(b"ab", 5).0, b"ababa");
+        assert_eq!(Data::repeat(b"ab", 0).0, b"");
+        assert_eq!(Data::repeat(b"", 5).0, b"", "empty when the pattern is");
+        assert_eq!(Data::fill(b"xy", 3).unwrap().0, b"xyx");
+        assert!(Data::fill(b"", 3).is_err());
+    }
+
+    #[test]
     fn every_name_deserializes_as_a_known_variant() {
         for name in Call::NAMES {
             let json = format!(r#"{{"call":"{name}","args":{{}}}}"#);
