@@ -168,6 +168,8 @@ mod tests {
         let utf8 = CodePage::new(65001).unwrap();
         assert_eq!(utf8.byte_len("한"), 3);
         assert!(CodePage::new(12345).is_none());
+        assert_eq!(CodePage::KOREAN.to_string(), "949", "shown as its Windows number");
+        assert_eq!(u32::from(CodePage::WESTERN), 1252);
         assert_eq!(serde_json::from_str::<CodePage>("932").unwrap().id(), 932);
         assert!(serde_json::from_str::<CodePage>("7").is_err());
     }
