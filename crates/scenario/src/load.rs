@@ -705,6 +705,16 @@ fn kind_of(step: &Step) -> Result<&'static str, Message> {
     Ok(first.unwrap_or(""))
 }
 
+/// The call named `name` in an expectation, or "unknown call" with the nearest names.
+fn call_named(name: &str, path: &Here<'_>) -> CResult<CallName> {
+    CallName::from_name(name).ok_or_else(|| {
+        let near = consts::near_names(name, Call::NAMES.iter().copied(), 3);
+        let hint = Message::new("load-hint-did-you-mean", &[("names", &near.join(", "))]);
+        let m = Message::new("load-unknown-call", &[("name", &format!("{name:?}"))]).with("hint", hint);
+        (path.json_path(), m)
+    })
+}
+
 impl Compiler {
     fn sym(&mut self, name: &str) -> Sym {
         if let Some(&s) = self.index.get(name) {
@@ -821,16 +831,7 @@ impl Compiler {
             }
         }
         let call = match &o.call {
-            Some(name) => Some(CallName::from_name(name).ok_or_else(|| {
-                let near = consts::near_names(name, Call::NAMES.iter().copied(), 3);
-                (
-                    path.key("call").json_path(),
-                    Message::new("load-unknown-call", &[("name", &format!("{name:?}"))]).with(
-                        "hint",
-                        Message::new("load-hint-did-you-mean", &[("names", &near.join(", "))]),
-                    ),
-                )
-            })?),
+            Some(name) => Some(call_named(name, &path.key("call"))?),
             None => None,
         };
         Ok(ExpectOrigin {
@@ -1471,16 +1472,7 @@ impl Compiler {
             let p = p_k.index(i);
             let by = self.actor(&c.by, &p.key("by"))?;
             let call = match &c.call {
-                Some(name) => Some(CallName::from_name(name).ok_or_else(|| {
-                    let near = consts::near_names(name, Call::NAMES.iter().copied(), 3);
-                    (
-                        p.key("call").json_path(),
-                        Message::new("load-unknown-call", &[("name", &format!("{name:?}"))]).with(
-                            "hint",
-                            Message::new("load-hint-did-you-mean", &[("names", &near.join(", "))]),
-                        ),
-                    )
-                })?),
+                Some(name) => Some(call_named(name, &p.key("call"))?),
                 None => None,
             };
             st.completed.push(ExpectCompleted {
