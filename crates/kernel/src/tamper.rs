@@ -135,39 +135,12 @@ impl Kernel {
                 true
             }
             OrphanProcess(pid) => {
-                let Some(process) = self.process_id(pid) else {
+                let Some(thread) = self.only_thread(pid) else {
                     return false;
                 };
-                let Body::Process(p) = &mut self.objects[process].body else {
-                    return false;
-                };
-                if p.threads.len() != 1 {
-                    return false;
-                }
-                let Some(thread) = p.threads.pop() else { return false };
-                let t = &mut self.objects[thread];
-                t.usage_count -= 1;
-                match &mut t.body {
-                    Body::Thread(t) => t.exit_code.replace(0).is_none(),
-                    _ => false,
-                }
+                self.end_quietly(thread) && self.unlist_thread(thread)
             }
-            EndListedThread(pid) => {
-                let Some(process) = self.process_id(pid) else {
-                    return false;
-                };
-                let Body::Process(p) = &self.objects[process].body else {
-                    return false;
-                };
-                let [thread] = p.threads[..] else { return false };
-                let t = &mut self.objects[thread];
-                match &mut t.body {
-                    Body::Thread(th) if th.exit_code.is_none() => th.exit_code = Some(0),
-                    _ => return false,
-                }
-                t.usage_count -= 1;
-                true
-            }
+            EndListedThread(pid) => self.only_thread(pid).is_some_and(|thread| self.end_quietly(thread)),
             ListForeignThread(pid, h) => {
                 let (Some(process), Some(object)) = (self.process_id(pid), self.row_object(pid, h)) else {
                     return false;
@@ -213,16 +186,7 @@ impl Kernel {
                 let Some(thread) = self.thread_id(tid) else {
                     return false;
                 };
-                let t = self.thread_mut(thread);
-                if t.parked.is_none() || t.exit_code.replace(0).is_some() {
-                    return false;
-                }
-                let process = t.process;
-                self.objects[thread].usage_count -= 1;
-                if let Body::Process(p) = &mut self.objects[process].body {
-                    p.threads.retain(|&t| t != thread);
-                }
-                true
+                self.thread(thread).parked.is_some() && self.end_quietly(thread) && self.unlist_thread(thread)
             }
             Misname(name, pid, h) => match self.row_object(pid, h) {
                 Some(object) => {
@@ -260,6 +224,38 @@ impl Kernel {
                     _ => false,
                 }
             }
+        }
+    }
+
+    /// Marks a live thread ended and drops its running reference, as an exit would, touching
+    /// nothing else (its process's list, the park queue); false when it had ended.
+    fn end_quietly(&mut self, thread: ObjectId) -> bool {
+        let t = &mut self.objects[thread];
+        match &mut t.body {
+            Body::Thread(th) if th.exit_code.is_none() => th.exit_code = Some(0),
+            _ => return false,
+        }
+        t.usage_count -= 1;
+        true
+    }
+
+    /// Takes a thread out of its process's list of threads.
+    fn unlist_thread(&mut self, thread: ObjectId) -> bool {
+        let process = self.thread(thread).process;
+        match &mut self.objects[process].body {
+            Body::Process(p) => {
+                p.threads.retain(|&t| t != thread);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// The thread of a process that has exactly one.
+    fn only_thread(&self, pid: Pid) -> Option<ObjectId> {
+        match &self.objects[self.process_id(pid)?].body {
+            Body::Process(p) if p.threads.len() == 1 => Some(p.threads[0]),
+            _ => None,
         }
     }
 
