@@ -7,7 +7,9 @@ use gungraun::{library_benchmark, library_benchmark_group, main};
 use kernsim::kernel::consts::*;
 use kernsim::kernel::*;
 use kernsim::scenario::{self, Discard, RunOptions, Scenario};
-use kernsim_testkit::workload::{duplicate, handle_of, message_ping_pong, pipe_round_trip, EVENT};
+use kernsim_testkit::workload::{
+    self, duplicate, handle_of, inheriting_parent, message_ping_pong, pipe_round_trip, EVENT,
+};
 use std::hint::black_box;
 
 /// Operations (pairs, round trips, steps) per benchmark: the reported count divided by this
@@ -23,10 +25,7 @@ fn done(k: &mut Kernel, tid: Tid, call: &Call) -> CallResult {
 }
 
 fn world() -> (Kernel, Tid) {
-    let mut k = Kernel::new();
-    k.set_event_log(false);
-    let (_, tid) = k.spawn("bench.exe", "", vec![]);
-    (k, tid)
+    workload::world("bench.exe")
 }
 
 /// A world and two calls to run in turn.
@@ -215,14 +214,9 @@ fn two_copies((source, mut middle, mut dest): (Vec<u8>, Vec<u8>, Vec<u8>)) -> Ve
     dest
 }
 
-/// A message-mode named pipe, a server and a client process.
-fn message_setup() -> (Kernel, Tid, Tid, [Call; 4]) {
-    message_ping_pong()
-}
-
 // One message each way: client write, server read, server write, client read.
 #[library_benchmark]
-#[bench::named_pipe_message_round_trip(setup = message_setup)]
+#[bench::named_pipe_message_round_trip(setup = message_ping_pong)]
 fn message((mut k, server, client, [ping, serve, pong, answer]): (Kernel, Tid, Tid, [Call; 4])) -> Kernel {
     for _ in 0..PAIRS {
         done(&mut k, client, &ping);
@@ -233,31 +227,12 @@ fn message((mut k, server, client, [ping, serve, pong, answer]): (Kernel, Tid, T
     k
 }
 
-/// A parent with `rows` rows of which `inheritable` are inheritable.
-fn process_setup(rows: usize, inheritable: usize) -> (Kernel, Tid, Call) {
-    let (mut k, tid) = world();
-    let e = handle_of(&done(&mut k, tid, &EVENT));
-    for i in 0..rows {
-        done(
-            &mut k,
-            tid,
-            &duplicate(e, HandleValue::CURRENT_PROCESS, i < inheritable),
-        );
-    }
-    let create = Call::CreateProcess(Box::new(CreateProcessArgs {
-        command_line: Some("child.exe".into()),
-        inherit_handles: true,
-        ..Default::default()
-    }));
-    (k, tid, create)
-}
-
 // CreateProcess (bInheritHandles) + the child's ExitProcess + WaitForSingleObject + two
 // CloseHandle; a tenth of `PAIRS` rounds (a round is five calls and a process).
 #[library_benchmark]
-#[bench::create_process_0_rows(args = (0, 0), setup = process_setup)]
-#[bench::create_process_10000_rows_0_inheritable(args = (10_000, 0), setup = process_setup)]
-#[bench::create_process_10000_rows_100_inheritable(args = (10_000, 100), setup = process_setup)]
+#[bench::create_process_0_rows(args = (0, 0), setup = inheriting_parent)]
+#[bench::create_process_10000_rows_0_inheritable(args = (10_000, 0), setup = inheriting_parent)]
+#[bench::create_process_10000_rows_100_inheritable(args = (10_000, 100), setup = inheriting_parent)]
 fn create_process((mut k, tid, create): (Kernel, Tid, Call)) -> Kernel {
     for _ in 0..PAIRS / 10 {
         let r = done(&mut k, tid, &create);

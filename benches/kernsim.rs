@@ -91,20 +91,7 @@ fn duplicate_close_cross(bencher: divan::Bencher) {
 /// CloseHandle, with a parent table of N rows of which K are inheritable. Wine: ~24 ms.
 #[divan::bench(name = "CreateProcess+exit+wait+close", args = [(0, 0), (1_000, 0), (100_000, 0), (100_000, 100), (100_000, 1_000), (100_000, 10_000)])]
 fn create_process(bencher: divan::Bencher, (rows, inheritable): (usize, usize)) {
-    let (mut k, tid) = world();
-    let e = handle(&ret(&mut k, tid, &EVENT));
-    for i in 0..rows {
-        ret(
-            &mut k,
-            tid,
-            &duplicate(e, HandleValue::CURRENT_PROCESS, i < inheritable),
-        );
-    }
-    let create = Call::CreateProcess(Box::new(CreateProcessArgs {
-        command_line: Some("child.exe".into()),
-        inherit_handles: true,
-        ..Default::default()
-    }));
+    let (mut k, tid, create) = workload::inheriting_parent(rows, inheritable);
     bencher.bench_local(|| {
         let r = ret(&mut k, tid, &create);
         let (hp, ht, child_tid) = (

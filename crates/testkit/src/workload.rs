@@ -125,6 +125,26 @@ pub fn message_ping_pong() -> (Kernel, Tid, Tid, [Call; 4]) {
     )
 }
 
+/// A parent (`world("bench.exe")`) holding `rows` duplicates of one event, the first
+/// `inheritable` of them inheritable, and a `CreateProcess` of `child.exe` that inherits.
+pub fn inheriting_parent(rows: usize, inheritable: usize) -> (Kernel, Tid, Call) {
+    let (mut k, tid) = world("bench.exe");
+    let e = handle_of(&done(&mut k, tid, &EVENT));
+    for i in 0..rows {
+        done(
+            &mut k,
+            tid,
+            &duplicate(e, HandleValue::CURRENT_PROCESS, i < inheritable),
+        );
+    }
+    let create = Call::CreateProcess(Box::new(kernsim_kernel::CreateProcessArgs {
+        command_line: Some("child.exe".into()),
+        inherit_handles: true,
+        ..Default::default()
+    }));
+    (k, tid, create)
+}
+
 /// A scenario of `steps` steps as JSON text: two processes; `a` creates, sets, waits on and
 /// closes an event (always at value 4, checked), `b` sets an environment variable.
 pub fn event_cycles(steps: usize) -> String {
