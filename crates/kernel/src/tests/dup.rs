@@ -2,18 +2,6 @@
 
 use super::*;
 
-fn dup(source: HandleValue, options: u32) -> DuplicateHandleArgs {
-    DuplicateHandleArgs {
-        source_process_handle: HandleValue::CURRENT_PROCESS,
-        source_handle: source,
-        target_process_handle: HandleValue::CURRENT_PROCESS,
-        null_target_handle: false,
-        desired_access: 0,
-        inherit_handle: false,
-        options,
-    }
-}
-
 fn run_dup(w: &mut World, args: DuplicateHandleArgs) -> CallResult {
     let tid = w.tid;
     w.run(tid, Call::DuplicateHandle(args))

@@ -144,10 +144,10 @@ fn sharing_compares_each_open_s_rights_with_the_other_s_share_mode() {
     refused(&mut w, GENERIC_WRITE, FILE_SHARE_READ);
     refused(&mut w, GENERIC_READ, 0);
     for h in [first, second] {
-        succeeds(&w.run(w.tid, Call::CloseHandle { handle: h }));
+        succeeds(&w.run(w.tid, close(h)));
     }
     let writer = ok(&mut w, GENERIC_WRITE, FILE_SHARE_READ);
     ok(&mut w, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE);
     refused(&mut w, GENERIC_READ, FILE_SHARE_READ);
-    succeeds(&w.run(w.tid, Call::CloseHandle { handle: writer }));
+    succeeds(&w.run(w.tid, close(writer)));
 }

@@ -140,13 +140,8 @@ fn the_server_end_cannot_write_even_with_write_rights() {
     let d = w.run(
         w.tid,
         Call::DuplicateHandle(DuplicateHandleArgs {
-            source_process_handle: HandleValue::CURRENT_PROCESS,
-            source_handle: s,
-            target_process_handle: HandleValue::CURRENT_PROCESS,
-            null_target_handle: false,
             desired_access: GENERIC_WRITE,
-            inherit_handle: false,
-            options: 0,
+            ..dup(s, 0)
         }),
     );
     let d = d.outputs().target_handle.unwrap();

@@ -136,6 +136,20 @@ pub(crate) fn event(inherit: bool, name: Option<&str>) -> Call {
     }
 }
 
+/// `DuplicateHandle` of `source` within the calling process with `options` (access 0, not
+/// inheritable): change fields with struct update syntax.
+pub(crate) fn dup(source: HandleValue, options: u32) -> DuplicateHandleArgs {
+    DuplicateHandleArgs {
+        source_process_handle: HandleValue::CURRENT_PROCESS,
+        source_handle: source,
+        target_process_handle: HandleValue::CURRENT_PROCESS,
+        null_target_handle: false,
+        desired_access: 0,
+        inherit_handle: false,
+        options,
+    }
+}
+
 pub(crate) fn close(v: HandleValue) -> Call {
     Call::CloseHandle { handle: v }
 }

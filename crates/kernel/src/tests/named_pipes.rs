@@ -745,13 +745,8 @@ fn pipe_information_calls_check_access_first() {
     let d = w.run(
         w.tid,
         Call::DuplicateHandle(DuplicateHandleArgs {
-            source_process_handle: HandleValue::CURRENT_PROCESS,
-            source_handle: s,
-            target_process_handle: HandleValue::CURRENT_PROCESS,
-            null_target_handle: false,
             desired_access: FILE_READ_DATA,
-            inherit_handle: false,
-            options: 0,
+            ..dup(s, 0)
         }),
     );
     let d = d.outputs().target_handle.unwrap();

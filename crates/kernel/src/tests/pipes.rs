@@ -414,6 +414,6 @@ fn a_writer_terminated_while_its_write_is_pending_takes_its_unread_data_with_it(
         },
     ));
     assert_eq!(data(&w.run(w.tid, read(r, 64))), "12345678");
-    succeeds(&w.run(w.tid, Call::CloseHandle { handle: wr }));
+    succeeds(&w.run(w.tid, close(wr)));
     fails(&w.run(w.tid, read(r, 64)), Win32Error::BrokenPipe);
 }
