@@ -8,7 +8,8 @@ use kernsim::kernel::consts::*;
 use kernsim::kernel::*;
 use kernsim::scenario::{self, Discard, RunOptions, Scenario};
 use kernsim_testkit::workload::{
-    self, duplicate, handle_of, inheriting_parent, message_ping_pong, pipe_round_trip, EVENT,
+    self, close_in, duplicate, handle_of, inheriting_parent, message_ping_pong, parent_and_child, pipe_round_trip,
+    EVENT,
 };
 use std::hint::black_box;
 
@@ -141,39 +142,13 @@ fn pairs(p: Pair) -> Kernel {
     run_pairs(p)
 }
 
-/// A parent, its child, an event in the parent, and the two calls of a cross-process pair:
-/// duplicate into the child, then close there with DUPLICATE_CLOSE_SOURCE.
-fn cross_setup() -> (Kernel, Tid, Call, HandleValue) {
-    let (mut k, tid) = world();
-    let e = handle_of(&done(&mut k, tid, &EVENT));
-    let r = done(
-        &mut k,
-        tid,
-        &Call::CreateProcess(Box::new(CreateProcessArgs {
-            command_line: Some("c.exe".into()),
-            ..Default::default()
-        })),
-    );
-    let child = r.outputs().process_handle.expect("a process handle");
-    (k, tid, duplicate(e, child, false), child)
-}
-
 // DuplicateHandle into another process + DuplicateHandle(DUPLICATE_CLOSE_SOURCE) from it.
 #[library_benchmark]
-#[bench::duplicate_cross_process(setup = cross_setup)]
+#[bench::duplicate_cross_process(setup = parent_and_child)]
 fn cross((mut k, tid, into_child, child): (Kernel, Tid, Call, HandleValue)) -> Kernel {
     for _ in 0..PAIRS {
         let v = handle_of(&done(&mut k, tid, &into_child));
-        let close_remote = Call::DuplicateHandle(DuplicateHandleArgs {
-            source_process_handle: child,
-            source_handle: v,
-            target_process_handle: HandleValue::NULL,
-            null_target_handle: true,
-            desired_access: 0,
-            inherit_handle: false,
-            options: DUPLICATE_CLOSE_SOURCE,
-        });
-        black_box(done(&mut k, tid, &close_remote));
+        black_box(done(&mut k, tid, &close_in(child, v)));
     }
     k
 }

@@ -5,7 +5,6 @@
 //! profiler). Run: `cargo bench --bench kernsim`. The 100,000-process world: `cargo run
 //! --release --example memory`.
 
-use kernsim::kernel::consts::*;
 use kernsim::kernel::*;
 use kernsim_testkit::workload::{self, done as ret, duplicate, handle_of as handle, EVENT};
 use std::hint::black_box;
@@ -60,30 +59,10 @@ fn duplicate_close(bencher: divan::Bencher) {
 /// Into a child's table and closed there with DUPLICATE_CLOSE_SOURCE from the parent.
 #[divan::bench(name = "DuplicateHandle+CloseHandle (cross-process)")]
 fn duplicate_close_cross(bencher: divan::Bencher) {
-    let (mut k, tid) = world();
-    let e = handle(&ret(&mut k, tid, &EVENT));
-    let r = ret(
-        &mut k,
-        tid,
-        &Call::CreateProcess(Box::new(CreateProcessArgs {
-            command_line: Some("c.exe".into()),
-            ..Default::default()
-        })),
-    );
-    let child = r.outputs().process_handle.unwrap();
-    let into_child = duplicate(e, child, false);
+    let (mut k, tid, into_child, child) = workload::parent_and_child();
     bencher.bench_local(|| {
         let v = handle(&ret(&mut k, tid, &into_child));
-        let close_remote = Call::DuplicateHandle(DuplicateHandleArgs {
-            source_process_handle: child,
-            source_handle: v,
-            target_process_handle: HandleValue::NULL,
-            null_target_handle: true,
-            desired_access: 0,
-            inherit_handle: false,
-            options: DUPLICATE_CLOSE_SOURCE,
-        });
-        black_box(ret(&mut k, tid, &close_remote));
+        black_box(ret(&mut k, tid, &workload::close_in(child, v)));
     });
 }
 

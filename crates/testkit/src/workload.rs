@@ -125,6 +125,37 @@ pub fn message_ping_pong() -> (Kernel, Tid, Tid, [Call; 4]) {
     )
 }
 
+/// A parent (`world("bench.exe")`) with an event and a child process, the call that
+/// duplicates the event into the child, and the child's process handle in the parent.
+pub fn parent_and_child() -> (Kernel, Tid, Call, HandleValue) {
+    let (mut k, tid) = world("bench.exe");
+    let e = handle_of(&done(&mut k, tid, &EVENT));
+    let r = done(
+        &mut k,
+        tid,
+        &Call::CreateProcess(Box::new(kernsim_kernel::CreateProcessArgs {
+            command_line: Some("c.exe".into()),
+            ..Default::default()
+        })),
+    );
+    let child = r.outputs().process_handle.expect("a process handle");
+    (k, tid, duplicate(e, child, false), child)
+}
+
+/// `DuplicateHandle(process, handle, NULL, NULL, 0, FALSE, DUPLICATE_CLOSE_SOURCE)`: closes
+/// `handle` in the process `process` names.
+pub fn close_in(process: HandleValue, handle: HandleValue) -> Call {
+    Call::DuplicateHandle(DuplicateHandleArgs {
+        source_process_handle: process,
+        source_handle: handle,
+        target_process_handle: HandleValue::NULL,
+        null_target_handle: true,
+        desired_access: 0,
+        inherit_handle: false,
+        options: DUPLICATE_CLOSE_SOURCE,
+    })
+}
+
 /// A parent (`world("bench.exe")`) holding `rows` duplicates of one event, the first
 /// `inheritable` of them inheritable, and a `CreateProcess` of `child.exe` that inherits.
 pub fn inheriting_parent(rows: usize, inheritable: usize) -> (Kernel, Tid, Call) {
