@@ -132,10 +132,19 @@ fn rich() -> Rich {
             .unwrap();
         Tid(r.outputs().thread_id.unwrap())
     };
+    let waiter = thread(&mut by);
     let sleeper = thread(&mut by);
     let forever = thread(&mut by);
     let exited = by.create_process("exited.exe", false).unwrap();
     let running = by.create_process("running.exe", false).unwrap();
+    assert!(k
+        .by(waiter)
+        .call(&Call::WaitForSingleObject {
+            handle: event,
+            milliseconds: INFINITE,
+        })
+        .unwrap_err()
+        .is_blocked());
     assert!(k
         .by(sleeper)
         .call(&Call::Sleep { milliseconds: 1000 })
@@ -193,6 +202,7 @@ fn every_invariant_rule_catches_a_corruption_only_it_catches() {
         (ListeningClient(w.parent, w.cut_off_client), "pipe-state"),
         (OverfullSemaphore(w.parent, w.semaphore), "semaphore-count"),
         (DisownMutex(w.parent, w.mutex), "mutex-owner"),
+        (SignalUnseen(w.parent, w.event), "missed-wake"),
     ];
     for (corruption, rule) in cases {
         let mut k = w.k.clone();

@@ -5,7 +5,7 @@
 use crate::kernel::Kernel;
 use crate::object::*;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 
 /// One broken rule.
@@ -42,7 +42,9 @@ impl Kernel {
     /// * pipe peers point at each other, connected ends have peers, queued byte counts match the
     ///   queues;
     /// * the parked set holds exactly the parked threads, none exited, and no pending timeout
-    ///   is already due.
+    ///   is already due; its indexes (waiters by object, pipe and mailslot calls, timeouts)
+    ///   hold exactly what the parked calls say;
+    /// * no parked wait is satisfied (a signal that should have woken it did not).
     pub fn check_invariants(&self) -> Result<(), Vec<Violation>> {
         let mut v = Vec::new();
         let mut bad = |rule: &str, detail: String| {
@@ -118,10 +120,49 @@ impl Kernel {
                 format!("{sleeping} threads sleep, the kernel counts {}", self.sleepers),
             );
         }
+        let (mut waiters, mut io_parked, mut deadlines) = (BTreeSet::new(), BTreeSet::new(), BTreeSet::new());
         for (&seq, &t) in &self.parked {
-            let ok = matches!(self.objects.get(t).map(|o| &o.body), Some(Body::Thread(th)) if th.parked.as_ref().is_some_and(|p| p.park_seq == seq));
-            if !ok {
+            let parked = match self.objects.get(t).map(|o| &o.body) {
+                Some(Body::Thread(th)) => th.parked.as_ref().filter(|p| p.park_seq == seq),
+                _ => None,
+            };
+            let Some(p) = parked else {
                 bad("parked-set", format!("park queue entry {seq} is not a parked thread"));
+                continue;
+            };
+            match &p.op {
+                PendingOp::Sleep => {}
+                PendingOp::Wait { objects, wait_all } => {
+                    waiters.extend(objects.iter().map(|&o| (o, seq)));
+                    if self.wait_ready(objects, *wait_all, t) {
+                        bad(
+                            "missed-wake",
+                            format!("park queue entry {seq} waits on objects that are signaled"),
+                        );
+                    }
+                }
+                _ => {
+                    io_parked.insert(seq);
+                }
+            }
+            if let Some(d) = p.deadline {
+                deadlines.insert((d, seq));
+            }
+        }
+        for (index, held, expected) in [
+            ("waiters", waiters == self.waiters, "each object of each parked wait"),
+            (
+                "pipe and mailslot",
+                io_parked == self.io_parked,
+                "each parked pipe or mailslot call",
+            ),
+            ("timeout", deadlines == self.deadlines, "each parked call's timeout"),
+        ] {
+            if !held {
+                bad(
+                    "parked-set",
+                    format!("the {index} index does not hold exactly {expected}"),
+                );
             }
         }
 

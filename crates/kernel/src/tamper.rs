@@ -104,6 +104,9 @@ pub enum Corruption {
     OverfullSemaphore(Pid, HandleValue),
     /// A mutex forgets its owner while the owner still lists it (`mutex-owner`).
     DisownMutex(Pid, HandleValue),
+    /// An event a parked wait names is set behind the kernel's back, its waiter left parked
+    /// (`missed-wake`).
+    SignalUnseen(Pid, HandleValue),
 }
 
 impl Kernel {
@@ -174,9 +177,14 @@ impl Kernel {
                 let Some(thread) = self.thread_id(tid) else {
                     return false;
                 };
+                // The timeout index moves with it: only the overdue timeout is wrong.
                 match &mut self.thread_mut(thread).parked {
                     Some(p) => {
-                        p.deadline = Some(now);
+                        let (seq, old) = (p.park_seq, p.deadline.replace(now));
+                        if let Some(d) = old {
+                            self.deadlines.remove(&(d, seq));
+                        }
+                        self.deadlines.insert((now, seq));
                         true
                     }
                     None => false,
@@ -217,6 +225,13 @@ impl Kernel {
                     _ => false,
                 }
             }
+            SignalUnseen(pid, h) => match self.row_object(pid, h).map(|o| &mut self.objects[o].body) {
+                Some(Body::Event(e)) => {
+                    e.signaled = true;
+                    true
+                }
+                _ => false,
+            },
             DisownMutex(pid, h) => {
                 let Some(o) = self.row_object(pid, h) else { return false };
                 match &mut self.objects[o].body {

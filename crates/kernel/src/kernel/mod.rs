@@ -26,7 +26,7 @@ use crate::ids::{Address, Pid, Tid};
 use crate::object::*;
 use crate::result::*;
 use slotmap::SlotMap;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// First display address; each new object takes the next multiple of 0x100.
 const FIRST_ADDRESS: u64 = 0x1000;
@@ -125,12 +125,13 @@ macro_rules! tri {
 }
 pub(crate) use tri;
 
-/// Whether `call` may change something a parked call waits for (an object's signal, a pipe's
-/// data or state, a listening instance, a mailslot's messages, a thread's or process's end),
-/// so that `settle` must look at the parked calls afterwards. Only kinds that can never do so
-/// answer false: creating or opening objects that nobody can wait on yet, handle flags,
-/// queries, the environment, the last error. `CloseHandle` answers false and sets
-/// `Kernel::wake` itself when it closes a file object (the end of a pipe, a mailslot).
+/// Whether `call` may change something a parked pipe or mailslot call waits for (a pipe's
+/// data or state, a listening instance, a mailslot's messages, the end of a process holding
+/// an end), so that `settle` must try those afterwards. Only kinds that can never do so answer
+/// false: creating or opening objects, handle flags, queries, the environment, the last error,
+/// and the synchronization calls (a signal wakes parked waits through `Kernel::risen`
+/// instead). `CloseHandle` answers false and sets `Kernel::wake` itself when it closes a file
+/// object (the end of a pipe, a mailslot).
 fn may_wake(call: &Call) -> bool {
     use crate::call::CallName as C;
     match call {
@@ -164,6 +165,13 @@ fn may_wake(call: &Call) -> bool {
                 | C::GetNamedPipeInfo
                 | C::GetMailslotInfo
                 | C::GetFileType
+                | C::SetEvent
+                | C::ResetEvent
+                | C::ReleaseMutex
+                | C::ReleaseSemaphore
+                | C::WaitForSingleObject
+                | C::WaitForMultipleObjects
+                | C::Sleep
         ),
     }
 }
@@ -190,8 +198,19 @@ pub struct Kernel {
     pub(crate) parked: BTreeMap<u64, ObjectId>,
     /// How many of them are in `Sleep` (which only a timeout ends, so calls need not look).
     pub(crate) sleepers: usize,
+    /// Every object a parked wait names, with the wait's park number: the waits a signal on
+    /// that object may finish (so a signal tries only its own waiters).
+    pub(crate) waiters: BTreeSet<(ObjectId, u64)>,
+    /// The park numbers of parked pipe and mailslot calls (neither waits nor sleeps): tried
+    /// after every call that [`may_wake`] says may move one.
+    pub(crate) io_parked: BTreeSet<u64>,
+    /// Pending timeouts as (deadline, park number): the next one is the first.
+    pub(crate) deadlines: BTreeSet<(u64, u64)>,
+    /// Objects that may have become signaled since the last `settle` (recorded only while a
+    /// wait is parked).
+    pub(crate) risen: Vec<ObjectId>,
     /// Set by a call of a kind that [`may_wake`] passes over when it did change something a
-    /// parked call may wait for (a `CloseHandle` that closed a file object).
+    /// parked pipe or mailslot call may wait for (a `CloseHandle` that closed a file object).
     pub(crate) wake: bool,
     next_park_seq: u64,
     next_call_seq: u64,
@@ -240,6 +259,10 @@ impl Kernel {
             time_ms: 0,
             parked: BTreeMap::new(),
             sleepers: 0,
+            waiters: BTreeSet::new(),
+            io_parked: BTreeSet::new(),
+            deadlines: BTreeSet::new(),
+            risen: Vec::new(),
             wake: false,
             next_park_seq: 0,
             next_call_seq: 0,
@@ -282,10 +305,12 @@ impl Kernel {
             }
             Step::NoReturn => CallOutcome::NoReturn,
         };
-        // Only a parked call that is not a sleep can complete, and only after a call that may
-        // have changed what it waits for.
-        if self.parked.len() > self.sleepers && (std::mem::take(&mut self.wake) || may_wake(call)) {
-            self.settle();
+        // A parked wait can complete only when one of its objects was signaled; a parked pipe
+        // or mailslot call only after a call that may have changed what it waits for; a sleep
+        // only by its timeout.
+        let io = !self.io_parked.is_empty() && (std::mem::take(&mut self.wake) || may_wake(call));
+        if io || !self.risen.is_empty() {
+            self.settle(io);
         }
         Ok(outcome)
     }
@@ -1049,7 +1074,7 @@ impl Kernel {
             None => Res::no(Win32Error::InvalidHandle),
             Some(e) if e.protect_from_close() => Res::no(Win32Error::InvalidHandle),
             Some(e) => {
-                if self.parked.len() > self.sleepers && self.objects[e.object].kind().is_file_object() {
+                if !self.io_parked.is_empty() && self.objects[e.object].kind().is_file_object() {
                     self.wake = true;
                 }
                 self.remove_row(cx.process, handle, Why::Close);

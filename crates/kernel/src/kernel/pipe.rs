@@ -1045,7 +1045,10 @@ impl Kernel {
                         // Now waiting for the reply: the call stays parked with a new op.
                         let parked = self.thread_mut(thread).parked.as_mut().expect("parked");
                         parked.op = PendingOp::CallReply { end, handle, size };
-                        parked.deadline = None;
+                        let (seq, deadline) = (parked.park_seq, parked.deadline.take());
+                        if let Some(d) = deadline {
+                            self.deadlines.remove(&(d, seq));
+                        }
                         self.progressed = true;
                         self.pipe_try_complete(thread, &PendingOp::CallReply { end, handle, size })
                     }

@@ -333,6 +333,7 @@ impl Kernel {
         }
         let pid = self.process(process).pid;
         self.process_mut(process).exit_code = Some(exit_code);
+        self.rise(process);
         self.log(Event::ProcessExited {
             process_id: pid,
             exit_code,
@@ -347,6 +348,7 @@ impl Kernel {
         let t = self.thread_mut(thread);
         t.exit_code = Some(exit_code);
         let (tid, pid, process) = (t.tid, t.pid, t.process);
+        self.rise(thread);
         self.process_mut(process).threads.retain(|&x| x != thread);
         self.log(Event::ThreadExited {
             thread_id: tid,

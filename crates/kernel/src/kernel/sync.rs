@@ -14,6 +14,7 @@ use crate::object::*;
 use crate::result::{Completion, Ret};
 use serde::{Deserialize, Serialize};
 use smallvec::SmallVec;
+use std::collections::BTreeSet;
 
 /// A thread stuck in a deadlock.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -264,6 +265,9 @@ impl Kernel {
         if let Body::Event(e) = &mut self.objects[id].body {
             e.signaled = signaled;
         }
+        if signaled {
+            self.rise(id);
+        }
         Res::yes()
     }
 
@@ -286,6 +290,7 @@ impl Kernel {
         if m.recursion == 0 {
             m.owner = None;
             self.thread_mut(cx.thread).owned_mutexes.retain(|&x| x != id);
+            self.rise(id);
         }
         Res::yes()
     }
@@ -313,6 +318,7 @@ impl Kernel {
             None => Res::no(Win32Error::TooManyPosts),
             Some(count) => {
                 sem.count = count;
+                self.rise(id);
                 Res::yes().out(|o| o.previous_count = Some(previous))
             }
         }
@@ -344,6 +350,7 @@ impl Kernel {
                 m.recursion = 0;
                 m.abandoned = true;
                 let object = obj.address;
+                self.rise(mutex);
                 self.log(Event::MutexAbandoned { object, thread_id });
             }
         }
@@ -412,10 +419,20 @@ impl Kernel {
     /// signaled index (`WAIT_ABANDONED_0 + i` for an abandoned mutex); wait-all acquires every
     /// object at once or none (`WAIT_ABANDONED_0` when any was an abandoned mutex, as NT's
     /// `STATUS_ABANDONED`).
+    /// Whether a wait by `thread` on `objects` is satisfied now (it then completes, possibly
+    /// failing at the mutex limit).
+    pub(crate) fn wait_ready(&self, objects: &[ObjectId], wait_all: bool, thread: ObjectId) -> bool {
+        if wait_all {
+            objects.iter().all(|&o| self.is_signaled(o, thread))
+        } else {
+            objects.iter().any(|&o| self.is_signaled(o, thread))
+        }
+    }
+
     fn check_wait(&mut self, objects: &[ObjectId], wait_all: bool, thread: ObjectId) -> Option<Res> {
         let limit = || Res::fail(Ret::Dword(WAIT_FAILED), Win32Error::MutantLimitExceeded);
         if wait_all {
-            if !objects.iter().all(|&o| self.is_signaled(o, thread)) {
+            if !self.wait_ready(objects, wait_all, thread) {
                 return None;
             }
             if objects.iter().any(|&o| self.at_mutex_limit(o)) {
@@ -508,9 +525,7 @@ impl Kernel {
         call_seq: u64,
     ) {
         let park_seq = self.alloc_park_seq();
-        if matches!(op, PendingOp::Sleep) {
-            self.sleepers += 1;
-        }
+        self.index_parked(park_seq, &op, deadline, true);
         let t = self.thread_mut(thread);
         t.parked = Some(Box::new(Parked {
             park_seq,
@@ -528,34 +543,86 @@ impl Kernel {
         });
     }
 
-    /// Completes every parked call that can complete, oldest first, until none can.
-    pub(crate) fn settle(&mut self) {
-        if self.parked.is_empty() {
-            return;
+    /// Completes the parked calls that can complete, in park order, until none can: the
+    /// waits on an object signaled since the last settle (`risen`) and, when `io`, every
+    /// parked pipe and mailslot call. A completion or a pipe call's progress may move others:
+    /// the waits on what it signaled join, and every pipe and mailslot call is tried again.
+    /// Any other parked call could not complete before and nothing it waits for changed, so
+    /// it is not looked at (the `missed-wake` invariant checks that no satisfied wait stays
+    /// parked). The order is the one trying every parked call from the first after each
+    /// completion would give.
+    pub(crate) fn settle(&mut self, io: bool) {
+        let mut todo: BTreeSet<u64> = BTreeSet::new();
+        if io {
+            todo.extend(self.io_parked.iter().copied());
         }
-        'again: loop {
-            let parked: Vec<ObjectId> = self.parked.values().copied().collect();
-            for thread in parked {
-                let op = &self.thread(thread).parked.as_ref().expect("parked thread").op;
-                // A sleep ends only by its timeout (`advance_time`).
-                if matches!(op, PendingOp::Sleep) {
-                    continue;
-                }
-                // The op is lent out while it is tried (no copy of a wait's handle list), a
-                // `Sleep` standing in; it goes back unless the try moved the call on to a new
-                // op (`CallNamedPipe` from connecting to waiting for the reply).
-                let op = self.lend_op(thread);
-                let done = self.try_complete(thread, &op);
-                self.return_op(thread, op);
-                if let Some(res) = done {
-                    self.complete(thread, res);
-                    continue 'again;
-                }
-                if std::mem::take(&mut self.progressed) {
-                    continue 'again;
+        self.take_risen(&mut todo);
+        while let Some(seq) = todo.pop_first() {
+            let Some(&thread) = self.parked.get(&seq) else {
+                continue;
+            };
+            // The op is lent out while it is tried (no copy of a wait's handle list), a
+            // `Sleep` standing in; it goes back unless the try moved the call on to a new op
+            // (`CallNamedPipe` from connecting to waiting for the reply).
+            let op = self.lend_op(thread);
+            let done = self.try_complete(thread, &op);
+            self.return_op(thread, op);
+            let moved = done.is_some() | std::mem::take(&mut self.progressed);
+            if let Some(res) = done {
+                self.complete(thread, res);
+            }
+            if moved {
+                todo.extend(self.io_parked.iter().copied());
+            }
+            self.take_risen(&mut todo);
+        }
+    }
+
+    /// Moves the waiters of every object signaled since the last look into `todo`.
+    fn take_risen(&mut self, todo: &mut BTreeSet<u64>) {
+        for id in std::mem::take(&mut self.risen) {
+            let from = (id, 0);
+            todo.extend(self.waiters.range(from..=(id, u64::MAX)).map(|&(_, seq)| seq));
+        }
+    }
+
+    /// Records that `id` may have become signaled, so `settle` tries its waiters (nothing
+    /// to record while no wait is parked).
+    pub(crate) fn rise(&mut self, id: ObjectId) {
+        if !self.waiters.is_empty() {
+            self.risen.push(id);
+        }
+    }
+
+    /// Adds a parked call to the indexes that find it (`add`), or takes it out: the sleeper
+    /// count, the waiters of each object a wait names, the pipe and mailslot calls, the
+    /// timeouts.
+    pub(crate) fn index_parked(&mut self, seq: u64, op: &PendingOp, deadline: Option<u64>, add: bool) {
+        match op {
+            PendingOp::Sleep if add => self.sleepers += 1,
+            PendingOp::Sleep => self.sleepers -= 1,
+            PendingOp::Wait { objects, .. } => {
+                for &o in objects {
+                    if add {
+                        self.waiters.insert((o, seq));
+                    } else {
+                        self.waiters.remove(&(o, seq));
+                    }
                 }
             }
-            return;
+            _ if add => {
+                self.io_parked.insert(seq);
+            }
+            _ => {
+                self.io_parked.remove(&seq);
+            }
+        }
+        if let Some(d) = deadline {
+            if add {
+                self.deadlines.insert((d, seq));
+            } else {
+                self.deadlines.remove(&(d, seq));
+            }
         }
     }
 
@@ -598,9 +665,7 @@ impl Kernel {
             .take()
             .expect("completing a parked thread");
         self.parked.remove(&parked.park_seq);
-        if matches!(parked.op, PendingOp::Sleep) {
-            self.sleepers -= 1;
-        }
+        self.index_parked(parked.park_seq, &parked.op, parked.deadline, false);
         if cfg!(debug_assertions) {
             if let Some(call) = crate::CallName::from_name(parked.call_name) {
                 super::debug_assert_outputs(call, &res.out);
@@ -633,9 +698,7 @@ impl Kernel {
             return;
         };
         self.parked.remove(&parked.park_seq);
-        if matches!(parked.op, PendingOp::Sleep) {
-            self.sleepers -= 1;
-        }
+        self.index_parked(parked.park_seq, &parked.op, parked.deadline, false);
         if let PendingOp::WritePipe { reader, message, .. } = parked.op {
             self.pipe_drop_message(reader, message);
         }
@@ -660,26 +723,15 @@ impl Kernel {
 
     /// The earliest pending timeout, if any.
     pub fn next_deadline(&self) -> Option<u64> {
-        self.parked
-            .values()
-            .filter_map(|&t| self.thread(t).parked.as_ref()?.deadline)
-            .min()
+        self.deadlines.first().map(|&(d, _)| d)
     }
 
     /// Moves the virtual clock forward by `ms`, firing every timeout on the way in deadline
     /// order (ties: park order). Each timeout completes its call and may wake others.
     pub fn advance_time(&mut self, ms: u64) {
         let target = self.time_ms.saturating_add(ms);
-        loop {
-            let next = self
-                .parked
-                .iter()
-                .filter_map(|(&seq, &t)| Some((self.thread(t).parked.as_ref()?.deadline?, seq, t)))
-                .filter(|&(d, _, _)| d <= target)
-                .min();
-            let Some((deadline, _, thread)) = next else {
-                break;
-            };
+        while let Some(&(deadline, seq)) = self.deadlines.first().filter(|&&(d, _)| d <= target) {
+            let thread = self.parked[&seq];
             if deadline > self.time_ms {
                 self.log(Event::TimeAdvanced {
                     from_ms: self.time_ms,
@@ -687,9 +739,13 @@ impl Kernel {
                 });
                 self.time_ms = deadline;
             }
-            let op = self.thread(thread).parked.as_ref().expect("parked").op.clone();
-            self.complete(thread, Self::timeout_result(&op));
-            self.settle();
+            let op = &self.thread(thread).parked.as_ref().expect("parked").op;
+            let (res, io) = (
+                Self::timeout_result(op),
+                !matches!(op, PendingOp::Wait { .. } | PendingOp::Sleep),
+            );
+            self.complete(thread, res);
+            self.settle(io);
         }
         if target > self.time_ms {
             self.log(Event::TimeAdvanced {
