@@ -65,6 +65,19 @@ fn random_sequences_keep_every_invariant() {
     }
 }
 
+/// The same with the synchronization mix: threads park in waits and are woken by signals,
+/// releases, abandoned mutexes and ends, so a wake that is missed (a satisfied wait left
+/// parked: the `missed-wake` invariant) or a wait satisfied wrongly shows.
+#[test]
+fn waits_and_wakes_keep_every_invariant() {
+    let test = "waits_and_wakes_keep_every_invariant";
+    if let Err(saved) = property::check(test, Runner::Driver, config(256), ops::sync_ops(100), |ops| {
+        run_sequence(ops).map(|d| d.steps())
+    }) {
+        panic!("{saved}");
+    }
+}
+
 proptest! {
     #![proptest_config(config(96))]
 

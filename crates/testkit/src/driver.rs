@@ -22,7 +22,7 @@ use crate::record::{Record, Recorder};
 use kernsim_kernel::consts::*;
 use kernsim_kernel::*;
 use serde_json::{json, Value};
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::fmt;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
@@ -1224,6 +1224,14 @@ impl Driver {
 /// another process's table, a pseudo handle, or garbage.
 pub fn resolve_handle(kernel: &Kernel, pid: Pid, r: &HandleRef) -> HandleValue {
     let rows = |p: Pid| kernel.process_view(p).map(|v| v.handles).unwrap_or_default();
+    // The i-th of the caller's rows that `keep` takes, as `Own(i)` when it takes none.
+    let nth = |i: u16, keep: &dyn Fn(&RowView) -> bool| {
+        let kept: Vec<HandleValue> = rows(pid).into_iter().filter(|r| keep(r)).map(|r| r.handle).collect();
+        match kept.len() {
+            0 => resolve_handle(kernel, pid, &HandleRef::Own(i)),
+            n => kept[usize::from(i) % n],
+        }
+    };
     match r {
         HandleRef::Own(i) => {
             let own = rows(pid);
@@ -1246,16 +1254,35 @@ pub fn resolve_handle(kernel: &Kernel, pid: Pid, r: &HandleRef) -> HandleValue {
                 others[usize::from(*i) % others.len()]
             }
         }
-        HandleRef::Pipe(i) => {
-            let pipes: Vec<HandleValue> = rows(pid)
-                .into_iter()
-                .filter(|r| r.kind == ObjectKind::Pipe)
-                .map(|r| r.handle)
+        HandleRef::Pipe(i) => nth(*i, &|r| r.kind == ObjectKind::Pipe),
+        HandleRef::Waited(i) => {
+            let waited: BTreeSet<Address> = kernel
+                .snapshot()
+                .threads
+                .iter()
+                .filter_map(|t| match &t.parked.as_ref()?.waiting_for {
+                    WaitReason::Signaled { objects, .. } => Some(objects.iter().flatten().map(|o| o.address)),
+                    _ => None,
+                })
+                .flatten()
                 .collect();
-            match pipes.len() {
-                0 => resolve_handle(kernel, pid, &HandleRef::Own(*i)),
-                n => pipes[usize::from(*i) % n],
-            }
+            nth(*i, &|r| waited.contains(&r.object))
+        }
+        HandleRef::Unsignaled(i) => {
+            let unsignaled: BTreeSet<Address> = kernel
+                .snapshot()
+                .objects
+                .iter()
+                .filter(|o| match &o.detail {
+                    Detail::Event { signaled, .. } => !signaled,
+                    Detail::Semaphore { count, .. } => *count == 0,
+                    Detail::Mutex { owner, .. } => owner.is_some(),
+                    Detail::Process { exited, .. } | Detail::Thread { exited, .. } => !exited,
+                    _ => false,
+                })
+                .map(|o| o.object)
+                .collect();
+            nth(*i, &|r| unsignaled.contains(&r.object))
         }
         HandleRef::Pseudo(true) => HandleValue::CURRENT_PROCESS,
         HandleRef::Pseudo(false) => HandleValue::CURRENT_THREAD,

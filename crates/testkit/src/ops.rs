@@ -23,6 +23,13 @@ pub enum HandleRef {
     /// The i-th pipe end (modulo) among the caller's rows, as `Own` when it has none: pipe
     /// calls reach data and states more often than through any row.
     Pipe(u16),
+    /// The i-th row (modulo) of the caller's table to an object a parked wait names, as
+    /// `Own` when there is none: signals, releases, closes and ends reach waiting threads.
+    Waited(u16),
+    /// The i-th row (modulo) of the caller's table to a waitable object not signaled now (an
+    /// event reset, a semaphore at 0, an owned mutex, a running process or thread), as `Own`
+    /// when there is none: waits park, so something else can wake them.
+    Unsignaled(u16),
 }
 
 /// A timeout operand.
@@ -230,6 +237,21 @@ fn pipe_ref() -> impl Strategy<Value = HandleRef> {
     prop_oneof![3 => any::<u16>().prop_map(HandleRef::Pipe), 1 => handle_ref()]
 }
 
+/// A handle operand for a call that may signal or end what others wait on.
+fn waited_ref() -> impl Strategy<Value = HandleRef> {
+    prop_oneof![2 => any::<u16>().prop_map(HandleRef::Waited), 3 => handle_ref()]
+}
+
+/// A handle operand for a wait: often one that parks.
+fn unsignaled_ref() -> impl Strategy<Value = HandleRef> {
+    prop_oneof![2 => any::<u16>().prop_map(HandleRef::Unsignaled), 3 => handle_ref()]
+}
+
+/// A timeout for a wait meant to park until something wakes it.
+fn park_timeout() -> impl Strategy<Value = Timeout> {
+    prop_oneof![1 => Just(Timeout::Zero), 2 => (1u8..100).prop_map(Timeout::Ms), 3 => Just(Timeout::Forever)]
+}
+
 fn timeout() -> impl Strategy<Value = Timeout> {
     prop_oneof![2 => Just(Timeout::Zero), 3 => (1u8..100).prop_map(Timeout::Ms), 1 => Just(Timeout::Forever)]
 }
@@ -240,8 +262,8 @@ fn action() -> impl Strategy<Value = Action> {
         6 => (proptest::option::of(0u8..3), any::<bool>(), any::<bool>(), any::<bool>())
             .prop_map(|(name, inherit, manual, initial)| Action::CreateEvent { name, inherit, manual, initial }),
         2 => (0u8..3, any::<bool>()).prop_map(|(name, inherit)| Action::OpenEvent { name, inherit }),
-        3 => (handle_ref(), any::<bool>()).prop_map(|(h, set)| Action::SetEvent { h, set }),
-        6 => handle_ref().prop_map(|h| Action::Close { h }),
+        3 => (waited_ref(), any::<bool>()).prop_map(|(h, set)| Action::SetEvent { h, set }),
+        6 => waited_ref().prop_map(|h| Action::Close { h }),
         6 => (
             prop_oneof![4 => Just(HandleRef::Pseudo(true)), 1 => handle_ref()],
             handle_ref(),
@@ -266,11 +288,11 @@ fn action() -> impl Strategy<Value = Action> {
         1 => handle_ref().prop_map(|h| Action::Resume { h }),
         1 => any::<u8>().prop_map(|code| Action::ExitThread { code }),
         2 => any::<u8>().prop_map(|code| Action::ExitProcess { code }),
-        2 => (handle_ref(), any::<u8>()).prop_map(|(h, code)| Action::Terminate { h, code }),
+        2 => (waited_ref(), any::<u8>()).prop_map(|(h, code)| Action::Terminate { h, code }),
         2 => (any::<u16>(), 0u8..4, any::<bool>()).prop_map(|(pid, access, inherit)| Action::OpenProcess { pid, access, inherit }),
         1 => handle_ref().prop_map(|h| Action::GetExitCode { h }),
-        3 => (handle_ref(), timeout()).prop_map(|(h, timeout)| Action::Wait { h, timeout }),
-        1 => (proptest::collection::vec(handle_ref(), 0..4), any::<bool>(), timeout()).prop_map(|(hs, all, timeout)| Action::WaitMany { hs, all, timeout }),
+        3 => (unsignaled_ref(), timeout()).prop_map(|(h, timeout)| Action::Wait { h, timeout }),
+        1 => (proptest::collection::vec(unsignaled_ref(), 0..4), any::<bool>(), timeout()).prop_map(|(hs, all, timeout)| Action::WaitMany { hs, all, timeout }),
         1 => (0u8..50).prop_map(|ms| Action::Sleep { ms }),
         4 => (any::<bool>(), prop_oneof![Just(0u16), Just(1), Just(16), Just(4096)]).prop_map(|(inherit, size)| Action::CreatePipe { inherit, size }),
         6 => (handle_ref(), prop_oneof![Just(0u16), 1u16..64, Just(4096)]).prop_map(|(h, n)| Action::Read { h, n }),
@@ -291,25 +313,59 @@ fn action() -> impl Strategy<Value = Action> {
         1 => Just(Action::Snapshot),
         2 => (proptest::option::of(0u8..3), any::<bool>()).prop_map(|(name, owner)| Action::CreateMutex { name, owner }),
         1 => (0u8..3).prop_map(|name| Action::OpenMutex { name }),
-        3 => handle_ref().prop_map(|h| Action::ReleaseMutex { h }),
+        3 => waited_ref().prop_map(|h| Action::ReleaseMutex { h }),
         2 => (proptest::option::of(0u8..3), 0u8..4, 0u8..4).prop_map(|(name, initial, maximum)| Action::CreateSemaphore { name, initial, maximum }),
         1 => (0u8..3).prop_map(|name| Action::OpenSemaphore { name }),
-        3 => (handle_ref(), 0u8..4).prop_map(|(h, n)| Action::ReleaseSemaphore { h, n }),
+        3 => (waited_ref(), 0u8..4).prop_map(|(h, n)| Action::ReleaseSemaphore { h, n }),
+    ]
+}
+
+/// The synchronization mix: events, mutexes and semaphores shared by threads of one process
+/// and by inheriting children, waits that park (mostly on something not signaled) and the
+/// signals, releases and ends that wake them (mostly on something waited on). Its waits
+/// park and wake far more often than in [`action`]'s mix of every call.
+fn sync_action() -> impl Strategy<Value = Action> {
+    let name = proptest::option::of(0u8..3);
+    prop_oneof![
+        4 => (name.clone(), any::<bool>(), any::<bool>()).prop_map(|(name, manual, initial)| Action::CreateEvent { name, inherit: true, manual, initial }),
+        1 => (0u8..3).prop_map(|name| Action::OpenEvent { name, inherit: true }),
+        5 => (waited_ref(), proptest::bool::weighted(0.8)).prop_map(|(h, set)| Action::SetEvent { h, set }),
+        3 => (name.clone(), any::<bool>()).prop_map(|(name, owner)| Action::CreateMutex { name, owner }),
+        5 => waited_ref().prop_map(|h| Action::ReleaseMutex { h }),
+        3 => (name, 0u8..2, 1u8..4).prop_map(|(name, initial, maximum)| Action::CreateSemaphore { name, initial, maximum }),
+        5 => (waited_ref(), 1u8..3).prop_map(|(h, n)| Action::ReleaseSemaphore { h, n }),
+        6 => (unsignaled_ref(), park_timeout()).prop_map(|(h, timeout)| Action::Wait { h, timeout }),
+        3 => (proptest::collection::vec(unsignaled_ref(), 1..4), any::<bool>(), park_timeout()).prop_map(|(hs, all, timeout)| Action::WaitMany { hs, all, timeout }),
+        6 => Just(Action::CreateThread { suspended: false }),
+        1 => Just(Action::CreateProcess { inherit: true, suspended: false, explicit_env: false, list: None }),
+        2 => any::<u8>().prop_map(|code| Action::ExitThread { code }),
+        1 => any::<u8>().prop_map(|code| Action::ExitProcess { code }),
+        1 => (waited_ref(), any::<u8>()).prop_map(|(h, code)| Action::Terminate { h, code }),
+        2 => waited_ref().prop_map(|h| Action::Close { h }),
     ]
 }
 
 /// One operation: mostly calls, sometimes a new system process or the clock moving.
 pub fn op() -> impl Strategy<Value = Op> {
+    op_of(action())
+}
+
+fn op_of(action: impl Strategy<Value = Action>) -> impl Strategy<Value = Op> {
     prop_oneof![
         1 => Just(Op::Spawn),
         2 => (1u16..200).prop_map(Op::Advance),
-        30 => (any::<u8>(), action()).prop_map(|(actor, action)| Op::Act { actor, action }),
+        30 => (any::<u8>(), action).prop_map(|(actor, action)| Op::Act { actor, action }),
     ]
 }
 
 /// A sequence of up to `max_len` operations.
 pub fn ops(max_len: usize) -> impl Strategy<Value = Vec<Op>> {
     proptest::collection::vec(op(), 1..=max_len)
+}
+
+/// A sequence of up to `max_len` operations of the synchronization mix.
+pub fn sync_ops(max_len: usize) -> impl Strategy<Value = Vec<Op>> {
+    proptest::collection::vec(op_of(sync_action()), 1..=max_len)
 }
 
 /// Operations of the handle-centric subset the reference model knows.
