@@ -262,6 +262,75 @@ fn wait((mut k, tid, wait): (Kernel, Tid, Call)) -> Kernel {
     k
 }
 
+/// 1,000 threads of the process parked in `WaitForSingleObject(INFINITE)` on a manual-reset
+/// event that is not signaled, and a second event nobody waits on: (kernel, the main thread,
+/// the waited event, the other event).
+fn waited_world(timeouts: bool) -> (Kernel, Tid, HandleValue, HandleValue) {
+    let (mut k, tid) = world();
+    let manual = Call::CreateEvent {
+        event_attributes: None,
+        manual_reset: true,
+        initial_state: false,
+        name: None,
+    };
+    let waited = handle_of(&done(&mut k, tid, &manual));
+    let other = handle_of(&done(&mut k, tid, &manual));
+    for i in 0..1000 {
+        let r = done(
+            &mut k,
+            tid,
+            &Call::CreateThread {
+                thread_attributes: None,
+                creation_flags: 0,
+            },
+        );
+        let waiter = Tid(r.outputs().thread_id.expect("a thread id"));
+        let wait = Call::WaitForSingleObject {
+            handle: waited,
+            milliseconds: if timeouts { 1 + i } else { INFINITE },
+        };
+        assert!(matches!(k.call(waiter, &wait), Ok(CallOutcome::Pending { .. })));
+    }
+    (k, tid, waited, other)
+}
+
+fn waiters_forever() -> (Kernel, Tid, HandleValue, HandleValue) {
+    waited_world(false)
+}
+
+// SetEvent + ResetEvent of an event nobody waits on, beside 1,000 threads waiting on another.
+#[library_benchmark]
+#[bench::set_reset_event_beside_1000_waiters(setup = waiters_forever)]
+fn signal_beside((mut k, tid, _, other): (Kernel, Tid, HandleValue, HandleValue)) -> Kernel {
+    for _ in 0..PAIRS {
+        black_box(done(&mut k, tid, &Call::SetEvent { event: other }));
+        black_box(done(&mut k, tid, &Call::ResetEvent { event: other }));
+    }
+    k
+}
+
+// One SetEvent that wakes 1,000 waiters of a manual-reset event (divide by 1,000: per waiter).
+#[library_benchmark]
+#[bench::set_event_waking_1000_waiters(setup = waiters_forever)]
+fn wake_all((mut k, tid, waited, _): (Kernel, Tid, HandleValue, HandleValue)) -> Kernel {
+    black_box(done(&mut k, tid, &Call::SetEvent { event: waited }));
+    assert_eq!(k.take_completions().len(), 1000);
+    k
+}
+
+fn waiters_timing_out() -> (Kernel, Tid, HandleValue, HandleValue) {
+    waited_world(true)
+}
+
+// advance_time past 1,000 waits timing out at 1, 2, ..., 1,000 ms (divide by 1,000: per timeout).
+#[library_benchmark]
+#[bench::advance_time_past_1000_timeouts(setup = waiters_timing_out)]
+fn time_out((mut k, _, _, _): (Kernel, Tid, HandleValue, HandleValue)) -> Kernel {
+    k.advance_time(2000);
+    assert_eq!(k.take_completions().len(), 1000);
+    k
+}
+
 /// A compiled scenario of `PAIRS` steps of one kind (the header's processes `a` and `b`).
 fn steps(kind: &str) -> Scenario {
     let step = |i: usize| {
@@ -309,7 +378,7 @@ fn scenario_steps(sc: Scenario) -> usize {
 
 library_benchmark_group!(
     name = calls;
-    benchmarks = pairs, cross, pipe, two_copies, message, create_process, wait
+    benchmarks = pairs, cross, pipe, two_copies, message, create_process, wait, signal_beside, wake_all, time_out
 );
 library_benchmark_group!(
     name = scenario_runner;
