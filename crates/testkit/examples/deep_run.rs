@@ -6,6 +6,7 @@
 //! `for i in 0 1; do SHARD=$i/2 cargo run --release -p kernsim-testkit --example deep_run & done; wait`.
 
 use kernsim_testkit::{ops, run_reference, run_sequence};
+use proptest::strategy::Strategy;
 use proptest::test_runner::{Config, RngSeed, TestCaseError, TestRunner};
 use std::cell::Cell;
 
@@ -36,41 +37,59 @@ fn main() {
     };
 
     // Throughput is this tool's report, not part of any model output.
-    let started = std::time::Instant::now();
-    let steps = Cell::new(0usize);
-    let mut runner = TestRunner::new(config.clone());
-    let result = runner.run(&ops::ops(200), |sequence| {
-        let driver = run_sequence(&sequence).map_err(TestCaseError::fail)?;
-        steps.set(steps.get() + driver.steps());
-        Ok(())
-    });
-    match result {
-        Ok(()) => println!(
-            "invariant suite: {cases} cases, {} steps, no failure (seed {seed}, shard {shard}/{shards}); {:.0} checked steps/s",
-            steps.get(),
-            steps.get() as f64 / started.elapsed().as_secs_f64()
-        ),
-        Err(e) => {
-            println!("invariant suite FAILED: {e}");
-            std::process::exit(1);
-        }
-    }
+    let at = format!("seed {seed}, shard {shard}/{shards}");
+    deep(
+        "invariant suite",
+        "checked steps",
+        &at,
+        &config,
+        ops::ops(200),
+        |sequence| run_sequence(sequence).map(|d| d.steps()),
+    );
+    deep(
+        "waits and wakes",
+        "checked steps",
+        &at,
+        &config,
+        ops::sync_ops(150),
+        |sequence| run_sequence(sequence).map(|d| d.steps()),
+    );
+    deep(
+        "reference model",
+        "compared calls",
+        &at,
+        &config,
+        proptest::collection::vec(ops::ref_op(), 1..200),
+        |sequence| run_reference(sequence, None),
+    );
+}
 
+/// Runs one suite for `config.cases` cases, each counting its `unit`s, and reports the rate;
+/// exits with 1 on a failure.
+fn deep<S: Strategy, E: std::fmt::Display>(
+    suite: &str,
+    unit: &str,
+    at: &str,
+    config: &Config,
+    strategy: S,
+    run: impl Fn(&S::Value) -> Result<usize, E>,
+) {
     let started = std::time::Instant::now();
-    let calls = Cell::new(0usize);
-    let mut runner = TestRunner::new(config);
-    let result = runner.run(&proptest::collection::vec(ops::ref_op(), 1..200), |sequence| {
-        calls.set(calls.get() + run_reference(&sequence, None).map_err(TestCaseError::fail)?);
+    let counted = Cell::new(0usize);
+    let mut runner = TestRunner::new(config.clone());
+    let result = runner.run(&strategy, |case| {
+        counted.set(counted.get() + run(&case).map_err(|e| TestCaseError::fail(e.to_string()))?);
         Ok(())
     });
     match result {
         Ok(()) => println!(
-            "reference model: {cases} cases, {} calls compared, no difference (seed {seed}, shard {shard}/{shards}); {:.0} compared calls/s",
-            calls.get(),
-            calls.get() as f64 / started.elapsed().as_secs_f64()
+            "{suite}: {} cases, {} {unit}, no failure ({at}); {:.0} {unit}/s",
+            config.cases,
+            counted.get(),
+            counted.get() as f64 / started.elapsed().as_secs_f64()
         ),
         Err(e) => {
-            println!("reference model FAILED: {e}");
+            println!("{suite} FAILED: {e}");
             std::process::exit(1);
         }
     }
