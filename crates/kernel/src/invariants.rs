@@ -42,9 +42,10 @@ impl Kernel {
     /// * pipe peers point at each other, connected ends have peers, queued byte counts match the
     ///   queues;
     /// * the parked set holds exactly the parked threads, none exited, and no pending timeout
-    ///   is already due; its indexes (waiters by object, pipe and mailslot calls, timeouts)
-    ///   hold exactly what the parked calls say;
-    /// * no parked wait is satisfied (a signal that should have woken it did not).
+    ///   is already due; its indexes (calls by the object they are parked on, calls waiting
+    ///   for a pipe name, timeouts) hold exactly what the parked calls say;
+    /// * no parked wait is satisfied and no parked pipe or mailslot call could complete or move
+    ///   on (a change that should have woken it did not).
     pub fn check_invariants(&self) -> Result<(), Vec<Violation>> {
         let mut v = Vec::new();
         let mut bad = |rule: &str, detail: String| {
@@ -120,7 +121,7 @@ impl Kernel {
                 format!("{sleeping} threads sleep, the kernel counts {}", self.sleepers),
             );
         }
-        let (mut waiters, mut io_parked, mut deadlines) = (BTreeSet::new(), BTreeSet::new(), BTreeSet::new());
+        let (mut waiters, mut name_parked, mut deadlines) = (BTreeSet::new(), BTreeSet::new(), BTreeSet::new());
         for (&seq, &t) in &self.parked {
             let parked = match self.objects.get(t).map(|o| &o.body) {
                 Some(Body::Thread(th)) => th.parked.as_ref().filter(|p| p.park_seq == seq),
@@ -141,20 +142,35 @@ impl Kernel {
                         );
                     }
                 }
-                _ => {
-                    io_parked.insert(seq);
-                }
+                op => match op.keyed_on() {
+                    Some(o) => {
+                        waiters.insert((o, seq));
+                    }
+                    None => {
+                        name_parked.insert(seq);
+                    }
+                },
             }
             if let Some(d) = p.deadline {
                 deadlines.insert((d, seq));
             }
         }
+        if let Some(seq) = self.io_could_move() {
+            bad(
+                "missed-wake",
+                format!("park queue entry {seq}, a pipe or mailslot call, could complete or move on"),
+            );
+        }
         for (index, held, expected) in [
-            ("waiters", waiters == self.waiters, "each object of each parked wait"),
             (
-                "pipe and mailslot",
-                io_parked == self.io_parked,
-                "each parked pipe or mailslot call",
+                "waiters",
+                waiters == self.waiters,
+                "each object of each parked wait and the object of each parked pipe or mailslot call",
+            ),
+            (
+                "pipe name",
+                name_parked == self.name_parked,
+                "each parked call waiting for a pipe name",
             ),
             ("timeout", deadlines == self.deadlines, "each parked call's timeout"),
         ] {

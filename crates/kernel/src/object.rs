@@ -303,6 +303,28 @@ pub enum PendingOp {
     },
 }
 
+impl PendingOp {
+    /// The one object whose change can finish this pipe or mailslot call (the end read,
+    /// the reader of a pending write, the server end connecting, the flushing end, the end a
+    /// reply comes to, the mailslot read); `None` for waits, sleeps and the calls that wait
+    /// for a pipe name to have a listening instance.
+    pub(crate) fn keyed_on(&self) -> Option<ObjectId> {
+        match *self {
+            PendingOp::ReadPipe { end, .. }
+            | PendingOp::Connect { end }
+            | PendingOp::Flush { end }
+            | PendingOp::Transact { end, .. }
+            | PendingOp::CallReply { end, .. } => Some(end),
+            PendingOp::WritePipe { reader, .. } => Some(reader),
+            PendingOp::ReadMailslot { slot, .. } => Some(slot),
+            PendingOp::Wait { .. }
+            | PendingOp::Sleep
+            | PendingOp::WaitNamedPipe { .. }
+            | PendingOp::CallWait { .. } => None,
+        }
+    }
+}
+
 /// An event: manual or auto reset, signaled or not.
 #[derive(Clone, Debug)]
 pub struct EventObj {

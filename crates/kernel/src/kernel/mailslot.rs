@@ -40,7 +40,9 @@ impl Kernel {
         }
     }
 
+    /// A mailslot to change: the read parked on it is tried after the call.
     fn mailslot_mut(&mut self, id: ObjectId) -> &mut MailslotObj {
+        self.rise(id);
         match &mut self.objects[id].body {
             Body::Mailslot(m) => m,
             other => panic!("object is a {:?}, not a mailslot", other.kind()),

@@ -198,16 +198,18 @@ pub struct Kernel {
     pub(crate) parked: BTreeMap<u64, ObjectId>,
     /// How many of them are in `Sleep` (which only a timeout ends, so calls need not look).
     pub(crate) sleepers: usize,
-    /// Every object a parked wait names, with the wait's park number: the waits a signal on
-    /// that object may finish (so a signal tries only its own waiters).
+    /// Every object a parked wait names, and the object a parked pipe or mailslot call is
+    /// keyed on ([`PendingOp::keyed_on`]), with the call's park number: the calls a change of
+    /// that object may finish (so a signal or a pipe's change tries only its own waiters).
     pub(crate) waiters: BTreeSet<(ObjectId, u64)>,
-    /// The park numbers of parked pipe and mailslot calls (neither waits nor sleeps): tried
-    /// after every call that [`may_wake`] says may move one.
-    pub(crate) io_parked: BTreeSet<u64>,
+    /// The park numbers of the parked calls that wait for a pipe name to have a listening
+    /// instance (`WaitNamedPipe`, a busy `CallNamedPipe`): tried after every call that
+    /// [`may_wake`] says may move one.
+    pub(crate) name_parked: BTreeSet<u64>,
     /// Pending timeouts as (deadline, park number): the next one is the first.
     pub(crate) deadlines: BTreeSet<(u64, u64)>,
-    /// Objects that may have become signaled since the last `settle` (recorded only while a
-    /// wait is parked).
+    /// Objects that may have become signaled, or pipe ends and mailslots that changed, since
+    /// the last `settle` (recorded only while a call is parked on some object).
     pub(crate) risen: Vec<ObjectId>,
     /// Set by a call of a kind that [`may_wake`] passes over when it did change something a
     /// parked pipe or mailslot call may wait for (a `CloseHandle` that closed a file object).
@@ -260,7 +262,7 @@ impl Kernel {
             parked: BTreeMap::new(),
             sleepers: 0,
             waiters: BTreeSet::new(),
-            io_parked: BTreeSet::new(),
+            name_parked: BTreeSet::new(),
             deadlines: BTreeSet::new(),
             risen: Vec::new(),
             wake: false,
@@ -308,7 +310,7 @@ impl Kernel {
         // A parked wait can complete only when one of its objects was signaled; a parked pipe
         // or mailslot call only after a call that may have changed what it waits for; a sleep
         // only by its timeout.
-        let io = !self.io_parked.is_empty() && (std::mem::take(&mut self.wake) || may_wake(call));
+        let io = !self.name_parked.is_empty() && (std::mem::take(&mut self.wake) || may_wake(call));
         if io || !self.risen.is_empty() {
             self.settle(io);
         }
@@ -759,8 +761,14 @@ impl Kernel {
                     }
                 }
             }
-            Body::Pipe(end) => self.pipe_end_destroyed(id, obj.address, *end),
-            Body::Mailslot(slot) => self.mailslot_destroyed(obj.address, *slot),
+            Body::Pipe(end) => {
+                self.rise(id);
+                self.pipe_end_destroyed(id, obj.address, *end);
+            }
+            Body::Mailslot(slot) => {
+                self.rise(id);
+                self.mailslot_destroyed(obj.address, *slot);
+            }
             Body::File(f) => self.fs.closed(&f.key, &self.objects),
             Body::MailslotClient(_) | Body::Snapshot(_) => {}
         }
@@ -1074,7 +1082,7 @@ impl Kernel {
             None => Res::no(Win32Error::InvalidHandle),
             Some(e) if e.protect_from_close() => Res::no(Win32Error::InvalidHandle),
             Some(e) => {
-                if !self.io_parked.is_empty() && self.objects[e.object].kind().is_file_object() {
+                if !self.name_parked.is_empty() && self.objects[e.object].kind().is_file_object() {
                     self.wake = true;
                 }
                 self.remove_row(cx.process, handle, Why::Close);

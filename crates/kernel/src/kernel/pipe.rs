@@ -105,10 +105,24 @@ impl Kernel {
         }
     }
 
+    /// An end to change: the calls parked on it and on its peer (a flush waits for the
+    /// peer's queue) are tried after the call.
     pub(crate) fn pipe_mut(&mut self, id: ObjectId) -> &mut PipeEnd {
+        self.stir_pipe(id);
         match &mut self.objects[id].body {
             Body::Pipe(p) => p,
             other => panic!("object is a {:?}, not a pipe end", other.kind()),
+        }
+    }
+
+    /// Records that an end changed, for the calls parked on it or on its peer.
+    fn stir_pipe(&mut self, id: ObjectId) {
+        if self.waiters.is_empty() {
+            return;
+        }
+        self.rise(id);
+        if let Some(peer) = self.pipe_opt(id).and_then(|p| p.peer) {
+            self.rise(peer);
         }
     }
 
@@ -225,6 +239,7 @@ impl Kernel {
 
     /// Removes one message's unread data (a writer that died while its write was pending).
     pub(crate) fn pipe_drop_message(&mut self, reader: ObjectId, message: u64) {
+        self.stir_pipe(reader);
         let Some(Body::Pipe(end)) = self.objects.get_mut(reader).map(|o| &mut o.body) else {
             return;
         };
@@ -1045,10 +1060,13 @@ impl Kernel {
                         // Now waiting for the reply: the call stays parked with a new op.
                         let parked = self.thread_mut(thread).parked.as_mut().expect("parked");
                         parked.op = PendingOp::CallReply { end, handle, size };
+                        // Re-indexed: from waiting for the name to parked on its end.
                         let (seq, deadline) = (parked.park_seq, parked.deadline.take());
                         if let Some(d) = deadline {
                             self.deadlines.remove(&(d, seq));
                         }
+                        self.name_parked.remove(&seq);
+                        self.waiters.insert((end, seq));
                         self.progressed = true;
                         self.pipe_try_complete(thread, &PendingOp::CallReply { end, handle, size })
                     }

@@ -544,17 +544,18 @@ impl Kernel {
     }
 
     /// Completes the parked calls that can complete, in park order, until none can: the
-    /// waits on an object signaled since the last settle (`risen`) and, when `io`, every
-    /// parked pipe and mailslot call. A completion or a pipe call's progress may move others:
-    /// the waits on what it signaled join, and every pipe and mailslot call is tried again.
+    /// calls parked on an object signaled or changed since the last settle (`risen`: waits,
+    /// and pipe and mailslot calls on their end or mailslot) and, when `names`, every call
+    /// waiting for a pipe name. A completion or a call's progress may move others: the calls
+    /// parked on what it changed join, and every call waiting for a pipe name is tried again.
     /// Any other parked call could not complete before and nothing it waits for changed, so
-    /// it is not looked at (the `missed-wake` invariant checks that no satisfied wait stays
-    /// parked). The order is the one trying every parked call from the first after each
+    /// it is not looked at (the `missed-wake` invariant checks that no parked call could
+    /// complete). The order is the one trying every parked call from the first after each
     /// completion would give.
-    pub(crate) fn settle(&mut self, io: bool) {
+    pub(crate) fn settle(&mut self, names: bool) {
         let mut todo: BTreeSet<u64> = BTreeSet::new();
-        if io {
-            todo.extend(self.io_parked.iter().copied());
+        if names {
+            todo.extend(self.name_parked.iter().copied());
         }
         self.take_risen(&mut todo);
         while let Some(seq) = todo.pop_first() {
@@ -572,13 +573,13 @@ impl Kernel {
                 self.complete(thread, res);
             }
             if moved {
-                todo.extend(self.io_parked.iter().copied());
+                todo.extend(self.name_parked.iter().copied());
             }
             self.take_risen(&mut todo);
         }
     }
 
-    /// Moves the waiters of every object signaled since the last look into `todo`.
+    /// Moves the calls parked on every object risen since the last look into `todo`.
     fn take_risen(&mut self, todo: &mut BTreeSet<u64>) {
         for id in std::mem::take(&mut self.risen) {
             let from = (id, 0);
@@ -586,8 +587,9 @@ impl Kernel {
         }
     }
 
-    /// Records that `id` may have become signaled, so `settle` tries its waiters (nothing
-    /// to record while no wait is parked).
+    /// Records that `id` may have become signaled or (a pipe end, a mailslot) changed, so
+    /// `settle` tries the calls parked on it (nothing to record while none is parked on any
+    /// object).
     pub(crate) fn rise(&mut self, id: ObjectId) {
         if !self.waiters.is_empty() {
             self.risen.push(id);
@@ -595,8 +597,8 @@ impl Kernel {
     }
 
     /// Adds a parked call to the indexes that find it (`add`), or takes it out: the sleeper
-    /// count, the waiters of each object a wait names, the pipe and mailslot calls, the
-    /// timeouts.
+    /// count, the waiters of each object a wait names or a pipe or mailslot call is keyed on,
+    /// the calls waiting for a pipe name, the timeouts.
     pub(crate) fn index_parked(&mut self, seq: u64, op: &PendingOp, deadline: Option<u64>, add: bool) {
         match op {
             PendingOp::Sleep if add => self.sleepers += 1,
@@ -610,12 +612,20 @@ impl Kernel {
                     }
                 }
             }
-            _ if add => {
-                self.io_parked.insert(seq);
-            }
-            _ => {
-                self.io_parked.remove(&seq);
-            }
+            _ => match (op.keyed_on(), add) {
+                (Some(o), true) => {
+                    self.waiters.insert((o, seq));
+                }
+                (Some(o), false) => {
+                    self.waiters.remove(&(o, seq));
+                }
+                (None, true) => {
+                    self.name_parked.insert(seq);
+                }
+                (None, false) => {
+                    self.name_parked.remove(&seq);
+                }
+            },
         }
         if let Some(d) = deadline {
             if add {
@@ -624,6 +634,31 @@ impl Kernel {
                 self.deadlines.remove(&(d, seq));
             }
         }
+    }
+
+    /// The first parked pipe or mailslot call (in park order) that could complete or move on
+    /// now, tried on a copy of the kernel: none should, after any call (the `missed-wake`
+    /// invariant). Costs a copy of the world, and only while such a call is parked.
+    pub(crate) fn io_could_move(&self) -> Option<u64> {
+        let io = |op: &PendingOp| !matches!(op, PendingOp::Wait { .. } | PendingOp::Sleep);
+        let parked_io = |k: &Kernel, t: ObjectId| k.thread(t).parked.as_ref().is_some_and(|p| io(&p.op));
+        if !self.parked.values().any(|&t| parked_io(self, t)) {
+            return None;
+        }
+        let mut copy = self.clone();
+        copy.set_event_log(false);
+        for (&seq, &thread) in &self.parked {
+            if !parked_io(&copy, thread) {
+                continue;
+            }
+            let op = copy.lend_op(thread);
+            let moved = copy.try_complete(thread, &op).is_some() | std::mem::take(&mut copy.progressed);
+            copy.return_op(thread, op);
+            if moved {
+                return Some(seq);
+            }
+        }
+        None
     }
 
     /// Takes a parked thread's pending op, leaving `Sleep` in its place.
@@ -739,13 +774,11 @@ impl Kernel {
                 });
                 self.time_ms = deadline;
             }
-            let op = &self.thread(thread).parked.as_ref().expect("parked").op;
-            let (res, io) = (
-                Self::timeout_result(op),
-                !matches!(op, PendingOp::Wait { .. } | PendingOp::Sleep),
-            );
+            // A timeout changes nothing another call waits for; what a completion does
+            // change (none today) it records as risen.
+            let res = Self::timeout_result(&self.thread(thread).parked.as_ref().expect("parked").op);
             self.complete(thread, res);
-            self.settle(io);
+            self.settle(false);
         }
         if target > self.time_ms {
             self.log(Event::TimeAdvanced {
