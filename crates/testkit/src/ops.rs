@@ -322,7 +322,8 @@ fn action() -> impl Strategy<Value = Action> {
 
 /// The synchronization mix: events, mutexes and semaphores shared by threads of one process
 /// and by inheriting children, waits that park (mostly on something not signaled) and the
-/// signals, releases and ends that wake them (mostly on something waited on). Its waits
+/// signals, releases and ends that wake them (mostly on something waited on); mailslot reads
+/// that park until another thread writes. Its waits
 /// park and wake far more often than in [`action`]'s mix of every call.
 fn sync_action() -> impl Strategy<Value = Action> {
     let name = proptest::option::of(0u8..3);
@@ -342,6 +343,10 @@ fn sync_action() -> impl Strategy<Value = Action> {
         1 => any::<u8>().prop_map(|code| Action::ExitProcess { code }),
         1 => (waited_ref(), any::<u8>()).prop_map(|(h, code)| Action::Terminate { h, code }),
         2 => waited_ref().prop_map(|h| Action::Close { h }),
+        2 => (0u8..2, park_timeout()).prop_map(|(name, timeout)| Action::CreateMailslot { name, timeout }),
+        2 => (0u8..2).prop_map(|name| Action::OpenMailslot { name }),
+        3 => (handle_ref(), 1u16..64).prop_map(|(h, n)| Action::Read { h, n }),
+        3 => (handle_ref(), 1u16..64).prop_map(|(h, len)| Action::Write { h, len }),
     ]
 }
 
