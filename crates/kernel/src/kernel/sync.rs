@@ -581,10 +581,16 @@ impl Kernel {
 
     /// Moves the calls parked on every object risen since the last look into `todo`.
     fn take_risen(&mut self, todo: &mut BTreeSet<u64>) {
-        for id in std::mem::take(&mut self.risen) {
-            let from = (id, 0);
-            todo.extend(self.waiters.range(from..=(id, u64::MAX)).map(|&(_, seq)| seq));
+        // A pipe call records its ends several times over: each is looked up once.
+        let mut risen = std::mem::take(&mut self.risen);
+        risen.sort_unstable();
+        risen.dedup();
+        for &id in &risen {
+            todo.extend(self.waiters.range((id, 0)..=(id, u64::MAX)).map(|&(_, seq)| seq));
         }
+        // The buffer is kept for the next call.
+        risen.clear();
+        self.risen = risen;
     }
 
     /// Records that `id` may have become signaled or (a pipe end, a mailslot) changed, so
