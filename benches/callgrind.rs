@@ -160,10 +160,31 @@ fn pipe_setup(chunk: u32) -> (Kernel, Tid, Call, Call) {
     (k, tid, write, read)
 }
 
+/// The same beside 1,000 threads of the process parked reading pipes of their own.
+fn pipe_beside_readers(chunk: u32) -> (Kernel, Tid, Call, Call) {
+    let (mut k, tid) = world();
+    for _ in 0..1000 {
+        let r = done(
+            &mut k,
+            tid,
+            &Call::CreateThread {
+                thread_attributes: None,
+                creation_flags: 0,
+            },
+        );
+        let reader = Tid(r.outputs().thread_id.expect("a thread id"));
+        let (_, read) = pipe_round_trip(&mut k, reader, 16);
+        assert!(matches!(k.call(reader, &read), Ok(CallOutcome::Pending { .. })));
+    }
+    let (write, read) = pipe_round_trip(&mut k, tid, chunk);
+    (k, tid, write, read)
+}
+
 // WriteFile + ReadFile of one chunk through an anonymous pipe (two copies of the bytes).
 #[library_benchmark]
 #[bench::pipe_4k(args = (4096), setup = pipe_setup)]
 #[bench::pipe_64k(args = (65536), setup = pipe_setup)]
+#[bench::pipe_4k_beside_1000_parked_readers(args = (4096), setup = pipe_beside_readers)]
 fn pipe((mut k, tid, write, read): (Kernel, Tid, Call, Call)) -> Kernel {
     for _ in 0..PAIRS {
         done(&mut k, tid, &write);
