@@ -106,23 +106,34 @@ fn create_close_beside_waiters() -> Pair {
     })
 }
 
-/// A world where 1,000 more threads of the process are parked in `parking`.
-fn beside_parked(parking: &Call) -> Pair {
-    let (mut k, tid) = world();
-    done(&mut k, tid, &EVENT);
-    for _ in 0..1000 {
+/// Creates `n` more threads of `tid`'s process and parks the i-th in the call `parking`
+/// makes for it (which may first set things up as that thread).
+fn park_threads(k: &mut Kernel, tid: Tid, n: u32, mut parking: impl FnMut(&mut Kernel, Tid, u32) -> Call) {
+    for i in 0..n {
         let r = done(
-            &mut k,
+            k,
             tid,
             &Call::CreateThread {
                 thread_attributes: None,
                 creation_flags: 0,
             },
         );
-        let sleeper = Tid(r.outputs().thread_id.expect("a thread id"));
-        let parked = k.call(sleeper, parking);
-        assert!(matches!(parked, Ok(CallOutcome::Pending { .. })));
+        let thread = Tid(r.outputs().thread_id.expect("a thread id"));
+        let call = parking(k, thread, i);
+        let parked = k.call(thread, &call);
+        assert!(
+            matches!(parked, Ok(CallOutcome::Pending { .. })),
+            "{} parks",
+            call.name()
+        );
     }
+}
+
+/// A world where 1,000 more threads of the process are parked in `parking`.
+fn beside_parked(parking: &Call) -> Pair {
+    let (mut k, tid) = world();
+    done(&mut k, tid, &EVENT);
+    park_threads(&mut k, tid, 1000, |_, _, _| parking.clone());
     Pair {
         k,
         tid,
@@ -163,19 +174,7 @@ fn pipe_setup(chunk: u32) -> (Kernel, Tid, Call, Call) {
 /// The same beside 1,000 threads of the process parked reading pipes of their own.
 fn pipe_beside_readers(chunk: u32) -> (Kernel, Tid, Call, Call) {
     let (mut k, tid) = world();
-    for _ in 0..1000 {
-        let r = done(
-            &mut k,
-            tid,
-            &Call::CreateThread {
-                thread_attributes: None,
-                creation_flags: 0,
-            },
-        );
-        let reader = Tid(r.outputs().thread_id.expect("a thread id"));
-        let (_, read) = pipe_round_trip(&mut k, reader, 16);
-        assert!(matches!(k.call(reader, &read), Ok(CallOutcome::Pending { .. })));
-    }
+    park_threads(&mut k, tid, 1000, |k, reader, _| pipe_round_trip(k, reader, 16).1);
     let (write, read) = pipe_round_trip(&mut k, tid, chunk);
     (k, tid, write, read)
 }
@@ -296,22 +295,10 @@ fn waited_world(timeouts: bool) -> (Kernel, Tid, HandleValue, HandleValue) {
     };
     let waited = handle_of(&done(&mut k, tid, &manual));
     let other = handle_of(&done(&mut k, tid, &manual));
-    for i in 0..1000 {
-        let r = done(
-            &mut k,
-            tid,
-            &Call::CreateThread {
-                thread_attributes: None,
-                creation_flags: 0,
-            },
-        );
-        let waiter = Tid(r.outputs().thread_id.expect("a thread id"));
-        let wait = Call::WaitForSingleObject {
-            handle: waited,
-            milliseconds: if timeouts { 1 + i } else { INFINITE },
-        };
-        assert!(matches!(k.call(waiter, &wait), Ok(CallOutcome::Pending { .. })));
-    }
+    park_threads(&mut k, tid, 1000, |_, _, i| Call::WaitForSingleObject {
+        handle: waited,
+        milliseconds: if timeouts { 1 + i } else { INFINITE },
+    });
     (k, tid, waited, other)
 }
 

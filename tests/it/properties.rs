@@ -57,8 +57,13 @@ fn the_kernel_agrees_with_the_reference_model() {
 /// has ended.
 #[test]
 fn random_sequences_keep_every_invariant() {
-    let test = "random_sequences_keep_every_invariant";
-    if let Err(saved) = property::check(test, Runner::Driver, config(96), ops::ops(150), |ops| {
+    driver_property("random_sequences_keep_every_invariant", 96, ops::ops(150));
+}
+
+/// Runs the driver over `cases` sequences from `strategy` (the invariants and the driver's
+/// promises after every step), saving a failure's replay under `test`'s name.
+fn driver_property(test: &str, cases: u32, strategy: impl proptest::strategy::Strategy<Value = Vec<ops::Op>>) {
+    if let Err(saved) = property::check(test, Runner::Driver, config(cases), strategy, |ops| {
         run_sequence(ops).map(|d| d.steps())
     }) {
         panic!("{saved}");
@@ -70,12 +75,7 @@ fn random_sequences_keep_every_invariant() {
 /// parked: the `missed-wake` invariant) or a wait satisfied wrongly shows.
 #[test]
 fn waits_and_wakes_keep_every_invariant() {
-    let test = "waits_and_wakes_keep_every_invariant";
-    if let Err(saved) = property::check(test, Runner::Driver, config(256), ops::sync_ops(100), |ops| {
-        run_sequence(ops).map(|d| d.steps())
-    }) {
-        panic!("{saved}");
-    }
+    driver_property("waits_and_wakes_keep_every_invariant", 256, ops::sync_ops(100));
 }
 
 proptest! {

@@ -415,10 +415,6 @@ impl Kernel {
         }
     }
 
-    /// What a wait by `thread` returns now, if it is satisfied: wait-any takes the lowest
-    /// signaled index (`WAIT_ABANDONED_0 + i` for an abandoned mutex); wait-all acquires every
-    /// object at once or none (`WAIT_ABANDONED_0` when any was an abandoned mutex, as NT's
-    /// `STATUS_ABANDONED`).
     /// Whether a wait by `thread` on `objects` is satisfied now (it then completes, possibly
     /// failing at the mutex limit).
     pub(crate) fn wait_ready(&self, objects: &[ObjectId], wait_all: bool, thread: ObjectId) -> bool {
@@ -429,6 +425,10 @@ impl Kernel {
         }
     }
 
+    /// What a wait by `thread` returns now, if it is satisfied: wait-any takes the lowest
+    /// signaled index (`WAIT_ABANDONED_0 + i` for an abandoned mutex); wait-all acquires every
+    /// object at once or none (`WAIT_ABANDONED_0` when any was an abandoned mutex, as NT's
+    /// `STATUS_ABANDONED`).
     fn check_wait(&mut self, objects: &[ObjectId], wait_all: bool, thread: ObjectId) -> Option<Res> {
         let limit = || Res::fail(Ret::Dword(WAIT_FAILED), Win32Error::MutantLimitExceeded);
         if wait_all {
