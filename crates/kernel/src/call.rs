@@ -1267,6 +1267,14 @@ mod tests {
     }
 
     #[test]
+    fn a_fill_may_be_as_long_as_a_buffer_and_no_longer() {
+        assert!(Data::check_fill(b"x", Data::MAX_LEN).is_ok(), "exactly the limit fits");
+        let over = Data::check_fill(b"x", Data::MAX_LEN + 1).unwrap_err();
+        assert!(over.contains("above the limit"), "{over}");
+        assert!(Data::check_fill(b"", 0).is_ok(), "nothing to repeat, nothing asked");
+    }
+
+    #[test]
     fn every_name_deserializes_as_a_known_variant() {
         for name in Call::NAMES {
             let json = format!(r#"{{"call":"{name}","args":{{}}}}"#);
