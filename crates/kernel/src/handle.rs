@@ -433,6 +433,21 @@ mod tests {
     }
 
     #[test]
+    fn a_handle_prints_as_a_win32_program_prints_it_shown_or_debugged() {
+        // `printf("%d", (int)(INT_PTR)h)`: rows as small positive numbers, the pseudo handles
+        // as -1 and -2 (spec §1.1); `{:?}` (assert messages, error texts) reads the same.
+        for (value, printed) in [
+            (HandleValue(4), "4"),
+            (HandleValue(0x44), "68"),
+            (HandleValue::CURRENT_PROCESS, "-1"),
+            (HandleValue::CURRENT_THREAD, "-2"),
+        ] {
+            assert_eq!(value.to_string(), printed);
+            assert_eq!(format!("{value:?}"), printed);
+        }
+    }
+
+    #[test]
     fn values_are_multiples_of_four_lowest_free_first() {
         // spec §1.1 (values 4, 8, 12 ...) and §1.2 (lowest free, the modelling choice).
         let mut ids = SlotMap::with_key();
