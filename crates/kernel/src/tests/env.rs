@@ -216,7 +216,9 @@ fn the_a_functions_count_bytes_of_the_code_page() {
     let r = w.run(w.tid, expand(7));
     assert_eq!((r.ret, r.last_error), (Ret::Dword(8), Win32Error::InsufficientBuffer));
     // Another code page: what 1252 cannot write is '?', one byte each.
+    assert_eq!(w.k.code_page(), crate::codepage::CodePage::KOREAN, "949 by default");
     w.k.set_code_page(crate::codepage::CodePage::WESTERN);
+    assert_eq!(w.k.code_page(), crate::codepage::CodePage::WESTERN);
     let r = w.run(w.tid, get_a(100));
     assert_eq!((r.ret, r.outputs().text.as_deref()), (Ret::Dword(3), Some("???")));
     // SetEnvironmentVariableA stores what the A caller had: '?' for the unmappable.

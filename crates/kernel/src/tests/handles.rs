@@ -319,38 +319,18 @@ fn named_objects_with_a_bad_path_fail_with_3() {
 
 #[test]
 fn closing_a_std_handle_constant_closes_the_real_handle() {
-    // spec §1.4: CloseHandle(STD_ERROR_HANDLE) closes the std handle and sets the slot to 0.
+    // spec §1.4: CloseHandle(STD_*_HANDLE) closes the std handle and sets the slot to 0, for
+    // each of the three.
     let mut w = World::new();
-    let e = handle(&w.run(w.tid, event(false, None)));
-    succeeds(&w.run(
-        w.tid,
-        Call::SetStdHandle {
-            std_handle: STD_ERROR_HANDLE,
-            handle: e,
-        },
-    ));
-    assert_eq!(
-        w.run(
-            w.tid,
-            Call::GetStdHandle {
-                std_handle: STD_ERROR_HANDLE
-            }
-        )
-        .ret,
-        Ret::Handle(e)
-    );
-    succeeds(&w.run(w.tid, close(h(STD_ERROR_HANDLE))));
-    fails(&w.run(w.tid, close(e)), Win32Error::InvalidHandle);
-    assert_eq!(
-        w.run(
-            w.tid,
-            Call::GetStdHandle {
-                std_handle: STD_ERROR_HANDLE
-            }
-        )
-        .ret,
-        Ret::Handle(HandleValue::NULL)
-    );
+    for std_handle in [STD_INPUT_HANDLE, STD_OUTPUT_HANDLE, STD_ERROR_HANDLE] {
+        let e = handle(&w.run(w.tid, event(false, None)));
+        succeeds(&w.run(w.tid, Call::SetStdHandle { std_handle, handle: e }));
+        let get = Call::GetStdHandle { std_handle };
+        assert_eq!(w.run(w.tid, get.clone()).ret, Ret::Handle(e));
+        succeeds(&w.run(w.tid, close(h(std_handle))));
+        fails(&w.run(w.tid, close(e)), Win32Error::InvalidHandle);
+        assert_eq!(w.run(w.tid, get).ret, Ret::Handle(HandleValue::NULL), "{std_handle:#x}");
+    }
     let bad = w.run(w.tid, Call::GetStdHandle { std_handle: 7 });
     assert_eq!(
         (bad.ret, bad.last_error),
