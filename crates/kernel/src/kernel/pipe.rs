@@ -1083,6 +1083,17 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_pipe_name_has_up_to_256_characters() {
+        // spec §6.1 (MS "CreateNamedPipeW": the name part up to 256 characters, counted as
+        // characters, not bytes).
+        let name = |part: String| pipe_key(&format!("\\\\.\\pipe\\{part}"));
+        assert!(name("a".repeat(256)).is_ok());
+        assert!(name("한".repeat(256)).is_ok(), "characters, not UTF-8 bytes");
+        assert_eq!(name("a".repeat(257)), Err(Win32Error::InvalidName));
+        assert_eq!(name("a".repeat(300)), Err(Win32Error::InvalidName));
+    }
+
+    #[test]
     fn pipe_names_are_case_insensitive_and_need_the_prefix() {
         // spec §6.1.
         assert_eq!(pipe_key("\\\\.\\pipe\\Oracle_Case"), Ok("ORACLE_CASE".into()));
