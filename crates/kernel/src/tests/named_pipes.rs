@@ -614,6 +614,20 @@ fn access_must_fit_the_direction_and_names_ignore_case() {
     fails(&w.run(w.tid, read(c, 10)), Win32Error::AccessDenied);
     succeeds(&w.run(w.tid, write(c, "in")));
     assert_eq!(data(&w.run(w.tid, read(s, 10))), "in");
+    // The mirror: a server-to-client pipe opens for reading only.
+    let o = handle(&w.run(w.tid, create("\\\\.\\pipe\\outward", PIPE_ACCESS_OUTBOUND, 0, 2, 0)));
+    invalid(
+        &w.run(w.tid, open("\\\\.\\pipe\\outward", rw())),
+        Win32Error::AccessDenied,
+    );
+    invalid(
+        &w.run(w.tid, open("\\\\.\\pipe\\outward", GENERIC_WRITE)),
+        Win32Error::AccessDenied,
+    );
+    let oc = handle(&w.run(w.tid, open("\\\\.\\pipe\\outward", GENERIC_READ)));
+    fails(&w.run(w.tid, write(oc, "x")), Win32Error::AccessDenied);
+    succeeds(&w.run(w.tid, write(o, "out")));
+    assert_eq!(data(&w.run(w.tid, read(oc, 10))), "out");
     let b = handle(&w.run(w.tid, create("\\\\.\\pipe\\bytes", 3, 0, 1, 0)));
     let bc = handle(&w.run(w.tid, open("\\\\.\\pipe\\bytes", rw())));
     for end in [b, bc] {
