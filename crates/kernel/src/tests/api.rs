@@ -71,3 +71,31 @@ fn the_typed_handle_and_process_calls_give_their_out_parameters() {
     assert_eq!(w.k.by(w.tid).get_environment_variable("key").unwrap(), "value");
     w.check();
 }
+
+#[test]
+fn a_typed_create_process_passes_its_inherit_flag() {
+    // spec §3: with bInheritHandles TRUE the child gets every inheritable row at the same
+    // value; with FALSE none.
+    let mut w = World::new();
+    let e = w.k.by(w.tid).create_event(true, false, None).unwrap();
+    w.k.by(w.tid)
+        .succeed(&Call::SetHandleInformation {
+            handle: e,
+            mask: HANDLE_FLAG_INHERIT,
+            flags: HANDLE_FLAG_INHERIT,
+        })
+        .unwrap();
+    let rows = |w: &World, pid| {
+        w.k.process_view(pid)
+            .unwrap()
+            .handles
+            .iter()
+            .map(|r| r.handle)
+            .collect::<Vec<_>>()
+    };
+    let heir = w.k.by(w.tid).create_process("heir.exe", true).unwrap();
+    assert_eq!(rows(&w, heir.process_id), [e]);
+    let other = w.k.by(w.tid).create_process("other.exe", false).unwrap();
+    assert_eq!(rows(&w, other.process_id), []);
+    w.check();
+}
