@@ -262,6 +262,44 @@ fn create_process_a_passes_the_texts_through_the_code_page() {
         w.run(ctid, Call::GetCommandLineA).outputs().text.as_deref(),
         Some("child.exe ? é")
     );
+    // The image path and the current directory go through the code page too: a Hangul name
+    // that exists is found by CreateProcessW and not by CreateProcessA under 1252, whose
+    // caller could only have passed '?' (a character no file name holds).
+    w.k.add_file("C:\\앱.exe", b"").unwrap();
+    w.k.add_directory("C:\\작업").unwrap();
+    let image = |w: &mut World, a: bool| {
+        let args = Box::new(CreateProcessArgs {
+            application_name: Some("C:\\앱.exe".into()),
+            ..Default::default()
+        });
+        w.run(
+            w.tid,
+            if a {
+                Call::CreateProcessA(args)
+            } else {
+                Call::CreateProcess(args)
+            },
+        )
+    };
+    succeeds(&image(&mut w, false));
+    assert_ne!(image(&mut w, true).last_error, Win32Error::Success);
+    let directory = |w: &mut World, a: bool| {
+        let args = Box::new(CreateProcessArgs {
+            command_line: Some("child.exe".into()),
+            current_directory: Some("C:\\작업".into()),
+            ..Default::default()
+        });
+        w.run(
+            w.tid,
+            if a {
+                Call::CreateProcessA(args)
+            } else {
+                Call::CreateProcess(args)
+            },
+        )
+    };
+    succeeds(&directory(&mut w, false));
+    assert_ne!(directory(&mut w, true).last_error, Win32Error::Success);
 }
 
 #[test]
