@@ -125,13 +125,13 @@ macro_rules! tri {
 }
 pub(crate) use tri;
 
-/// Whether `call` may change something a parked pipe or mailslot call waits for (a pipe's
-/// data or state, a listening instance, a mailslot's messages, the end of a process holding
-/// an end), so that `settle` must try those afterwards. Only kinds that can never do so answer
-/// false: creating or opening objects, handle flags, queries, the environment, the last error,
-/// and the synchronization calls (a signal wakes parked waits through `Kernel::risen`
-/// instead). `CloseHandle` answers false and sets `Kernel::wake` itself when it closes a file
-/// object (the end of a pipe, a mailslot).
+/// Whether `call` may make an instance of a pipe name listen or the name go, so that `settle`
+/// must try the calls waiting for a pipe name (`WaitNamedPipe`, a busy `CallNamedPipe`)
+/// afterwards; every other parked call is woken through `Kernel::risen` by the change itself.
+/// Only kinds that can never do so answer false: creating or opening other objects, handle
+/// flags, queries, the environment, the last error, the synchronization calls. `CloseHandle`
+/// answers false and sets `Kernel::wake` itself when it closes a file object (the end of a
+/// pipe, a mailslot).
 fn may_wake(call: &Call) -> bool {
     use crate::call::CallName as C;
     match call {
@@ -211,8 +211,8 @@ pub struct Kernel {
     /// Objects that may have become signaled, or pipe ends and mailslots that changed, since
     /// the last `settle` (recorded only while a call is parked on some object).
     pub(crate) risen: Vec<ObjectId>,
-    /// Set by a call of a kind that [`may_wake`] passes over when it did change something a
-    /// parked pipe or mailslot call may wait for (a `CloseHandle` that closed a file object).
+    /// Set by a call of a kind that [`may_wake`] passes over when it may have removed a pipe
+    /// name's last instance (a `CloseHandle` that closed a file object).
     pub(crate) wake: bool,
     next_park_seq: u64,
     next_call_seq: u64,
@@ -307,12 +307,13 @@ impl Kernel {
             }
             Step::NoReturn => CallOutcome::NoReturn,
         };
-        // A parked wait can complete only when one of its objects was signaled; a parked pipe
-        // or mailslot call only after a call that may have changed what it waits for; a sleep
-        // only by its timeout.
-        let io = !self.name_parked.is_empty() && (std::mem::take(&mut self.wake) || may_wake(call));
-        if io || !self.risen.is_empty() {
-            self.settle(io);
+        // A parked wait, pipe or mailslot call can complete only when the object it is parked
+        // on was signaled or changed (`risen`); a call waiting for a pipe name only after a
+        // call that may have made an instance listen or the name go; a sleep only by its
+        // timeout.
+        let names = !self.name_parked.is_empty() && (std::mem::take(&mut self.wake) || may_wake(call));
+        if names || !self.risen.is_empty() {
+            self.settle(names);
         }
         Ok(outcome)
     }
