@@ -5,7 +5,7 @@
 //! exceptions, which are skipped).
 #![no_main]
 
-use kernsim_kernel::{Call, CallName, CallOutcome, Kernel, Tid, Win32Error};
+use kernsim_kernel::{Call, CallName, CallOutcome, Kernel, Tid};
 use libfuzzer_sys::fuzz_target;
 use serde_json::{json, Map, Value};
 
