@@ -267,39 +267,20 @@ fn create_process_a_passes_the_texts_through_the_code_page() {
     // caller could only have passed '?' (a character no file name holds).
     w.k.add_file("C:\\앱.exe", b"").unwrap();
     w.k.add_directory("C:\\작업").unwrap();
-    let image = |w: &mut World, a: bool| {
-        let args = Box::new(CreateProcessArgs {
-            application_name: Some("C:\\앱.exe".into()),
-            ..Default::default()
-        });
-        w.run(
-            w.tid,
-            if a {
-                Call::CreateProcessA(args)
-            } else {
-                Call::CreateProcess(args)
-            },
-        )
+    let image = CreateProcessArgs {
+        application_name: Some("C:\\앱.exe".into()),
+        ..Default::default()
     };
-    succeeds(&image(&mut w, false));
-    assert_ne!(image(&mut w, true).last_error, Win32Error::Success);
-    let directory = |w: &mut World, a: bool| {
-        let args = Box::new(CreateProcessArgs {
-            command_line: Some("child.exe".into()),
-            current_directory: Some("C:\\작업".into()),
-            ..Default::default()
-        });
-        w.run(
-            w.tid,
-            if a {
-                Call::CreateProcessA(args)
-            } else {
-                Call::CreateProcess(args)
-            },
-        )
+    let directory = CreateProcessArgs {
+        command_line: Some("child.exe".into()),
+        current_directory: Some("C:\\작업".into()),
+        ..Default::default()
     };
-    succeeds(&directory(&mut w, false));
-    assert_ne!(directory(&mut w, true).last_error, Win32Error::Success);
+    for args in [image, directory] {
+        succeeds(&w.run(w.tid, Call::CreateProcess(Box::new(args.clone()))));
+        let a = w.run(w.tid, Call::CreateProcessA(Box::new(args)));
+        assert_ne!(a.last_error, Win32Error::Success);
+    }
 }
 
 #[test]
