@@ -601,7 +601,11 @@ impl Kernel {
         }
     }
 
-    /// Changes an object's counts, logs why, and destroys it at usage count zero.
+    /// Changes an object's counts, logs why, and destroys it at usage count zero. Always
+    /// inlined: a row's constant deltas then fold into plain increments and decrements (left
+    /// to the compiler, it stayed a call: 38 instructions more a CreateEvent + CloseHandle
+    /// pair, 59 a DuplicateHandle + CloseHandle pair).
+    #[inline(always)]
     pub(crate) fn bump(&mut self, id: ObjectId, handle_delta: i32, usage_delta: i32, why: Why) {
         if self.tracking {
             self.touched_objects.push(id);
@@ -697,6 +701,10 @@ impl Kernel {
         }
     }
 
+    /// Always inlined, as is [`Kernel::remove_row`]: 20 instructions less a create-and-close
+    /// pair each (measured); `add_row` itself is left to the compiler (forcing it saves 25 on
+    /// CreateEvent but costs 17 on DuplicateHandle).
+    #[inline(always)]
     fn row_added(&mut self, process: ObjectId, handle: HandleValue, entry: HandleEntry, why: Why) {
         if self.tracking {
             self.touched_rows.push((process, handle));
@@ -717,6 +725,7 @@ impl Kernel {
     }
 
     /// Removes a row and drops the object's counts (destroying it at zero).
+    #[inline(always)]
     pub(crate) fn remove_row(&mut self, process: ObjectId, value: HandleValue, why: Why) -> Option<HandleEntry> {
         let entry = self.process_mut(process).handles.remove(value)?;
         let handle = value.canonical();
