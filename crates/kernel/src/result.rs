@@ -7,6 +7,7 @@ use crate::handle::HandleValue;
 use crate::ids::{Pid, Tid};
 use crate::object::ProcessEntry;
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::fmt;
 
 /// A Win32 return value.
@@ -149,6 +150,18 @@ macro_rules! outputs {
                 Outputs { $($field: Some(Default::default()),)* target_process: None }
             }
 
+            /// Sets a number or handle output from its 32-bit value.
+            ///
+            /// # Panics
+            ///
+            /// On an output of another kind (data, text, strings, an entry): the kernel
+            /// sets only numbers and handles this way.
+            pub(crate) fn set_number(&mut self, field: OutputField, value: u32) {
+                match field {
+                    $(OutputField::$variant => outputs!(@set $kind self.$field, value, field),)*
+                }
+            }
+
             /// Every output the call produced, in table order.
             pub fn iter(&self) -> impl Iterator<Item = (OutputField, OutputValue<'_>)> + '_ {
                 OutputField::ALL.iter().filter_map(move |&f| self.get(f).map(|v| (f, v)))
@@ -158,6 +171,10 @@ macro_rules! outputs {
     (@is_handle handle) => { true };
     (@is_handle target_handle) => { true };
     (@is_handle $other:ident) => { false };
+    (@set handle $f:expr, $v:ident, $n:ident) => { $f = Some(HandleValue($v)) };
+    (@set target_handle $f:expr, $v:ident, $n:ident) => { $f = Some(HandleValue($v)) };
+    (@set number $f:expr, $v:ident, $n:ident) => { $f = Some($v) };
+    (@set $other:ident $f:expr, $v:ident, $n:ident) => { unreachable!("`{}` is not a number", $n) };
     (@wrap handle $v:ident $s:ident) => { OutputValue::Handle(*$v, HandleOwner::Caller) };
     (@wrap target_handle $v:ident $s:ident) => {
         OutputValue::Handle(*$v, $s.target_process.map_or(HandleOwner::Caller, HandleOwner::Process))
@@ -285,9 +302,12 @@ impl OutputValue<'_> {
 
 /// A finished call: return value, the thread's last error after the call, and outputs.
 ///
-/// Most calls produce no out-parameters, so they are boxed and present only when a call has
-/// some: results stay small and cheap to move. [`CallResult::outputs`] reads them either way.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// Most calls produce no out-parameters, and most of the others one number or handle
+/// (`DuplicateHandle`'s target handle, the bytes a write wrote): those are kept inline, so a
+/// result is small, cheap to move and never allocates for them; richer outputs are boxed.
+/// [`CallResult::outputs`] reads them either way, [`CallResult::output`] one of them without
+/// building the whole set.
+#[derive(Clone, Debug, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CallResult {
     /// The return value.
@@ -298,8 +318,107 @@ pub struct CallResult {
     pub error_set: bool,
     /// Out-parameters (serialized as an object, `{}` when there are none).
     #[serde(default, serialize_with = "outputs_ser", deserialize_with = "outputs_de")]
-    pub(crate) outputs: Option<Box<Outputs>>,
+    #[cfg_attr(feature = "schema", schemars(with = "Option<Outputs>"))]
+    pub(crate) outputs: Outs,
 }
+
+/// How a result holds its out-parameters: none, one number or handle inline, or the whole set
+/// boxed. Two results are equal when their outputs read the same, whichever way they are held.
+#[derive(Clone, Debug, Default)]
+pub(crate) enum Outs {
+    /// No out-parameter.
+    #[default]
+    None,
+    /// One number or handle output (with `DuplicateHandle`'s target process when the output
+    /// is its target handle).
+    One(OutputField, u32, Option<Pid>),
+    /// Any other set.
+    Boxed(Box<Outputs>),
+}
+
+impl Outs {
+    /// The set, built when held inline.
+    pub(crate) fn get(&self) -> Cow<'_, Outputs> {
+        match self {
+            Outs::None => Cow::Borrowed(&Outputs::NONE),
+            Outs::One(field, value, target_process) => {
+                let mut o = Outputs::NONE;
+                o.set_number(*field, *value);
+                o.target_process = *target_process;
+                Cow::Owned(o)
+            }
+            Outs::Boxed(o) => Cow::Borrowed(o),
+        }
+    }
+
+    /// The whole set, boxed (an inline output moved into it), to change in place.
+    pub(crate) fn boxed(&mut self) -> &mut Outputs {
+        if !matches!(self, Outs::Boxed(_)) {
+            *self = Outs::Boxed(Box::new(self.get().into_owned()));
+        }
+        match self {
+            Outs::Boxed(o) => o,
+            _ => unreachable!("just boxed"),
+        }
+    }
+
+    /// Sets one number or handle output: inline when it is the only one.
+    pub(crate) fn set(&mut self, field: OutputField, value: u32) {
+        match self {
+            Outs::None => *self = Outs::One(field, value, None),
+            _ => self.boxed().set_number(field, value),
+        }
+    }
+
+    /// One output, read where it is held.
+    fn output(&self, field: OutputField) -> Option<OutputValue<'_>> {
+        match self {
+            Outs::None => None,
+            &Outs::One(f, value, target_process) => (f == field).then(|| match field {
+                OutputField::TargetHandle => OutputValue::Handle(
+                    HandleValue(value),
+                    target_process.map_or(HandleOwner::Caller, HandleOwner::Process),
+                ),
+                f if f.is_handle() => OutputValue::Handle(HandleValue(value), HandleOwner::Caller),
+                _ => OutputValue::Number(value),
+            }),
+            Outs::Boxed(o) => o.get(field),
+        }
+    }
+
+    /// The same set, held the smallest way.
+    fn from_outputs(o: Outputs) -> Outs {
+        let one = {
+            let mut present = o.iter().map(|(field, value)| (field, value.as_u32()));
+            match (present.next(), present.next()) {
+                (None, _) => return Outs::None,
+                (Some((field, Some(value))), None) => Some((field, value)),
+                _ => None,
+            }
+        };
+        match one {
+            Some((field, value)) => Outs::One(field, value, o.target_process),
+            None => Outs::Boxed(Box::new(o)),
+        }
+    }
+}
+
+impl PartialEq for Outs {
+    fn eq(&self, other: &Outs) -> bool {
+        *self.get() == *other.get()
+    }
+}
+
+impl Eq for Outs {}
+
+impl PartialEq for CallResult {
+    fn eq(&self, other: &CallResult) -> bool {
+        (self.ret, self.last_error, self.error_set) == (other.ret, other.last_error, other.error_set)
+            && self.outputs == other.outputs
+    }
+}
+
+impl Eq for CallResult {}
 
 impl CallResult {
     /// The return value.
@@ -312,30 +431,35 @@ impl CallResult {
         self.last_error
     }
 
-    /// A result; `outputs` is boxed only when it holds something.
+    /// A result, its outputs held the smallest way.
     pub fn new(ret: Ret, last_error: Win32Error, error_set: bool, outputs: Outputs) -> CallResult {
-        let outputs = (outputs != Outputs::NONE).then(|| Box::new(outputs));
         CallResult {
             ret,
             last_error,
             error_set,
-            outputs,
+            outputs: Outs::from_outputs(outputs),
         }
     }
 
-    /// The out-parameters (all `None` when the call filled none).
-    pub fn outputs(&self) -> &Outputs {
-        self.outputs.as_deref().unwrap_or(&Outputs::NONE)
+    /// The out-parameters (all `None` when the call filled none). Borrowed when they are
+    /// boxed or absent, built when the result holds one inline; [`CallResult::output`] reads
+    /// one without building the set.
+    pub fn outputs(&self) -> Cow<'_, Outputs> {
+        self.outputs.get()
+    }
+
+    /// One out-parameter, typed, if the call produced it.
+    pub fn output(&self, field: OutputField) -> Option<OutputValue<'_>> {
+        self.outputs.output(field)
     }
 }
 
-fn outputs_ser<S: serde::Serializer>(o: &Option<Box<Outputs>>, s: S) -> Result<S::Ok, S::Error> {
-    o.as_deref().unwrap_or(&Outputs::NONE).serialize(s)
+fn outputs_ser<S: serde::Serializer>(o: &Outs, s: S) -> Result<S::Ok, S::Error> {
+    o.get().serialize(s)
 }
 
-fn outputs_de<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Box<Outputs>>, D::Error> {
-    let o = Outputs::deserialize(d)?;
-    Ok((o != Outputs::NONE).then(|| Box::new(o)))
+fn outputs_de<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Outs, D::Error> {
+    Ok(Outs::from_outputs(Outputs::deserialize(d)?))
 }
 
 /// What [`crate::Kernel::call`] reports.
@@ -426,6 +550,92 @@ impl std::error::Error for CallError {}
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A result holding `outputs` the way the kernel would: one number or handle inline,
+    /// anything else boxed.
+    fn result(outputs: Outputs) -> CallResult {
+        CallResult::new(Ret::Bool(true), Win32Error::Success, false, outputs)
+    }
+
+    #[test]
+    fn one_number_or_handle_is_held_inline_and_reads_like_the_boxed_set() {
+        let dup = Outputs {
+            target_handle: Some(HandleValue(0x44)),
+            target_process: Some(Pid(8)),
+            ..Outputs::NONE
+        };
+        let r = result(dup.clone());
+        assert!(matches!(
+            r.outputs,
+            Outs::One(OutputField::TargetHandle, 0x44, Some(Pid(8)))
+        ));
+        assert_eq!(*r.outputs(), dup);
+        assert_eq!(
+            r.output(OutputField::TargetHandle),
+            Some(OutputValue::Handle(HandleValue(0x44), HandleOwner::Process(Pid(8))))
+        );
+        assert_eq!(r.output(OutputField::BytesRead), None);
+        let written = result(Outputs {
+            bytes_written: Some(7),
+            ..Outputs::NONE
+        });
+        assert_eq!(written.output(OutputField::BytesWritten), Some(OutputValue::Number(7)));
+        let pipe = result(Outputs {
+            read_handle: Some(HandleValue(4)),
+            ..Outputs::NONE
+        });
+        assert_eq!(
+            pipe.output(OutputField::ReadHandle),
+            Some(OutputValue::Handle(HandleValue(4), HandleOwner::Caller))
+        );
+        // Two outputs, or one that is not a number, are boxed.
+        let two = Outputs {
+            bytes_read: Some(2),
+            data: Some(Data(b"hi".to_vec())),
+            ..Outputs::NONE
+        };
+        assert!(matches!(result(two.clone()).outputs, Outs::Boxed(_)));
+        assert!(matches!(result(Outputs::NONE).outputs, Outs::None));
+        assert_eq!(*result(two.clone()).outputs(), two);
+    }
+
+    #[test]
+    fn results_are_equal_when_their_outputs_read_the_same_however_held() {
+        let inline = result(Outputs {
+            exit_code: Some(3),
+            ..Outputs::NONE
+        });
+        let mut boxed = inline.clone();
+        boxed.outputs = Outs::Boxed(Box::new(inline.outputs().into_owned()));
+        assert_eq!(inline, boxed);
+        boxed.outputs.boxed().exit_code = Some(4);
+        assert_ne!(inline, boxed);
+        // A second output joins the first in the box.
+        let mut two = Outs::None;
+        two.set(OutputField::BytesRead, 1);
+        assert!(matches!(two, Outs::One(..)));
+        two.set(OutputField::TotalBytesAvail, 9);
+        assert_eq!((two.get().bytes_read, two.get().total_bytes_avail), (Some(1), Some(9)));
+    }
+
+    #[test]
+    fn outputs_serialize_as_one_object_however_held() {
+        let r = result(Outputs {
+            target_handle: Some(HandleValue(0x48)),
+            target_process: Some(Pid(12)),
+            ..Outputs::NONE
+        });
+        let json = serde_json::to_value(&r).unwrap();
+        assert_eq!(json["outputs"], serde_json::json!({ "target_handle": 72 }));
+        let back: CallResult = serde_json::from_value(json).unwrap();
+        // The target process is not serialized (not an out-parameter of its own).
+        assert_eq!(back.outputs().target_handle, Some(HandleValue(0x48)));
+        assert_eq!(back.outputs().target_process, None);
+        let none = serde_json::to_value(result(Outputs::NONE)).unwrap();
+        assert_eq!(none["outputs"], serde_json::json!({}));
+        let back: CallResult = serde_json::from_value(none).unwrap();
+        assert!(matches!(back.outputs, Outs::None));
+    }
 
     #[test]
     fn output_field_names_match_serde() {

@@ -933,7 +933,7 @@ impl<'a> State<'a> {
                     matches!(r.ret, Ret::Handle(_)).then_some(holder),
                 ),
                 BindFrom::Output(field) => {
-                    let v = r.outputs().get(field).ok_or(RunProblem::NotProduced {
+                    let v = r.output(field).ok_or(RunProblem::NotProduced {
                         output: field.as_str(),
                         ret: r.ret,
                     })?;

@@ -3,7 +3,8 @@
 
 use kernsim_kernel::consts::*;
 use kernsim_kernel::{
-    Call, CallResult, CreateFileArgs, CreateNamedPipeArgs, Data, DuplicateHandleArgs, HandleValue, Kernel, Ret, Tid,
+    Call, CallResult, CreateFileArgs, CreateNamedPipeArgs, Data, DuplicateHandleArgs, HandleValue, Kernel, OutputField,
+    OutputValue, Ret, Tid,
 };
 
 /// A kernel with its event log off and one process started by the system, running `image`;
@@ -26,7 +27,10 @@ pub fn done(k: &mut Kernel, tid: Tid, call: &Call) -> CallResult {
 pub fn handle_of(r: &CallResult) -> HandleValue {
     match r.ret {
         Ret::Handle(h) => h,
-        _ => r.outputs().target_handle.expect("a handle"),
+        _ => match r.output(OutputField::TargetHandle) {
+            Some(OutputValue::Handle(h, _)) => h,
+            _ => panic!("a handle"),
+        },
     }
 }
 

@@ -9,6 +9,7 @@ use crate::error::Win32Error;
 use crate::event::{Event, Why};
 use crate::handle::{HandleEntry, HandleFlags, HandleValue, Origin};
 use crate::object::{ObjectId, ObjectKind};
+use crate::result::{OutputField, Outs};
 
 impl Kernel {
     /// Resolves a process handle that needs `PROCESS_DUP_HANDLE`: 6 when it is not a process
@@ -31,7 +32,7 @@ impl Kernel {
             if null_target {
                 res
             } else {
-                res.out(|o| o.target_handle = Some(HandleValue::NULL))
+                res.out1(OutputField::TargetHandle, HandleValue::NULL.0)
             }
         };
 
@@ -209,11 +210,12 @@ impl Kernel {
         if null_target {
             Res::yes()
         } else {
+            // Held inline with its process: a duplicate's result does not allocate.
             let pid = self.process(target_process).pid;
-            Res::yes().out(|o| {
-                o.target_handle = Some(value);
-                o.target_process = Some(pid);
-            })
+            Res {
+                out: Outs::One(OutputField::TargetHandle, value.0, Some(pid)),
+                ..Res::yes()
+            }
         }
     }
 }

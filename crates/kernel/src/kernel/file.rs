@@ -12,7 +12,7 @@ use crate::error::Win32Error;
 use crate::handle::HandleFlags;
 use crate::handle::HandleValue;
 use crate::object::*;
-use crate::result::Ret;
+use crate::result::{OutputField, Ret};
 use serde::{Deserialize, Serialize};
 use slotmap::SlotMap;
 use std::collections::BTreeMap;
@@ -393,7 +393,7 @@ impl Kernel {
         }
         node.data[position..position + data.len()].copy_from_slice(data);
         let n = data.len() as u32;
-        Res::yes().out(|o| o.bytes_written = Some(n))
+        Res::yes().out1(OutputField::BytesWritten, n)
     }
 }
 

@@ -16,7 +16,7 @@ use crate::event::{Event, Flow};
 use crate::handle::HandleFlags;
 use crate::handle::HandleValue;
 use crate::object::*;
-use crate::result::Ret;
+use crate::result::{OutputField, Ret};
 
 /// The namespace key of `\\.\mailslot\[path\]NAME` (upper-cased), or `ERROR_INVALID_NAME`.
 pub(crate) fn mailslot_key(name: &str) -> Result<String, Win32Error> {
@@ -133,10 +133,10 @@ impl Kernel {
         };
         let slot = c.slot;
         let Some(m) = self.mailslot(slot) else {
-            return Res::no(Win32Error::NoData).out(|o| o.bytes_written = Some(0));
+            return Res::no(Win32Error::NoData).out1(OutputField::BytesWritten, 0);
         };
         if m.max_message_size != 0 && data.len() > m.max_message_size as usize {
-            return Res::no(Win32Error::InvalidParameter).out(|o| o.bytes_written = Some(0));
+            return Res::no(Win32Error::InvalidParameter).out1(OutputField::BytesWritten, 0);
         }
         self.mailslot_mut(slot)
             .messages
@@ -149,7 +149,7 @@ impl Kernel {
             bytes: data.len() as u32,
         });
         let n = data.len() as u32;
-        Res::yes().out(|o| o.bytes_written = Some(n))
+        Res::yes().out1(OutputField::BytesWritten, n)
     }
 
     /// A server read: one whole message, or wait up to the read timeout.

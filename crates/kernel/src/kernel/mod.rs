@@ -62,8 +62,8 @@ pub(crate) struct Cx {
 pub(crate) struct Res {
     pub ret: Ret,
     pub error: Option<Win32Error>,
-    /// Boxed and created only when the call has out-parameters (results move cheaply).
-    pub out: Option<Box<Outputs>>,
+    /// Out-parameters: none, one number or handle inline, or boxed (results move cheaply).
+    pub out: Outs,
 }
 
 impl Res {
@@ -71,7 +71,7 @@ impl Res {
         Res {
             ret,
             error: None,
-            out: None,
+            out: Outs::None,
         }
     }
     pub fn yes() -> Res {
@@ -81,22 +81,28 @@ impl Res {
         Res {
             ret: Ret::Bool(false),
             error: Some(error),
-            out: None,
+            out: Outs::None,
         }
     }
     pub fn fail(ret: Ret, error: Win32Error) -> Res {
         Res {
             ret,
             error: Some(error),
-            out: None,
+            out: Outs::None,
         }
     }
     pub fn set(mut self, error: Win32Error) -> Res {
         self.error = Some(error);
         self
     }
+    /// Fills out-parameters (boxed: for data, text, or several at once).
     pub fn out(mut self, f: impl FnOnce(&mut Outputs)) -> Res {
-        f(self.out.get_or_insert_with(Default::default));
+        f(self.out.boxed());
+        self
+    }
+    /// Sets one number or handle out-parameter, held inline when it is the only one.
+    pub fn out1(mut self, field: OutputField, value: u32) -> Res {
+        self.out.set(field, value);
         self
     }
 }
@@ -884,7 +890,7 @@ impl Kernel {
         Res {
             ret: Ret::Void,
             error: Some(error),
-            out: None,
+            out: Outs::None,
         }
     }
 
@@ -1104,12 +1110,12 @@ impl Kernel {
     /// `GetHandleInformation` (spec §1.3).
     pub(crate) fn get_handle_information(&self, cx: Cx, handle: HandleValue) -> Res {
         if handle == HandleValue::CURRENT_PROCESS || handle == HandleValue::CURRENT_THREAD {
-            return Res::yes().out(|o| o.flags = Some(0));
+            return Res::yes().out1(OutputField::Flags, 0);
         }
         match self.process(cx.process).handles.use_row(handle, self.next_call_seq) {
             Some(e) => {
                 let flags = e.flags.bits();
-                Res::yes().out(|o| o.flags = Some(flags))
+                Res::yes().out1(OutputField::Flags, flags)
             }
             None => Res::no(Win32Error::InvalidHandle),
         }
@@ -1195,7 +1201,7 @@ fn text_result((ret, text, error): (u32, Option<String>, Option<Win32Error>)) ->
     Res {
         ret: Ret::Dword(ret),
         error,
-        out: Some(Box::new(Outputs {
+        out: Outs::Boxed(Box::new(Outputs {
             text,
             ..Outputs::default()
         })),
@@ -1317,15 +1323,13 @@ pub(crate) fn map_access(kind: ObjectKind, access: u32) -> u32 {
 
 /// Debug builds check every result against the call table's `outputs` list, so the list the
 /// schema and the loader show cannot fall behind what the semantics fill.
-pub(crate) fn debug_assert_outputs(call: CallName, out: &Option<Box<Outputs>>) {
+pub(crate) fn debug_assert_outputs(call: CallName, out: &Outs) {
     if cfg!(debug_assertions) {
-        if let Some(o) = out {
-            for (field, _) in o.iter() {
-                assert!(
-                    call.outputs().contains(&field),
-                    "{call} filled `{field}`, which its entry in the call table does not list"
-                );
-            }
+        for (field, _) in out.get().iter() {
+            assert!(
+                call.outputs().contains(&field),
+                "{call} filled `{field}`, which its entry in the call table does not list"
+            );
         }
     }
 }

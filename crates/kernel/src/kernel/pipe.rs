@@ -15,7 +15,7 @@ use crate::event::{Event, Flow, Why};
 use crate::handle::HandleFlags;
 use crate::handle::HandleValue;
 use crate::object::*;
-use crate::result::{Outputs, Ret};
+use crate::result::{OutputField, Outputs, Outs, Ret};
 
 /// The namespace key of `\\.\pipe\NAME` (the name part, upper-cased), or `ERROR_INVALID_NAME`.
 pub(crate) fn pipe_key(name: &str) -> Result<String, Win32Error> {
@@ -75,7 +75,7 @@ fn read_result(ret: bool, error: Option<Win32Error>, data: Vec<u8>) -> Res {
     Res {
         ret: Ret::Bool(ret),
         error,
-        out: Some(Box::new(Outputs {
+        out: Outs::Boxed(Box::new(Outputs {
             data: Some(crate::call::Data(data)),
             bytes_read: Some(n),
             ..Outputs::default()
@@ -85,16 +85,16 @@ fn read_result(ret: bool, error: Option<Win32Error>, data: Vec<u8>) -> Res {
 
 /// A failed read: FALSE, no bytes.
 pub(crate) fn read_failed(error: Win32Error) -> Res {
-    Res::no(error).out(|o| o.bytes_read = Some(0))
+    Res::no(error).out1(OutputField::BytesRead, 0)
 }
 
 /// A failed write: FALSE, no bytes.
 fn write_failed(error: Win32Error) -> Res {
-    Res::no(error).out(|o| o.bytes_written = Some(0))
+    Res::no(error).out1(OutputField::BytesWritten, 0)
 }
 
 fn written(n: usize) -> Res {
-    Res::yes().out(|o| o.bytes_written = Some(n as u32))
+    Res::yes().out1(OutputField::BytesWritten, n as u32)
 }
 
 impl Kernel {

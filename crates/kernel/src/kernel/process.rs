@@ -11,7 +11,7 @@ use crate::handle::HandleFlags;
 use crate::handle::{HandleEntry, HandleValue, Origin};
 use crate::ids::{Pid, Tid};
 use crate::object::*;
-use crate::result::Ret;
+use crate::result::{OutputField, Ret};
 
 /// The executable's file name without its path, with `.exe` added when it has no extension.
 pub(crate) fn image_name(path: &str) -> String {
@@ -117,7 +117,7 @@ impl Kernel {
             self.process_mut(cx.process).attribute_lists.insert(address, list);
             Res::yes()
         };
-        res.out(|o| o.size = Some(needed))
+        res.out1(OutputField::Size, needed)
     }
 
     /// `UpdateProcThreadAttribute` with `PROC_THREAD_ATTRIBUTE_HANDLE_LIST` (Wine's kernelbase,
@@ -395,7 +395,7 @@ impl Kernel {
             return Res::no(Win32Error::AccessDenied);
         }
         let code = self.process(id).exit_code.unwrap_or(STILL_ACTIVE);
-        Res::yes().out(|o| o.exit_code = Some(code))
+        Res::yes().out1(OutputField::ExitCode, code)
     }
 
     /// `GetExitCodeThread`.
@@ -408,7 +408,7 @@ impl Kernel {
             return Res::no(Win32Error::AccessDenied);
         }
         let code = self.thread(id).exit_code.unwrap_or(STILL_ACTIVE);
-        Res::yes().out(|o| o.exit_code = Some(code))
+        Res::yes().out1(OutputField::ExitCode, code)
     }
 
     /// `OpenProcess` (spec §9): pid 0 and unknown or destroyed pids give 87, the System
@@ -450,7 +450,7 @@ impl Kernel {
             self.created(),
         );
         let tid = self.thread(thread).tid;
-        Res::ok(Ret::Handle(h)).out(|o| o.thread_id = Some(tid.0))
+        Res::ok(Ret::Handle(h)).out1(OutputField::ThreadId, tid.0)
     }
 
     /// `ResumeThread` / `SuspendThread`: return the previous suspend count, (DWORD)-1 on error.

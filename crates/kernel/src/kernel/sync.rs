@@ -11,7 +11,7 @@ use crate::handle::HandleFlags;
 use crate::handle::HandleValue;
 use crate::ids::{Address, Pid, Tid};
 use crate::object::*;
-use crate::result::{Completion, Ret};
+use crate::result::{Completion, OutputField, Ret};
 use serde::{Deserialize, Serialize};
 use smallvec::SmallVec;
 use std::collections::BTreeSet;
@@ -319,7 +319,7 @@ impl Kernel {
             Some(count) => {
                 sem.count = count;
                 self.rise(id);
-                Res::yes().out(|o| o.previous_count = Some(previous))
+                Res::yes().out1(OutputField::PreviousCount, previous)
             }
         }
     }

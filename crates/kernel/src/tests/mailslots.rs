@@ -28,7 +28,10 @@ fn client(name: &str) -> Call {
 fn names_info_and_the_read_timeout() {
     let mut w = World::new();
     let s = handle(&w.run(w.tid, create(SLOT, 0, 0)));
-    let i = w.run(w.tid, Call::GetMailslotInfo { mailslot: s }).outputs().clone();
+    let i = w
+        .run(w.tid, Call::GetMailslotInfo { mailslot: s })
+        .outputs()
+        .into_owned();
     assert_eq!(
         (i.max_message_size, i.next_size, i.message_count, i.read_timeout),
         (Some(0), Some(MAILSLOT_NO_MESSAGE), Some(0), Some(0))
@@ -72,7 +75,10 @@ fn one_message_per_read_exact_counts_and_small_buffers_keep_the_message() {
     let c2 = handle(&w.run(w.tid, client(SLOT)));
     w.run(w.tid, write(c, "first"));
     w.run(w.tid, write(c2, "second message"));
-    let i = w.run(w.tid, Call::GetMailslotInfo { mailslot: s }).outputs().clone();
+    let i = w
+        .run(w.tid, Call::GetMailslotInfo { mailslot: s })
+        .outputs()
+        .into_owned();
     assert_eq!((i.next_size, i.message_count), (Some(5), Some(2)));
     let r = w.run(w.tid, read(s, 3));
     fails(&r, Win32Error::InsufficientBuffer);

@@ -95,7 +95,7 @@ impl World {
             })),
         );
         assert_eq!(r.ret, Ret::Bool(true), "{r:?}");
-        let o = r.outputs().clone();
+        let o = r.outputs().into_owned();
         (
             Pid(o.process_id.unwrap()),
             Tid(o.thread_id.unwrap()),

@@ -110,7 +110,10 @@ fn a_new_instance_listens_at_once_and_an_early_client_makes_connect_say_535() {
     let r = w.run(w.tid, message_server());
     assert_eq!(r.last_error, Win32Error::Success);
     let s = handle(&r);
-    let info = w.run(w.tid, Call::GetNamedPipeInfo { named_pipe: s }).outputs().clone();
+    let info = w
+        .run(w.tid, Call::GetNamedPipeInfo { named_pipe: s })
+        .outputs()
+        .into_owned();
     assert_eq!(info.flags, Some(PIPE_SERVER_END | PIPE_TYPE_MESSAGE));
     let st = w
         .run(
@@ -121,7 +124,7 @@ fn a_new_instance_listens_at_once_and_an_early_client_makes_connect_say_535() {
             },
         )
         .outputs()
-        .clone();
+        .into_owned();
     assert_eq!((st.state, st.cur_instances), (Some(PIPE_READMODE_MESSAGE), Some(1)));
     fails(
         &w.run(
@@ -154,7 +157,7 @@ fn a_new_instance_listens_at_once_and_an_early_client_makes_connect_say_535() {
             },
         )
         .outputs()
-        .clone();
+        .into_owned();
     assert_eq!(cs.state, Some(0), "a client starts in byte read mode");
     assert_eq!(
         w.run(w.tid, Call::GetNamedPipeInfo { named_pipe: c }).outputs().flags,
@@ -289,7 +292,7 @@ fn message_mode_reads_one_message_and_more_data_keeps_the_rest() {
                 },
             )
             .outputs()
-            .clone();
+            .into_owned();
         assert_eq!(
             (p.bytes_read, p.total_bytes_avail, p.bytes_left_this_message),
             (Some(read_n), Some(13), Some(left))
@@ -308,7 +311,7 @@ fn message_mode_reads_one_message_and_more_data_keeps_the_rest() {
             },
         )
         .outputs()
-        .clone();
+        .into_owned();
     assert_eq!(
         (p.bytes_read, p.total_bytes_avail, p.bytes_left_this_message),
         (Some(2), Some(8), Some(4))

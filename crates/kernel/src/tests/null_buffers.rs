@@ -103,7 +103,7 @@ fn peek_with_a_null_buffer_reports_the_counts_and_copies_nothing() {
         (None, Some(5), Some(5), Some(5u32.wrapping_neg()))
     );
     for null_buffer in [true, false] {
-        let o = w.run(t, peek(r, 0, null_buffer)).outputs().clone();
+        let o = w.run(t, peek(r, 0, null_buffer)).outputs().into_owned();
         assert_eq!(
             (o.bytes_read, o.total_bytes_avail, o.bytes_left_this_message),
             (Some(0), Some(5), Some(0))

@@ -23,7 +23,10 @@ fn create_pipe_makes_a_read_server_end_and_a_write_client_end() {
     let mut w = World::new();
     let (r, wr) = pipe(&mut w, false, 0);
     assert_eq!((r, wr), (h(4), h(8)));
-    let info = w.run(w.tid, Call::GetNamedPipeInfo { named_pipe: r }).outputs().clone();
+    let info = w
+        .run(w.tid, Call::GetNamedPipeInfo { named_pipe: r })
+        .outputs()
+        .into_owned();
     assert_eq!(
         (
             info.flags,
@@ -75,7 +78,7 @@ fn bytes_merge_partial_reads_keep_the_rest_and_wrong_ends_are_refused() {
             },
         )
         .outputs()
-        .clone();
+        .into_owned();
     assert_eq!(
         (peek.bytes_read, peek.total_bytes_avail, peek.bytes_left_this_message),
         (Some(5), Some(5), Some(4_294_967_291))
@@ -90,7 +93,7 @@ fn bytes_merge_partial_reads_keep_the_rest_and_wrong_ends_are_refused() {
             },
         )
         .outputs()
-        .clone();
+        .into_owned();
     assert_eq!(peek.bytes_left_this_message, Some(0));
     fails(
         &w.run(

@@ -2040,7 +2040,7 @@ pub fn run_reference_with(ops: &[RefOp], kernel: Option<Kernel>, checks: &[Check
         }
         if let CallOutcome::Done(r) = &outcome {
             for (field, want) in model.outputs.iter() {
-                let got = r.outputs().get(field);
+                let got = r.output(field);
                 if got.as_ref() != Some(&want) {
                     let what = (
                         format!("{} by pid {pid}: output {field} {want:?}", call.name()),
