@@ -151,3 +151,24 @@ fn sharing_compares_each_open_s_rights_with_the_other_s_share_mode() {
     refused(&mut w, GENERIC_READ, FILE_SHARE_READ);
     succeeds(&w.run(w.tid, close(writer)));
 }
+
+#[test]
+fn a_read_past_a_truncated_end_reads_nothing() {
+    // MS "ReadFile": a synchronous read at or past the end of a file returns TRUE with 0 bytes
+    // read. A reader's position can lie past the end when another open truncates the file
+    // (CREATE_ALWAYS, TRUNCATE_EXISTING) under it.
+    let mut w = World::new();
+    w.k.add_file("C:\\data\\log.txt", b"0123456789").unwrap();
+    let share = FILE_SHARE_READ | FILE_SHARE_WRITE;
+    let reader = handle(&w.run(w.tid, open("C:\\data\\log.txt", GENERIC_READ, share, OPEN_EXISTING)));
+    assert_eq!(data(&w.run(w.tid, read(reader, 8))), "01234567");
+    let trunc = w.run(
+        w.tid,
+        open("C:\\data\\log.txt", GENERIC_WRITE, share, TRUNCATE_EXISTING),
+    );
+    assert_eq!(trunc.last_error, Win32Error::Success);
+    assert_eq!(w.k.file_content("C:\\data\\log.txt"), Some(&b""[..]));
+    let r = w.run(w.tid, read(reader, 4));
+    assert_eq!((r.ret, r.outputs().bytes_read), (Ret::Bool(true), Some(0)));
+    assert_eq!(data(&r), "");
+}

@@ -906,3 +906,38 @@ fn create_named_pipe_checks_parameters_then_the_name_then_the_instance_limit() {
 fn fails_invalid(r: &CallResult, e: Win32Error) {
     assert_eq!((r.ret, r.last_error), (Ret::Handle(HandleValue::INVALID), e), "{r:?}");
 }
+
+#[test]
+fn a_name_wait_ends_when_duplicate_handle_closes_the_last_server_end() {
+    // spec §6.5 and the model's choice for a pipe that goes while waited for (ARCHITECTURE.md:
+    // 2); DuplicateHandle with DUPLICATE_CLOSE_SOURCE and no target process is Windows'
+    // documented way to close a handle (spec §4, §10 row 4): here the instance's only server
+    // handle.
+    let mut w = World::new();
+    let s = handle(&w.run(w.tid, message_server()));
+    let c = handle(&w.run(w.tid, open(NAME, rw())));
+    let t2 = w.thread();
+    let seq = w.park(
+        t2,
+        Call::WaitNamedPipe {
+            name: NAME.into(),
+            timeout: NMPWAIT_WAIT_FOREVER,
+        },
+    );
+    // A duplicate that keeps its source, and closing it, leave the instance as it was.
+    let copy = w.run(w.tid, Call::DuplicateHandle(dup(s, DUPLICATE_SAME_ACCESS)));
+    w.no_completion();
+    succeeds(&w.run(w.tid, close(copy.outputs().target_handle.unwrap())));
+    w.no_completion();
+    let moved = w.run(
+        w.tid,
+        Call::DuplicateHandle(DuplicateHandleArgs {
+            target_process_handle: HandleValue::NULL,
+            null_target_handle: true,
+            ..dup(s, DUPLICATE_CLOSE_SOURCE)
+        }),
+    );
+    succeeds(&moved);
+    fails(&w.completed(seq), Win32Error::FileNotFound);
+    succeeds(&w.run(w.tid, close(c)));
+}
