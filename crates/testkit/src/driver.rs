@@ -1255,6 +1255,9 @@ pub fn resolve_handle(kernel: &Kernel, pid: Pid, r: &HandleRef) -> HandleValue {
             }
         }
         HandleRef::Pipe(i) => nth(*i, &|r| r.kind == ObjectKind::Pipe),
+        HandleRef::Sync(i) => nth(*i, &|r| {
+            matches!(r.kind, ObjectKind::Event | ObjectKind::Mutex | ObjectKind::Semaphore)
+        }),
         HandleRef::Waited(i) => {
             let waited: BTreeSet<Address> = kernel
                 .snapshot()

@@ -26,6 +26,11 @@ pub enum HandleRef {
     /// The i-th row (modulo) of the caller's table to an object a parked wait names, as
     /// `Own` when there is none: signals, releases, closes and ends reach waiting threads.
     Waited(u16),
+    /// The i-th row (modulo) of the caller's table to an event, mutex or semaphore, as `Own`
+    /// when there is none: the synchronization calls meet the same object again (a mutex
+    /// acquired twice by its owner and released once, a wait for all of a set holding an
+    /// abandoned mutex), which picks among every row make rare.
+    Sync(u16),
     /// The i-th row (modulo) of the caller's table to a waitable object not signaled now (an
     /// event reset, a semaphore at 0, an owned mutex, a running process or thread), as `Own`
     /// when there is none: waits park, so something else can wake them.
@@ -243,6 +248,10 @@ fn waited_ref() -> impl Strategy<Value = HandleRef> {
 }
 
 /// A handle operand for a wait: often one that parks.
+fn sync_ref() -> impl Strategy<Value = HandleRef> {
+    prop_oneof![3 => any::<u16>().prop_map(HandleRef::Sync), 2 => handle_ref()]
+}
+
 fn unsignaled_ref() -> impl Strategy<Value = HandleRef> {
     prop_oneof![2 => any::<u16>().prop_map(HandleRef::Unsignaled), 3 => handle_ref()]
 }
@@ -615,12 +624,12 @@ pub fn ref_op() -> impl Strategy<Value = RefOp> {
         3 => (actor, proptest::option::of(0u8..3), any::<bool>()).prop_map(|(actor, name, owner)| RefOp::CreateMutex { actor, name, owner }),
         3 => (actor, proptest::option::of(0u8..3), -1i8..4, -1i8..4).prop_map(|(actor, name, initial, maximum)| RefOp::CreateSemaphore { actor, name, initial, maximum }),
         2 => (actor, 0u8..3, 0u8..4, any::<bool>()).prop_map(|(actor, kind, name, full)| RefOp::Open { actor, kind, name, full }),
-        2 => (actor, handle_ref()).prop_map(|(actor, h)| RefOp::SetEvent { actor, h }),
-        3 => (actor, handle_ref()).prop_map(|(actor, h)| RefOp::ReleaseMutex { actor, h }),
-        3 => (actor, handle_ref(), -1i8..4).prop_map(|(actor, h, count)| RefOp::ReleaseSemaphore { actor, h, count }),
-        5 => (actor, prop_oneof![4 => handle_ref(), 1 => Just(HandleRef::Pseudo(true))]).prop_map(|(actor, h)| RefOp::Wait { actor, h }),
-        2 => (actor, handle_ref()).prop_map(|(actor, h)| RefOp::ResetEvent { actor, h }),
-        3 => (actor, proptest::collection::vec(prop_oneof![4 => handle_ref(), 1 => any::<bool>().prop_map(HandleRef::Pseudo)], 0..5), any::<bool>()).prop_map(|(actor, hs, all)| RefOp::WaitMany { actor, hs, all }),
+        2 => (actor, sync_ref()).prop_map(|(actor, h)| RefOp::SetEvent { actor, h }),
+        3 => (actor, sync_ref()).prop_map(|(actor, h)| RefOp::ReleaseMutex { actor, h }),
+        3 => (actor, sync_ref(), -1i8..4).prop_map(|(actor, h, count)| RefOp::ReleaseSemaphore { actor, h, count }),
+        5 => (actor, prop_oneof![4 => sync_ref(), 1 => Just(HandleRef::Pseudo(true))]).prop_map(|(actor, h)| RefOp::Wait { actor, h }),
+        2 => (actor, sync_ref()).prop_map(|(actor, h)| RefOp::ResetEvent { actor, h }),
+        3 => (actor, proptest::collection::vec(prop_oneof![4 => sync_ref(), 1 => any::<bool>().prop_map(HandleRef::Pseudo)], 0..5), any::<bool>()).prop_map(|(actor, hs, all)| RefOp::WaitMany { actor, hs, all }),
         2 => (actor, prop_oneof![4 => handle_ref(), 1 => Just(HandleRef::Pseudo(true))]).prop_map(|(actor, h)| RefOp::GetExitCode { actor, h }),
         2 => (actor, prop_oneof![4 => handle_ref(), 1 => Just(HandleRef::Pseudo(false))], any::<bool>(), proptest::bool::weighted(0.15)).prop_map(|(actor, h, resume, repeat)| RefOp::Suspend { actor, h, resume, repeat }),
         2 => (actor, any::<u8>(), any::<u8>(), any::<bool>()).prop_map(|(actor, name, max, inherit)| RefOp::CreateMailslot { actor, name, max, inherit }),
