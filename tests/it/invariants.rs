@@ -79,7 +79,8 @@ fn rich() -> Rich {
     let event = by.create_event(true, false, Some("ev")).unwrap();
     let semaphore = h(by
         .succeed(&Call::CreateSemaphore {
-            semaphore_attributes: None,
+            // Inheritable: the inheritable index is corrupted both ways below.
+            semaphore_attributes: Some(kernsim_kernel::SecurityAttributes { inherit_handle: true }),
             initial_count: 1,
             maximum_count: 2,
             name: None,
@@ -185,6 +186,7 @@ fn every_invariant_rule_catches_a_corruption_only_it_catches() {
     let cases = [
         (DestroyUnder(w.parent, w.semaphore), "dangling-row"),
         (FlipInheritUnindexed(w.parent, w.event), "inheritable-index"),
+        (FlipInheritUnindexed(w.parent, w.semaphore), "inheritable-index"),
         (MiscountRows(w.parent), "table-length"),
         (UncountedObject, "zero-count-alive"),
         (RowInExited(w.exited, w.parent, w.event), "exited-process"),
