@@ -52,6 +52,24 @@ fn the_kernel_agrees_with_the_reference_model() {
     }
 }
 
+/// Found by a deep reference run (6,000 cases): a connect parked in a child, whose server end
+/// the parent then closes from outside (`DuplicateHandle` with `DUPLICATE_CLOSE_SOURCE` and
+/// no target), fails with 995 in the kernel (its documented choice for a call parked on an end
+/// another thread closed); the reference model had no rule for it and expected nothing.
+#[test]
+fn a_connect_whose_server_end_is_closed_from_outside_is_aborted_in_both() {
+    let ops: Vec<kernsim_testkit::RefOp> = serde_json::from_value(serde_json::json!([
+        "Spawn",
+        { "CreateProcess": { "actor": 0, "inherit": false, "list": null, "no_image": false } },
+        { "CreateNamedPipe": { "actor": 157, "name": 0, "mode": 1, "max": 0, "sizes": 0, "first": false } },
+        { "Connect": { "actor": 137, "h": { "Pipe": 0 } } },
+        { "Duplicate": { "actor": 0, "source_process": { "Own": 8274 }, "h": { "Own": 4004 },
+            "target_process": { "Garbage": 0 }, "options": 1, "inherit": false, "access": 0 } }
+    ]))
+    .unwrap();
+    run_reference(&ops, None).unwrap();
+}
+
 /// Random multi-process sequences over every object kind keep every invariant and the
 /// driver's promises after every step, never panic, and leave no object once every process
 /// has ended.

@@ -612,14 +612,26 @@ impl RefModel {
         }
     }
 
-    /// A pipe end was destroyed: pending writes into it fail with 109 (spec §6.6); a named
-    /// pipe's name goes with its last instance (§6.3); the pipe is forgotten once both ends
-    /// are gone.
+    /// A pipe end was destroyed: pending writes into it fail with 109 (spec §6.6); a connect
+    /// parked on a server end whose last handle another process closed (`DuplicateHandle`
+    /// with `DUPLICATE_CLOSE_SOURCE`; the parked thread cannot close it itself) fails with 995,
+    /// as cancelled I/O (ARCHITECTURE.md, the model's choice); a named pipe's name goes with
+    /// its last instance (§6.3); the pipe is forgotten once both ends are gone.
     pub(super) fn end_gone(&mut self, a: u32) {
         self.dead_clients.remove(&a);
         let Some((key, i)) = self.end_of(a) else {
             return;
         };
+        let p = self.pipes.get_mut(&key).expect("pipe");
+        if i == 0 {
+            if let Some(server) = p.connect_pending.take() {
+                self.completions.push(RefCompletion {
+                    pid: server,
+                    ret: Ret::Bool(false),
+                    error: Some(Win32Error::OperationAborted),
+                });
+            }
+        }
         let p = self.pipes.get_mut(&key).expect("pipe");
         let failed: Vec<u32> = p.inbound[i].pending.drain(..).map(|(w, _)| w).collect();
         self.completions.extend(failed.into_iter().map(|pid| RefCompletion {
