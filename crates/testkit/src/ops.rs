@@ -455,6 +455,10 @@ pub enum RefOp {
         actor: u8,
         name: Option<u8>,
         owner: bool,
+        /// Inheritable (children made with inheritance get a handle: an owner that ends
+        /// then abandons it to them, or a child that owns it is ended by its parent).
+        #[serde(default)]
+        inherit: bool,
     },
     /// `CreateSemaphore` with counts given as `LONG`s (0 or negative maxima included).
     CreateSemaphore {
@@ -621,7 +625,7 @@ pub fn ref_op() -> impl Strategy<Value = RefOp> {
         2 => (actor, any::<u16>(), any::<bool>()).prop_map(|(actor, pid, terminate)| RefOp::OpenProcess { actor, pid, terminate }),
         1 => (actor, any::<u8>()).prop_map(|(actor, code)| RefOp::ExitProcess { actor, code }),
         1 => (actor, handle_ref(), any::<u8>()).prop_map(|(actor, h, code)| RefOp::Terminate { actor, h, code }),
-        3 => (actor, proptest::option::of(0u8..3), any::<bool>()).prop_map(|(actor, name, owner)| RefOp::CreateMutex { actor, name, owner }),
+        3 => (actor, proptest::option::of(0u8..3), any::<bool>(), any::<bool>()).prop_map(|(actor, name, owner, inherit)| RefOp::CreateMutex { actor, name, owner, inherit }),
         3 => (actor, proptest::option::of(0u8..3), -1i8..4, -1i8..4).prop_map(|(actor, name, initial, maximum)| RefOp::CreateSemaphore { actor, name, initial, maximum }),
         2 => (actor, 0u8..3, 0u8..4, any::<bool>()).prop_map(|(actor, kind, name, full)| RefOp::Open { actor, kind, name, full }),
         2 => (actor, sync_ref()).prop_map(|(actor, h)| RefOp::SetEvent { actor, h }),

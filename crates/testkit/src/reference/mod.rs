@@ -1667,10 +1667,15 @@ pub fn run_reference_with(ops: &[RefOp], kernel: Option<Kernel>, checks: &[Check
                     },
                 )
             }
-            RefOp::CreateMutex { actor, name, owner } => (
+            RefOp::CreateMutex {
+                actor,
+                name,
+                owner,
+                inherit,
+            } => (
                 actor_of(*actor).expect("running"),
                 Call::CreateMutex {
-                    mutex_attributes: None,
+                    mutex_attributes: inherit.then_some(SecurityAttributes { inherit_handle: true }),
                     initial_owner: *owner,
                     name: name.map(|n| format!("obj{n}")),
                 },
