@@ -67,7 +67,8 @@ pub(crate) fn append_bytes(dst: &mut Vec<u8>, src: &[u8]) {
 
 /// A copy of `src` made with [`append_bytes`].
 pub(crate) fn copy_bytes(src: &[u8]) -> Vec<u8> {
-    let mut out = Vec::new();
+    // Sized at once: an allocation, not the growth path of an empty vector.
+    let mut out = Vec::with_capacity(src.len());
     append_bytes(&mut out, src);
     out
 }
