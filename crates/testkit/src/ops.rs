@@ -533,10 +533,13 @@ pub enum RefOp {
         h: HandleRef,
         len: u8,
     },
-    /// `PeekNamedPipe(h, NULL, 0, ...)`.
+    /// `PeekNamedPipe(h, buffer, size, ...)`: never removes data.
     Peek {
         actor: u8,
         h: HandleRef,
+        /// Picks the buffer size (0, sizes that cut a message, one that takes all).
+        #[serde(default)]
+        size: u8,
     },
     /// `SetNamedPipeHandleState(h, PIPE_NOWAIT or PIPE_WAIT)` (or a refused mode).
     SetPipeMode {
@@ -643,7 +646,7 @@ pub fn ref_op() -> impl Strategy<Value = RefOp> {
         3 => (actor, any::<u8>(), any::<u8>()).prop_map(|(actor, name, size)| RefOp::GetEnv { actor, name, size }),
         7 => (actor, pipe_ref(), any::<u8>()).prop_map(|(actor, h, len)| RefOp::Read { actor, h, len }),
         7 => (actor, pipe_ref(), any::<u8>()).prop_map(|(actor, h, len)| RefOp::Write { actor, h, len }),
-        2 => (actor, pipe_ref()).prop_map(|(actor, h)| RefOp::Peek { actor, h }),
+        2 => (actor, pipe_ref(), any::<u8>()).prop_map(|(actor, h, size)| RefOp::Peek { actor, h, size }),
         2 => (actor, pipe_ref(), any::<u8>()).prop_map(|(actor, h, mode)| RefOp::SetPipeMode { actor, h, mode }),
         // Message pipes in message read mode most often (ERROR_MORE_DATA needs one), and every
         // other combination, the refused byte type with message read mode included.

@@ -813,9 +813,9 @@ impl RefModel {
             } => self.write(pid, *file, &data.0),
             Call::PeekNamedPipe {
                 named_pipe,
-                buffer_size: 0,
+                buffer_size,
                 null_buffer: false,
-            } => self.peek(pid, *named_pipe),
+            } => self.peek(pid, *named_pipe, *buffer_size),
             Call::SetNamedPipeHandleState {
                 named_pipe,
                 mode: Some(mode),
@@ -1856,14 +1856,16 @@ pub fn run_reference_with(ops: &[RefOp], kernel: Option<Kernel>, checks: &[Check
                     },
                 )
             }
-            RefOp::Peek { actor, h } => {
+            RefOp::Peek { actor, h, size } => {
                 let pid = actor_of(*actor).expect("running");
                 let named_pipe = resolve_handle(&kernel, pid, h);
                 (
                     pid,
                     Call::PeekNamedPipe {
                         named_pipe,
-                        buffer_size: 0,
+                        // No buffer, buffers that cut a message (writes are up to 79 bytes),
+                        // and one that takes everything.
+                        buffer_size: [0, 1, 3, 8, 40, 255][usize::from(*size % 6)],
                         null_buffer: false,
                     },
                 )

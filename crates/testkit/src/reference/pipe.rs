@@ -534,11 +534,13 @@ impl RefModel {
         Expected::Pending
     }
 
-    /// `PeekNamedPipe(h, NULL, 0, ...)` (spec §6.10): 1 for a file object that is no pipe,
-    /// 230 on a listening or disconnected server, 233 on a cut-off client, 109 once the other
-    /// end is gone and nothing is queued; the counts, no data (`left`: the first message's
-    /// unread bytes on a message pipe, 0 on a byte pipe with no buffer).
-    pub(super) fn peek(&mut self, pid: u32, h: HandleValue) -> Expected {
+    /// `PeekNamedPipe(h, buffer, size, ...)` (spec §6.10): 1 for a file object that is no
+    /// pipe, 230 on a listening or disconnected server, 233 on a cut-off client, 109 once the
+    /// other end is gone and nothing is queued. It never removes data. A message pipe copies
+    /// at most the first message's unread bytes, and `left` is what of it was not copied; a
+    /// byte pipe copies across messages, and `left` is 0 without a buffer, else minus the
+    /// bytes copied as a `DWORD` (MessageLength 0 minus the bytes read: WT-pipe).
+    pub(super) fn peek(&mut self, pid: u32, h: HandleValue, size: u32) -> Expected {
         let fail = |e| Expected::Result(Ret::Bool(false), Some(e));
         let (key, i) = match self.live_end(pid, h, FILE_READ_DATA) {
             Ok(v) => v,
@@ -552,13 +554,32 @@ impl RefModel {
             PipeState::Closing if q.msgs.is_empty() => return fail(Win32Error::BrokenPipe),
             _ => {}
         }
-        let left = match q.msgs.front() {
-            Some(m) if p.message_type => m.unread() as u32,
-            _ => 0,
+        let size = size as usize;
+        let mut data = Vec::new();
+        let left = if p.message_type {
+            match q.msgs.front() {
+                Some(m) => {
+                    let n = m.unread().min(size);
+                    data.extend_from_slice(&m.data[m.read..m.read + n]);
+                    (m.unread() - n) as u32
+                }
+                None => 0,
+            }
+        } else {
+            for m in &q.msgs {
+                let take = m.unread().min(size - data.len());
+                data.extend_from_slice(&m.data[m.read..m.read + take]);
+            }
+            if size == 0 {
+                0
+            } else {
+                (data.len() as u32).wrapping_neg()
+            }
         };
-        self.outputs.bytes_read = Some(0);
+        self.outputs.bytes_read = Some(data.len() as u32);
         self.outputs.total_bytes_avail = Some(q.unread() as u32);
         self.outputs.bytes_left_this_message = Some(left);
+        self.outputs.data = Some(Data(data));
         Expected::Result(Ret::Bool(true), None)
     }
 
