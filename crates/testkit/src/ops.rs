@@ -409,6 +409,12 @@ pub enum RefOp {
         mask: u8,
         flags: u8,
     },
+    /// `GetHandleInformation`: a row's inherit and protect bits (flags 0 on the two pseudo
+    /// handles, 6 on anything else that is no row).
+    GetInformation {
+        actor: u8,
+        h: HandleRef,
+    },
     Duplicate {
         actor: u8,
         source_process: HandleRef,
@@ -608,6 +614,7 @@ pub fn ref_op() -> impl Strategy<Value = RefOp> {
         3 => (actor, any::<bool>(), 0u8..4).prop_map(|(actor, inherit, size)| RefOp::CreatePipe { actor, inherit, size }),
         5 => (actor, handle_ref()).prop_map(|(actor, h)| RefOp::Close { actor, h }),
         2 => (actor, handle_ref(), 0u8..4, 0u8..4).prop_map(|(actor, h, mask, flags)| RefOp::SetInformation { actor, h, mask, flags }),
+        2 => (actor, prop_oneof![4 => handle_ref(), 1 => any::<bool>().prop_map(HandleRef::Pseudo)]).prop_map(|(actor, h)| RefOp::GetInformation { actor, h }),
         6 => (
             actor,
             prop_oneof![3 => Just(HandleRef::Pseudo(true)), 2 => handle_ref()],

@@ -622,6 +622,19 @@ impl RefModel {
                 self.tables.get_mut(&pid).expect("table").insert(handle.0 & !3, r);
                 ok
             }
+            Call::GetHandleInformation { handle } => {
+                // Spec §1.3: the pseudo handles read as flags 0 (Wine, W-handle, [Oracle]).
+                let flags = if *handle == HandleValue::CURRENT_PROCESS || *handle == HandleValue::CURRENT_THREAD {
+                    0
+                } else {
+                    match self.row(pid, handle.0) {
+                        Some(r) => u32::from(r.inherit) | u32::from(r.protect) << 1,
+                        None => return fail(Win32Error::InvalidHandle),
+                    }
+                };
+                self.outputs.flags = Some(flags);
+                ok
+            }
             Call::DuplicateHandle(a) => self.duplicate(pid, a),
             Call::CreateProcess(args) => {
                 // Spec §3, in the order a caller's mistakes are found: no image at all (87),
@@ -1546,6 +1559,15 @@ pub fn run_reference_with(ops: &[RefOp], kernel: Option<Kernel>, checks: &[Check
                 (
                     pid,
                     Call::CloseHandle {
+                        handle: resolve_handle(&kernel, pid, h),
+                    },
+                )
+            }
+            RefOp::GetInformation { actor, h } => {
+                let pid = actor_of(*actor).expect("running");
+                (
+                    pid,
+                    Call::GetHandleInformation {
                         handle: resolve_handle(&kernel, pid, h),
                     },
                 )
