@@ -1867,7 +1867,15 @@ pub fn run_reference_with(ops: &[RefOp], kernel: Option<Kernel>, checks: &[Check
                     Some(client) if len % 2 == 0 => client,
                     _ => file,
                 };
-                let n = usize::from(*len % 80);
+                // A quarter of the writes (among those steered to a mailslot above: an even
+                // `len`) are exactly a mailslot's limit (4, 16, 64) or one byte past it, the
+                // boundary a limit check must get right; the rest any length up to 79 (pipe
+                // quotas are 0 to 64 bytes).
+                let n = if len % 4 == 2 {
+                    [4, 5, 16, 17, 64, 65][usize::from(*len / 4 % 6)]
+                } else {
+                    usize::from(*len % 80)
+                };
                 let data = Data((0..n).map(|i| b'a' + ((i + calls) % 26) as u8).collect());
                 (
                     pid,
