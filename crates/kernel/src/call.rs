@@ -1258,6 +1258,15 @@ mod tests {
     use super::*;
 
     #[test]
+    fn data_is_made_from_text_byte_slices_and_byte_arrays_alike() {
+        let bytes: &[u8] = b"pipe\0\xff";
+        assert_eq!(Data::from(bytes).0, bytes);
+        assert_eq!(Data::from(b"pipe\0\xff").0, bytes);
+        assert_eq!(Data::from("\u{d30c}").0, "\u{d30c}".as_bytes());
+        assert!(Data::from(&b""[..]).0.is_empty());
+    }
+
+    #[test]
     fn repeat_fills_whole_and_partial_patterns_and_nothing_from_an_empty_one() {
         assert_eq!(Data::repeat(b"ab", 5).0, b"ababa");
         assert_eq!(Data::repeat(b"ab", 0).0, b"");
