@@ -374,12 +374,13 @@ impl Outs {
     fn output(&self, field: OutputField) -> Option<OutputValue<'_>> {
         match self {
             Outs::None => None,
+            // Only a target handle is held with a process (`Outs::One`'s doc), so one owner
+            // rule serves every handle output.
             &Outs::One(f, value, target_process) => (f == field).then(|| match field {
-                OutputField::TargetHandle => OutputValue::Handle(
+                f if f.is_handle() => OutputValue::Handle(
                     HandleValue(value),
                     target_process.map_or(HandleOwner::Caller, HandleOwner::Process),
                 ),
-                f if f.is_handle() => OutputValue::Handle(HandleValue(value), HandleOwner::Caller),
                 _ => OutputValue::Number(value),
             }),
             Outs::Boxed(o) => o.get(field),

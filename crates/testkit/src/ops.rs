@@ -247,11 +247,12 @@ fn waited_ref() -> impl Strategy<Value = HandleRef> {
     prop_oneof![2 => any::<u16>().prop_map(HandleRef::Waited), 3 => handle_ref()]
 }
 
-/// A handle operand for a wait: often one that parks.
+/// A handle operand for a synchronization call: often an event, mutex or semaphore row.
 fn sync_ref() -> impl Strategy<Value = HandleRef> {
     prop_oneof![3 => any::<u16>().prop_map(HandleRef::Sync), 2 => handle_ref()]
 }
 
+/// A handle operand for a wait: often one that parks.
 fn unsignaled_ref() -> impl Strategy<Value = HandleRef> {
     prop_oneof![2 => any::<u16>().prop_map(HandleRef::Unsignaled), 3 => handle_ref()]
 }
