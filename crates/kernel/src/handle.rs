@@ -303,22 +303,45 @@ impl HandleTable {
         (slot < MAX_HANDLES_PER_PROCESS).then(|| HandleValue::from_slot(slot))
     }
 
-    /// Stores `entry` in the lowest free slot; `None` when the table is full.
+    /// Stores `entry` in the lowest free slot; `None` when the table is full. Inlined: with
+    /// no hole the lowest free slot is the next one, found without the hole set.
+    #[inline]
     pub fn insert(&mut self, entry: HandleEntry) -> Option<HandleValue> {
+        if self.holes.is_empty() && self.slots.len() < MAX_HANDLES_PER_PROCESS {
+            let value = HandleValue::from_slot(self.slots.len());
+            self.insert_at(value, entry);
+            return Some(value);
+        }
         let value = self.next_free()?;
         self.insert_at(value, entry);
         Some(value)
     }
 
     /// Stores `entry` at `value`'s slot, which must be free (inheritance keeps values).
+    /// Inlined for the common case, a row that is not inheritable and grows the table by its
+    /// next slot (no hole made or filled, no index touched); the rest is out of line.
+    #[inline]
     pub fn insert_at(&mut self, value: HandleValue, entry: HandleEntry) {
+        match value.slot() {
+            Some(slot) if slot == self.slots.len() && !entry.inherit() => {
+                self.slots.push(Some(Slot {
+                    entry,
+                    used: Cell::new(0),
+                }));
+                self.len += 1;
+            }
+            _ => self.insert_slow(value, entry),
+        }
+    }
+
+    #[inline(never)]
+    fn insert_slow(&mut self, value: HandleValue, entry: HandleEntry) {
         let slot = value.slot().expect("insert_at needs a slot value");
         let row = Some(Slot {
             entry,
             used: Cell::new(0),
         });
         if slot == self.slots.len() {
-            // The common case: the table grows by its next slot, no hole is made or filled.
             self.slots.push(row);
         } else if slot > self.slots.len() {
             // The slots skipped on the way are holes (inherited rows keep their values).
@@ -355,8 +378,28 @@ impl HandleTable {
     }
 
     /// Removes and returns the row for `value`.
+    /// Inlined for the common case, the newest row and not inheritable (the table shrinks by
+    /// one, no hole or index touched); the rest is out of line.
+    #[inline]
     pub fn remove(&mut self, value: HandleValue) -> Option<HandleEntry> {
         let slot = value.slot()?;
+        if slot + 1 == self.slots.len() {
+            // No hole just below: the table shrinks by this one slot only.
+            let hole_below = slot > 0 && self.slots[slot - 1].is_none();
+            if let Some(Some(last)) = self.slots.last() {
+                if !last.entry.inherit() && !hole_below {
+                    let entry = last.entry;
+                    self.slots.pop();
+                    self.len -= 1;
+                    return Some(entry);
+                }
+            }
+        }
+        self.remove_slow(slot)
+    }
+
+    #[inline(never)]
+    fn remove_slow(&mut self, slot: usize) -> Option<HandleEntry> {
         let entry = self.slots.get_mut(slot)?.take()?.entry;
         self.len -= 1;
         if entry.inherit() {
@@ -546,6 +589,42 @@ mod tests {
         assert!(t.inheritable_index_is_consistent());
         assert_eq!(t.next_free(), Some(HandleValue(52)));
         assert_eq!(t.len(), 12);
+    }
+
+    #[test]
+    fn removing_the_newest_row_shrinks_past_holes_and_keeps_the_index() {
+        // `insert` and `remove` have an inlined path for the newest plain row; these are the
+        // cases it must hand to the general one.
+        let mut ids = SlotMap::with_key();
+        let plain = entry(&mut ids);
+        let inheritable = HandleEntry {
+            flags: HandleFlags::from_bits(1),
+            ..plain
+        };
+        let mut t = HandleTable::new();
+        let (a, b, c) = (
+            t.insert(plain).unwrap(),
+            t.insert(plain).unwrap(),
+            t.insert(inheritable).unwrap(),
+        );
+        assert_eq!((a.0, b.0, c.0), (4, 8, 12));
+        // The newest row, inheritable: it leaves the index too.
+        assert_eq!(t.remove(HandleValue(c.0 | 3)), Some(inheritable), "tag bits ignored");
+        assert_eq!(t.inheritable().count(), 0);
+        let c = t.insert(plain).unwrap();
+        assert_eq!(c.0, 12);
+        // A hole just below the newest row: removing it shrinks the table past the hole.
+        t.remove(b);
+        assert_eq!(t.remove(c), Some(plain));
+        assert_eq!((t.len(), t.next_free()), (1, Some(HandleValue(8))));
+        assert_eq!(t.insert(inheritable), Some(HandleValue(8)));
+        assert_eq!(t.inheritable().map(|(v, _)| v.0).collect::<Vec<_>>(), vec![8]);
+        // The only row, then an empty table; a second remove finds nothing.
+        t.remove(HandleValue(8));
+        assert_eq!(t.remove(a), Some(plain));
+        assert_eq!(t.remove(a), None);
+        assert!(t.is_empty() && t.inheritable_index_is_consistent());
+        assert_eq!(t.insert(plain), Some(HandleValue(4)));
     }
 
     #[test]

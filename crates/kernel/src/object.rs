@@ -26,7 +26,7 @@ pub struct Object {
     /// Rows in every handle table that point here.
     pub handle_count: u32,
     /// The name in the object namespace, if any (events, pipes, mailslots, files).
-    pub name: Option<String>,
+    pub name: Option<Box<str>>,
     /// What kind of object, with its state.
     pub body: Body,
 }
@@ -98,7 +98,7 @@ pub enum Body {
     /// A semaphore.
     Semaphore(SemaphoreObj),
     /// A process snapshot.
-    Snapshot(SnapshotObj),
+    Snapshot(Box<SnapshotObj>),
     /// A pipe end.
     Pipe(Box<PipeEnd>),
     /// A mailslot (server side).
@@ -106,7 +106,7 @@ pub enum Body {
     /// A mailslot client.
     MailslotClient(MailslotClientObj),
     /// An open file.
-    File(FileObj),
+    File(Box<FileObj>),
 }
 
 impl Body {

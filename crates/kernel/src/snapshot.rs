@@ -272,7 +272,7 @@ impl Kernel {
         }));
         names.extend(self.mailslots.values().map(|&id| NameView {
             namespace: "mailslot".into(),
-            name: self.objects[id].name.clone().unwrap_or_default(),
+            name: self.objects[id].name.as_deref().unwrap_or_default().to_string(),
             objects: vec![addr(id)],
         }));
         names
@@ -382,14 +382,14 @@ impl Kernel {
             },
             Body::MailslotClient(c) => Detail::MailslotClient { mailslot: addr(c.slot) },
             Body::File(f) => Detail::File {
-                path: obj.name.clone().unwrap_or_default(),
+                path: obj.name.as_deref().unwrap_or_default().to_string(),
                 position: f.position,
             },
         };
         ObjectView {
             object: obj.address,
             kind: obj.kind(),
-            name: obj.name.clone(),
+            name: obj.name.as_deref().map(str::to_string),
             usage_count: obj.usage_count,
             handle_count: obj.handle_count,
             detail,

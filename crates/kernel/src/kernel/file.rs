@@ -215,7 +215,7 @@ impl Kernel {
     fn open_files(&self, key: &str) -> impl Iterator<Item = &FileObj> + '_ {
         let key = key.to_string();
         self.objects.values().filter_map(move |o| match &o.body {
-            Body::File(f) if f.key == key => Some(f),
+            Body::File(f) if f.key == key => Some(&**f),
             _ => None,
         })
     }
@@ -295,7 +295,7 @@ impl Kernel {
             access,
             share: a.share_mode,
         };
-        let file = self.new_object(Body::File(body), Some(path.display));
+        let file = self.new_object(Body::File(Box::new(body)), Some(path.display));
         let h = self.add_row(
             cx.process,
             file,

@@ -102,7 +102,7 @@ impl Kernel {
         if let Err(res) = self.ensure_rows(process, 1) {
             return Res { ret: invalid, ..res };
         }
-        let name = self.obj(slot).name.clone();
+        let name = self.obj(slot).name.as_deref().map(str::to_string);
         let client = self.new_object(Body::MailslotClient(MailslotClientObj { slot }), name);
         let access = super::map_access(ObjectKind::MailslotClient, access) | SYNCHRONIZE | FILE_READ_ATTRIBUTES;
         let h = self.add_row(process, client, access, HandleFlags::inherit_if(inherit), self.opened());
@@ -121,7 +121,11 @@ impl Kernel {
             });
         }
         if let Some(id) = self.mailslots.remove(&slot.key) {
-            let name = self.objects.get(id).and_then(|o| o.name.clone()).unwrap_or(slot.key);
+            let name = self
+                .objects
+                .get(id)
+                .and_then(|o| o.name.as_deref().map(str::to_string))
+                .unwrap_or(slot.key);
             self.log(Event::NameRemoved { name });
         }
     }

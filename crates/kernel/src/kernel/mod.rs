@@ -560,18 +560,26 @@ impl Kernel {
         // 64-bit addresses: unique for 2^56 objects, far beyond any run.
         self.next_address += 0x100;
         let kind = body.kind();
+        // The log gets its own copy of the name only when it is on.
+        let (name, logged) = if self.log_enabled {
+            (name.as_deref().map(Box::from), name)
+        } else {
+            (name.map(String::into_boxed_str), None)
+        };
         let id = self.objects.insert(Object {
             address,
             usage_count: 0,
             handle_count: 0,
-            name: name.clone(),
+            name,
             body,
         });
-        self.log(Event::ObjectCreated {
-            object: address,
-            kind,
-            name,
-        });
+        if self.log_enabled {
+            self.log(Event::ObjectCreated {
+                object: address,
+                kind,
+                name: logged,
+            });
+        }
         id
     }
 
@@ -626,13 +634,15 @@ impl Kernel {
             .checked_add_signed(usage_delta)
             .expect("usage count underflow");
         let (object, usage_count, handle_count) = (obj.address, obj.usage_count, obj.handle_count);
-        self.log(Event::CountChanged {
-            object,
-            usage_count,
-            handle_count,
-            delta: usage_delta,
-            why,
-        });
+        if self.log_enabled {
+            self.log(Event::CountChanged {
+                object,
+                usage_count,
+                handle_count,
+                delta: usage_delta,
+                why,
+            });
+        }
         if usage_count == 0 {
             self.destroy(id);
         }
@@ -755,10 +765,12 @@ impl Kernel {
     /// Tears an object down once its usage count is zero.
     fn destroy(&mut self, id: ObjectId) {
         let obj = self.objects.remove(id).expect("destroying a live object");
-        self.log(Event::ObjectDestroyed {
-            object: obj.address,
-            kind: obj.kind(),
-        });
+        if self.log_enabled {
+            self.log(Event::ObjectDestroyed {
+                object: obj.address,
+                kind: obj.kind(),
+            });
+        }
         match obj.body {
             Body::Process(p) => {
                 self.cids.remove(&p.pid.0);
@@ -771,9 +783,9 @@ impl Kernel {
                     self.mutex_destroyed(id, m);
                 }
                 if let Some(name) = obj.name {
-                    if self.named.get(&name) == Some(&id) {
-                        self.named.remove(&name);
-                        self.log(Event::NameRemoved { name });
+                    if self.named.get(&*name) == Some(&id) {
+                        self.named.remove(&*name);
+                        self.log(Event::NameRemoved { name: name.into() });
                     }
                 }
             }

@@ -622,7 +622,7 @@ impl Kernel {
             nonblocking: false,
             listen_seq: 0,
         };
-        let name = self.obj(server).name.clone();
+        let name = self.obj(server).name.as_deref().map(str::to_string);
         let client = self.new_object(Body::Pipe(Box::new(end)), name);
         self.pipe_mut(server).peer = Some(client);
         self.set_pipe_state(server, PipeState::Connected);

@@ -517,7 +517,7 @@ impl Kernel {
         } else {
             Vec::new()
         };
-        let snap = self.new_object(Body::Snapshot(SnapshotObj { entries, cursor: 0 }), None);
+        let snap = self.new_object(Body::Snapshot(Box::new(SnapshotObj { entries, cursor: 0 })), None);
         let inherit = HandleFlags::inherit_if(flags & TH32CS_INHERIT != 0);
         let h = self.add_row(cx.process, snap, 0x000F_001F, inherit, self.created());
         Res::ok(Ret::Handle(h))
