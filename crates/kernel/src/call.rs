@@ -1264,6 +1264,9 @@ mod tests {
         assert_eq!(Data::from(b"pipe\0\xff").0, bytes);
         assert_eq!(Data::from("\u{d30c}").0, "\u{d30c}".as_bytes());
         assert!(Data::from(&b""[..]).0.is_empty());
+        // The owned forms keep their bytes as they are.
+        assert_eq!(Data::from(bytes.to_vec()).0, bytes);
+        assert_eq!(Data::from("\u{d30c}".to_string()).0, "\u{d30c}".as_bytes());
     }
 
     #[test]
