@@ -771,34 +771,44 @@ impl Kernel {
                 kind: obj.kind(),
             });
         }
-        match obj.body {
+        // Every arm takes its body by value, so no drop over every kind runs afterwards.
+        let named = match obj.body {
             Body::Process(p) => {
                 self.cids.remove(&p.pid.0);
+                false
             }
             Body::Thread(t) => {
                 self.cids.remove(&t.tid.0);
+                false
             }
-            Body::Event(_) | Body::Mutex(_) | Body::Semaphore(_) => {
-                if let Body::Mutex(m) = &obj.body {
-                    self.mutex_destroyed(id, m);
-                }
-                if let Some(name) = obj.name {
-                    if self.named.get(&*name) == Some(&id) {
-                        self.named.remove(&*name);
-                        self.log(Event::NameRemoved { name: name.into() });
-                    }
-                }
+            Body::Event(_event) => true,
+            Body::Semaphore(_semaphore) => true,
+            Body::Mutex(m) => {
+                self.mutex_destroyed(id, &m);
+                true
             }
             Body::Pipe(end) => {
                 self.rise(id);
                 self.pipe_end_destroyed(id, obj.address, *end);
+                false
             }
             Body::Mailslot(slot) => {
                 self.rise(id);
                 self.mailslot_destroyed(obj.address, *slot);
+                false
             }
-            Body::File(f) => self.fs.closed(&f.key, &self.objects),
-            Body::MailslotClient(_) | Body::Snapshot(_) => {}
+            Body::File(f) => {
+                self.fs.closed(&f.key, &self.objects);
+                false
+            }
+            Body::MailslotClient(_client) => false,
+            Body::Snapshot(_snapshot) => false,
+        };
+        if let (true, Some(name)) = (named, obj.name) {
+            if self.named.get(&*name) == Some(&id) {
+                self.named.remove(&*name);
+                self.log(Event::NameRemoved { name: name.into() });
+            }
         }
     }
 
