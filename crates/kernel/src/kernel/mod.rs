@@ -238,8 +238,8 @@ pub struct Kernel {
     pub(crate) touched_rows: Vec<(ObjectId, HandleValue)>,
     pub(crate) touched_objects: Vec<ObjectId>,
     completions: Vec<Completion>,
-    /// The thread that made the last call and its object: a cache in front of `cids`.
-    last_caller: std::cell::Cell<(Tid, ObjectId)>,
+    /// The object of the thread that made the last call: a cache in front of `cids`.
+    last_caller: std::cell::Cell<ObjectId>,
     /// Deliberate bugs (feature `test-hooks`), to show the property tests catch them.
     #[cfg(feature = "test-hooks")]
     pub(crate) bugs: crate::tamper::Bugs,
@@ -285,7 +285,7 @@ impl Kernel {
             touched_rows: Vec::new(),
             touched_objects: Vec::new(),
             completions: Vec::new(),
-            last_caller: std::cell::Cell::new((Tid(0), ObjectId::default())),
+            last_caller: std::cell::Cell::new(ObjectId::default()),
             #[cfg(feature = "test-hooks")]
             bugs: Default::default(),
         }
@@ -433,15 +433,15 @@ impl Kernel {
         // The caller of the last call usually calls again: its object is remembered, and
         // trusted only while that key still holds a thread with this id (keys are versioned
         // and ids never reused, so a stale entry cannot match).
-        let (cached_tid, cached_id) = self.last_caller.get();
-        let (id, t) = match self.objects.get(cached_id).map(|o| &o.body) {
-            Some(Body::Thread(t)) if cached_tid == tid && t.tid == tid => (cached_id, t),
+        let cached = self.last_caller.get();
+        let (id, t) = match self.objects.get(cached).map(|o| &o.body) {
+            Some(Body::Thread(t)) if t.tid == tid => (cached, t),
             _ => {
                 let id = *self.cids.get(&tid.0).ok_or(CallError::NoSuchThread(tid))?;
                 let Body::Thread(t) = &self.objects[id].body else {
                     return Err(CallError::NoSuchThread(tid));
                 };
-                self.last_caller.set((tid, id));
+                self.last_caller.set(id);
                 (id, t)
             }
         };

@@ -889,3 +889,40 @@ fn suspend_counts_stop_at_127_and_an_ended_thread_cannot_be_suspended() {
     assert_eq!((r.ret, r.last_error), (Ret::Dword(u32::MAX), Win32Error::AccessDenied));
     assert_eq!(w.run(w.tid, Call::ResumeThread { thread: ht }).ret, Ret::Dword(0));
 }
+
+#[test]
+fn each_call_is_made_by_the_thread_it_names_and_a_destroyed_thread_is_unknown() {
+    // The entry point remembers the last caller's object; the answer must not depend on it.
+    let mut w = World::new();
+    let (_, ctid, hp, ht) = w.child(w.tid, "child.exe", false);
+    // Alternate callers: each call's last error is its own thread's.
+    w.run(
+        w.tid,
+        Call::SetLastError {
+            error: Win32Error::of(11),
+        },
+    );
+    w.run(
+        ctid,
+        Call::SetLastError {
+            error: Win32Error::of(22),
+        },
+    );
+    assert_eq!(w.run(w.tid, Call::GetLastError).ret, Ret::Dword(11));
+    assert_eq!(w.run(ctid, Call::GetLastError).ret, Ret::Dword(22));
+    // The child ends and its handles are closed: its thread object is destroyed, and a new
+    // thread may take its arena slot. A call in the old thread's name finds no thread.
+    w.gone(ctid, Call::ExitProcess { exit_code: 0 });
+    assert_eq!(w.k.call(ctid, &Call::GetLastError), Err(CallError::ThreadExited(ctid)));
+    w.run(w.tid, close(hp));
+    w.run(w.tid, close(ht));
+    assert_eq!(w.k.call(ctid, &Call::GetLastError), Err(CallError::NoSuchThread(ctid)));
+    let (_, newer, _, _) = w.child(w.tid, "again.exe", false);
+    assert_ne!(newer, ctid, "thread ids are never reused");
+    assert_eq!(w.k.call(ctid, &Call::GetLastError), Err(CallError::NoSuchThread(ctid)));
+    assert_eq!(w.run(newer, Call::GetLastError).ret, Ret::Dword(0));
+    assert_eq!(
+        w.k.call(Tid(4_000_000), &Call::GetLastError),
+        Err(CallError::NoSuchThread(Tid(4_000_000)))
+    );
+}
