@@ -744,6 +744,14 @@ impl Kernel {
     #[inline(always)]
     pub(crate) fn remove_row(&mut self, process: ObjectId, value: HandleValue, why: Why) -> Option<HandleEntry> {
         let entry = self.process_mut(process).handles.remove(value)?;
+        self.row_removed(process, value, entry, why);
+        Some(entry)
+    }
+
+    /// What follows a row's removal from `process`'s table: the touched set, the log, and the
+    /// object's counts (destroying it at zero).
+    #[inline(always)]
+    fn row_removed(&mut self, process: ObjectId, value: HandleValue, entry: HandleEntry, why: Why) {
         let handle = value.canonical();
         if self.tracking {
             self.touched_rows.push((process, handle));
@@ -759,7 +767,6 @@ impl Kernel {
             });
         }
         self.bump(entry.object, -1, -1, why);
-        Some(entry)
     }
 
     /// Tears an object down once its usage count is zero.
@@ -1116,17 +1123,17 @@ impl Kernel {
         if handle.is_pseudo() {
             return Res::yes();
         }
-        match self.process(cx.process).handles.get(handle) {
-            None => Res::no(Win32Error::InvalidHandle),
-            Some(e) if e.protect_from_close() => Res::no(Win32Error::InvalidHandle),
-            Some(e) => {
-                if !self.name_parked.is_empty() && self.objects[e.object].kind().is_file_object() {
-                    self.wake = true;
-                }
-                self.remove_row(cx.process, handle, Why::Close);
-                Res::yes()
-            }
+        // One lookup of the caller's table for the check and the removal.
+        let table = &mut self.process_mut(cx.process).handles;
+        let entry = match table.get(handle) {
+            Some(e) if !e.protect_from_close() => table.remove(handle).expect("the row was just found"),
+            _ => return Res::no(Win32Error::InvalidHandle),
+        };
+        if !self.name_parked.is_empty() && self.objects[entry.object].kind().is_file_object() {
+            self.wake = true;
         }
+        self.row_removed(cx.process, handle, entry, Why::Close);
+        Res::yes()
     }
 
     /// `GetHandleInformation` (spec §1.3).
