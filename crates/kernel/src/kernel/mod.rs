@@ -1257,55 +1257,102 @@ pub(crate) fn std_slot(value: u32) -> Option<usize> {
     }
 }
 
+/// An object type's generic mapping (NT's `GENERIC_MAPPING`): the specific rights that
+/// `GENERIC_READ`, `GENERIC_WRITE`, `GENERIC_EXECUTE` and `GENERIC_ALL` stand for, one per
+/// object type as NT keeps it. Written as numbers, as the SDK's tables are printed (the
+/// unions they stand for are beside each, and a test checks each number against its union:
+/// `generic_mappings_are_the_unions_of_their_rights`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct GenericMapping {
+    pub read: u32,
+    pub write: u32,
+    pub execute: u32,
+    pub all: u32,
+}
+
+/// read: `READ_CONTROL | PROCESS_VM_READ | PROCESS_QUERY_INFORMATION`; write: `READ_CONTROL`
+/// with `CREATE_THREAD`, `VM_OPERATION`, `VM_WRITE`, `DUP_HANDLE`, `CREATE_PROCESS`,
+/// `SET_QUOTA`, `SET_INFORMATION`, `SUSPEND_RESUME`; execute: `READ_CONTROL | SYNCHRONIZE |
+/// PROCESS_QUERY_LIMITED_INFORMATION | PROCESS_TERMINATE`; all: `PROCESS_ALL_ACCESS`.
+pub(crate) const PROCESS_MAPPING: GenericMapping = GenericMapping {
+    read: 0x0002_0410,
+    write: 0x0002_0BEA,
+    execute: 0x0012_1001,
+    all: 0x001F_FFFF,
+};
+
+/// read: `READ_CONTROL | THREAD_GET_CONTEXT | THREAD_QUERY_INFORMATION`; write:
+/// `READ_CONTROL | THREAD_TERMINATE | THREAD_SUSPEND_RESUME | THREAD_SET_INFORMATION |
+/// THREAD_SET_CONTEXT`; execute: `READ_CONTROL | SYNCHRONIZE |
+/// THREAD_QUERY_LIMITED_INFORMATION`; all: `THREAD_ALL_ACCESS`.
+pub(crate) const THREAD_MAPPING: GenericMapping = GenericMapping {
+    read: 0x0002_0048,
+    write: 0x0002_0033,
+    execute: 0x0012_0800,
+    all: 0x001F_FFFF,
+};
+
+/// read: `READ_CONTROL | EVENT_QUERY_STATE`; write: `READ_CONTROL | EVENT_MODIFY_STATE`;
+/// execute: `READ_CONTROL | SYNCHRONIZE`; all: `EVENT_ALL_ACCESS`.
+pub(crate) const EVENT_MAPPING: GenericMapping = GenericMapping {
+    read: 0x0002_0001,
+    write: 0x0002_0002,
+    execute: 0x0012_0000,
+    all: 0x001F_0003,
+};
+
+/// read: `READ_CONTROL | MUTANT_QUERY_STATE`; write: `READ_CONTROL`; execute:
+/// `READ_CONTROL | SYNCHRONIZE`; all: `MUTEX_ALL_ACCESS`.
+pub(crate) const MUTEX_MAPPING: GenericMapping = GenericMapping {
+    read: 0x0002_0001,
+    write: 0x0002_0000,
+    execute: 0x0012_0000,
+    all: 0x001F_0001,
+};
+
+/// read: `READ_CONTROL | SEMAPHORE_QUERY_STATE`; write: `READ_CONTROL |
+/// SEMAPHORE_MODIFY_STATE`; execute: `READ_CONTROL | SYNCHRONIZE`; all:
+/// `SEMAPHORE_ALL_ACCESS`.
+pub(crate) const SEMAPHORE_MAPPING: GenericMapping = GenericMapping {
+    read: 0x0002_0001,
+    write: 0x0002_0002,
+    execute: 0x0012_0000,
+    all: 0x001F_0003,
+};
+
+/// A toolhelp snapshot (a section object underneath): read `READ_CONTROL | 0x4`, write
+/// `READ_CONTROL | 0x2`, execute `READ_CONTROL | 0x8`, all `0x000F_001F`.
+pub(crate) const SNAPSHOT_MAPPING: GenericMapping = GenericMapping {
+    read: 0x0002_0004,
+    write: 0x0002_0002,
+    execute: 0x0002_0008,
+    all: 0x000F_001F,
+};
+
+/// Pipes, mailslots and files are file objects: the file type's mapping.
+pub(crate) const FILE_MAPPING: GenericMapping = GenericMapping {
+    read: FILE_GENERIC_READ,
+    write: FILE_GENERIC_WRITE,
+    execute: FILE_GENERIC_EXECUTE,
+    all: FILE_ALL_ACCESS,
+};
+
 /// Maps generic and implied rights to the specific rights of `kind` (the object type's
 /// generic mapping, spec §9 for the implied query-limited rights).
 pub(crate) fn map_access(kind: ObjectKind, access: u32) -> u32 {
-    let (read, write, execute, all) = match kind {
-        ObjectKind::Process => (
-            READ_CONTROL | PROCESS_VM_READ | PROCESS_QUERY_INFORMATION,
-            READ_CONTROL
-                | PROCESS_CREATE_THREAD
-                | PROCESS_VM_OPERATION
-                | PROCESS_VM_WRITE
-                | PROCESS_DUP_HANDLE
-                | PROCESS_CREATE_PROCESS
-                | PROCESS_SET_QUOTA
-                | PROCESS_SET_INFORMATION
-                | PROCESS_SUSPEND_RESUME,
-            READ_CONTROL | SYNCHRONIZE | PROCESS_QUERY_LIMITED_INFORMATION | PROCESS_TERMINATE,
-            PROCESS_ALL_ACCESS,
-        ),
-        ObjectKind::Thread => (
-            READ_CONTROL | THREAD_GET_CONTEXT | THREAD_QUERY_INFORMATION,
-            READ_CONTROL | THREAD_TERMINATE | THREAD_SUSPEND_RESUME | THREAD_SET_INFORMATION | THREAD_SET_CONTEXT,
-            READ_CONTROL | SYNCHRONIZE | THREAD_QUERY_LIMITED_INFORMATION,
-            THREAD_ALL_ACCESS,
-        ),
-        ObjectKind::Event => (
-            READ_CONTROL | 0x1,
-            READ_CONTROL | EVENT_MODIFY_STATE,
-            READ_CONTROL | SYNCHRONIZE,
-            EVENT_ALL_ACCESS,
-        ),
-        ObjectKind::Mutex => (
-            READ_CONTROL | MUTANT_QUERY_STATE,
-            READ_CONTROL,
-            READ_CONTROL | SYNCHRONIZE,
-            MUTEX_ALL_ACCESS,
-        ),
-        ObjectKind::Semaphore => (
-            READ_CONTROL | SEMAPHORE_QUERY_STATE,
-            READ_CONTROL | SEMAPHORE_MODIFY_STATE,
-            READ_CONTROL | SYNCHRONIZE,
-            SEMAPHORE_ALL_ACCESS,
-        ),
-        ObjectKind::Snapshot => (READ_CONTROL | 0x4, READ_CONTROL | 0x2, READ_CONTROL | 0x8, 0x000F_001F),
-        ObjectKind::Pipe | ObjectKind::Mailslot | ObjectKind::MailslotClient | ObjectKind::File => (
-            FILE_GENERIC_READ,
-            FILE_GENERIC_WRITE,
-            FILE_GENERIC_EXECUTE,
-            FILE_ALL_ACCESS,
-        ),
+    let GenericMapping {
+        read,
+        write,
+        execute,
+        all,
+    } = match kind {
+        ObjectKind::Process => PROCESS_MAPPING,
+        ObjectKind::Thread => THREAD_MAPPING,
+        ObjectKind::Event => EVENT_MAPPING,
+        ObjectKind::Mutex => MUTEX_MAPPING,
+        ObjectKind::Semaphore => SEMAPHORE_MAPPING,
+        ObjectKind::Snapshot => SNAPSHOT_MAPPING,
+        ObjectKind::Pipe | ObjectKind::Mailslot | ObjectKind::MailslotClient | ObjectKind::File => FILE_MAPPING,
     };
     let mut mapped = access & !(GENERIC_READ | GENERIC_WRITE | GENERIC_EXECUTE | GENERIC_ALL | MAXIMUM_ALLOWED);
     if access & GENERIC_READ != 0 {

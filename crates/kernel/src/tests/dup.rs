@@ -447,3 +447,110 @@ fn an_exited_source_process_has_no_table_whatever_the_source_value() {
     }
     assert_eq!(w.k.process_view(w.pid).unwrap().handles.len(), rows_before);
 }
+
+#[test]
+fn generic_rights_map_through_each_object_types_generic_mapping() {
+    // The GENERIC_MAPPING of each NT object type, as numbers from the SDK's winnt.h
+    // (STANDARD_RIGHTS_READ/WRITE 0x20000, STANDARD_RIGHTS_EXECUTE 0x20000, SYNCHRONIZE
+    // 0x100000): ReactOS `ExpEventMapping`, `ExpMutantMapping`, `ExpSemaphoreMapping`,
+    // `PspProcessMapping`, `PspThreadMapping`, `IopFileMapping` (FILE_GENERIC_*). Process and
+    // thread rights imply their limited forms (spec §9): QUERY_INFORMATION brings
+    // QUERY_LIMITED_INFORMATION, SET_INFORMATION brings SET_LIMITED_INFORMATION.
+    use crate::kernel::map_access;
+    use crate::ObjectKind;
+    const R: u32 = 0x8000_0000;
+    const W: u32 = 0x4000_0000;
+    const X: u32 = 0x2000_0000;
+    const A: u32 = 0x1000_0000;
+    let table: [(ObjectKind, [u32; 4]); 6] = [
+        (ObjectKind::Event, [0x0002_0001, 0x0002_0002, 0x0012_0000, 0x001F_0003]),
+        (ObjectKind::Mutex, [0x0002_0001, 0x0002_0000, 0x0012_0000, 0x001F_0001]),
+        (
+            ObjectKind::Semaphore,
+            [0x0002_0001, 0x0002_0002, 0x0012_0000, 0x001F_0003],
+        ),
+        // read: VM_READ 0x10 | QUERY_INFORMATION 0x400 (+ QUERY_LIMITED 0x1000); write:
+        // CREATE_THREAD, VM_OPERATION, VM_WRITE, DUP_HANDLE, CREATE_PROCESS, SET_QUOTA,
+        // SET_INFORMATION, SUSPEND_RESUME = 0xBEA (+ SET_LIMITED 0x2000); execute:
+        // SYNCHRONIZE | QUERY_LIMITED 0x1000 | TERMINATE 0x1.
+        (
+            ObjectKind::Process,
+            [0x0002_1410, 0x0002_2BEA, 0x0012_1001, 0x001F_FFFF],
+        ),
+        // read: GET_CONTEXT 0x8 | QUERY_INFORMATION 0x40 (+ QUERY_LIMITED 0x800); write:
+        // TERMINATE 0x1 | SUSPEND_RESUME 0x2 | SET_CONTEXT 0x10 | SET_INFORMATION 0x20
+        // (+ SET_LIMITED 0x400); execute: SYNCHRONIZE | QUERY_LIMITED 0x800.
+        (ObjectKind::Thread, [0x0002_0848, 0x0002_0433, 0x0012_0800, 0x001F_FFFF]),
+        (ObjectKind::File, [0x0012_0089, 0x0012_0116, 0x0012_00A0, 0x001F_01FF]),
+    ];
+    for (kind, [read, write, execute, all]) in table {
+        assert_eq!(map_access(kind, R), read, "{kind:?} GENERIC_READ");
+        assert_eq!(map_access(kind, W), write, "{kind:?} GENERIC_WRITE");
+        assert_eq!(map_access(kind, X), execute, "{kind:?} GENERIC_EXECUTE");
+        assert_eq!(map_access(kind, A), all, "{kind:?} GENERIC_ALL");
+        // Specific rights pass through beside the mapped ones (within the type's rights).
+        assert_eq!(map_access(kind, R | 0x0002_0000), read | 0x0002_0000, "{kind:?}");
+    }
+    for kind in [ObjectKind::Pipe, ObjectKind::Mailslot, ObjectKind::MailslotClient] {
+        assert_eq!(map_access(kind, R | W), 0x0012_019F, "{kind:?}: a file object");
+    }
+}
+
+#[test]
+fn generic_mappings_are_the_unions_of_their_rights() {
+    // The mapping tables are written as numbers; here each is the union it stands for.
+    use crate::kernel::{
+        GenericMapping, EVENT_MAPPING, MUTEX_MAPPING, PROCESS_MAPPING, SEMAPHORE_MAPPING, SNAPSHOT_MAPPING,
+        THREAD_MAPPING,
+    };
+    let process = GenericMapping {
+        read: READ_CONTROL | PROCESS_VM_READ | PROCESS_QUERY_INFORMATION,
+        write: READ_CONTROL
+            | PROCESS_CREATE_THREAD
+            | PROCESS_VM_OPERATION
+            | PROCESS_VM_WRITE
+            | PROCESS_DUP_HANDLE
+            | PROCESS_CREATE_PROCESS
+            | PROCESS_SET_QUOTA
+            | PROCESS_SET_INFORMATION
+            | PROCESS_SUSPEND_RESUME,
+        execute: READ_CONTROL | SYNCHRONIZE | PROCESS_QUERY_LIMITED_INFORMATION | PROCESS_TERMINATE,
+        all: PROCESS_ALL_ACCESS,
+    };
+    let thread = GenericMapping {
+        read: READ_CONTROL | THREAD_GET_CONTEXT | THREAD_QUERY_INFORMATION,
+        write: READ_CONTROL | THREAD_TERMINATE | THREAD_SUSPEND_RESUME | THREAD_SET_INFORMATION | THREAD_SET_CONTEXT,
+        execute: READ_CONTROL | SYNCHRONIZE | THREAD_QUERY_LIMITED_INFORMATION,
+        all: THREAD_ALL_ACCESS,
+    };
+    let event = GenericMapping {
+        read: READ_CONTROL | 0x1, // EVENT_QUERY_STATE
+        write: READ_CONTROL | EVENT_MODIFY_STATE,
+        execute: READ_CONTROL | SYNCHRONIZE,
+        all: EVENT_ALL_ACCESS,
+    };
+    let mutex = GenericMapping {
+        read: READ_CONTROL | MUTANT_QUERY_STATE,
+        write: READ_CONTROL,
+        execute: READ_CONTROL | SYNCHRONIZE,
+        all: MUTEX_ALL_ACCESS,
+    };
+    let semaphore = GenericMapping {
+        read: READ_CONTROL | SEMAPHORE_QUERY_STATE,
+        write: READ_CONTROL | SEMAPHORE_MODIFY_STATE,
+        execute: READ_CONTROL | SYNCHRONIZE,
+        all: SEMAPHORE_ALL_ACCESS,
+    };
+    let snapshot = GenericMapping {
+        read: READ_CONTROL | 0x4,
+        write: READ_CONTROL | 0x2,
+        execute: READ_CONTROL | 0x8,
+        all: 0x000F_001F,
+    };
+    assert_eq!(PROCESS_MAPPING, process);
+    assert_eq!(THREAD_MAPPING, thread);
+    assert_eq!(EVENT_MAPPING, event);
+    assert_eq!(MUTEX_MAPPING, mutex);
+    assert_eq!(SEMAPHORE_MAPPING, semaphore);
+    assert_eq!(SNAPSHOT_MAPPING, snapshot);
+}
