@@ -158,11 +158,11 @@ impl Kernel {
             self.rewrite_row(source_process, value, entry);
             return self.dup_done(value, a.null_target_handle, target_process);
         }
-        if let Err(res) = self.ensure_rows(target_process, 1) {
+        if let Err(e) = self.ensure_rows(target_process, 1) {
             if closable {
                 self.remove_row(source_process, source_value, Why::CloseSource);
             }
-            return zero(res, a.null_target_handle);
+            return zero(Res::no(e), a.null_target_handle);
         }
         let value = self.add_row(target_process, object, access, flags, origin);
         // 7. Close the source (a protected source stays open; the call still succeeds).

@@ -268,8 +268,8 @@ impl Kernel {
             return Res::fail(invalid, Win32Error::InvalidParameter);
         }
         let conflict = |held_access: u32, other_share: u32| {
-            (held_access & (FILE_READ_DATA | FILE_EXECUTE) != 0 && other_share & FILE_SHARE_READ == 0)
-                || (held_access & (FILE_WRITE_DATA | FILE_APPEND_DATA) != 0 && other_share & FILE_SHARE_WRITE == 0)
+            (held_access & super::FILE_READ_RIGHTS != 0 && other_share & FILE_SHARE_READ == 0)
+                || (held_access & super::FILE_WRITE_RIGHTS != 0 && other_share & FILE_SHARE_WRITE == 0)
                 || (held_access & DELETE != 0 && other_share & FILE_SHARE_DELETE == 0)
         };
         if self
@@ -278,8 +278,8 @@ impl Kernel {
         {
             return Res::fail(invalid, Win32Error::SharingViolation);
         }
-        if let Err(res) = self.ensure_rows(cx.process, 1) {
-            return Res { ret: invalid, ..res };
+        if let Err(e) = self.ensure_rows(cx.process, 1) {
+            return Res::fail(invalid, e);
         }
         let node = self.fs.files.entry(path.key.clone()).or_insert_with(|| FileNode {
             path: path.display.clone(),

@@ -66,8 +66,8 @@ impl Kernel {
         if self.mailslots.contains_key(&key) {
             return Res::fail(invalid, Win32Error::AlreadyExists);
         }
-        if let Err(res) = self.ensure_rows(cx.process, 1) {
-            return Res { ret: invalid, ..res };
+        if let Err(e) = self.ensure_rows(cx.process, 1) {
+            return Res::fail(invalid, e);
         }
         let body = MailslotObj {
             key: key.clone(),
@@ -99,8 +99,8 @@ impl Kernel {
         let Some(&slot) = self.mailslots.get(key) else {
             return Res::fail(invalid, Win32Error::FileNotFound);
         };
-        if let Err(res) = self.ensure_rows(process, 1) {
-            return Res { ret: invalid, ..res };
+        if let Err(e) = self.ensure_rows(process, 1) {
+            return Res::fail(invalid, e);
         }
         let name = self.obj(slot).name.as_deref().map(str::to_string);
         let client = self.new_object(Body::MailslotClient(MailslotClientObj { slot }), name);

@@ -529,10 +529,10 @@ impl Kernel {
     /// after about 2^30 creations the id space is spent and creation fails with
     /// `ERROR_NO_SYSTEM_RESOURCES` (NT's client-id table full:
     /// `STATUS_INSUFFICIENT_RESOURCES`) instead of reusing one.
-    pub(crate) fn ensure_ids(&self, n: u32) -> Result<(), Res> {
+    pub(crate) fn ensure_ids(&self, n: u32) -> Result<(), Win32Error> {
         match self.next_client_id.checked_add(4 * n) {
             Some(_) => Ok(()),
-            None => Err(Res::no(Win32Error::NoSystemResources)),
+            None => Err(Win32Error::NoSystemResources),
         }
     }
 
@@ -649,11 +649,11 @@ impl Kernel {
     }
 
     /// Fails with `ERROR_NO_SYSTEM_RESOURCES` unless `process`'s table has `n` free rows.
-    pub(crate) fn ensure_rows(&self, process: ObjectId, n: usize) -> Result<(), Res> {
+    pub(crate) fn ensure_rows(&self, process: ObjectId, n: usize) -> Result<(), Win32Error> {
         if self.process(process).handles.len() + n <= MAX_HANDLES_PER_PROCESS {
             Ok(())
         } else {
-            Err(Res::no(Win32Error::NoSystemResources))
+            Err(Win32Error::NoSystemResources)
         }
     }
 
@@ -1186,7 +1186,7 @@ impl Kernel {
             Ok(v) => v,
             Err(res) => return res,
         };
-        if access & (PROCESS_QUERY_INFORMATION | PROCESS_QUERY_LIMITED_INFORMATION) == 0 {
+        if access & PROCESS_QUERY_RIGHTS == 0 {
             return Res::fail(Ret::Dword(0), Win32Error::AccessDenied);
         }
         Res::ok(Ret::Dword(self.process(id).pid.0))
@@ -1200,7 +1200,7 @@ impl Kernel {
             Ok(v) => v,
             Err(res) => return res,
         };
-        if access & (THREAD_QUERY_INFORMATION | THREAD_QUERY_LIMITED_INFORMATION) == 0 {
+        if access & THREAD_QUERY_RIGHTS == 0 {
             return Res::fail(Ret::Dword(0), Win32Error::AccessDenied);
         }
         let t = self.thread(id);
@@ -1256,6 +1256,23 @@ pub(crate) fn std_slot(value: u32) -> Option<usize> {
         _ => None,
     }
 }
+
+/// Masks of rights the checks test for "any of these", as numbers (the unions they stand for
+/// are beside each; `rights_masks_are_the_unions_of_their_rights` checks them).
+///
+/// `PROCESS_QUERY_INFORMATION | PROCESS_QUERY_LIMITED_INFORMATION`: either allows a query.
+pub(crate) const PROCESS_QUERY_RIGHTS: u32 = 0x1400;
+/// `THREAD_QUERY_INFORMATION | THREAD_QUERY_LIMITED_INFORMATION`.
+pub(crate) const THREAD_QUERY_RIGHTS: u32 = 0x0840;
+/// `FILE_READ_DATA | FILE_EXECUTE`: the rights a read-sharing check looks at.
+pub(crate) const FILE_READ_RIGHTS: u32 = 0x0021;
+/// `FILE_WRITE_DATA | FILE_APPEND_DATA`: either allows writing.
+pub(crate) const FILE_WRITE_RIGHTS: u32 = 0x0006;
+/// `GENERIC_READ | GENERIC_WRITE | GENERIC_EXECUTE | GENERIC_ALL | MAXIMUM_ALLOWED`: the bits
+/// the generic mapping replaces.
+pub(crate) const GENERIC_RIGHTS: u32 = 0xF200_0000;
+/// `GENERIC_ALL | MAXIMUM_ALLOWED`: either asks for every right of the type.
+pub(crate) const EVERY_RIGHT: u32 = 0x1200_0000;
 
 /// An object type's generic mapping (NT's `GENERIC_MAPPING`): the specific rights that
 /// `GENERIC_READ`, `GENERIC_WRITE`, `GENERIC_EXECUTE` and `GENERIC_ALL` stand for, one per
@@ -1354,7 +1371,7 @@ pub(crate) fn map_access(kind: ObjectKind, access: u32) -> u32 {
         ObjectKind::Snapshot => SNAPSHOT_MAPPING,
         ObjectKind::Pipe | ObjectKind::Mailslot | ObjectKind::MailslotClient | ObjectKind::File => FILE_MAPPING,
     };
-    let mut mapped = access & !(GENERIC_READ | GENERIC_WRITE | GENERIC_EXECUTE | GENERIC_ALL | MAXIMUM_ALLOWED);
+    let mut mapped = access & !GENERIC_RIGHTS;
     if access & GENERIC_READ != 0 {
         mapped |= read;
     }
@@ -1364,7 +1381,7 @@ pub(crate) fn map_access(kind: ObjectKind, access: u32) -> u32 {
     if access & GENERIC_EXECUTE != 0 {
         mapped |= execute;
     }
-    if access & (GENERIC_ALL | MAXIMUM_ALLOWED) != 0 {
+    if access & EVERY_RIGHT != 0 {
         mapped |= all;
     }
     match kind {

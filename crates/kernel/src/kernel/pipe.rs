@@ -290,8 +290,8 @@ impl Kernel {
     /// `CreatePipe` (spec §5): a one-instance byte pipe; the read end is the server end and
     /// is created first.
     pub(crate) fn create_pipe(&mut self, cx: Cx, attributes: &Option<SecurityAttributes>, size: u32) -> Res {
-        if let Err(res) = self.ensure_rows(cx.process, 2) {
-            return res;
+        if let Err(e) = self.ensure_rows(cx.process, 2) {
+            return Res::no(e);
         }
         let size = if size == 0 { DEFAULT_PIPE_BUFFER_SIZE } else { size };
         let config = PipeConfig {
@@ -402,7 +402,7 @@ impl Kernel {
             Err(e) => return write_failed(e).into(),
         };
         let kind = self.obj(id).kind();
-        if kind.is_file_object() && access & (FILE_WRITE_DATA | FILE_APPEND_DATA) == 0 {
+        if kind.is_file_object() && access & super::FILE_WRITE_RIGHTS == 0 {
             return write_failed(Win32Error::AccessDenied).into();
         }
         if null_buffer && !data.is_empty() && kind.is_file_object() {
@@ -488,8 +488,8 @@ impl Kernel {
             Err(_) if is_other_device(&a.name) => return fail(Win32Error::PathNotFound),
             Err(e) => return fail(e),
         };
-        if let Err(res) = self.ensure_rows(cx.process, 1) {
-            return Res { ret: invalid, ..res };
+        if let Err(e) = self.ensure_rows(cx.process, 1) {
+            return Res::fail(invalid, e);
         }
         let existing = self.pipes.get(&key);
         if let Some(pipe) = existing {
@@ -598,8 +598,8 @@ impl Kernel {
         let Some(server) = self.listening_instance(key) else {
             return Res::fail(invalid, Win32Error::PipeBusy);
         };
-        if let Err(res) = self.ensure_rows(process, 1) {
-            return Res { ret: invalid, ..res };
+        if let Err(e) = self.ensure_rows(process, 1) {
+            return Res::fail(invalid, e);
         }
         let client = self.connect_client(server);
         let h = self.add_row(process, client, access, HandleFlags::inherit_if(inherit), self.opened());
@@ -870,7 +870,7 @@ impl Kernel {
         ) {
             return Res::no(Win32Error::InvalidHandle).into();
         }
-        if access & (FILE_WRITE_DATA | FILE_APPEND_DATA) == 0 {
+        if access & super::FILE_WRITE_RIGHTS == 0 {
             return Res::no(Win32Error::AccessDenied).into();
         }
         if kind != ObjectKind::Pipe {

@@ -266,11 +266,11 @@ impl Kernel {
             } else {
                 Vec::new()
             };
-        if let Err(res) = self.ensure_rows(cx.process, 2) {
-            return res;
+        if let Err(e) = self.ensure_rows(cx.process, 2) {
+            return Res::no(e);
         }
-        if let Err(res) = self.ensure_ids(2) {
-            return res;
+        if let Err(e) = self.ensure_ids(2) {
+            return Res::no(e);
         }
 
         let parent = self.process(cx.process);
@@ -391,7 +391,7 @@ impl Kernel {
             Ok(v) => v,
             Err(res) => return res,
         };
-        if access & (PROCESS_QUERY_INFORMATION | PROCESS_QUERY_LIMITED_INFORMATION) == 0 {
+        if access & super::PROCESS_QUERY_RIGHTS == 0 {
             return Res::no(Win32Error::AccessDenied);
         }
         let code = self.process(id).exit_code.unwrap_or(STILL_ACTIVE);
@@ -404,7 +404,7 @@ impl Kernel {
             Ok(v) => v,
             Err(res) => return res,
         };
-        if access & (THREAD_QUERY_INFORMATION | THREAD_QUERY_LIMITED_INFORMATION) == 0 {
+        if access & super::THREAD_QUERY_RIGHTS == 0 {
             return Res::no(Win32Error::AccessDenied);
         }
         let code = self.thread(id).exit_code.unwrap_or(STILL_ACTIVE);
@@ -425,8 +425,8 @@ impl Kernel {
         if self.obj(id).kind() != ObjectKind::Process {
             return Res::fail(null, Win32Error::InvalidParameter);
         }
-        if let Err(res) = self.ensure_rows(cx.process, 1) {
-            return Res { ret: null, ..res };
+        if let Err(e) = self.ensure_rows(cx.process, 1) {
+            return Res::fail(null, e);
         }
         let access = map_access(ObjectKind::Process, desired_access);
         let h = self.add_row(cx.process, id, access, HandleFlags::inherit_if(inherit), self.opened());
@@ -435,11 +435,8 @@ impl Kernel {
 
     /// `CreateThread` in the caller's process.
     pub(crate) fn create_thread(&mut self, cx: Cx, attributes: &Option<SecurityAttributes>, flags: u32) -> Res {
-        if let Err(res) = self.ensure_rows(cx.process, 1).and_then(|()| self.ensure_ids(1)) {
-            return Res {
-                ret: Ret::Handle(HandleValue::NULL),
-                ..res
-            };
+        if let Err(e) = self.ensure_rows(cx.process, 1).and_then(|()| self.ensure_ids(1)) {
+            return Res::fail(Ret::Handle(HandleValue::NULL), e);
         }
         let thread = self.new_thread(cx.process, flags & CREATE_SUSPENDED != 0);
         let h = self.add_row(
@@ -509,8 +506,8 @@ impl Kernel {
         if flags & (TH32CS_SNAPPROCESS | TH32CS_SNAPTHREAD | TH32CS_SNAPMODULE | TH32CS_SNAPHEAPLIST) == 0 {
             return Res::fail(invalid, Win32Error::CallNotImplemented);
         }
-        if let Err(res) = self.ensure_rows(cx.process, 1) {
-            return Res { ret: invalid, ..res };
+        if let Err(e) = self.ensure_rows(cx.process, 1) {
+            return Res::fail(invalid, e);
         }
         let entries = if flags & TH32CS_SNAPPROCESS != 0 {
             self.process_entries()

@@ -140,8 +140,8 @@ impl Kernel {
             Some(Ok(n)) => Some(n),
             Some(Err(e)) => return (Res::fail(null, e), None),
         };
-        if let Err(res) = self.ensure_rows(cx.process, 1) {
-            return (Res { ret: null, ..res }, None);
+        if let Err(e) = self.ensure_rows(cx.process, 1) {
+            return (Res::fail(null, e), None);
         }
         if let Some(n) = &name {
             if let Some(&existing) = self.named.get(n) {
@@ -245,8 +245,8 @@ impl Kernel {
         if self.obj(id).kind() != kind {
             return Res::fail(null, Win32Error::InvalidHandle);
         }
-        if let Err(res) = self.ensure_rows(cx.process, 1) {
-            return Res { ret: null, ..res };
+        if let Err(e) = self.ensure_rows(cx.process, 1) {
+            return Res::fail(null, e);
         }
         let access = map_access(kind, desired_access);
         let h = self.add_row(cx.process, id, access, HandleFlags::inherit_if(inherit), self.opened());

@@ -554,3 +554,25 @@ fn generic_mappings_are_the_unions_of_their_rights() {
     assert_eq!(SEMAPHORE_MAPPING, semaphore);
     assert_eq!(SNAPSHOT_MAPPING, snapshot);
 }
+
+#[test]
+fn rights_masks_are_the_unions_of_their_rights() {
+    use crate::kernel::{
+        EVERY_RIGHT, FILE_READ_RIGHTS, FILE_WRITE_RIGHTS, GENERIC_RIGHTS, PROCESS_QUERY_RIGHTS, THREAD_QUERY_RIGHTS,
+    };
+    assert_eq!(
+        PROCESS_QUERY_RIGHTS,
+        PROCESS_QUERY_INFORMATION | PROCESS_QUERY_LIMITED_INFORMATION
+    );
+    assert_eq!(
+        THREAD_QUERY_RIGHTS,
+        THREAD_QUERY_INFORMATION | THREAD_QUERY_LIMITED_INFORMATION
+    );
+    assert_eq!(FILE_READ_RIGHTS, FILE_READ_DATA | FILE_EXECUTE);
+    assert_eq!(FILE_WRITE_RIGHTS, FILE_WRITE_DATA | FILE_APPEND_DATA);
+    assert_eq!(
+        GENERIC_RIGHTS,
+        GENERIC_READ | GENERIC_WRITE | GENERIC_EXECUTE | GENERIC_ALL | MAXIMUM_ALLOWED
+    );
+    assert_eq!(EVERY_RIGHT, GENERIC_ALL | MAXIMUM_ALLOWED);
+}
