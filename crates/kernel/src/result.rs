@@ -552,6 +552,36 @@ impl std::error::Error for CallError {}
 mod tests {
     use super::*;
 
+    #[test]
+    fn a_return_value_reads_as_its_own_type_only() {
+        let h = HandleValue(8);
+        let all = [
+            Ret::Bool(false),
+            Ret::Bool(true),
+            Ret::Handle(h),
+            Ret::Dword(258),
+            Ret::Void,
+        ];
+        let read: Vec<_> = all
+            .iter()
+            .map(|r| (r.as_bool(), r.as_handle(), r.as_dword(), r.as_u32()))
+            .collect();
+        assert_eq!(
+            read,
+            [
+                (Some(false), None, None, Some(0)),
+                (Some(true), None, None, Some(1)),
+                (None, Some(h), None, Some(8)),
+                (None, None, Some(258), Some(258)),
+                (None, None, None, None),
+            ]
+        );
+        let shown: Vec<String> = all.iter().map(Ret::to_string).collect();
+        assert_eq!(shown, ["FALSE", "TRUE", "8", "258", "(void)"]);
+        assert_eq!(Ret::Handle(HandleValue::NULL).to_string(), "NULL");
+        assert_eq!(Ret::Handle(HandleValue::INVALID).to_string(), "INVALID_HANDLE_VALUE");
+    }
+
     /// A result holding `outputs` the way the kernel would: one number or handle inline,
     /// anything else boxed.
     fn result(outputs: Outputs) -> CallResult {
