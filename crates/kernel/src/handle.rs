@@ -628,6 +628,18 @@ mod tests {
     }
 
     #[test]
+    fn heap_bytes_count_the_row_storage_by_capacity() {
+        let mut ids = SlotMap::with_key();
+        let mut t = HandleTable::new();
+        assert_eq!(t.heap_bytes(), 0);
+        for _ in 0..3 {
+            t.insert(entry(&mut ids));
+        }
+        let bytes = t.heap_bytes();
+        assert!(bytes >= 3 * 48 && bytes % 48 == 0, "{bytes}");
+    }
+
+    #[test]
     fn a_row_is_forty_eight_bytes() {
         // 16 for the object, access and flags; 24 for the provenance (origin and call);
         // 8 for the last-use stamp. A million rows take 48 MB.
