@@ -14,7 +14,6 @@ use crate::handle::HandleValue;
 use crate::object::*;
 use crate::result::{OutputField, Ret};
 use serde::{Deserialize, Serialize};
-use slotmap::SlotMap;
 use std::collections::BTreeMap;
 
 /// One entry of [`Kernel::file_system`].
@@ -34,6 +33,9 @@ struct FileNode {
     path: String,
     data: Vec<u8>,
     delete_pending: bool,
+    /// The file objects open on this file, oldest first: share checks and the delete-pending
+    /// close look at these, not at every object (cost follows the opens of this one file).
+    opens: Vec<ObjectId>,
 }
 
 /// A parsed path: display form, upper-case key, and the key of its parent directory.
@@ -143,12 +145,15 @@ impl FileSystem {
         if !self.is_dir(&parent) {
             self.add_directory(&parent_display)?;
         }
+        // A file written again keeps the objects open on it.
+        let opens = self.files.remove(&p.key).map(|old| old.opens).unwrap_or_default();
         self.files.insert(
             p.key,
             FileNode {
                 path: p.display,
                 data: content.to_vec(),
                 delete_pending: false,
+                opens,
             },
         );
         Ok(())
@@ -195,16 +200,12 @@ impl FileSystem {
         self.dirs.get(&p.key).cloned()
     }
 
-    /// A file object on `key` was destroyed: a delete-pending file goes once no other file
-    /// object has it open.
-    pub(crate) fn closed(&mut self, key: &str, objects: &SlotMap<ObjectId, Object>) {
-        if !self.files.get(key).is_some_and(|f| f.delete_pending) {
-            return;
-        }
-        let still_open = objects
-            .values()
-            .any(|o| matches!(&o.body, Body::File(f) if f.key == key));
-        if !still_open {
+    /// The file object `id` on `key` was destroyed: a delete-pending file goes once no other
+    /// file object has it open.
+    pub(crate) fn closed(&mut self, key: &str, id: ObjectId) {
+        let Some(node) = self.files.get_mut(key) else { return };
+        node.opens.retain(|&o| o != id);
+        if node.delete_pending && node.opens.is_empty() {
             self.files.remove(key);
         }
     }
@@ -212,11 +213,11 @@ impl FileSystem {
 
 impl Kernel {
     /// Open file objects on `key` (for share checks).
-    fn open_files(&self, key: &str) -> impl Iterator<Item = &FileObj> + '_ {
-        let key = key.to_string();
-        self.objects.values().filter_map(move |o| match &o.body {
-            Body::File(f) if f.key == key => Some(&**f),
-            _ => None,
+    fn open_files<'a>(&'a self, key: &str) -> impl Iterator<Item = &'a FileObj> + 'a {
+        let opens = self.fs.files.get(key).map_or(&[][..], |n| &n.opens[..]);
+        opens.iter().map(|&id| match &self.objects[id].body {
+            Body::File(f) => &**f,
+            _ => unreachable!("a file's open list names file objects"),
         })
     }
 
@@ -281,10 +282,12 @@ impl Kernel {
         if let Err(e) = self.ensure_rows(cx.process, 1) {
             return Res::fail(invalid, e);
         }
+        let key = path.key.clone();
         let node = self.fs.files.entry(path.key.clone()).or_insert_with(|| FileNode {
             path: path.display.clone(),
             data: Vec::new(),
             delete_pending: false,
+            opens: Vec::new(),
         });
         if exists && (d == CREATE_ALWAYS || d == TRUNCATE_EXISTING) {
             node.data.clear();
@@ -296,6 +299,7 @@ impl Kernel {
             share: a.share_mode,
         };
         let file = self.new_object(Body::File(Box::new(body)), Some(path.display));
+        self.fs.files.get_mut(&key).expect("just made").opens.push(file);
         let h = self.add_row(
             cx.process,
             file,

@@ -805,7 +805,7 @@ impl Kernel {
                 false
             }
             Body::File(f) => {
-                self.fs.closed(&f.key, &self.objects);
+                self.fs.closed(&f.key, id);
                 false
             }
             Body::MailslotClient(_client) => false,

@@ -172,3 +172,45 @@ fn a_read_past_a_truncated_end_reads_nothing() {
     assert_eq!((r.ret, r.outputs().bytes_read), (Ret::Bool(true), Some(0)));
     assert_eq!(data(&r), "");
 }
+
+#[test]
+fn a_file_is_held_by_each_of_its_open_objects_until_the_last_closes() {
+    // Each CreateFile is a file object of its own (shared through a duplicate it stays one);
+    // a delete-pending file goes when its last file object is destroyed, not its last handle
+    // in one process; a file written again by the host keeps the objects open on it.
+    let mut w = World::new();
+    let refused = |r: &CallResult| {
+        let want = (Ret::Handle(HandleValue::INVALID), Win32Error::SharingViolation);
+        assert_eq!((r.ret, r.last_error), want, "{r:?}");
+    };
+    w.k.add_file("C:\\t\\b.txt", b"one").unwrap();
+    let all = FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE;
+    let f1 = handle(&w.run(w.tid, open("C:\\t\\b.txt", GENERIC_READ, all, OPEN_EXISTING)));
+    let f2 = handle(&w.run(w.tid, open("c:/T/B.TXT", GENERIC_READ, all, OPEN_EXISTING)));
+    let d = w
+        .run(w.tid, Call::DuplicateHandle(dup(f2, DUPLICATE_SAME_ACCESS)))
+        .outputs()
+        .target_handle
+        .unwrap();
+    // The host writes the file again while it is open: the opens still count.
+    w.k.add_file("C:\\t\\b.txt", b"two").unwrap();
+    // They hold reading, which an open sharing nothing cannot allow.
+    refused(&w.run(w.tid, open("C:\\t\\b.txt", GENERIC_READ, 0, OPEN_EXISTING)));
+    succeeds(&w.run(
+        w.tid,
+        Call::DeleteFile {
+            file_name: "C:\\t\\b.txt".into(),
+        },
+    ));
+    for h in [f1, f2] {
+        succeeds(&w.run(w.tid, close(h)));
+        assert_eq!(w.k.file_content("C:\\t\\b.txt"), Some(&b"two"[..]), "still open");
+    }
+    succeeds(&w.run(w.tid, close(d)));
+    assert_eq!(w.k.file_content("C:\\t\\b.txt"), None, "the last object went");
+    // The name is free again: a new file of that name is a new file.
+    let f = handle(&w.run(w.tid, open("C:\\t\\b.txt", GENERIC_WRITE, 0, CREATE_NEW)));
+    refused(&w.run(w.tid, open("C:\\t\\b.txt", GENERIC_READ, all, OPEN_EXISTING)));
+    succeeds(&w.run(w.tid, close(f)));
+    w.check();
+}
