@@ -120,7 +120,7 @@ impl Shell {
         // A bind is recorded only when the call produced that output: a failed start binds
         // nothing, so the saved session replays.
         let produced = |key: &str| match &outcome {
-            CallOutcome::Done(r) => OutputField::from_name(key).is_some_and(|f| r.outputs().get(f).is_some()),
+            CallOutcome::Done(r) => OutputField::from_name(key).is_some_and(|f| r.output(f).is_some()),
             CallOutcome::Pending { .. } => true,
             CallOutcome::NoReturn => false,
         };

@@ -322,8 +322,9 @@ pub struct CallResult {
     pub(crate) outputs: Outs,
 }
 
-/// How a result holds its out-parameters: none, one number or handle inline, or the whole set
-/// boxed. Two results are equal when their outputs read the same, whichever way they are held.
+/// How a result holds its out-parameters: none, one number or handle inline, a read's bytes
+/// with their count, or the whole set boxed. Two results are equal when their outputs read the
+/// same, whichever way they are held.
 #[derive(Clone, Debug, Default)]
 pub(crate) enum Outs {
     /// No out-parameter.
@@ -332,6 +333,8 @@ pub(crate) enum Outs {
     /// One number or handle output (with `DuplicateHandle`'s target process when the output
     /// is its target handle).
     One(OutputField, u32, Option<Pid>),
+    /// A read's bytes and, as `bytes_read`, their count: a read result needs no boxed set.
+    Read(Data),
     /// Any other set.
     Boxed(Box<Outputs>),
 }
@@ -347,14 +350,28 @@ impl Outs {
                 o.target_process = *target_process;
                 Cow::Owned(o)
             }
+            Outs::Read(_) => Cow::Owned(self.clone().into_outputs()),
             Outs::Boxed(o) => Cow::Borrowed(o),
         }
     }
 
-    /// The whole set, boxed (an inline output moved into it), to change in place.
+    /// The set, taken out.
+    fn into_outputs(self) -> Outputs {
+        match self {
+            Outs::Read(data) => Outputs {
+                bytes_read: Some(data.0.len() as u32),
+                data: Some(data),
+                ..Outputs::NONE
+            },
+            Outs::Boxed(o) => *o,
+            other => other.get().into_owned(),
+        }
+    }
+
+    /// The whole set, boxed (what was held inline moved into it), to change in place.
     pub(crate) fn boxed(&mut self) -> &mut Outputs {
         if !matches!(self, Outs::Boxed(_)) {
-            *self = Outs::Boxed(Box::new(self.get().into_owned()));
+            *self = Outs::Boxed(Box::new(std::mem::take(self).into_outputs()));
         }
         match self {
             Outs::Boxed(o) => o,
@@ -383,6 +400,11 @@ impl Outs {
                 ),
                 _ => OutputValue::Number(value),
             }),
+            Outs::Read(data) => match field {
+                OutputField::Data => Some(OutputValue::Data(data)),
+                OutputField::BytesRead => Some(OutputValue::Number(data.0.len() as u32)),
+                _ => None,
+            },
             Outs::Boxed(o) => o.get(field),
         }
     }
@@ -399,8 +421,17 @@ impl Outs {
         };
         match one {
             Some((field, value)) => Outs::One(field, value, o.target_process),
+            None if o.is_read() => Outs::Read(o.data.expect("a read has its bytes")),
             None => Outs::Boxed(Box::new(o)),
         }
+    }
+}
+
+impl Outputs {
+    /// Exactly a read's bytes and their count, nothing else (held as [`Outs::Read`]).
+    fn is_read(&self) -> bool {
+        let n = self.data.as_ref().map(|d| d.0.len() as u32);
+        n.is_some() && self.bytes_read == n && self.target_process.is_none() && self.iter().count() == 2
     }
 }
 
@@ -452,6 +483,14 @@ impl CallResult {
     /// One out-parameter, typed, if the call produced it.
     pub fn output(&self, field: OutputField) -> Option<OutputValue<'_>> {
         self.outputs.output(field)
+    }
+
+    /// Every out-parameter the call produced, in [`OutputField::ALL`] order, read where it is
+    /// held (nothing is built or copied, unlike [`CallResult::outputs`] for a read's bytes).
+    pub fn each_output(&self) -> impl Iterator<Item = (OutputField, OutputValue<'_>)> + '_ {
+        OutputField::ALL
+            .iter()
+            .filter_map(move |&f| self.outputs.output(f).map(|v| (f, v)))
     }
 }
 
@@ -622,12 +661,73 @@ mod tests {
         // Two outputs, or one that is not a number, are boxed.
         let two = Outputs {
             bytes_read: Some(2),
-            data: Some(Data(b"hi".to_vec())),
+            exit_code: Some(5),
             ..Outputs::NONE
         };
         assert!(matches!(result(two.clone()).outputs, Outs::Boxed(_)));
         assert!(matches!(result(Outputs::NONE).outputs, Outs::None));
         assert_eq!(*result(two.clone()).outputs(), two);
+    }
+
+    #[test]
+    fn a_reads_bytes_and_count_are_held_without_the_set_and_read_like_it() {
+        let read = Outputs {
+            bytes_read: Some(2),
+            data: Some(Data(b"hi".to_vec())),
+            ..Outputs::NONE
+        };
+        let r = result(read.clone());
+        assert!(matches!(&r.outputs, Outs::Read(d) if d.0 == b"hi"));
+        assert_eq!(*r.outputs(), read);
+        assert_eq!(r.output(OutputField::BytesRead), Some(OutputValue::Number(2)));
+        assert_eq!(
+            r.output(OutputField::Data),
+            Some(OutputValue::Data(&Data(b"hi".to_vec())))
+        );
+        assert_eq!(r.output(OutputField::BytesWritten), None);
+        // Read in the order of `OutputField::ALL`, as the boxed set reads.
+        let order: Vec<OutputField> = r.each_output().map(|(f, _)| f).collect();
+        assert_eq!(order, read.iter().map(|(f, _)| f).collect::<Vec<_>>());
+        assert_eq!(order.len(), 2);
+        // Anything beside them, or a count that is not theirs, is boxed.
+        for other in [
+            Outputs {
+                total_bytes_avail: Some(9),
+                ..read.clone()
+            },
+            Outputs {
+                bytes_read: Some(3),
+                ..read.clone()
+            },
+            Outputs {
+                bytes_read: None,
+                ..read.clone()
+            },
+        ] {
+            assert!(matches!(result(other.clone()).outputs, Outs::Boxed(_)), "{other:?}");
+            assert_eq!(*result(other.clone()).outputs(), other);
+        }
+        // Another output set later moves the bytes into the box.
+        let mut outs = r.outputs.clone();
+        outs.set(OutputField::TotalBytesAvail, 9);
+        assert_eq!(
+            (
+                outs.get().data.clone(),
+                outs.get().bytes_read,
+                outs.get().total_bytes_avail
+            ),
+            (Some(Data(b"hi".to_vec())), Some(2), Some(9))
+        );
+        // Equal to the same set boxed; serialized alike.
+        let mut boxed_r = r.clone();
+        boxed_r.outputs = Outs::Boxed(Box::new(read.clone()));
+        assert_eq!(r, boxed_r);
+        assert_eq!(
+            serde_json::to_value(&r).unwrap(),
+            serde_json::to_value(&boxed_r).unwrap()
+        );
+        let back: CallResult = serde_json::from_value(serde_json::to_value(&r).unwrap()).unwrap();
+        assert!(matches!(back.outputs, Outs::Read(_)));
     }
 
     #[test]

@@ -1288,7 +1288,7 @@ fn render_action(out: &mut String, ctx: &mut Ctx<'_>, step: &StepTrace<'_>) {
                         let _ = write!(out, ", GetLastError = {}", r.last_error);
                     }
                     let _ = writeln!(out);
-                    for (field, v) in r.outputs().iter() {
+                    for (field, v) in r.each_output() {
                         let _ = writeln!(out, "       {field} = {}", output_text(field, &v));
                     }
                 }

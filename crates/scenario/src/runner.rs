@@ -1232,10 +1232,9 @@ impl<'a> State<'a> {
     }
 
     fn output_mismatches(&self, o: &'a ExpectOutputs, r: &CallResult, out: &mut Vec<Mismatch<'a>>) {
-        let outputs = r.outputs();
         for (field, want) in &o.items {
             if let ExpectOutput::Untouched = want {
-                if let Some(have) = outputs.get(*field) {
+                if let Some(have) = r.output(*field) {
                     out.push(Mismatch::Output {
                         field: *field,
                         expected: "untouched".to_string(),
@@ -1244,7 +1243,7 @@ impl<'a> State<'a> {
                 }
                 continue;
             }
-            let Some(have) = outputs.get(*field) else {
+            let Some(have) = r.output(*field) else {
                 out.push(Mismatch::OutputMissing {
                     field: *field,
                     expected: show_expected_output(want),

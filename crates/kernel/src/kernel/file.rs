@@ -378,11 +378,7 @@ impl Kernel {
         if let Body::File(f) = &mut self.objects[id].body {
             f.position += data.len() as u64;
         }
-        let n = data.len() as u32;
-        Res::yes().out(|o| {
-            o.data = Some(crate::call::Data(data));
-            o.bytes_read = Some(n);
-        })
+        super::pipe::read_result(true, None, data)
     }
 
     pub(crate) fn file_write(&mut self, id: ObjectId, data: &[u8]) -> Res {

@@ -186,11 +186,7 @@ impl Kernel {
             from: None,
             bytes: data.len() as u32,
         });
-        let n = data.len() as u32;
-        Some(Res::yes().out(|o| {
-            o.data = Some(crate::call::Data(data));
-            o.bytes_read = Some(n);
-        }))
+        Some(super::pipe::read_result(true, None, data))
     }
 
     /// `GetMailslotInfo` on a server handle.

@@ -15,7 +15,7 @@ use crate::event::{Event, Flow, Why};
 use crate::handle::HandleFlags;
 use crate::handle::HandleValue;
 use crate::object::*;
-use crate::result::{OutputField, Outputs, Outs, Ret};
+use crate::result::{OutputField, Outs, Ret};
 
 /// The namespace key of `\\.\pipe\NAME` (the name part, upper-cased), or `ERROR_INVALID_NAME`.
 pub(crate) fn pipe_key(name: &str) -> Result<String, Win32Error> {
@@ -73,17 +73,12 @@ pub(crate) fn copy_bytes(src: &[u8]) -> Vec<u8> {
     out
 }
 
-/// Read results carry the bytes and their count.
-fn read_result(ret: bool, error: Option<Win32Error>, data: Vec<u8>) -> Res {
-    let n = data.len() as u32;
+/// Read results carry the bytes and their count (pipes, mailslots and files alike).
+pub(crate) fn read_result(ret: bool, error: Option<Win32Error>, data: Vec<u8>) -> Res {
     Res {
         ret: Ret::Bool(ret),
         error,
-        out: Outs::Boxed(Box::new(Outputs {
-            data: Some(crate::call::Data(data)),
-            bytes_read: Some(n),
-            ..Outputs::default()
-        })),
+        out: Outs::Read(crate::call::Data(data)),
     }
 }
 
