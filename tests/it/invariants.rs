@@ -203,6 +203,8 @@ fn every_invariant_rule_catches_a_corruption_only_it_catches() {
         (ForgetPeer(w.parent, w.client), "pipe-peer"),
         (ListeningClient(w.parent, w.cut_off_client), "pipe-state"),
         (OverfullSemaphore(w.parent, w.semaphore), "semaphore-count"),
+        (SemaphoreMaximum(w.parent, w.semaphore, 0), "semaphore-count"),
+        (SemaphoreMaximum(w.parent, w.semaphore, 0x8000_0000), "semaphore-count"),
         (DisownMutex(w.parent, w.mutex), "mutex-owner"),
         (SignalUnseen(w.parent, w.event), "missed-wake"),
     ];

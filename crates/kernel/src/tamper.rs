@@ -102,6 +102,9 @@ pub enum Corruption {
     ListeningClient(Pid, HandleValue),
     /// A semaphore counts past its maximum (`semaphore-count`).
     OverfullSemaphore(Pid, HandleValue),
+    /// A semaphore's maximum set to a value `CreateSemaphore` refuses (0, or past `LONG`'s
+    /// range), its count 0 (`semaphore-count`).
+    SemaphoreMaximum(Pid, HandleValue, u32),
     /// A mutex forgets its owner while the owner still lists it (`mutex-owner`).
     DisownMutex(Pid, HandleValue),
     /// An event a parked wait names is set behind the kernel's back, its waiter left parked
@@ -220,6 +223,16 @@ impl Kernel {
                 match &mut self.objects[o].body {
                     Body::Semaphore(s) => {
                         s.count = s.maximum + 1;
+                        true
+                    }
+                    _ => false,
+                }
+            }
+            SemaphoreMaximum(pid, h, maximum) => {
+                let Some(o) = self.row_object(pid, h) else { return false };
+                match &mut self.objects[o].body {
+                    Body::Semaphore(s) => {
+                        (s.count, s.maximum) = (0, maximum);
                         true
                     }
                     _ => false,
