@@ -322,9 +322,9 @@ pub struct CallResult {
     pub(crate) outputs: Outs,
 }
 
-/// How a result holds its out-parameters: none, one number or handle inline, a read's bytes
-/// with their count, or the whole set boxed. Two results are equal when their outputs read the
-/// same, whichever way they are held.
+/// How a result holds its out-parameters: none, one number or handle inline, or on the heap
+/// (a read's bytes with their count, or any other set). Two results are equal when their
+/// outputs read the same, whichever way they are held.
 #[derive(Clone, Debug, Default)]
 pub(crate) enum Outs {
     /// No out-parameter.
@@ -333,13 +333,27 @@ pub(crate) enum Outs {
     /// One number or handle output (with `DuplicateHandle`'s target process when the output
     /// is its target handle).
     One(OutputField, u32, Option<Pid>),
-    /// A read's bytes and, as `bytes_read`, their count: a read result needs no boxed set.
+    /// On the heap: one pointer, so a result stays 40 bytes and has one kind of owned output
+    /// to drop.
+    Heap(Box<Heap>),
+}
+
+/// Outputs kept on the heap (32 bytes: a read's bytes take one small allocation beside them).
+#[derive(Clone, Debug)]
+pub(crate) enum Heap {
+    /// A read's bytes and, as `bytes_read`, their count: the 312-byte set is not filled (nor
+    /// dropped field by field) for the commonest output there is.
     Read(Data),
-    /// Any other set.
-    Boxed(Box<Outputs>),
+    /// Any other set, in a box of its own.
+    Set(Box<Outputs>),
 }
 
 impl Outs {
+    /// A read's bytes (their count is `bytes_read`).
+    pub(crate) fn read(data: Data) -> Outs {
+        Outs::Heap(Box::new(Heap::Read(data)))
+    }
+
     /// The set, built when held inline.
     pub(crate) fn get(&self) -> Cow<'_, Outputs> {
         match self {
@@ -350,31 +364,38 @@ impl Outs {
                 o.target_process = *target_process;
                 Cow::Owned(o)
             }
-            Outs::Read(_) => Cow::Owned(self.clone().into_outputs()),
-            Outs::Boxed(o) => Cow::Borrowed(o),
+            Outs::Heap(h) => match &**h {
+                Heap::Read(_) => Cow::Owned(self.clone().into_outputs()),
+                Heap::Set(o) => Cow::Borrowed(o),
+            },
         }
     }
 
     /// The set, taken out.
     fn into_outputs(self) -> Outputs {
         match self {
-            Outs::Read(data) => Outputs {
-                bytes_read: Some(data.0.len() as u32),
-                data: Some(data),
-                ..Outputs::NONE
+            Outs::Heap(h) => match *h {
+                Heap::Read(data) => Outputs {
+                    bytes_read: Some(data.0.len() as u32),
+                    data: Some(data),
+                    ..Outputs::NONE
+                },
+                Heap::Set(o) => *o,
             },
-            Outs::Boxed(o) => *o,
             other => other.get().into_owned(),
         }
     }
 
     /// The whole set, boxed (what was held inline moved into it), to change in place.
     pub(crate) fn boxed(&mut self) -> &mut Outputs {
-        if !matches!(self, Outs::Boxed(_)) {
-            *self = Outs::Boxed(Box::new(std::mem::take(self).into_outputs()));
+        if !matches!(self, Outs::Heap(h) if matches!(**h, Heap::Set(_))) {
+            *self = Outs::Heap(Box::new(Heap::Set(Box::new(std::mem::take(self).into_outputs()))));
         }
         match self {
-            Outs::Boxed(o) => o,
+            Outs::Heap(h) => match &mut **h {
+                Heap::Set(o) => o,
+                Heap::Read(_) => unreachable!("just boxed"),
+            },
             _ => unreachable!("just boxed"),
         }
     }
@@ -400,12 +421,14 @@ impl Outs {
                 ),
                 _ => OutputValue::Number(value),
             }),
-            Outs::Read(data) => match field {
-                OutputField::Data => Some(OutputValue::Data(data)),
-                OutputField::BytesRead => Some(OutputValue::Number(data.0.len() as u32)),
-                _ => None,
+            Outs::Heap(h) => match &**h {
+                Heap::Read(data) => match field {
+                    OutputField::Data => Some(OutputValue::Data(data)),
+                    OutputField::BytesRead => Some(OutputValue::Number(data.0.len() as u32)),
+                    _ => None,
+                },
+                Heap::Set(o) => o.get(field),
             },
-            Outs::Boxed(o) => o.get(field),
         }
     }
 
@@ -421,14 +444,14 @@ impl Outs {
         };
         match one {
             Some((field, value)) => Outs::One(field, value, o.target_process),
-            None if o.is_read() => Outs::Read(o.data.expect("a read has its bytes")),
-            None => Outs::Boxed(Box::new(o)),
+            None if o.is_read() => Outs::read(o.data.expect("a read has its bytes")),
+            None => Outs::Heap(Box::new(Heap::Set(Box::new(o)))),
         }
     }
 }
 
 impl Outputs {
-    /// Exactly a read's bytes and their count, nothing else (held as [`Outs::Read`]).
+    /// Exactly a read's bytes and their count, nothing else (held as [`Heap::Read`]).
     fn is_read(&self) -> bool {
         let n = self.data.as_ref().map(|d| d.0.len() as u32);
         n.is_some() && self.bytes_read == n && self.target_process.is_none() && self.iter().count() == 2
@@ -591,6 +614,11 @@ impl std::error::Error for CallError {}
 mod tests {
     use super::*;
 
+    /// Held as the whole set on the heap.
+    fn is_set(o: &Outs) -> bool {
+        matches!(o, Outs::Heap(h) if matches!(**h, Heap::Set(_)))
+    }
+
     #[test]
     fn a_return_value_reads_as_its_own_type_only() {
         let h = HandleValue(8);
@@ -664,7 +692,7 @@ mod tests {
             exit_code: Some(5),
             ..Outputs::NONE
         };
-        assert!(matches!(result(two.clone()).outputs, Outs::Boxed(_)));
+        assert!(is_set(&result(two.clone()).outputs));
         assert!(matches!(result(Outputs::NONE).outputs, Outs::None));
         assert_eq!(*result(two.clone()).outputs(), two);
     }
@@ -677,7 +705,7 @@ mod tests {
             ..Outputs::NONE
         };
         let r = result(read.clone());
-        assert!(matches!(&r.outputs, Outs::Read(d) if d.0 == b"hi"));
+        assert!(matches!(&r.outputs, Outs::Heap(h) if matches!(&**h, Heap::Read(d) if d.0 == b"hi")));
         assert_eq!(*r.outputs(), read);
         assert_eq!(r.output(OutputField::BytesRead), Some(OutputValue::Number(2)));
         assert_eq!(
@@ -704,7 +732,7 @@ mod tests {
                 ..read.clone()
             },
         ] {
-            assert!(matches!(result(other.clone()).outputs, Outs::Boxed(_)), "{other:?}");
+            assert!(is_set(&result(other.clone()).outputs), "{other:?}");
             assert_eq!(*result(other.clone()).outputs(), other);
         }
         // Another output set later moves the bytes into the box.
@@ -720,14 +748,14 @@ mod tests {
         );
         // Equal to the same set boxed; serialized alike.
         let mut boxed_r = r.clone();
-        boxed_r.outputs = Outs::Boxed(Box::new(read.clone()));
+        boxed_r.outputs = Outs::Heap(Box::new(Heap::Set(Box::new(read.clone()))));
         assert_eq!(r, boxed_r);
         assert_eq!(
             serde_json::to_value(&r).unwrap(),
             serde_json::to_value(&boxed_r).unwrap()
         );
         let back: CallResult = serde_json::from_value(serde_json::to_value(&r).unwrap()).unwrap();
-        assert!(matches!(back.outputs, Outs::Read(_)));
+        assert!(matches!(&back.outputs, Outs::Heap(h) if matches!(**h, Heap::Read(_))));
     }
 
     #[test]
@@ -737,7 +765,7 @@ mod tests {
             ..Outputs::NONE
         });
         let mut boxed = inline.clone();
-        boxed.outputs = Outs::Boxed(Box::new(inline.outputs().into_owned()));
+        boxed.outputs = Outs::Heap(Box::new(Heap::Set(Box::new(inline.outputs().into_owned()))));
         assert_eq!(inline, boxed);
         boxed.outputs.boxed().exit_code = Some(4);
         assert_ne!(inline, boxed);

@@ -1230,10 +1230,10 @@ fn text_result((ret, text, error): (u32, Option<String>, Option<Win32Error>)) ->
     Res {
         ret: Ret::Dword(ret),
         error,
-        out: Outs::Boxed(Box::new(Outputs {
+        out: Outs::Heap(Box::new(Heap::Set(Box::new(Outputs {
             text,
             ..Outputs::default()
-        })),
+        })))),
     }
 }
 

@@ -78,7 +78,7 @@ pub(crate) fn read_result(ret: bool, error: Option<Win32Error>, data: Vec<u8>) -
     Res {
         ret: Ret::Bool(ret),
         error,
-        out: Outs::Read(crate::call::Data(data)),
+        out: Outs::read(crate::call::Data(data)),
     }
 }
 
