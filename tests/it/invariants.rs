@@ -48,6 +48,48 @@ fn the_process_running_reference_is_counted() {
     );
 }
 
+/// `missed-wake` for a parked pipe read: bytes that arrive unseen would let it complete. (A
+/// parked read has no place in the rich world below: other corruptions of its pipe would wake
+/// it too.)
+#[test]
+fn a_parked_read_that_could_complete_is_a_missed_wake() {
+    use kernsim_kernel::tamper::Corruption::DataUnseen;
+    use kernsim_kernel::{Call, SecurityAttributes};
+    let mut k = Kernel::new();
+    let (pid, tid) = k.spawn("reader.exe", "", vec![]);
+    let mut by = k.by(tid);
+    let r = by
+        .succeed(&Call::CreatePipe {
+            pipe_attributes: Some(SecurityAttributes { inherit_handle: false }),
+            size: 0,
+        })
+        .unwrap();
+    let read_end = r.outputs().read_handle.unwrap();
+    let reader = Tid(by
+        .succeed(&Call::CreateThread {
+            thread_attributes: None,
+            creation_flags: 0,
+        })
+        .unwrap()
+        .outputs()
+        .thread_id
+        .unwrap());
+    assert!(k
+        .by(reader)
+        .call(&Call::ReadFile {
+            file: read_end,
+            bytes_to_read: 16,
+            null_buffer: false,
+        })
+        .unwrap_err()
+        .is_blocked());
+    k.check_invariants().expect("healthy while the read waits");
+    assert!(k.tamper(DataUnseen(pid, read_end)));
+    let found = k.check_invariants().expect_err("missed-wake");
+    let rules: std::collections::BTreeSet<&str> = found.iter().map(|v| v.rule.as_str()).collect();
+    assert_eq!(rules, ["missed-wake"].into(), "{found:?}");
+}
+
 /// A world with something of every kind each rule speaks of: a parent with an event, a
 /// semaphore, an owned mutex, a connected named pipe and a cut-off one, a second thread parked
 /// on a timeout and a third parked for ever, an exited child it holds, and a running child.

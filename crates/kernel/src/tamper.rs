@@ -102,6 +102,9 @@ pub enum Corruption {
     ListeningClient(Pid, HandleValue),
     /// A semaphore counts past its maximum (`semaphore-count`).
     OverfullSemaphore(Pid, HandleValue),
+    /// Bytes appear in a pipe end's queue (counted, so `pipe-bytes` holds) without the change
+    /// being recorded, so a read parked on that end is never tried (`missed-wake`).
+    DataUnseen(Pid, HandleValue),
     /// A semaphore's maximum set to a value `CreateSemaphore` refuses (0, or past `LONG`'s
     /// range), its count 0 (`semaphore-count`).
     SemaphoreMaximum(Pid, HandleValue, u32),
@@ -227,6 +230,19 @@ impl Kernel {
                     }
                     _ => false,
                 }
+            }
+            DataUnseen(pid, h) => {
+                self.next_message_id += 1;
+                let id = self.next_message_id;
+                self.pipe_end_mut(pid, h).is_some_and(|end| {
+                    end.inbound.push_back(crate::object::Message {
+                        id,
+                        data: b"unseen".to_vec(),
+                        read_pos: 0,
+                    });
+                    end.inbound_bytes += 6;
+                    true
+                })
             }
             SemaphoreMaximum(pid, h, maximum) => {
                 let Some(o) = self.row_object(pid, h) else { return false };

@@ -941,3 +941,49 @@ fn a_name_wait_ends_when_duplicate_handle_closes_the_last_server_end() {
     fails(&w.completed(seq), Win32Error::FileNotFound);
     succeeds(&w.run(w.tid, close(c)));
 }
+
+#[test]
+fn transact_needs_both_read_and_write_access() {
+    // FSCTL_PIPE_TRANSCEIVE is defined with FILE_READ_DATA | FILE_WRITE_DATA as its required
+    // access (ntifs.h: CTL_CODE(FILE_DEVICE_NAMED_PIPE, 5, METHOD_NEITHER, FILE_READ_DATA |
+    // FILE_WRITE_DATA)); the I/O manager refuses a handle without either (5) before the pipe
+    // looks at its modes. A duplicate with part of the rights is such a handle.
+    let mut w = World::new();
+    handle(&w.run(w.tid, message_server()));
+    let c = handle(&w.run(w.tid, open(NAME, rw())));
+    w.run(
+        w.tid,
+        Call::SetNamedPipeHandleState {
+            named_pipe: c,
+            mode: Some(PIPE_READMODE_MESSAGE),
+            max_collection_count: None,
+            collect_data_timeout: None,
+        },
+    );
+    for part in [FILE_READ_DATA, FILE_WRITE_DATA, FILE_READ_DATA | FILE_WRITE_ATTRIBUTES] {
+        let d = w
+            .run(
+                w.tid,
+                Call::DuplicateHandle(DuplicateHandleArgs {
+                    desired_access: part | SYNCHRONIZE,
+                    ..dup(c, 0)
+                }),
+            )
+            .outputs()
+            .target_handle
+            .unwrap();
+        fails(
+            &w.run(
+                w.tid,
+                Call::TransactNamedPipe {
+                    named_pipe: d,
+                    data: Data(b"q".to_vec()),
+                    out_buffer_size: 10,
+                },
+            ),
+            Win32Error::AccessDenied,
+        );
+        succeeds(&w.run(w.tid, close(d)));
+    }
+    w.check();
+}
