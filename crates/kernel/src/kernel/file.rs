@@ -14,6 +14,7 @@ use crate::handle::HandleValue;
 use crate::object::*;
 use crate::result::{OutputField, Ret};
 use serde::{Deserialize, Serialize};
+use std::collections::btree_map::Entry;
 use std::collections::BTreeMap;
 
 /// One entry of [`Kernel::file_system`].
@@ -145,17 +146,22 @@ impl FileSystem {
         if !self.is_dir(&parent) {
             self.add_directory(&parent_display)?;
         }
-        // A file written again keeps the objects open on it.
-        let opens = self.files.remove(&p.key).map(|old| old.opens).unwrap_or_default();
-        self.files.insert(
-            p.key,
-            FileNode {
-                path: p.display,
-                data: content.to_vec(),
-                delete_pending: false,
-                opens,
-            },
-        );
+        let node = FileNode {
+            path: p.display,
+            data: content.to_vec(),
+            delete_pending: false,
+            opens: Vec::new(),
+        };
+        match self.files.entry(p.key) {
+            // A file written again keeps the objects open on it.
+            Entry::Occupied(mut old) => {
+                let opens = std::mem::take(&mut old.get_mut().opens);
+                *old.get_mut() = FileNode { opens, ..node };
+            }
+            Entry::Vacant(new) => {
+                new.insert(node);
+            }
+        }
         Ok(())
     }
 
