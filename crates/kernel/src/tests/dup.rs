@@ -462,7 +462,7 @@ fn generic_rights_map_through_each_object_types_generic_mapping() {
     const W: u32 = 0x4000_0000;
     const X: u32 = 0x2000_0000;
     const A: u32 = 0x1000_0000;
-    let table: [(ObjectKind, [u32; 4]); 6] = [
+    let table: [(ObjectKind, [u32; 4]); 7] = [
         (ObjectKind::Event, [0x0002_0001, 0x0002_0002, 0x0012_0000, 0x001F_0003]),
         (ObjectKind::Mutex, [0x0002_0001, 0x0002_0000, 0x0012_0000, 0x001F_0001]),
         (
@@ -482,6 +482,9 @@ fn generic_rights_map_through_each_object_types_generic_mapping() {
         // (+ SET_LIMITED 0x400); execute: SYNCHRONIZE | QUERY_LIMITED 0x800.
         (ObjectKind::Thread, [0x0002_0848, 0x0002_0433, 0x0012_0800, 0x001F_FFFF]),
         (ObjectKind::File, [0x0012_0089, 0x0012_0116, 0x0012_00A0, 0x001F_01FF]),
+        // A toolhelp snapshot is a section underneath: SECTION_MAP_READ 0x4, SECTION_MAP_WRITE
+        // 0x2, SECTION_MAP_EXECUTE 0x8, SECTION_ALL_ACCESS 0xF001F.
+        (ObjectKind::Snapshot, [0x0002_0004, 0x0002_0002, 0x0002_0008, 0x000F_001F]),
     ];
     for (kind, [read, write, execute, all]) in table {
         assert_eq!(map_access(kind, R), read, "{kind:?} GENERIC_READ");
