@@ -484,7 +484,10 @@ fn generic_rights_map_through_each_object_types_generic_mapping() {
         (ObjectKind::File, [0x0012_0089, 0x0012_0116, 0x0012_00A0, 0x001F_01FF]),
         // A toolhelp snapshot is a section underneath: SECTION_MAP_READ 0x4, SECTION_MAP_WRITE
         // 0x2, SECTION_MAP_EXECUTE 0x8, SECTION_ALL_ACCESS 0xF001F.
-        (ObjectKind::Snapshot, [0x0002_0004, 0x0002_0002, 0x0002_0008, 0x000F_001F]),
+        (
+            ObjectKind::Snapshot,
+            [0x0002_0004, 0x0002_0002, 0x0002_0008, 0x000F_001F],
+        ),
     ];
     for (kind, [read, write, execute, all]) in table {
         assert_eq!(map_access(kind, R), read, "{kind:?} GENERIC_READ");

@@ -64,6 +64,16 @@ impl World {
     }
 }
 
+/// `SetNamedPipeHandleState(h, PIPE_READMODE_MESSAGE, NULL, NULL)`.
+fn message_read_mode(h: HandleValue) -> Call {
+    Call::SetNamedPipeHandleState {
+        named_pipe: h,
+        mode: Some(PIPE_READMODE_MESSAGE),
+        max_collection_count: None,
+        collect_data_timeout: None,
+    }
+}
+
 fn invalid(r: &CallResult, e: Win32Error) {
     assert_eq!((r.ret, r.last_error), (Ret::Handle(HandleValue::INVALID), e), "{r:?}");
 }
@@ -634,15 +644,7 @@ fn access_must_fit_the_direction_and_names_ignore_case() {
     let b = handle(&w.run(w.tid, create("\\\\.\\pipe\\bytes", 3, 0, 1, 0)));
     let bc = handle(&w.run(w.tid, open("\\\\.\\pipe\\bytes", rw())));
     for end in [b, bc] {
-        let r = w.run(
-            w.tid,
-            Call::SetNamedPipeHandleState {
-                named_pipe: end,
-                mode: Some(PIPE_READMODE_MESSAGE),
-                max_collection_count: None,
-                collect_data_timeout: None,
-            },
-        );
+        let r = w.run(w.tid, message_read_mode(end));
         fails(&r, Win32Error::InvalidParameter);
     }
     w.run(w.tid, write(bc, "ab"));
@@ -682,15 +684,7 @@ fn transact_and_call_named_pipe() {
         out_buffer_size: out,
     };
     fails(&w.run(w.tid, t("q", 10)), Win32Error::BadPipe);
-    w.run(
-        w.tid,
-        Call::SetNamedPipeHandleState {
-            named_pipe: c,
-            mode: Some(PIPE_READMODE_MESSAGE),
-            max_collection_count: None,
-            collect_data_timeout: None,
-        },
-    );
+    succeeds(&w.run(w.tid, message_read_mode(c)));
     let t2 = w.thread();
     let seq = w.park(t2, t("question", 5));
     assert_eq!(data(&w.run(w.tid, read(s, 100))), "question");
@@ -951,15 +945,7 @@ fn transact_needs_both_read_and_write_access() {
     let mut w = World::new();
     handle(&w.run(w.tid, message_server()));
     let c = handle(&w.run(w.tid, open(NAME, rw())));
-    w.run(
-        w.tid,
-        Call::SetNamedPipeHandleState {
-            named_pipe: c,
-            mode: Some(PIPE_READMODE_MESSAGE),
-            max_collection_count: None,
-            collect_data_timeout: None,
-        },
-    );
+    succeeds(&w.run(w.tid, message_read_mode(c)));
     for part in [FILE_READ_DATA, FILE_WRITE_DATA, FILE_READ_DATA | FILE_WRITE_ATTRIBUTES] {
         let d = w
             .run(
