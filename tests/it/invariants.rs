@@ -240,6 +240,7 @@ fn every_invariant_rule_catches_a_corruption_only_it_catches() {
         (OverdueDeadline(w.sleeper), "overdue-timeout"),
         (ExitParked(w.forever), "exited-parked"),
         (Misname("ghost".into(), w.parent, w.event), "namespace"),
+        (ClientAsInstance(w.parent, w.client, w.server), "namespace"),
         (MiscountPipeBytes(w.parent, w.server), "pipe-bytes"),
         (ForgetPeer(w.parent, w.server), "pipe-peer"),
         (ForgetPeer(w.parent, w.client), "pipe-peer"),

@@ -102,6 +102,10 @@ pub enum Corruption {
     ListeningClient(Pid, HandleValue),
     /// A semaphore counts past its maximum (`semaphore-count`).
     OverfullSemaphore(Pid, HandleValue),
+    /// A client end takes its server's pipe name and is listed among that pipe's instances,
+    /// which are server ends only (`namespace`). The first handle is the client, the second
+    /// its server.
+    ClientAsInstance(Pid, HandleValue, HandleValue),
     /// Bytes appear in a pipe end's queue (counted, so `pipe-bytes` holds) without the change
     /// being recorded, so a read parked on that end is never tried (`missed-wake`).
     DataUnseen(Pid, HandleValue),
@@ -230,6 +234,22 @@ impl Kernel {
                     }
                     _ => false,
                 }
+            }
+            ClientAsInstance(pid, client, server) => {
+                let Some(key) = self.pipe_end_mut(pid, server).and_then(|end| end.key.clone()) else {
+                    return false;
+                };
+                let Some(id) = self.row_object(pid, client) else {
+                    return false;
+                };
+                let Some(end) = self.pipe_end_mut(pid, client).filter(|end| !end.server) else {
+                    return false;
+                };
+                end.key = Some(key.clone());
+                self.pipes.get_mut(&key).is_some_and(|pipe| {
+                    pipe.instances.push(id);
+                    true
+                })
             }
             DataUnseen(pid, h) => {
                 self.next_message_id += 1;
