@@ -288,9 +288,15 @@ impl Kernel {
         if let Err(e) = self.ensure_rows(cx.process, 1) {
             return Res::fail(invalid, e);
         }
-        let key = path.key.clone();
-        let node = self.fs.files.entry(path.key.clone()).or_insert_with(|| FileNode {
-            path: path.display.clone(),
+        let body = FileObj {
+            key: path.key.clone(),
+            position: 0,
+            access,
+            share: a.share_mode,
+        };
+        let file = self.new_object(Body::File(Box::new(body)), Some(path.display.clone()));
+        let node = self.fs.files.entry(path.key).or_insert_with(|| FileNode {
+            path: path.display,
             data: Vec::new(),
             delete_pending: false,
             opens: Vec::new(),
@@ -298,14 +304,7 @@ impl Kernel {
         if exists && (d == CREATE_ALWAYS || d == TRUNCATE_EXISTING) {
             node.data.clear();
         }
-        let body = FileObj {
-            key: path.key,
-            position: 0,
-            access,
-            share: a.share_mode,
-        };
-        let file = self.new_object(Body::File(Box::new(body)), Some(path.display));
-        self.fs.files.get_mut(&key).expect("just made").opens.push(file);
+        node.opens.push(file);
         let h = self.add_row(
             cx.process,
             file,
