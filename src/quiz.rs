@@ -7,7 +7,7 @@
 //! (answers on stdin, one per line; the score on stdout; exit 0 when all are right).
 
 use crate::stepper::Stepper;
-use kernsim_kernel::{CallOutcome, HandleValue, Kernel, Pid, Ret, Win32Error};
+use kernsim_kernel::{CallOutcome, HandleValue, Kernel, OutputField, OutputValue, Pid, Ret, Win32Error};
 use kernsim_scenario::runner::{Action, Names};
 use kernsim_scenario::{load_str, run_with, Lang, RunOptions, Sink, StepTrace};
 use serde_json::{json, Value};
@@ -770,7 +770,7 @@ fn questions(p: &Problem, o: &QuizOptions, rng: &mut Rng) -> Vec<Question> {
             answer: Answer::Ret(r.ret, error),
             explain: (k, None),
         });
-        if let (Some(n), "ReadFile") = (r.outputs().bytes_read, name) {
+        if let (Some(OutputValue::Number(n)), "ReadFile") = (r.output(OutputField::BytesRead), name) {
             if r.ret == Ret::Bool(true) {
                 qs.push(Question {
                     text: l.f("quiz-bytes-read", &[("step", &k)]),

@@ -155,7 +155,10 @@ impl ThreadCalls<'_> {
             null_buffer: false,
         };
         let r = self.succeed(&call)?;
-        Ok(r.outputs().data.clone().map(|d| d.0).unwrap_or_default())
+        Ok(match r.output(crate::OutputField::Data) {
+            Some(crate::OutputValue::Data(d)) => d.0.clone(),
+            _ => Vec::new(),
+        })
     }
 
     /// `CloseHandle(handle)`.

@@ -365,7 +365,7 @@ impl Outs {
                 Cow::Owned(o)
             }
             Outs::Heap(h) => match &**h {
-                Heap::Read(_) => Cow::Owned(self.clone().into_outputs()),
+                Heap::Read(data) => Cow::Owned(read_outputs(data.clone())),
                 Heap::Set(o) => Cow::Borrowed(o),
             },
         }
@@ -375,11 +375,7 @@ impl Outs {
     fn into_outputs(self) -> Outputs {
         match self {
             Outs::Heap(h) => match *h {
-                Heap::Read(data) => Outputs {
-                    bytes_read: Some(data.0.len() as u32),
-                    data: Some(data),
-                    ..Outputs::NONE
-                },
+                Heap::Read(data) => read_outputs(data),
                 Heap::Set(o) => *o,
             },
             other => other.get().into_owned(),
@@ -447,6 +443,15 @@ impl Outs {
             None if o.is_read() => Outs::read(o.data.expect("a read has its bytes")),
             None => Outs::Heap(Box::new(Heap::Set(Box::new(o)))),
         }
+    }
+}
+
+/// The set a read's bytes stand for: the bytes and their count.
+fn read_outputs(data: Data) -> Outputs {
+    Outputs {
+        bytes_read: Some(data.0.len() as u32),
+        data: Some(data),
+        ..Outputs::NONE
     }
 }
 

@@ -796,7 +796,10 @@ impl Driver {
         mailslot: bool,
         r: &CallResult,
     ) -> Result<(), String> {
-        let got = r.outputs().data.clone().unwrap_or_default().0;
+        let got = match r.output(OutputField::Data) {
+            Some(OutputValue::Data(d)) => d.0.clone(),
+            _ => Vec::new(),
+        };
         let more = r.last_error == Win32Error::MoreData && r.ret == Ret::Bool(false);
         if r.ret == Ret::Bool(false) && !more {
             if r.last_error == Win32Error::BrokenPipe {
