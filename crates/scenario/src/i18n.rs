@@ -102,6 +102,14 @@ impl Lang {
         found(self).or_else(|| found(Lang::En)).unwrap_or(key)
     }
 
+    /// An argument's name (`handle`) in this language: the catalog's `arg-<name>`, falling
+    /// back to English, then to the name as the JSON spells it.
+    pub fn arg(self, name: &'static str) -> &'static str {
+        let key = format!("arg-{name}");
+        let found = |l: Lang| l.catalog().and_then(|c| c.plain.get(&key)).map(String::as_str);
+        found(self).or_else(|| found(Lang::En)).unwrap_or(name)
+    }
+
     /// A message with named arguments (`{ $name }` in the catalog).
     pub fn f(self, key: &str, args: &[(&str, &dyn Display)]) -> String {
         let mut fargs = FluentArgs::new();
@@ -236,6 +244,41 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn every_argument_of_every_call_is_worded_in_every_language_and_told_apart() {
+        use kernsim_kernel::CallName;
+        for l in Lang::all() {
+            let has = |name: &str| l.keys().iter().any(|k| k.strip_prefix("arg-") == Some(name));
+            for f in crate::load::NESTED_FIELDS {
+                assert!(has(f), "catalog {} lacks arg-{f}", l.id());
+            }
+            for call in CallName::ALL {
+                let mut words = Vec::new();
+                for &a in call.arguments() {
+                    assert!(has(a), "catalog {} lacks arg-{a} ({})", l.id(), call.as_str());
+                    words.push(l.arg(a));
+                }
+                words.sort_unstable();
+                words.dedup();
+                assert_eq!(
+                    words.len(),
+                    call.arguments().len(),
+                    "{} words two arguments of {} alike",
+                    l.id(),
+                    call.as_str()
+                );
+            }
+        }
+        // English says each name as the JSON spells it (the English lines read as written).
+        for call in CallName::ALL {
+            for &a in call.arguments() {
+                assert_eq!(Lang::En.arg(a), a);
+            }
+        }
+        assert_eq!(Lang::Ko.arg("wait_all"), "모두 대기");
+        assert_eq!(Lang::Ko.arg("no_such_argument"), "no_such_argument");
     }
 
     #[test]

@@ -49,7 +49,9 @@ pub mod values;
 pub use check::{Check, Checked, Label, Mismatch, RunProblem};
 pub use load::{load_file, load_str, LoadError, Scenario};
 pub use render::{render_json, render_shown, render_text, JsonRenderer, Lang, TextRenderer};
-pub use runner::{run, run_with, Discard, MemoryBudget, Names, Run, RunError, RunOptions, Sink, StepTrace, Summary};
+pub use runner::{
+    run, run_with, CallLine, Discard, MemoryBudget, Names, Run, RunError, RunOptions, Sink, StepTrace, Summary,
+};
 
 /// The crate README's examples, compiled and run as doctests.
 #[doc = include_str!("../README.md")]

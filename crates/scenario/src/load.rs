@@ -1071,7 +1071,7 @@ impl Compiler {
             if i > 0 {
                 display.lit(", ");
             }
-            display.lit(key);
+            display.piece(DisplayPiece::Arg(arg));
             display.lit(": ");
             self.display_arg(&value, &mut display);
             let text = kind.text_arguments().contains(&arg);
@@ -1254,7 +1254,10 @@ impl Compiler {
                     if i > 0 {
                         out.lit(", ");
                     }
-                    out.lit(k);
+                    match NESTED_FIELDS.iter().find(|f| **f == k) {
+                        Some(&field) => out.piece(DisplayPiece::Arg(field)),
+                        None => out.lit(k),
+                    }
                     out.lit(": ");
                     self.display_arg(item, out);
                 }
@@ -1653,6 +1656,10 @@ impl Compiler {
         })
     }
 }
+
+/// The fields of the arguments written as objects, worded like argument names: a security
+/// attributes' `inherit_handle` and a large buffer's `fill` and `len` (kernel `call.rs`).
+pub(crate) const NESTED_FIELDS: &[&str] = &["inherit_handle", "fill", "len"];
 
 /// Builds narration pieces: literal text gathers in one buffer until a bound piece comes.
 struct Display {
@@ -2062,8 +2069,14 @@ mod tests {
         // As before the compiled plan: a bound name alone shows its value; an expression is
         // shown as written.
         assert_eq!(
-            display,
+            display.to_string(),
             r#"WaitForMultipleObjects(handles: [h=4, "h2|0"], milliseconds: 0)"#
+        );
+        // The argument names are left for the renderer, which words them in its language.
+        assert_eq!(display.args().collect::<Vec<_>>(), ["handles", "milliseconds"]);
+        assert_eq!(
+            display.worded(|a| crate::Lang::Ko.arg(a)),
+            r#"WaitForMultipleObjects(핸들 목록: [h=4, "h2|0"], 대기 시간(ms): 0)"#
         );
     }
 

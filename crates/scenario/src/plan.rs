@@ -100,12 +100,14 @@ pub enum Filled {
     Bytes(Data),
 }
 
-/// A piece of a call's narration: `CloseHandle(handle: hEvent=4)` is a literal, a bound
-/// name with its value when the step runs, and a literal.
+/// A piece of a call's narration: `CloseHandle(handle: hEvent=4)` is a literal, an argument
+/// name, a literal, a bound name with its value when the step runs, and a literal.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum DisplayPiece {
     /// Text as written.
     Lit(Box<str>),
+    /// An argument's name (`handle`), worded by the renderer in its language.
+    Arg(&'static str),
     /// A bound name: shown as `name=value`.
     Bound(Sym),
     /// Text with insertions, shown quoted.
@@ -117,7 +119,7 @@ pub enum DisplayPiece {
 pub enum Narration {
     /// Nothing bound: the text as it will be shown.
     Lit(Box<str>),
-    /// Literals, bound names and insertions.
+    /// Literals, argument names, bound names and insertions.
     Pieces(Box<[DisplayPiece]>),
 }
 

@@ -1275,7 +1275,7 @@ fn render_action(out: &mut String, ctx: &mut Ctx<'_>, step: &StepTrace<'_>) {
             ..
         } => {
             ctx.thread_owner.insert(*thread_id, *process_id);
-            let _ = writeln!(out, "{by}: {display}");
+            let _ = writeln!(out, "{by}: {}", display.worded(|name| l.arg(name)));
             match outcome {
                 CallOutcome::Done(r) => {
                     let _ = write!(out, "    -> {}", call_ret(l, call.name(), r.ret));

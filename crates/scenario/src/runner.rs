@@ -67,8 +67,10 @@ pub enum Action<'a> {
         process_id: Pid,
         /// Its tid.
         thread_id: Tid,
-        /// The call as written, arguments shown with bound values.
-        display: String,
+        /// The call as written, bound names shown with their values, argument names left
+        /// for the renderer to word; in JSON, the line with the names as the JSON spells them.
+        #[schemars(with = "String")]
+        display: CallLine,
         /// The call that ran.
         call: Call,
         /// The outcome.
@@ -318,6 +320,48 @@ pub trait Sink<'a> {
     /// handed traces whose `display` is empty, and the run skips building it.
     fn narrates(&self) -> bool {
         true
+    }
+}
+
+/// A call as written (`CloseHandle(handle: hEvent=4)`), bound names shown with their values
+/// and each argument name left as a hole for a renderer to word in its language: the text
+/// without the names, and each name with the byte offset where it goes.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CallLine {
+    text: String,
+    args: Vec<(usize, &'static str)>,
+}
+
+impl CallLine {
+    /// The line with each argument named by `word` (a catalog's wording of the name).
+    pub fn worded<'w>(&self, mut word: impl FnMut(&'static str) -> &'w str) -> String {
+        let mut out = String::with_capacity(self.text.len() + 12 * self.args.len());
+        let mut at = 0;
+        for &(offset, name) in &self.args {
+            out.push_str(&self.text[at..offset]);
+            out.push_str(word(name));
+            at = offset;
+        }
+        out.push_str(&self.text[at..]);
+        out
+    }
+
+    /// The argument names in the order they are shown.
+    pub fn args(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.args.iter().map(|&(_, name)| name)
+    }
+}
+
+impl Serialize for CallLine {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl std::fmt::Display for CallLine {
+    /// The line with the argument names as the JSON spells them (`handle`).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.worded(|name| name))
     }
 }
 
@@ -713,14 +757,19 @@ impl<'a> State<'a> {
         }
     }
 
-    fn display(&self, narration: &Narration) -> Step<'a, String> {
+    fn display(&self, narration: &Narration) -> Step<'a, CallLine> {
         if let Narration::Lit(s) = narration {
-            return Ok(s.to_string());
+            return Ok(CallLine {
+                text: s.to_string(),
+                args: Vec::new(),
+            });
         }
         let mut out = String::with_capacity(48);
+        let mut args = Vec::new();
         for p in narration.pieces() {
             match p {
                 DisplayPiece::Lit(s) => out.push_str(s),
+                DisplayPiece::Arg(name) => args.push((out.len(), *name)),
                 DisplayPiece::Bound(s) => {
                     out.push_str(self.name(*s));
                     out.push('=');
@@ -733,7 +782,7 @@ impl<'a> State<'a> {
                 }
             }
         }
-        Ok(out)
+        Ok(CallLine { text: out, args })
     }
 
     fn step(
@@ -775,7 +824,7 @@ impl<'a> State<'a> {
                 let display = if self.narrate {
                     self.display(&c.display)?
                 } else {
-                    String::new()
+                    CallLine::default()
                 };
                 let called = self.kernel.call(tid, &call);
                 if called.is_ok() {
