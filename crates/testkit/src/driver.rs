@@ -1258,6 +1258,7 @@ pub fn resolve_handle(kernel: &Kernel, pid: Pid, r: &HandleRef) -> HandleValue {
             }
         }
         HandleRef::Pipe(i) => nth(*i, &|r| r.kind == ObjectKind::Pipe),
+        HandleRef::Thread(i) => nth(*i, &|r| r.kind == ObjectKind::Thread),
         HandleRef::Sync(i) => nth(*i, &|r| {
             matches!(r.kind, ObjectKind::Event | ObjectKind::Mutex | ObjectKind::Semaphore)
         }),

@@ -31,6 +31,9 @@ pub enum HandleRef {
     /// acquired twice by its owner and released once, a wait for all of a set holding an
     /// abandoned mutex), which picks among every row make rare.
     Sync(u16),
+    /// The i-th row (modulo) of the caller's table to a thread, as `Own` when there is none:
+    /// a suspend meets its resume, and an exit code is read from a thread that ended.
+    Thread(u16),
     /// The i-th row (modulo) of the caller's table to a waitable object not signaled now (an
     /// event reset, a semaphore at 0, an owned mutex, a running process or thread), as `Own`
     /// when there is none: waits park, so something else can wake them.
@@ -250,6 +253,11 @@ fn waited_ref() -> impl Strategy<Value = HandleRef> {
 /// A handle operand for a synchronization call: often an event, mutex or semaphore row.
 fn sync_ref() -> impl Strategy<Value = HandleRef> {
     prop_oneof![3 => any::<u16>().prop_map(HandleRef::Sync), 2 => handle_ref()]
+}
+
+/// A handle operand for a thread call: often one of the caller's thread rows.
+fn thread_ref() -> impl Strategy<Value = HandleRef> {
+    prop_oneof![3 => any::<u16>().prop_map(HandleRef::Thread), 2 => handle_ref()]
 }
 
 /// A handle operand for a wait: often one that parks.
@@ -510,9 +518,11 @@ pub enum RefOp {
         hs: Vec<HandleRef>,
         all: bool,
     },
+    /// `GetExitCodeProcess`, or `GetExitCodeThread` when `thread`.
     GetExitCode {
         actor: u8,
         h: HandleRef,
+        thread: bool,
     },
     /// `SetEnvironmentVariable` of one of a few names (case variants, `=C:`, empty, `A=B`)
     /// to a value: deleted, empty, short, or 32,766 / 32,767 / 40,000 characters.
@@ -645,8 +655,9 @@ pub fn ref_op() -> impl Strategy<Value = RefOp> {
         5 => (actor, prop_oneof![4 => sync_ref(), 1 => Just(HandleRef::Pseudo(true))]).prop_map(|(actor, h)| RefOp::Wait { actor, h }),
         2 => (actor, sync_ref()).prop_map(|(actor, h)| RefOp::ResetEvent { actor, h }),
         3 => (actor, proptest::collection::vec(prop_oneof![4 => sync_ref(), 1 => any::<bool>().prop_map(HandleRef::Pseudo)], 0..5), any::<bool>()).prop_map(|(actor, hs, all)| RefOp::WaitMany { actor, hs, all }),
-        2 => (actor, prop_oneof![4 => handle_ref(), 1 => Just(HandleRef::Pseudo(true))]).prop_map(|(actor, h)| RefOp::GetExitCode { actor, h }),
-        2 => (actor, prop_oneof![4 => handle_ref(), 1 => Just(HandleRef::Pseudo(false))], any::<bool>(), proptest::bool::weighted(0.15)).prop_map(|(actor, h, resume, repeat)| RefOp::Suspend { actor, h, resume, repeat }),
+        3 => (actor, any::<bool>(), any::<u16>(), prop_oneof![4 => handle_ref(), 1 => any::<bool>().prop_map(HandleRef::Pseudo)])
+            .prop_map(|(actor, thread, i, h)| RefOp::GetExitCode { actor, h: if thread && i % 2 == 0 { HandleRef::Thread(i) } else { h }, thread }),
+        2 => (actor, prop_oneof![4 => thread_ref(), 1 => Just(HandleRef::Pseudo(false))], any::<bool>(), proptest::bool::weighted(0.15)).prop_map(|(actor, h, resume, repeat)| RefOp::Suspend { actor, h, resume, repeat }),
         2 => (actor, any::<u8>(), any::<u8>(), any::<bool>()).prop_map(|(actor, name, max, inherit)| RefOp::CreateMailslot { actor, name, max, inherit }),
         3 => (actor, any::<u8>(), any::<u8>()).prop_map(|(actor, name, access)| RefOp::OpenMailslot { actor, name, access }),
         1 => (actor, handle_ref()).prop_map(|(actor, h)| RefOp::MailslotInfo { actor, h }),

@@ -13,7 +13,7 @@
 //!   `WaitForSingleObject` and `WaitForMultipleObjects` (any and all) that consume;
 //! * processes: `CreateProcess` (inheritance, handle lists with pseudo and bad entries, no
 //!   image, environment copied, ids), `OpenProcess`, `ExitProcess` with mutex abandonment,
-//!   `TerminateProcess`, `GetExitCodeProcess`, `SuspendThread` / `ResumeThread` (counts, the
+//!   `TerminateProcess`, `GetExitCodeProcess`, `GetExitCodeThread`, `SuspendThread` / `ResumeThread` (counts, the
 //!   127 limit, ended threads; a suspended process makes no calls);
 //! * pipes (`pipe.rs`): anonymous pipes in both directions and named pipe instances
 //!   (`CreateNamedPipe`, client `CreateFile`, `ConnectNamedPipe`, `DisconnectNamedPipe`, the
@@ -376,7 +376,9 @@ impl RefModel {
             }
         }
         if let Some(t) = self.objects[&p].thread {
-            self.objects.get_mut(&t).expect("thread").running = false;
+            let thread = self.objects.get_mut(&t).expect("thread");
+            thread.running = false;
+            thread.exit_code = code;
             self.collect(t);
         }
         let values: Vec<u32> = self.tables[&pid].keys().copied().collect();
@@ -795,14 +797,27 @@ impl RefModel {
                 }
                 R(Ret::Dword(previous), None)
             }
-            Call::GetExitCodeProcess { process } => {
-                let Some((object, access, _)) = self.resolve(pid, *process) else {
+            // MS "GetExitCodeProcess" / "GetExitCodeThread": STILL_ACTIVE while it runs, then
+            // the code it ended with (a process's one thread ends with the process's code);
+            // the handle needs the query or the limited query right.
+            Call::GetExitCodeProcess { process: h } | Call::GetExitCodeThread { thread: h } => {
+                let (kind, query) = match call {
+                    Call::GetExitCodeProcess { .. } => (
+                        ObjectKind::Process,
+                        PROCESS_QUERY_INFORMATION | PROCESS_QUERY_LIMITED_INFORMATION,
+                    ),
+                    _ => (
+                        ObjectKind::Thread,
+                        THREAD_QUERY_INFORMATION | THREAD_QUERY_LIMITED_INFORMATION,
+                    ),
+                };
+                let Some((object, access, _)) = self.resolve(pid, *h) else {
                     return fail(Win32Error::InvalidHandle);
                 };
-                if self.objects[&object].kind != ObjectKind::Process {
+                if self.objects[&object].kind != kind {
                     return fail(Win32Error::InvalidHandle);
                 }
-                if access & (PROCESS_QUERY_INFORMATION | PROCESS_QUERY_LIMITED_INFORMATION) == 0 {
+                if access & query == 0 {
                     return fail(Win32Error::AccessDenied);
                 }
                 self.outputs.exit_code = Some(self.objects[&object].exit_code);
@@ -1795,10 +1810,13 @@ pub fn run_reference_with(ops: &[RefOp], kernel: Option<Kernel>, checks: &[Check
                     },
                 )
             }
-            RefOp::GetExitCode { actor, h } => {
+            RefOp::GetExitCode { actor, h, thread } => {
                 let pid = actor_of(*actor).expect("running");
-                let process = resolve_handle(&kernel, pid, h);
-                (pid, Call::GetExitCodeProcess { process })
+                let h = resolve_handle(&kernel, pid, h);
+                match thread {
+                    false => (pid, Call::GetExitCodeProcess { process: h }),
+                    true => (pid, Call::GetExitCodeThread { thread: h }),
+                }
             }
             RefOp::SetEnv { actor, name, value } => {
                 let value = match value % 8 {
