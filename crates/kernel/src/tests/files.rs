@@ -153,6 +153,47 @@ fn sharing_compares_each_open_s_rights_with_the_other_s_share_mode() {
 }
 
 #[test]
+fn create_file_always_adds_synchronize_and_read_attributes() {
+    // kernel32's CreateFileW opens with `dwDesiredAccess | SYNCHRONIZE | FILE_READ_ATTRIBUTES`
+    // (Wine's kernelbase and ReactOS's kernel32 pass that mask to NtCreateFile), after the
+    // generic rights are mapped: a query-only open (0) holds just those two, a writer
+    // (FILE_GENERIC_WRITE has SYNCHRONIZE but no FILE_READ_ATTRIBUTES) gains the second.
+    let mut w = World::new();
+    w.k.add_file("C:\\data\\a.txt", b"x").unwrap();
+    let share = FILE_SHARE_READ | FILE_SHARE_WRITE;
+    let access_of = |w: &mut World, desired: u32| {
+        let h = handle(&w.run(w.tid, open("C:\\data\\a.txt", desired, share, OPEN_EXISTING)));
+        let view = w.k.process_view(w.pid).unwrap();
+        view.handles.iter().find(|r| r.handle == h).unwrap().access
+    };
+    assert_eq!(access_of(&mut w, 0), SYNCHRONIZE | FILE_READ_ATTRIBUTES);
+    assert_eq!(
+        access_of(&mut w, GENERIC_WRITE),
+        FILE_GENERIC_WRITE | FILE_READ_ATTRIBUTES
+    );
+    assert_eq!(access_of(&mut w, GENERIC_READ), FILE_GENERIC_READ);
+}
+
+#[test]
+fn delete_conflicts_only_with_an_open_that_does_not_share_delete() {
+    // MS "Creating and Opening Files": DELETE access conflicts with an open that does not
+    // share delete, and not sharing delete refuses only later opens that ask for DELETE;
+    // openers that share reading and writing but not deletion open together while none
+    // asks for DELETE.
+    let mut w = World::new();
+    w.k.add_file("C:\\data\\d.txt", b"x").unwrap();
+    let name = "C:\\data\\d.txt";
+    let rw = FILE_SHARE_READ | FILE_SHARE_WRITE;
+    let first = w.run(w.tid, open(name, GENERIC_READ | GENERIC_WRITE, rw, OPEN_EXISTING));
+    let second = w.run(w.tid, open(name, GENERIC_READ, rw, OPEN_EXISTING));
+    for r in [&first, &second] {
+        assert!(matches!(r.ret, Ret::Handle(h) if h != HandleValue::INVALID), "{r:?}");
+    }
+    let deleter = w.run(w.tid, open(name, DELETE, rw | FILE_SHARE_DELETE, OPEN_EXISTING));
+    assert_eq!(deleter.last_error, Win32Error::SharingViolation);
+}
+
+#[test]
 fn a_read_past_a_truncated_end_reads_nothing() {
     // MS "ReadFile": a synchronous read at or past the end of a file returns TRUE with 0 bytes
     // read. A reader's position can lie past the end when another open truncates the file
