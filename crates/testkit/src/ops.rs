@@ -518,6 +518,12 @@ pub enum RefOp {
         hs: Vec<HandleRef>,
         all: bool,
     },
+    /// `GetProcessId`, `GetThreadId` or `GetProcessIdOfThread` (by `which`, modulo 3).
+    GetId {
+        actor: u8,
+        h: HandleRef,
+        which: u8,
+    },
     /// `GetExitCodeProcess`, or `GetExitCodeThread` when `thread`.
     GetExitCode {
         actor: u8,
@@ -655,6 +661,7 @@ pub fn ref_op() -> impl Strategy<Value = RefOp> {
         5 => (actor, prop_oneof![4 => sync_ref(), 1 => Just(HandleRef::Pseudo(true))]).prop_map(|(actor, h)| RefOp::Wait { actor, h }),
         2 => (actor, sync_ref()).prop_map(|(actor, h)| RefOp::ResetEvent { actor, h }),
         3 => (actor, proptest::collection::vec(prop_oneof![4 => sync_ref(), 1 => any::<bool>().prop_map(HandleRef::Pseudo)], 0..5), any::<bool>()).prop_map(|(actor, hs, all)| RefOp::WaitMany { actor, hs, all }),
+        2 => (actor, prop_oneof![2 => handle_ref(), 2 => thread_ref(), 1 => any::<bool>().prop_map(HandleRef::Pseudo)], any::<u8>()).prop_map(|(actor, h, which)| RefOp::GetId { actor, h, which }),
         3 => (actor, any::<bool>(), any::<u16>(), prop_oneof![4 => handle_ref(), 1 => any::<bool>().prop_map(HandleRef::Pseudo)])
             .prop_map(|(actor, thread, i, h)| RefOp::GetExitCode { actor, h: if thread && i % 2 == 0 { HandleRef::Thread(i) } else { h }, thread }),
         2 => (actor, prop_oneof![4 => thread_ref(), 1 => Just(HandleRef::Pseudo(false))], any::<bool>(), proptest::bool::weighted(0.15)).prop_map(|(actor, h, resume, repeat)| RefOp::Suspend { actor, h, resume, repeat }),

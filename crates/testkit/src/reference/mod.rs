@@ -13,7 +13,8 @@
 //!   `WaitForSingleObject` and `WaitForMultipleObjects` (any and all) that consume;
 //! * processes: `CreateProcess` (inheritance, handle lists with pseudo and bad entries, no
 //!   image, environment copied, ids), `OpenProcess`, `ExitProcess` with mutex abandonment,
-//!   `TerminateProcess`, `GetExitCodeProcess`, `GetExitCodeThread`, `SuspendThread` / `ResumeThread` (counts, the
+//!   `TerminateProcess`, `GetExitCodeProcess`, `GetExitCodeThread`, `GetProcessId`,
+//!   `GetThreadId`, `GetProcessIdOfThread`, `SuspendThread` / `ResumeThread` (counts, the
 //!   127 limit, ended threads; a suspended process makes no calls);
 //! * pipes (`pipe.rs`): anonymous pipes in both directions and named pipe instances
 //!   (`CreateNamedPipe`, client `CreateFile`, `ConnectNamedPipe`, `DisconnectNamedPipe`, the
@@ -56,6 +57,8 @@ struct Obj {
     exit_code: u32,
     /// A thread's suspend count (a suspended thread makes no calls).
     suspend: u32,
+    /// For a thread: its tid and its process's pid.
+    thread_ids: Option<(u32, u32)>,
 }
 
 /// The waitable state of an event, a mutex or a semaphore (processes and threads are
@@ -269,6 +272,7 @@ impl RefModel {
                 state: State::Plain,
                 exit_code: STILL_ACTIVE,
                 suspend: 0,
+                thread_ids: None,
             },
         );
         a
@@ -343,7 +347,11 @@ impl RefModel {
             o.pid = Some(pid);
             o.thread = Some(t);
         }
-        self.objects.get_mut(&t).expect("new").running = true;
+        {
+            let o = self.objects.get_mut(&t).expect("new");
+            o.running = true;
+            o.thread_ids = Some((tid, pid));
+        }
         self.pids.insert(pid, p);
         self.tables.insert(pid, rows);
         self.env.insert(pid, Vec::new());
@@ -822,6 +830,41 @@ impl RefModel {
                 }
                 self.outputs.exit_code = Some(self.objects[&object].exit_code);
                 R(Ret::Bool(true), None)
+            }
+            // MS "GetProcessId", "GetThreadId", "GetProcessIdOfThread": the id, or 0 with the
+            // error; the handle needs the query or the limited query right (the pseudo handles
+            // carry every right) and must name an object of the kind (another kind is NT's
+            // type mismatch, ERROR_INVALID_HANDLE). An ended process or thread keeps its id.
+            Call::GetProcessId { process: h }
+            | Call::GetThreadId { thread: h }
+            | Call::GetProcessIdOfThread { thread: h } => {
+                let failed = |e| R(Ret::Dword(0), Some(e));
+                let (kind, query) = match call {
+                    Call::GetProcessId { .. } => (
+                        ObjectKind::Process,
+                        PROCESS_QUERY_INFORMATION | PROCESS_QUERY_LIMITED_INFORMATION,
+                    ),
+                    _ => (
+                        ObjectKind::Thread,
+                        THREAD_QUERY_INFORMATION | THREAD_QUERY_LIMITED_INFORMATION,
+                    ),
+                };
+                let Some((object, access, _)) = self.resolve(pid, *h) else {
+                    return failed(Win32Error::InvalidHandle);
+                };
+                let o = &self.objects[&object];
+                if o.kind != kind {
+                    return failed(Win32Error::InvalidHandle);
+                }
+                if access & query == 0 {
+                    return failed(Win32Error::AccessDenied);
+                }
+                let id = match (call, o.thread_ids) {
+                    (Call::GetThreadId { .. }, Some((tid, _))) => tid,
+                    (Call::GetProcessIdOfThread { .. }, Some((_, owner))) => owner,
+                    _ => o.pid.expect("a process has a pid"),
+                };
+                R(Ret::Dword(id), None)
             }
             Call::SetEnvironmentVariable { name, value } => self.set_env(pid, name, value.as_deref()),
             Call::GetEnvironmentVariable {
@@ -1807,6 +1850,18 @@ pub fn run_reference_with(ops: &[RefOp], kernel: Option<Kernel>, checks: &[Check
                         handles,
                         wait_all: *all,
                         milliseconds: 0,
+                    },
+                )
+            }
+            RefOp::GetId { actor, h, which } => {
+                let pid = actor_of(*actor).expect("running");
+                let h = resolve_handle(&kernel, pid, h);
+                (
+                    pid,
+                    match which % 3 {
+                        0 => Call::GetProcessId { process: h },
+                        1 => Call::GetThreadId { thread: h },
+                        _ => Call::GetProcessIdOfThread { thread: h },
                     },
                 )
             }
