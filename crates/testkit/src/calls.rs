@@ -33,7 +33,7 @@
 //! ```
 
 use crate::property::{Check, Property, PropertyFailure};
-use crate::record::{Record, Recorder};
+use crate::record::{call_or_record_panic, Record, Recorder};
 use kernsim_kernel::consts::*;
 use kernsim_kernel::{
     Call, CallError, CreateProcessArgs, Data, DuplicateHandleArgs, HandleValue, Kernel, ObjectKind, Pid,
@@ -395,7 +395,16 @@ pub fn run_calls_on(
         let threads = kernel.process_view(pid).map(|v| v.threads).unwrap_or_default();
         let mut outcome = None;
         for tid in threads {
-            match kernel.call(tid, &call) {
+            let called = call_or_record_panic(&mut kernel, pid, tid, &call, &mut record).map_err(|message| {
+                failure(
+                    Property::KernelAccepts,
+                    made.len() + 1,
+                    "the call to return or park",
+                    format!("the kernel panicked on {}: {message}", call.name()),
+                    &record,
+                )
+            })?;
+            match called {
                 Err(CallError::ThreadParked { .. } | CallError::ThreadSuspended(_)) => continue,
                 Err(e) => {
                     return Err(failure(

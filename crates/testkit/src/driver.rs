@@ -18,7 +18,7 @@
 
 use crate::ops::{Action, HandleRef, Op, Timeout};
 use crate::property::{Check, Property, PropertyFailure};
-use crate::record::{Record, Recorder};
+use crate::record::{call_or_record_panic, Record, Recorder};
 use kernsim_kernel::consts::*;
 use kernsim_kernel::*;
 use serde_json::{json, Value};
@@ -570,8 +570,8 @@ impl Driver {
             property: Property::KernelAccepts,
             detail,
         };
-        let outcome = catch_unwind(AssertUnwindSafe(|| self.kernel.call(tid, &call)))
-            .map_err(|p| accepts(format!("the kernel panicked on {}: {}", call.name(), panic_text(&p))))?
+        let outcome = call_or_record_panic(&mut self.kernel, pid, tid, &call, &mut self.recorder)
+            .map_err(|message| accepts(format!("the kernel panicked on {}: {message}", call.name())))?
             .map_err(|e| accepts(format!("the driver chose a thread that cannot call: {e}")))?;
         self.recorder.push(Record::Call {
             pid,

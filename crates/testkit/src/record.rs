@@ -3,7 +3,7 @@
 //! numbers. Processes are named `p<pid>` and threads `t<tid>`; ids and handle values are
 //! deterministic, so the replay sees the same values.
 
-use kernsim_kernel::{Call, CallOutcome, Pid, Ret, Tid};
+use kernsim_kernel::{Call, CallError, CallOutcome, Kernel, Pid, Ret, Tid};
 use serde_json::{json, Map, Value};
 use std::collections::BTreeSet;
 
@@ -33,6 +33,18 @@ pub enum Record {
         call: Call,
         /// What it did.
         outcome: CallOutcome,
+    },
+    /// A call on which the kernel panicked: replayed as the call itself (so `kernsim check`
+    /// fails on it for as long as the kernel panics there), with the panic as its note.
+    Panicked {
+        /// Caller's pid.
+        pid: Pid,
+        /// Caller's tid.
+        tid: Tid,
+        /// The call.
+        call: Call,
+        /// The panic's message.
+        message: String,
     },
     /// A note (where a check failed).
     Note(String),
@@ -84,24 +96,26 @@ impl Recorder {
                         into.extend(more.clone());
                     }
                 }
+                Record::Panicked {
+                    pid,
+                    tid,
+                    call,
+                    message,
+                } => {
+                    let mut step = call_step(&named_threads, *pid, *tid, call);
+                    step.insert(
+                        "note".into(),
+                        format!("FAILED here: the kernel panicked on this call: {message}").into(),
+                    );
+                    steps.push(Value::Object(step));
+                }
                 Record::Call {
                     pid,
                     tid,
                     call,
                     outcome,
                 } => {
-                    let by = if named_threads.contains(tid) {
-                        format!("t{tid}")
-                    } else {
-                        format!("p{pid}")
-                    };
-                    let wrapped = serde_json::to_value(call).unwrap_or(Value::Null);
-                    let mut step = Map::new();
-                    step.insert("by".into(), by.into());
-                    step.insert("call".into(), call.name().into());
-                    if let Some(args) = wrapped.get("args") {
-                        step.insert("args".into(), args.clone());
-                    }
+                    let mut step = call_step(&named_threads, *pid, *tid, call);
                     let mut bind = Map::new();
                     if let CallOutcome::Done(res) = outcome {
                         if let (Some(p), Some(t)) = (res.outputs().process_id, res.outputs().thread_id) {
@@ -133,5 +147,80 @@ impl Recorder {
             "steps": steps,
         });
         serde_json::to_string_pretty(&doc).unwrap_or_default()
+    }
+}
+
+/// A call as a scenario step: who calls (a thread by name once it has one), the call and its
+/// arguments.
+fn call_step(named_threads: &BTreeSet<Tid>, pid: Pid, tid: Tid, call: &Call) -> Map<String, Value> {
+    let by = if named_threads.contains(&tid) {
+        format!("t{tid}")
+    } else {
+        format!("p{pid}")
+    };
+    let wrapped = serde_json::to_value(call).unwrap_or(Value::Null);
+    let mut step = Map::new();
+    step.insert("by".into(), by.into());
+    step.insert("call".into(), call.name().into());
+    if let Some(args) = wrapped.get("args") {
+        step.insert("args".into(), args.clone());
+    }
+    step
+}
+
+/// Makes one call, catching a panic of the kernel: the call is then recorded as
+/// [`Record::Panicked`] and the panic's message returned, so that every runner's replay makes
+/// the call that panicked (a runner stops at a panic; the kernel may be left half-changed).
+pub fn call_or_record_panic(
+    kernel: &mut Kernel,
+    pid: Pid,
+    tid: Tid,
+    call: &Call,
+    recorder: &mut Recorder,
+) -> Result<Result<CallOutcome, CallError>, String> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| kernel.call(tid, call))).map_err(|p| {
+        let message = crate::driver::panic_text(&p);
+        recorder.push(Record::Panicked {
+            pid,
+            tid,
+            call: call.clone(),
+            message: message.clone(),
+        });
+        message
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kernsim_kernel::HandleValue;
+
+    #[test]
+    fn a_call_the_kernel_panicked_on_is_replayed_as_the_call_itself() {
+        let mut r = Recorder::default();
+        r.push(Record::Panicked {
+            pid: Pid(100),
+            tid: Tid(104),
+            call: Call::CloseHandle { handle: HandleValue(8) },
+            message: "attempt to subtract with overflow".into(),
+        });
+        let doc: Value = serde_json::from_str(&r.scenario_json("t")).unwrap();
+        let step = &doc["steps"][0];
+        assert_eq!(step["by"], "p100");
+        assert_eq!(step["call"], "CloseHandle");
+        assert_eq!(step["args"]["handle"], 8);
+        assert!(step["note"].as_str().unwrap().contains("panicked"), "{step}");
+        assert!(step.get("expect").is_none(), "nothing is known of what it should have done");
+    }
+
+    #[test]
+    fn a_call_that_returns_is_recorded_with_its_outcome_and_no_panic() {
+        let mut k = Kernel::new();
+        let (pid, tid) = k.spawn("a.exe", "", vec![]);
+        let mut r = Recorder::default();
+        let call = Call::CloseHandle { handle: HandleValue(8) };
+        let outcome = call_or_record_panic(&mut k, pid, tid, &call, &mut r).unwrap().unwrap();
+        assert!(matches!(outcome, CallOutcome::Done(_)));
+        assert!(r.records().is_empty(), "the caller records a call that returned");
     }
 }

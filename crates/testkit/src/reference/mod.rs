@@ -32,7 +32,7 @@
 use crate::driver::resolve_handle;
 use crate::ops::RefOp;
 use crate::property::{may_change_on_failure, Check, Property, PropertyFailure};
-use crate::record::{Record, Recorder};
+use crate::record::{call_or_record_panic, Record, Recorder};
 use kernsim_kernel::consts::*;
 use kernsim_kernel::*;
 use std::collections::BTreeMap;
@@ -2121,10 +2121,19 @@ pub fn run_reference_with(ops: &[RefOp], kernel: Option<Kernel>, checks: &[Check
         model.completions.clear();
         let before = comparable(kernel.snapshot());
         let expected = model.apply(pid.0, &call);
-        let outcome = kernel.call(tid, &call).map_err(|e| {
-            let what = (format!("{} to run", call.name()), format!("{e}"));
-            fail(Property::KernelAccepts, calls + 1, what, &mut rec)
-        })?;
+        let outcome = match call_or_record_panic(&mut kernel, pid, tid, &call, &mut rec) {
+            Ok(called) => called.map_err(|e| {
+                let what = (format!("{} to run", call.name()), format!("{e}"));
+                fail(Property::KernelAccepts, calls + 1, what, &mut rec)
+            })?,
+            Err(message) => {
+                let what = (
+                    format!("{} to return or park", call.name()),
+                    format!("the kernel panicked: {message}"),
+                );
+                return Err(fail(Property::KernelAccepts, calls + 1, what, &mut rec));
+            }
+        };
         rec.push(Record::Call {
             pid,
             tid,
