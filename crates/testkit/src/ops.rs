@@ -447,9 +447,12 @@ pub enum RefOp {
         pid: u16,
         terminate: bool,
     },
+    /// `ExitProcess`, or `ExitThread` when `thread` (the process's only thread: the process
+    /// ends with the thread's code).
     ExitProcess {
         actor: u8,
         code: u8,
+        thread: bool,
     },
     Terminate {
         actor: u8,
@@ -650,7 +653,7 @@ pub fn ref_op() -> impl Strategy<Value = RefOp> {
         )
             .prop_map(|(actor, inherit, list, no_image)| RefOp::CreateProcess { actor, inherit, list, no_image }),
         2 => (actor, any::<u16>(), any::<bool>()).prop_map(|(actor, pid, terminate)| RefOp::OpenProcess { actor, pid, terminate }),
-        1 => (actor, any::<u8>()).prop_map(|(actor, code)| RefOp::ExitProcess { actor, code }),
+        1 => (actor, any::<u8>(), any::<bool>()).prop_map(|(actor, code, thread)| RefOp::ExitProcess { actor, code, thread }),
         1 => (actor, handle_ref(), any::<u8>()).prop_map(|(actor, h, code)| RefOp::Terminate { actor, h, code }),
         3 => (actor, proptest::option::of(0u8..3), any::<bool>(), any::<bool>()).prop_map(|(actor, name, owner, inherit)| RefOp::CreateMutex { actor, name, owner, inherit }),
         3 => (actor, proptest::option::of(0u8..3), -1i8..4, -1i8..4).prop_map(|(actor, name, initial, maximum)| RefOp::CreateSemaphore { actor, name, initial, maximum }),

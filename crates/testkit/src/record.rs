@@ -210,7 +210,10 @@ mod tests {
         assert_eq!(step["call"], "CloseHandle");
         assert_eq!(step["args"]["handle"], 8);
         assert!(step["note"].as_str().unwrap().contains("panicked"), "{step}");
-        assert!(step.get("expect").is_none(), "nothing is known of what it should have done");
+        assert!(
+            step.get("expect").is_none(),
+            "nothing is known of what it should have done"
+        );
     }
 
     #[test]

@@ -12,7 +12,8 @@
 //!   namespace with `Open*`, `ReleaseMutex`, `ReleaseSemaphore`; zero-timeout
 //!   `WaitForSingleObject` and `WaitForMultipleObjects` (any and all) that consume;
 //! * processes: `CreateProcess` (inheritance, handle lists with pseudo and bad entries, no
-//!   image, environment copied, ids), `OpenProcess`, `ExitProcess` with mutex abandonment,
+//!   image, environment copied, ids), `OpenProcess`, `ExitProcess` and `ExitThread` of the
+//!   only thread with mutex abandonment,
 //!   `TerminateProcess`, `GetExitCodeProcess`, `GetExitCodeThread`, `GetProcessId`,
 //!   `GetThreadId`, `GetProcessIdOfThread`, `SuspendThread` / `ResumeThread` (counts, the
 //!   127 limit, ended threads; a suspended process makes no calls);
@@ -745,7 +746,9 @@ impl RefModel {
                 );
                 R(Ret::Handle(HandleValue(v)), None)
             }
-            Call::ExitProcess { exit_code } => {
+            // A process here has one thread: when it calls ExitThread, the last thread ends
+            // and the process takes its exit code (spec §9).
+            Call::ExitProcess { exit_code } | Call::ExitThread { exit_code } => {
                 self.exit(pid, *exit_code);
                 Expected::NoReturn
             }
@@ -1710,12 +1713,16 @@ pub fn run_reference_with(ops: &[RefOp], kernel: Option<Kernel>, checks: &[Check
                     },
                 )
             }
-            RefOp::ExitProcess { actor, code } => (
-                actor_of(*actor).expect("running"),
-                Call::ExitProcess {
-                    exit_code: u32::from(*code),
-                },
-            ),
+            RefOp::ExitProcess { actor, code, thread } => {
+                let exit_code = u32::from(*code);
+                (
+                    actor_of(*actor).expect("running"),
+                    match thread {
+                        false => Call::ExitProcess { exit_code },
+                        true => Call::ExitThread { exit_code },
+                    },
+                )
+            }
             RefOp::Terminate { actor, h, code } => {
                 let pid = actor_of(*actor).expect("running");
                 let process = resolve_handle(&kernel, pid, h);
