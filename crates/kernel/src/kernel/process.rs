@@ -459,7 +459,8 @@ impl Kernel {
         let failed = Ret::Dword(u32::MAX);
         let (id, access) = match self.resolve_kind(cx, thread, ObjectKind::Thread) {
             Ok(v) => v,
-            Err(res) => return Res { ret: failed, ..res },
+            // The call table's failure value ((DWORD)-1) replaces FALSE (`finish_call`).
+            Err(res) => return res,
         };
         if access & THREAD_SUSPEND_RESUME == 0 {
             return Res::fail(failed, Win32Error::AccessDenied);

@@ -641,6 +641,8 @@ fn access_must_fit_the_direction_and_names_ignore_case() {
     fails(&w.run(w.tid, write(oc, "x")), Win32Error::AccessDenied);
     succeeds(&w.run(w.tid, write(o, "out")));
     assert_eq!(data(&w.run(w.tid, read(oc, 10))), "out");
+    // Its server end can write only (spec §6.2: "OUTBOUND can write only").
+    fails(&w.run(w.tid, read(o, 10)), Win32Error::AccessDenied);
     let b = handle(&w.run(w.tid, create("\\\\.\\pipe\\bytes", 3, 0, 1, 0)));
     let bc = handle(&w.run(w.tid, open("\\\\.\\pipe\\bytes", rw())));
     for end in [b, bc] {

@@ -812,6 +812,36 @@ fn an_attribute_list_is_sized_then_initialized_then_filled_once() {
 }
 
 #[test]
+fn cb_size_says_how_many_of_the_handles_the_list_holds() {
+    // MS "UpdateProcThreadAttribute": cbSize is the size of the attribute value, here
+    // sizeof(HANDLE) times the handles listed; a size for one handle lists the first of two.
+    // A size past the handles given is 87 [choice, the function's doc comment: Windows
+    // would read whatever memory follows the array].
+    let mut w = World::new();
+    let a = handle(&w.run(w.tid, event(true, None)));
+    let b = handle(&w.run(w.tid, event(true, None)));
+    succeeds(&w.run(w.tid, init_list(0x5000, 1, 48)));
+    fails(
+        &w.run(w.tid, update_list(0x5000, vec![a, b], Some(24))),
+        Win32Error::InvalidParameter,
+    );
+    succeeds(&w.run(w.tid, update_list(0x5000, vec![a, b], Some(8))));
+    let r = w.run(
+        w.tid,
+        Call::CreateProcess(Box::new(CreateProcessArgs {
+            command_line: Some("child.exe".into()),
+            inherit_handles: true,
+            creation_flags: EXTENDED_STARTUPINFO_PRESENT,
+            attribute_list: Some(0x5000),
+            ..Default::default()
+        })),
+    );
+    let child = Pid(r.outputs().process_id.unwrap());
+    let rows = w.k.process_view(child).unwrap().handles;
+    assert_eq!(rows.iter().map(|r| r.handle).collect::<Vec<_>>(), vec![a]);
+}
+
+#[test]
 fn create_process_reads_the_attribute_list_only_with_extended_startupinfo() {
     let mut w = World::new();
     w.run(w.tid, event(true, None));
