@@ -21,7 +21,7 @@
 //!   (`CreateNamedPipe`, client `CreateFile`, `ConnectNamedPipe`, `DisconnectNamedPipe`, the
 //!   §6.3 state machine), `ReadFile` / `WriteFile` (quotas, pending writes and their
 //!   completion, message read mode and `ERROR_MORE_DATA`, 109 / 232 / 233 / 536),
-//!   `PeekNamedPipe`, `SetNamedPipeHandleState`, `PIPE_NOWAIT`;
+//!   `PeekNamedPipe`, `SetNamedPipeHandleState`, `GetNamedPipeHandleState`, `PIPE_NOWAIT`;
 //! * mailslots (`mailslot.rs`): `CreateMailslot` with size limits, client opens, one
 //!   message per read, 122 that keeps the message, 121 when empty, 87 above the limit, 232
 //!   once the mailslot is gone, a server end that cannot write, `GetMailslotInfo`;
@@ -896,6 +896,10 @@ impl RefModel {
                 max_collection_count: None,
                 collect_data_timeout: None,
             } => self.set_pipe_mode(pid, *named_pipe, *mode),
+            Call::GetNamedPipeHandleState {
+                named_pipe,
+                query_remote_info: false,
+            } => self.pipe_handle_state(pid, *named_pipe),
             other => panic!("the reference model does not know {}", other.name()),
         }
     }
@@ -1963,6 +1967,16 @@ pub fn run_reference_with(ops: &[RefOp], kernel: Option<Kernel>, checks: &[Check
                         file,
                         data,
                         null_buffer: false,
+                    },
+                )
+            }
+            RefOp::PipeState { actor, h } => {
+                let pid = actor_of(*actor).expect("running");
+                (
+                    pid,
+                    Call::GetNamedPipeHandleState {
+                        named_pipe: resolve_handle(&kernel, pid, h),
+                        query_remote_info: false,
                     },
                 )
             }

@@ -610,6 +610,37 @@ impl RefModel {
         Expected::Result(Ret::Bool(true), None)
     }
 
+    /// `GetNamedPipeHandleState(h, &state, &instances, NULL, NULL, NULL, 0)` (spec §6.7,
+    /// nt-pipe-rules §1 and §2): needs `FILE_READ_ATTRIBUTES`; a client a disconnect cut off
+    /// 233; the state is the end's own read mode and wait mode (`PIPE_READMODE_MESSAGE`,
+    /// `PIPE_NOWAIT`), the count the instances of its name whose server end lives (1 for an
+    /// anonymous pipe).
+    pub(super) fn pipe_handle_state(&mut self, pid: u32, h: HandleValue) -> Expected {
+        let fail = |e| Expected::Result(Ret::Bool(false), Some(e));
+        let end = match self.pipe_end(pid, h, FILE_READ_ATTRIBUTES) {
+            Ok(e) => e,
+            Err(e) => return fail(e),
+        };
+        let EndRef::Live(key, i) = end else {
+            return fail(Win32Error::PipeNotConnected);
+        };
+        let p = &self.pipes[&key];
+        let q = &p.inbound[i];
+        let state = if q.read_message { PIPE_READMODE_MESSAGE } else { 0 } | if q.nowait { PIPE_NOWAIT } else { 0 };
+        let instances = match &p.key {
+            None => 1,
+            Some(name) => self
+                .pipes
+                .values()
+                .filter(|o| o.key.as_ref() == Some(name) && self.alive(o.ends[0]))
+                .count()
+                .min(255) as u32,
+        };
+        self.outputs.state = Some(state);
+        self.outputs.cur_instances = Some(instances);
+        Expected::Result(Ret::Bool(true), None)
+    }
+
     /// Whether `pid`'s thread is parked in a call the model follows (a write, a connect).
     pub(super) fn parked_in_pipe(&self, pid: u32) -> bool {
         self.pipes.values().any(|p| {
