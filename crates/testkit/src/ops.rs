@@ -559,11 +559,12 @@ pub enum RefOp {
         h: HandleRef,
         len: u8,
     },
-    /// `GetNamedPipeHandleState(h, &state, &instances, ...)`: the end's modes and its name's
-    /// instance count.
+    /// `GetNamedPipeHandleState(h, &state, &instances, ...)` (the end's modes and its name's
+    /// instance count), or `GetNamedPipeInfo` (end, type, sizes, maximum) when `info`.
     PipeState {
         actor: u8,
         h: HandleRef,
+        info: bool,
     },
     /// `PeekNamedPipe(h, buffer, size, ...)`: never removes data.
     Peek {
@@ -682,7 +683,7 @@ pub fn ref_op() -> impl Strategy<Value = RefOp> {
         7 => (actor, pipe_ref(), any::<u8>()).prop_map(|(actor, h, len)| RefOp::Read { actor, h, len }),
         7 => (actor, pipe_ref(), any::<u8>()).prop_map(|(actor, h, len)| RefOp::Write { actor, h, len }),
         2 => (actor, pipe_ref(), any::<u8>()).prop_map(|(actor, h, size)| RefOp::Peek { actor, h, size }),
-        1 => (actor, pipe_ref()).prop_map(|(actor, h)| RefOp::PipeState { actor, h }),
+        2 => (actor, pipe_ref(), any::<bool>()).prop_map(|(actor, h, info)| RefOp::PipeState { actor, h, info }),
         2 => (actor, pipe_ref(), any::<u8>()).prop_map(|(actor, h, mode)| RefOp::SetPipeMode { actor, h, mode }),
         // Message pipes in message read mode most often (ERROR_MORE_DATA needs one), and every
         // other combination, the refused byte type with message read mode included.

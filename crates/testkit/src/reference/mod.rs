@@ -21,7 +21,8 @@
 //!   (`CreateNamedPipe`, client `CreateFile`, `ConnectNamedPipe`, `DisconnectNamedPipe`, the
 //!   §6.3 state machine), `ReadFile` / `WriteFile` (quotas, pending writes and their
 //!   completion, message read mode and `ERROR_MORE_DATA`, 109 / 232 / 233 / 536),
-//!   `PeekNamedPipe`, `SetNamedPipeHandleState`, `GetNamedPipeHandleState`, `PIPE_NOWAIT`;
+//!   `PeekNamedPipe`, `SetNamedPipeHandleState`, `GetNamedPipeHandleState`,
+//!   `GetNamedPipeInfo`, `PIPE_NOWAIT`;
 //! * mailslots (`mailslot.rs`): `CreateMailslot` with size limits, client opens, one
 //!   message per read, 122 that keeps the message, 121 when empty, 87 above the limit, 232
 //!   once the mailslot is gone, a server end that cannot write, `GetMailslotInfo`;
@@ -900,6 +901,7 @@ impl RefModel {
                 named_pipe,
                 query_remote_info: false,
             } => self.pipe_handle_state(pid, *named_pipe),
+            Call::GetNamedPipeInfo { named_pipe } => self.pipe_info(pid, *named_pipe),
             other => panic!("the reference model does not know {}", other.name()),
         }
     }
@@ -1970,13 +1972,17 @@ pub fn run_reference_with(ops: &[RefOp], kernel: Option<Kernel>, checks: &[Check
                     },
                 )
             }
-            RefOp::PipeState { actor, h } => {
+            RefOp::PipeState { actor, h, info } => {
                 let pid = actor_of(*actor).expect("running");
+                let named_pipe = resolve_handle(&kernel, pid, h);
                 (
                     pid,
-                    Call::GetNamedPipeHandleState {
-                        named_pipe: resolve_handle(&kernel, pid, h),
-                        query_remote_info: false,
+                    match info {
+                        false => Call::GetNamedPipeHandleState {
+                            named_pipe,
+                            query_remote_info: false,
+                        },
+                        true => Call::GetNamedPipeInfo { named_pipe },
                     },
                 )
             }

@@ -71,6 +71,8 @@ pub(super) struct Pipe {
     /// A named pipe's upper-cased name.
     key: Option<String>,
     message_type: bool,
+    /// The maximum instances of its name as the first instance fixed it (1: anonymous).
+    max_instances: u32,
     link: Link,
     listen_seq: u64,
     /// The process whose thread is parked in `ConnectNamedPipe` on this instance.
@@ -169,6 +171,7 @@ impl RefModel {
                 inbound: [inbound.clone(), inbound],
                 key: None,
                 message_type: false,
+                max_instances: 1,
                 link: Link::Connected,
                 listen_seq: 0,
                 connect_pending: None,
@@ -220,7 +223,7 @@ impl RefModel {
                 return fail(Win32Error::AccessDenied);
             }
         }
-        let (message_type, _) = *self
+        let (message_type, max_instances) = *self
             .pipe_configs
             .entry(key.clone())
             .or_insert((message_type, a.max_instances));
@@ -243,6 +246,7 @@ impl RefModel {
                 inbound: [server, client],
                 key: Some(key),
                 message_type,
+                max_instances,
                 link: Link::Listening,
                 listen_seq: self.next_listen,
                 connect_pending: None,
@@ -638,6 +642,30 @@ impl RefModel {
         };
         self.outputs.state = Some(state);
         self.outputs.cur_instances = Some(instances);
+        Expected::Result(Ret::Bool(true), None)
+    }
+
+    /// `GetNamedPipeInfo(h, &flags, &out, &in, &max)` (spec §6.7): needs
+    /// `FILE_READ_ATTRIBUTES`; a client a disconnect cut off 233; the flags say the end
+    /// (`PIPE_SERVER_END` for a server end and an anonymous pipe's read end) and the type
+    /// (`PIPE_TYPE_MESSAGE`); the sizes are as created (an anonymous pipe's 0 is 4096), the
+    /// maximum as the first instance fixed it (255 for unlimited, 1 for an anonymous pipe).
+    pub(super) fn pipe_info(&mut self, pid: u32, h: HandleValue) -> Expected {
+        let fail = |e| Expected::Result(Ret::Bool(false), Some(e));
+        let end = match self.pipe_end(pid, h, FILE_READ_ATTRIBUTES) {
+            Ok(e) => e,
+            Err(e) => return fail(e),
+        };
+        let EndRef::Live(key, i) = end else {
+            return fail(Win32Error::PipeNotConnected);
+        };
+        let p = &self.pipes[&key];
+        let server = if i == 0 { PIPE_SERVER_END } else { 0 };
+        let kind = if p.message_type { PIPE_TYPE_MESSAGE } else { 0 };
+        self.outputs.flags = Some(server | kind);
+        self.outputs.in_buffer_size = Some(p.inbound[0].quota as u32);
+        self.outputs.out_buffer_size = Some(p.inbound[1].quota as u32);
+        self.outputs.max_instances = Some(p.max_instances);
         Expected::Result(Ret::Bool(true), None)
     }
 
