@@ -540,6 +540,13 @@ pub enum RefOp {
         name: u8,
         value: u8,
     },
+    /// `ExpandEnvironmentStrings` of one of a few sources (references to the names `SetEnv`
+    /// uses, text around them, a lone `%`) into a buffer of one of a few sizes.
+    Expand {
+        actor: u8,
+        src: u8,
+        size: u8,
+    },
     /// `GetEnvironmentVariable` of one of those names with a buffer of `size` characters
     /// (0, small, or ample).
     GetEnv {
@@ -680,6 +687,7 @@ pub fn ref_op() -> impl Strategy<Value = RefOp> {
         1 => (actor, handle_ref()).prop_map(|(actor, h)| RefOp::MailslotInfo { actor, h }),
         3 => (actor, any::<u8>(), any::<u8>()).prop_map(|(actor, name, value)| RefOp::SetEnv { actor, name, value }),
         3 => (actor, any::<u8>(), any::<u8>()).prop_map(|(actor, name, size)| RefOp::GetEnv { actor, name, size }),
+        2 => (actor, any::<u8>(), any::<u8>()).prop_map(|(actor, src, size)| RefOp::Expand { actor, src, size }),
         7 => (actor, pipe_ref(), any::<u8>()).prop_map(|(actor, h, len)| RefOp::Read { actor, h, len }),
         7 => (actor, pipe_ref(), any::<u8>()).prop_map(|(actor, h, len)| RefOp::Write { actor, h, len }),
         2 => (actor, pipe_ref(), any::<u8>()).prop_map(|(actor, h, size)| RefOp::Peek { actor, h, size }),

@@ -27,7 +27,7 @@
 //!   message per read, 122 that keeps the message, 121 when empty, 87 above the limit, 232
 //!   once the mailslot is gone, a server end that cannot write, `GetMailslotInfo`;
 //! * environment: `SetEnvironmentVariable` / `GetEnvironmentVariable` (case as NT upper-cases
-//!   names, limits, sizes).
+//!   names, limits, sizes), `ExpandEnvironmentStrings` (references, unknown names, sizes).
 //!
 //! [`run_reference`] compares it with the kernel after every call.
 
@@ -871,6 +871,11 @@ impl RefModel {
                 R(Ret::Dword(id), None)
             }
             Call::SetEnvironmentVariable { name, value } => self.set_env(pid, name, value.as_deref()),
+            Call::ExpandEnvironmentStrings {
+                src,
+                size,
+                null_buffer: false,
+            } => self.expand_env(pid, src, *size),
             Call::GetEnvironmentVariable {
                 name,
                 size,
@@ -1009,6 +1014,50 @@ impl RefModel {
             Expected::Result(Ret::Dword(len), None)
         } else {
             Expected::Result(Ret::Dword(len + 1), None)
+        }
+    }
+
+    /// `ExpandEnvironmentStrings(src, dst, size)` (spec §8): each `%NAME%` of a set variable
+    /// (names compare as `GetEnvironmentVariable`'s) becomes its value, once, not expanded
+    /// again; an unknown or empty name and a lone `%` stay as written. Returns the characters
+    /// needed with the NUL, on success and when they do not fit (then 122 and no text,
+    /// ARCHITECTURE's choice for the W function); the buffer counts at most 32,767.
+    fn expand_env(&mut self, pid: u32, src: &str, size: u32) -> Expected {
+        let block = &self.env[&pid];
+        let lookup = |name: &str| {
+            let key = nt_upper(name);
+            block
+                .iter()
+                .find(|(n, _)| !name.is_empty() && nt_upper(n) == key)
+                .map(|(_, v)| v.as_str())
+        };
+        let mut out = String::new();
+        let mut rest = src;
+        loop {
+            let Some(i) = rest.find('%') else {
+                out.push_str(rest);
+                break;
+            };
+            let after = &rest[i + 1..];
+            // A lone `%` and what follows it stay as written.
+            let Some(j) = after.find('%') else {
+                out.push_str(rest);
+                break;
+            };
+            out.push_str(&rest[..i]);
+            let name = &after[..j];
+            match lookup(name) {
+                Some(v) => out.push_str(v),
+                None => out.push_str(&rest[i..i + j + 2]),
+            }
+            rest = &after[j + 1..];
+        }
+        let needed = out.encode_utf16().count() as u32 + 1;
+        if size.min(32_767) >= needed {
+            self.outputs.text = Some(out);
+            Expected::Result(Ret::Dword(needed), None)
+        } else {
+            Expected::Result(Ret::Dword(needed), Some(Win32Error::InsufficientBuffer))
         }
     }
 
@@ -1900,6 +1949,33 @@ pub fn run_reference_with(ops: &[RefOp], kernel: Option<Kernel>, checks: &[Check
                     Call::SetEnvironmentVariable {
                         name: env_name(*name),
                         value,
+                    },
+                )
+            }
+            RefOp::Expand { actor, src, size } => {
+                // References to the names SetEnv uses (in other cases too), text around them,
+                // two side by side, lone and doubled `%`. No source has an unknown name whose
+                // closing `%` could pair with a later one (`%A%B%`): the spec does not say
+                // which `%` opens the next reference then.
+                const SOURCES: &[&str] = &[
+                    "%Path%",
+                    "<%tmp%>",
+                    "%PATH%%TMP%",
+                    "100%",
+                    "%Path",
+                    "%%",
+                    "%=C:%",
+                    "%STRASSE% and %ärger%",
+                    "%한글%!",
+                    "no reference",
+                    "",
+                ];
+                (
+                    actor_of(*actor).expect("running"),
+                    Call::ExpandEnvironmentStrings {
+                        src: SOURCES[usize::from(*src) % SOURCES.len()].to_string(),
+                        size: [0, 1, 6, 7, 8, 12, 100, 32_767, 40_000][usize::from(*size) % 9],
+                        null_buffer: false,
                     },
                 )
             }
