@@ -570,6 +570,10 @@ impl Driver {
             property: Property::KernelAccepts,
             detail,
         };
+        let threads_before = match call {
+            Call::ExitThread { .. } => self.kernel.process_view(pid).map(|v| v.threads.len()),
+            _ => None,
+        };
         let outcome = call_or_record_panic(&mut self.kernel, pid, tid, &call, &mut self.recorder)
             .map_err(|message| accepts(format!("the kernel panicked on {}: {message}", call.name())))?
             .map_err(|e| accepts(format!("the driver chose a thread that cannot call: {e}")))?;
@@ -591,9 +595,51 @@ impl Driver {
                 }
                 self.parked.insert(*call_seq, parked);
             }
-            CallOutcome::NoReturn => {}
+            CallOutcome::NoReturn => {
+                if let (Call::ExitThread { exit_code }, Some(before)) = (&call, threads_before) {
+                    // What the replay can say of it: the process runs on, or ended with the code.
+                    let name = format!("p{pid}");
+                    self.expect = Some(if before > 1 {
+                        json!({"process": {"name": name, "running": true}})
+                    } else {
+                        json!({"process": {"name": name, "running": false, "exit_code": exit_code}})
+                    });
+                    self.check_exit_thread(pid, tid, *exit_code, before)
+                        .map_err(Broken::promise)?;
+                    self.expect = None;
+                }
+            }
         }
         Ok(())
+    }
+
+    /// `ExitThread` ends the calling thread with its code; the process goes on while another
+    /// of its threads runs, and ends with the same code when it was the last (spec §9).
+    fn check_exit_thread(&self, pid: Pid, tid: Tid, code: u32, threads_before: usize) -> Result<(), String> {
+        if let Some(t) = self.kernel.thread_view(tid) {
+            if t.exit_code != Some(code) {
+                return Err(format!(
+                    "ExitThread({code}) left thread {tid} with exit code {:?}",
+                    t.exit_code
+                ));
+            }
+        }
+        let Some(p) = self.kernel.process_view(pid) else {
+            return Ok(());
+        };
+        if p.threads.contains(&tid) {
+            return Err(format!("thread {tid} is still listed by its process after ExitThread"));
+        }
+        match p.exit_code {
+            None if threads_before > 1 => Ok(()),
+            Some(c) if threads_before == 1 && c == code => Ok(()),
+            Some(c) if threads_before > 1 => Err(format!(
+                "ExitThread of one of {threads_before} threads ended process {pid} (code {c})"
+            )),
+            c => Err(format!(
+                "ExitThread({code}) of the last thread left process {pid} with exit code {c:?}"
+            )),
+        }
     }
 
     /// Mutex and semaphore promises: only the owner releases a mutex (and a release by the
