@@ -810,63 +810,37 @@ impl RefModel {
                 R(Ret::Dword(previous), None)
             }
             // MS "GetExitCodeProcess" / "GetExitCodeThread": STILL_ACTIVE while it runs, then
-            // the code it ended with (a process's one thread ends with the process's code);
-            // the handle needs the query or the limited query right.
+            // the code it ended with (a process's one thread ends with the process's code).
             Call::GetExitCodeProcess { process: h } | Call::GetExitCodeThread { thread: h } => {
-                let (kind, query) = match call {
-                    Call::GetExitCodeProcess { .. } => (
-                        ObjectKind::Process,
-                        PROCESS_QUERY_INFORMATION | PROCESS_QUERY_LIMITED_INFORMATION,
-                    ),
-                    _ => (
-                        ObjectKind::Thread,
-                        THREAD_QUERY_INFORMATION | THREAD_QUERY_LIMITED_INFORMATION,
-                    ),
+                let kind = match call {
+                    Call::GetExitCodeProcess { .. } => ObjectKind::Process,
+                    _ => ObjectKind::Thread,
                 };
-                let Some((object, access, _)) = self.resolve(pid, *h) else {
-                    return fail(Win32Error::InvalidHandle);
-                };
-                if self.objects[&object].kind != kind {
-                    return fail(Win32Error::InvalidHandle);
+                match self.query_object(pid, *h, kind) {
+                    Ok(object) => {
+                        self.outputs.exit_code = Some(self.objects[&object].exit_code);
+                        R(Ret::Bool(true), None)
+                    }
+                    Err(e) => fail(e),
                 }
-                if access & query == 0 {
-                    return fail(Win32Error::AccessDenied);
-                }
-                self.outputs.exit_code = Some(self.objects[&object].exit_code);
-                R(Ret::Bool(true), None)
             }
             // MS "GetProcessId", "GetThreadId", "GetProcessIdOfThread": the id, or 0 with the
-            // error; the handle needs the query or the limited query right (the pseudo handles
-            // carry every right) and must name an object of the kind (another kind is NT's
-            // type mismatch, ERROR_INVALID_HANDLE). An ended process or thread keeps its id.
+            // error. An ended process or thread keeps its id.
             Call::GetProcessId { process: h }
             | Call::GetThreadId { thread: h }
             | Call::GetProcessIdOfThread { thread: h } => {
-                let failed = |e| R(Ret::Dword(0), Some(e));
-                let (kind, query) = match call {
-                    Call::GetProcessId { .. } => (
-                        ObjectKind::Process,
-                        PROCESS_QUERY_INFORMATION | PROCESS_QUERY_LIMITED_INFORMATION,
-                    ),
-                    _ => (
-                        ObjectKind::Thread,
-                        THREAD_QUERY_INFORMATION | THREAD_QUERY_LIMITED_INFORMATION,
-                    ),
+                let kind = match call {
+                    Call::GetProcessId { .. } => ObjectKind::Process,
+                    _ => ObjectKind::Thread,
                 };
-                let Some((object, access, _)) = self.resolve(pid, *h) else {
-                    return failed(Win32Error::InvalidHandle);
+                let object = match self.query_object(pid, *h, kind) {
+                    Ok(object) => &self.objects[&object],
+                    Err(e) => return R(Ret::Dword(0), Some(e)),
                 };
-                let o = &self.objects[&object];
-                if o.kind != kind {
-                    return failed(Win32Error::InvalidHandle);
-                }
-                if access & query == 0 {
-                    return failed(Win32Error::AccessDenied);
-                }
-                let id = match (call, o.thread_ids) {
+                let id = match (call, object.thread_ids) {
                     (Call::GetThreadId { .. }, Some((tid, _))) => tid,
                     (Call::GetProcessIdOfThread { .. }, Some((_, owner))) => owner,
-                    _ => o.pid.expect("a process has a pid"),
+                    _ => object.pid.expect("a process has a pid"),
                 };
                 R(Ret::Dword(id), None)
             }
@@ -1080,6 +1054,24 @@ impl RefModel {
     pub fn process_of_handle(&self, pid: u32, h: HandleValue) -> Option<u32> {
         let (object, _, _) = self.resolve(pid, h)?;
         self.objects[&object].pid
+    }
+
+    /// The object a process or thread query names (exit code, id): the handle must name an
+    /// object of `kind` (another kind is NT's type mismatch, 6) with the query or the limited
+    /// query right (else 5); the pseudo handles carry every right.
+    fn query_object(&self, pid: u32, h: HandleValue, kind: ObjectKind) -> Result<u32, Win32Error> {
+        let (object, access, _) = self.resolve(pid, h).ok_or(Win32Error::InvalidHandle)?;
+        if self.objects[&object].kind != kind {
+            return Err(Win32Error::InvalidHandle);
+        }
+        let query = match kind {
+            ObjectKind::Process => PROCESS_QUERY_INFORMATION | PROCESS_QUERY_LIMITED_INFORMATION,
+            _ => THREAD_QUERY_INFORMATION | THREAD_QUERY_LIMITED_INFORMATION,
+        };
+        match access & query {
+            0 => Err(Win32Error::AccessDenied),
+            _ => Ok(object),
+        }
     }
 
     /// `CreateEvent`, `CreateMutex`, `CreateSemaphore`: one namespace for the three kinds. An

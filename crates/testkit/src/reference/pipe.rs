@@ -614,19 +614,24 @@ impl RefModel {
         Expected::Result(Ret::Bool(true), None)
     }
 
+    /// The end a pipe query names (nt-pipe-rules §1, §2): the handle needs
+    /// `FILE_READ_ATTRIBUTES`, and a client a disconnect cut off answers 233.
+    fn queried_end(&self, pid: u32, h: HandleValue) -> Result<(u32, usize), Win32Error> {
+        match self.pipe_end(pid, h, FILE_READ_ATTRIBUTES)? {
+            EndRef::Live(key, i) => Ok((key, i)),
+            EndRef::Dead => Err(Win32Error::PipeNotConnected),
+        }
+    }
+
     /// `GetNamedPipeHandleState(h, &state, &instances, NULL, NULL, NULL, 0)` (spec §6.7,
     /// nt-pipe-rules §1 and §2): needs `FILE_READ_ATTRIBUTES`; a client a disconnect cut off
     /// 233; the state is the end's own read mode and wait mode (`PIPE_READMODE_MESSAGE`,
     /// `PIPE_NOWAIT`), the count the instances of its name whose server end lives (1 for an
     /// anonymous pipe).
     pub(super) fn pipe_handle_state(&mut self, pid: u32, h: HandleValue) -> Expected {
-        let fail = |e| Expected::Result(Ret::Bool(false), Some(e));
-        let end = match self.pipe_end(pid, h, FILE_READ_ATTRIBUTES) {
-            Ok(e) => e,
-            Err(e) => return fail(e),
-        };
-        let EndRef::Live(key, i) = end else {
-            return fail(Win32Error::PipeNotConnected);
+        let (key, i) = match self.queried_end(pid, h) {
+            Ok(end) => end,
+            Err(e) => return Expected::Result(Ret::Bool(false), Some(e)),
         };
         let p = &self.pipes[&key];
         let q = &p.inbound[i];
@@ -651,13 +656,9 @@ impl RefModel {
     /// (`PIPE_TYPE_MESSAGE`); the sizes are as created (an anonymous pipe's 0 is 4096), the
     /// maximum as the first instance fixed it (255 for unlimited, 1 for an anonymous pipe).
     pub(super) fn pipe_info(&mut self, pid: u32, h: HandleValue) -> Expected {
-        let fail = |e| Expected::Result(Ret::Bool(false), Some(e));
-        let end = match self.pipe_end(pid, h, FILE_READ_ATTRIBUTES) {
-            Ok(e) => e,
-            Err(e) => return fail(e),
-        };
-        let EndRef::Live(key, i) = end else {
-            return fail(Win32Error::PipeNotConnected);
+        let (key, i) = match self.queried_end(pid, h) {
+            Ok(end) => end,
+            Err(e) => return Expected::Result(Ret::Bool(false), Some(e)),
         };
         let p = &self.pipes[&key];
         let server = if i == 0 { PIPE_SERVER_END } else { 0 };
