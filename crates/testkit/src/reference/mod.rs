@@ -1741,10 +1741,12 @@ pub fn run_reference_with(ops: &[RefOp], kernel: Option<Kernel>, checks: &[Check
             } => {
                 let pid = actor_of(*actor).expect("running");
                 let all = kernel.process_ids();
+                // A live pid, often with low bits set (Windows ignores them, as a handle's
+                // tag bits), or a raw number.
                 let process_id = if p % 4 == 0 || all.is_empty() {
                     u32::from(*p)
                 } else {
-                    all[usize::from(*p) % all.len()].0
+                    all[usize::from(*p) % all.len()].0 | (u32::from(*p) >> 14)
                 };
                 let desired_access = if *terminate {
                     PROCESS_TERMINATE
@@ -2152,12 +2154,13 @@ pub fn run_reference_with(ops: &[RefOp], kernel: Option<Kernel>, checks: &[Check
             ),
             RefOp::MailslotInfo { actor, h } => {
                 let pid = actor_of(*actor).expect("running");
-                (
-                    pid,
-                    Call::GetMailslotInfo {
-                        mailslot: resolve_handle(&kernel, pid, h),
-                    },
-                )
+                // Every other one asks a mailslot the caller serves that holds messages, when
+                // there is one: the next message's size is then that of the oldest.
+                let mailslot = match model.readable_slot(pid.0, calls) {
+                    Some(slot) if calls % 2 == 0 => slot,
+                    _ => resolve_handle(&kernel, pid, h),
+                };
+                (pid, Call::GetMailslotInfo { mailslot })
             }
             RefOp::OpenPipe {
                 actor,
