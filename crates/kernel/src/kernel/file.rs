@@ -270,7 +270,7 @@ impl Kernel {
         if (d == OPEN_EXISTING || d == TRUNCATE_EXISTING) && !exists {
             return Res::fail(invalid, Win32Error::FileNotFound);
         }
-        let access = map_access(ObjectKind::File, a.desired_access) | SYNCHRONIZE | FILE_READ_ATTRIBUTES;
+        let access = map_access(ObjectKind::File, a.desired_access) | super::CREATE_FILE_ADDED_RIGHTS;
         if d == TRUNCATE_EXISTING && access & FILE_WRITE_DATA == 0 {
             return Res::fail(invalid, Win32Error::InvalidParameter);
         }

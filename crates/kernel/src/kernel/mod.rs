@@ -1273,6 +1273,8 @@ pub(crate) const FILE_WRITE_RIGHTS: u32 = 0x0006;
 pub(crate) const GENERIC_RIGHTS: u32 = 0xF200_0000;
 /// `GENERIC_ALL | MAXIMUM_ALLOWED`: either asks for every right of the type.
 pub(crate) const EVERY_RIGHT: u32 = 0x1200_0000;
+/// `SYNCHRONIZE | FILE_READ_ATTRIBUTES`: what kernel32's `CreateFileW` adds to every open.
+pub(crate) const CREATE_FILE_ADDED_RIGHTS: u32 = 0x0010_0080;
 
 /// An object type's generic mapping (NT's `GENERIC_MAPPING`): the specific rights that
 /// `GENERIC_READ`, `GENERIC_WRITE`, `GENERIC_EXECUTE` and `GENERIC_ALL` stand for, one per

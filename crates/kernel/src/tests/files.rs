@@ -175,6 +175,19 @@ fn create_file_always_adds_synchronize_and_read_attributes() {
 }
 
 #[test]
+fn writes_through_one_handle_follow_each_other() {
+    // MS "WriteFile": a synchronous write starts at the file pointer and moves it past the
+    // bytes written, so two writes through one handle follow each other.
+    let mut w = World::new();
+    let name = "C:\\data\\w.txt";
+    w.k.add_directory("C:\\data").unwrap();
+    let h = handle(&w.run(w.tid, open(name, GENERIC_WRITE, 0, CREATE_ALWAYS)));
+    succeeds(&w.run(w.tid, write(h, "ab")));
+    succeeds(&w.run(w.tid, write(h, "cde")));
+    assert_eq!(w.k.file_content(name), Some(&b"abcde"[..]));
+}
+
+#[test]
 fn delete_conflicts_only_with_an_open_that_does_not_share_delete() {
     // MS "Creating and Opening Files": DELETE access conflicts with an open that does not
     // share delete, and not sharing delete refuses only later opens that ask for DELETE;
