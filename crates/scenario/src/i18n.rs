@@ -103,7 +103,7 @@ impl Lang {
     }
 
     /// An argument's name (`handle`) in this language: the catalog's `arg-<name>`, falling
-    /// back to English, then to the name as the JSON spells it.
+    /// back to English, then to the canonical name itself.
     pub fn arg(self, name: &'static str) -> &'static str {
         let key = format!("arg-{name}");
         let found = |l: Lang| l.catalog().and_then(|c| c.plain.get(&key)).map(String::as_str);

@@ -68,7 +68,8 @@ pub enum Action<'a> {
         /// Its tid.
         thread_id: Tid,
         /// The call as written, bound names shown with their values, argument names left
-        /// for the renderer to word; in JSON, the line with the names as the JSON spells them.
+        /// for the renderer to word; in JSON, the line with the canonical argument names
+        /// (`handle`, also where the scenario wrote the `object` alias).
         #[schemars(with = "String")]
         display: CallLine,
         /// The call that ran.
@@ -359,7 +360,7 @@ impl Serialize for CallLine {
 }
 
 impl std::fmt::Display for CallLine {
-    /// The line with the argument names as the JSON spells them (`handle`).
+    /// The line with the canonical argument names (`handle`), as English words them.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.worded(|name| name))
     }

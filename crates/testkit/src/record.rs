@@ -152,10 +152,9 @@ impl Recorder {
 }
 
 /// Leaves out each bound name that neither a later step (as its caller or in an
-/// expectation) nor the step's own expectations mention:
-/// the failing call's process, say, which it may no longer create once the bug is fixed (a
-/// `bind` of an output the call does not produce is an error, and the replay should pass
-/// then).
+/// expectation) nor the step's own expectations mention: the failing call's process, say,
+/// which it may no longer create once the bug is fixed (a `bind` of an output the call does
+/// not produce is an error, and the replay should pass then).
 fn drop_unused_binds(steps: &mut [Value]) {
     fn strings<'v>(v: &'v Value, into: &mut BTreeSet<&'v str>) {
         match v {
