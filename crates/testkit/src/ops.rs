@@ -452,6 +452,8 @@ pub enum RefOp {
     ExitProcess {
         actor: u8,
         code: u8,
+        /// (Absent in cases saved before it existed: false.)
+        #[serde(default)]
         thread: bool,
     },
     Terminate {
@@ -531,6 +533,8 @@ pub enum RefOp {
     GetExitCode {
         actor: u8,
         h: HandleRef,
+        /// (Absent in cases saved before it existed: false.)
+        #[serde(default)]
         thread: bool,
     },
     /// `SetEnvironmentVariable` of one of a few names (case variants, `=C:`, empty, `A=B`)
@@ -571,6 +575,8 @@ pub enum RefOp {
     PipeState {
         actor: u8,
         h: HandleRef,
+        /// (Absent in cases saved before it existed: false.)
+        #[serde(default)]
         info: bool,
     },
     /// `PeekNamedPipe(h, buffer, size, ...)`: never removes data.
@@ -701,4 +707,33 @@ pub fn ref_op() -> impl Strategy<Value = RefOp> {
         3 => (actor, pipe_ref()).prop_map(|(actor, h)| RefOp::Connect { actor, h }),
         2 => (actor, pipe_ref()).prop_map(|(actor, h)| RefOp::Disconnect { actor, h }),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cases_saved_before_a_field_existed_still_load() {
+        // A raw case (`.case.json`) holds its operations as serde wrote them then: a field
+        // added later reads as its default.
+        let op: RefOp = serde_json::from_str(r#"{"ExitProcess":{"actor":1,"code":3}}"#).unwrap();
+        assert_eq!(
+            op,
+            RefOp::ExitProcess {
+                actor: 1,
+                code: 3,
+                thread: false
+            }
+        );
+        let op: RefOp = serde_json::from_str(r#"{"GetExitCode":{"actor":0,"h":{"Own":2}}}"#).unwrap();
+        assert_eq!(
+            op,
+            RefOp::GetExitCode {
+                actor: 0,
+                h: HandleRef::Own(2),
+                thread: false
+            }
+        );
+    }
 }
