@@ -1270,6 +1270,16 @@ mod tests {
     }
 
     #[test]
+    fn data_debug_prints_as_it_displays() {
+        // Assertion messages and error texts show a buffer the way the narration does.
+        for d in [Data::from("hi"), Data(vec![0xff, 0]), Data(vec![b'x'; 100])] {
+            assert_eq!(format!("{d:?}"), d.display());
+        }
+        // Printable text in quotes (`Data::display`).
+        assert_eq!(format!("{:?}", Data::from("hi")), "\"hi\"");
+    }
+
+    #[test]
     fn repeat_fills_whole_and_partial_patterns_and_nothing_from_an_empty_one() {
         assert_eq!(Data::repeat(b"ab", 5).0, b"ababa");
         assert_eq!(Data::repeat(b"ab", 0).0, b"");

@@ -529,6 +529,14 @@ mod tests {
         assert!(HandleValue((-6i32) as u32).is_pseudo());
         assert!(!HandleValue((-7i32) as u32).is_pseudo());
         assert!(HandleValue((-11i32) as u32).is_std_constant());
+        // STD_INPUT_HANDLE (-10) to STD_ERROR_HANDLE (-12) only: not a row, a pseudo handle
+        // or the values beside them.
+        for v in [-10i32, -12] {
+            assert!(HandleValue(v as u32).is_std_constant(), "{v}");
+        }
+        for v in [4i32, 0, -1, -2, -9, -13] {
+            assert!(!HandleValue(v as u32).is_std_constant(), "{v}");
+        }
         assert_eq!(HandleValue::CURRENT_PROCESS.to_string(), "-1");
     }
 
