@@ -13,9 +13,9 @@
 //!   `WaitForSingleObject` and `WaitForMultipleObjects` (any and all) that consume;
 //! * processes: `CreateProcess` (inheritance, handle lists with pseudo and bad entries, no
 //!   image, environment copied, ids), `OpenProcess`, `ExitProcess` and `ExitThread` of the
-//!   only thread with mutex abandonment,
-//!   `TerminateProcess`, `GetExitCodeProcess`, `GetExitCodeThread`, `GetProcessId`,
-//!   `GetThreadId`, `GetProcessIdOfThread`, `SuspendThread` / `ResumeThread` (counts, the
+//!   only thread with mutex abandonment, `TerminateProcess`, `GetExitCodeProcess`,
+//!   `GetExitCodeThread`, `GetProcessId`, `GetThreadId`, `GetProcessIdOfThread`,
+//!   `SuspendThread` / `ResumeThread` (counts, the
 //!   127 limit, ended threads; a suspended process makes no calls);
 //! * pipes (`pipe.rs`): anonymous pipes in both directions and named pipe instances
 //!   (`CreateNamedPipe`, client `CreateFile`, `ConnectNamedPipe`, `DisconnectNamedPipe`, the
@@ -977,18 +977,26 @@ impl RefModel {
     /// copied), L + 1 when it does not fit (last error unchanged), 0 with 203 when missing,
     /// 0 with the last error unchanged for an empty value.
     fn get_env(&mut self, pid: u32, name: &str, size: u32) -> Expected {
-        let key = nt_upper(name);
-        let block = &self.env[&pid];
-        let Some((_, v)) = block.iter().find(|(n, _)| !name.is_empty() && nt_upper(n) == key) else {
+        let Some(v) = self.env_value(pid, name) else {
             return Expected::Result(Ret::Dword(0), Some(Win32Error::EnvvarNotFound));
         };
         let len = v.encode_utf16().count() as u32;
         if size > len {
-            self.outputs.text = Some(v.clone());
+            self.outputs.text = Some(v.to_string());
             Expected::Result(Ret::Dword(len), None)
         } else {
             Expected::Result(Ret::Dword(len + 1), None)
         }
+    }
+
+    /// The value of `name` in `pid`'s environment: names compare as NT upper-cases them, and
+    /// an empty name names nothing.
+    fn env_value(&self, pid: u32, name: &str) -> Option<&str> {
+        let key = nt_upper(name);
+        self.env[&pid]
+            .iter()
+            .find(|(n, _)| !name.is_empty() && nt_upper(n) == key)
+            .map(|(_, v)| v.as_str())
     }
 
     /// `ExpandEnvironmentStrings(src, dst, size)` (spec §8): each `%NAME%` of a set variable
@@ -997,14 +1005,6 @@ impl RefModel {
     /// needed with the NUL, on success and when they do not fit (then 122 and no text,
     /// ARCHITECTURE's choice for the W function); the buffer counts at most 32,767.
     fn expand_env(&mut self, pid: u32, src: &str, size: u32) -> Expected {
-        let block = &self.env[&pid];
-        let lookup = |name: &str| {
-            let key = nt_upper(name);
-            block
-                .iter()
-                .find(|(n, _)| !name.is_empty() && nt_upper(n) == key)
-                .map(|(_, v)| v.as_str())
-        };
         let mut out = String::new();
         let mut rest = src;
         loop {
@@ -1020,7 +1020,7 @@ impl RefModel {
             };
             out.push_str(&rest[..i]);
             let name = &after[..j];
-            match lookup(name) {
+            match self.env_value(pid, name) {
                 Some(v) => out.push_str(v),
                 None => out.push_str(&rest[i..i + j + 2]),
             }
@@ -1404,11 +1404,7 @@ impl RefModel {
     /// The model's value of `name` in `pid`'s environment as an `env` expectation (`null`:
     /// not set).
     pub fn env_json(&self, pid: u32, name: &str) -> serde_json::Value {
-        let key = nt_upper(name);
-        let value = self.env[&pid]
-            .iter()
-            .find(|(n, _)| !name.is_empty() && nt_upper(n) == key)
-            .map(|(_, v)| v.clone());
+        let value = self.env_value(pid, name);
         serde_json::json!([{"in": format!("p{pid}"), "name": name, "value": value}])
     }
 

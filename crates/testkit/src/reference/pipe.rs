@@ -108,6 +108,14 @@ impl RefModel {
         a != 0 && self.objects.contains_key(&a)
     }
 
+    /// The instances of the named pipe `name` (upper-cased): those whose server end lives.
+    fn live_instances(&self, name: &str) -> u32 {
+        self.pipes
+            .values()
+            .filter(|p| p.key.as_deref() == Some(name) && self.alive(p.ends[0]))
+            .count() as u32
+    }
+
     /// The state of end `i` of pipe `key` (spec §6.3).
     fn end_state(&self, key: u32, i: usize) -> PipeState {
         let p = &self.pipes[&key];
@@ -211,12 +219,7 @@ impl RefModel {
         assert_eq!(direction, PIPE_ACCESS_DUPLEX, "the model's pipes are duplex");
         let existing = self.pipe_configs.get(&key).copied();
         if let Some((_, max)) = existing {
-            let instances = self
-                .pipes
-                .values()
-                .filter(|p| p.key.as_ref() == Some(&key) && self.alive(p.ends[0]))
-                .count() as u32;
-            if max != PIPE_UNLIMITED_INSTANCES && instances >= max {
+            if max != PIPE_UNLIMITED_INSTANCES && self.live_instances(&key) >= max {
                 return fail(Win32Error::PipeBusy);
             }
             if a.open_mode & FILE_FLAG_FIRST_PIPE_INSTANCE != 0 {
@@ -638,12 +641,7 @@ impl RefModel {
         let state = if q.read_message { PIPE_READMODE_MESSAGE } else { 0 } | if q.nowait { PIPE_NOWAIT } else { 0 };
         let instances = match &p.key {
             None => 1,
-            Some(name) => self
-                .pipes
-                .values()
-                .filter(|o| o.key.as_ref() == Some(name) && self.alive(o.ends[0]))
-                .count()
-                .min(255) as u32,
+            Some(name) => self.live_instances(name).min(255),
         };
         self.outputs.state = Some(state);
         self.outputs.cur_instances = Some(instances);
@@ -721,11 +719,7 @@ impl RefModel {
             error: Some(Win32Error::BrokenPipe),
         }));
         if let (0, Some(name)) = (i, self.pipes[&key].key.clone()) {
-            let live = self
-                .pipes
-                .values()
-                .any(|p| p.key.as_ref() == Some(&name) && self.alive(p.ends[0]));
-            if !live {
+            if self.live_instances(&name) == 0 {
                 self.pipe_configs.remove(&name);
             }
         }
