@@ -208,7 +208,7 @@ fn the_korean_narration_has_no_english_prose() {
         .iter()
         .flat_map(|c| c.arguments())
         .copied()
-        .chain(["inherit_handle", "fill", "len"])
+        .chain(kernsim_scenario::load::NESTED_FIELDS.iter().copied())
         .collect();
     for path in super::scenario_files() {
         let stem = path.file_stem().unwrap().to_string_lossy().to_string();

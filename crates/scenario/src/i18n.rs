@@ -98,16 +98,19 @@ impl Lang {
 
     /// A message without arguments (falling back to English, then to the key).
     pub fn t(self, key: &'static str) -> &'static str {
-        let found = |l: Lang| l.catalog().and_then(|c| c.plain.get(key)).map(String::as_str);
-        found(self).or_else(|| found(Lang::En)).unwrap_or(key)
+        self.plain(key).unwrap_or(key)
     }
 
     /// An argument's name (`handle`) in this language: the catalog's `arg-<name>`, falling
     /// back to English, then to the canonical name itself.
     pub fn arg(self, name: &'static str) -> &'static str {
-        let key = format!("arg-{name}");
-        let found = |l: Lang| l.catalog().and_then(|c| c.plain.get(&key)).map(String::as_str);
-        found(self).or_else(|| found(Lang::En)).unwrap_or(name)
+        self.plain(&format!("arg-{name}")).unwrap_or(name)
+    }
+
+    /// A message without placeables, from this catalog or else English's.
+    fn plain(self, key: &str) -> Option<&'static str> {
+        let found = |l: Lang| l.catalog().and_then(|c| c.plain.get(key)).map(String::as_str);
+        found(self).or_else(|| found(Lang::En))
     }
 
     /// A message with named arguments (`{ $name }` in the catalog).

@@ -1659,7 +1659,7 @@ impl Compiler {
 
 /// The fields of the arguments written as objects, worded like argument names: a security
 /// attributes' `inherit_handle` and a large buffer's `fill` and `len` (kernel `call.rs`).
-pub(crate) const NESTED_FIELDS: &[&str] = &["inherit_handle", "fill", "len"];
+pub const NESTED_FIELDS: &[&str] = &["inherit_handle", "fill", "len"];
 
 /// Builds narration pieces: literal text gathers in one buffer until a bound piece comes.
 struct Display {
